@@ -1,0 +1,131 @@
+# ktap: build, test, install.
+#   make            build ktapc (and ktap)
+#   make check      unit, golden (lit) and kernel tests
+#   make deps       install the Debian packages the build and tests need (root)
+#   make SANITIZE=1 build with AddressSanitizer and UBSan (into build-san/)
+#   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare $(SANFLAGS)
+CPPFLAGS += -I. -I$(BUILD)/frontend -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+LDLIBS   := -lbpf -lelf -lz
+
+DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
+	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev
+
+LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
+FILECHECK_DIR := /usr/lib/llvm-14/bin
+
+# The compiler library: everything but the command-line front ends and the runtime.
+LIB_SRCS := $(wildcard common/*.c frontend/*.c ir/*.c backend/*.c backend/*/*.c)
+GEN_SRCS := $(BUILD)/frontend/parser.c $(BUILD)/frontend/lexer.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:.c=.o)
+RT_SRCS  := $(wildcard runtime/*.c)
+RT_OBJS  := $(RT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
+
+PROGS := ktapc $(if $(RT_SRCS),ktap)
+
+all: $(PROGS) $(TOOL_BINS)
+
+$(BUILD)/libktapc.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libktaprt.a: $(RT_OBJS) $(BUILD)/common/util.o $(BUILD)/common/ktapobj.o
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/libktapc.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+ktap: $(BUILD)/cli/ktap.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/frontend/parser.c $(BUILD)/frontend/parser.h: frontend/parser.y
+	@mkdir -p $(@D)
+	bison -Wall -Werror -d -o $(BUILD)/frontend/parser.c $<
+
+$(BUILD)/frontend/lexer.c: frontend/lexer.l $(BUILD)/frontend/parser.h
+	@mkdir -p $(@D)
+	flex -o $@ $<
+
+$(BUILD)/frontend/%.o: $(BUILD)/frontend/%.c
+	$(CC) $(CPPFLAGS) -Ifrontend $(CFLAGS) -Wno-unused-function -c -o $@ $<
+
+# Sources that include the generated parser header need it first.
+$(LIB_OBJS) $(RT_OBJS): | $(BUILD)/frontend/parser.h
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libktapc.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libktapc.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+
+# Tests. Each suite prints its own summary; tests/run-suites totals them.
+check: all $(UNIT_BINS)
+	@BUILD=$(BUILD) LIT="$(LIT)" FILECHECK_DIR=$(FILECHECK_DIR) tests/run-suites
+
+check-unit: $(UNIT_BINS)
+	@BUILD=$(BUILD) tests/run-suites unit
+
+check-lit: all
+	@BUILD=$(BUILD) LIT="$(LIT)" FILECHECK_DIR=$(FILECHECK_DIR) tests/run-suites lit
+
+check-kernel: all
+	@BUILD=$(BUILD) tests/run-suites kernel
+
+# libFuzzer needs clang; the target is built with its own flags.
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_compile
+fuzz: $(FUZZ_BIN)
+	mkdir -p $(BUILD)/fuzz/corpus
+	cp examples/*.kp tests/lit/*/*.kp $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
+
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c $(LIB_SRCS) $(GEN_SRCS)
+	@mkdir -p $(@D)
+	clang -O1 -g -std=gnu11 -fsanitize=fuzzer,address,undefined -I. -I$(BUILD)/frontend -Ifrontend \
+		-DKTAP_FUZZ -o $@ $^ $(LDLIBS)
+
+bench: all
+	tests/bench/compile_time.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ktap/examples
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 examples/*.kp $(DESTDIR)$(PREFIX)/share/ktap/examples/
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS_DEBIAN)
+
+clean:
+	rm -rf build build-san ktapc ktap
+
+.PHONY: all check check-unit check-lit check-kernel fuzz bench install deps clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,113 @@
+/* What ktap keeps in its own `.ktap*` sections of the object file: the
+ * contract between the compiler (which fills a KtapMeta), the ELF writer
+ * (which serializes it) and the runtime (which parses it back). The byte
+ * layout is in docs/object-format.md. Nothing here depends on the frontend. */
+#ifndef KTAP_KTAPOBJ_H
+#define KTAP_KTAPOBJ_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define KTAP_OBJ_VERSION 1
+
+/* The kind of a value, for printing it. */
+typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL } KtapVKind;
+
+typedef struct KtapArg {
+	KtapVKind kind;
+	uint32_t off, size;	/* within the record payload */
+} KtapArg;
+
+/* An output format. Kernel records are {u32 format id; u32 pad; payload},
+ * user-context print calls pass a pointer to the same payload. */
+typedef enum { FMT_PRINT, FMT_PRINTF } KtapFmtKind;
+
+typedef struct KtapFormat {
+	KtapFmtKind kind;
+	char *fmt;		/* FMT_PRINTF: the format string; FMT_PRINT: NULL */
+	uint32_t nargs;
+	KtapArg *args;
+	uint32_t size;		/* payload bytes */
+	uint32_t line;
+} KtapFormat;
+
+/* Something the runtime attaches or runs. */
+typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END } KtapHandlerKind;
+
+typedef struct KtapHandler {
+	KtapHandlerKind kind;
+	uint32_t group;		/* the statement that registers it: KH_ATTACH(group)
+				   attaches every handler of the group */
+	char *prog;		/* H_TRACEPOINT, H_PROFILE: the program's symbol name;
+				   H_TICK, H_END: the user function's name */
+	char *target;		/* H_TRACEPOINT: "system:event" */
+	uint64_t interval_ns;	/* H_PROFILE, H_TICK */
+	uint32_t line;
+} KtapHandler;
+
+/* A table, for printing its keys and values and naming it in warnings. */
+typedef struct KtapTable {
+	char *map;		/* the map's name in .maps */
+	char *name;		/* the script's name for it */
+	uint32_t line;
+	uint32_t nkeys;
+	KtapArg keys[8];	/* the key: one or several (tuple) at offsets */
+	KtapArg value;
+	uint32_t drops_off;	/* offset in .bss of its u64 dropped-updates counter */
+} KtapTable;
+
+/* User-context code: BPF instructions run by the runtime's interpreter. */
+typedef enum { UREL_MAP, UREL_DATA, UREL_CALL } KtapURelKind;
+
+typedef struct KtapURel {
+	uint32_t insn;		/* index in the function's instructions */
+	KtapURelKind kind;
+	char *target;		/* UREL_MAP: map name; UREL_CALL: function name;
+				   UREL_DATA: ".bss", ".data" or ".rodata" (imm holds the offset) */
+} KtapURel;
+
+typedef struct KtapULine {
+	uint32_t insn, line, col;
+} KtapULine;
+
+typedef struct KtapUFunc {
+	char *name;
+	uint32_t nparams;
+	uint32_t stack_size;
+	uint64_t *insns;	/* struct bpf_insn, 8 bytes each */
+	uint32_t ninsns;
+	KtapURel *relocs;
+	uint32_t nrelocs;
+	KtapULine *lines;
+	uint32_t nlines;
+} KtapUFunc;
+
+typedef struct KtapMeta {
+	char *source_name;	/* the script file, for run-time messages */
+	uint32_t strlen;
+	char *main_func;	/* the user function that is the main chunk */
+	KtapFormat *formats;
+	uint32_t nformats;
+	KtapHandler *handlers;
+	uint32_t nhandlers;
+	KtapTable *tables;
+	uint32_t ntables;
+	KtapUFunc *ufuncs;
+	uint32_t nufuncs;
+} KtapMeta;
+
+/* One section's name and bytes. */
+typedef struct KtapSection {
+	const char *name;
+	uint8_t *data;
+	size_t size;
+} KtapSection;
+
+/* Serialize m into its sections (*out, *n; the caller frees each data and the array). */
+void ktapobj_write(const KtapMeta *m, KtapSection **out, int *n);
+/* Parse the sections back. Returns 0, or -1 with *err set (a static message)
+ * when a section is missing, truncated or of another version. */
+int ktapobj_read(KtapMeta *m, const KtapSection *secs, int n, const char **err);
+void ktapobj_free(KtapMeta *m);
+
+#endif

@@ -1,0 +1,66 @@
+/* Allocation that never returns NULL: out of memory ends the program, since
+ * a compiler or tracer has nothing sensible to do without memory. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+static void *check(void *p)
+{
+	if (!p) {
+		fputs("ktap: out of memory\n", stderr);
+		exit(2);
+	}
+	return p;
+}
+
+void *xmalloc(size_t n) { return check(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return check(calloc(n ? n : 1, size ? size : 1)); }
+void *xrealloc(void *p, size_t n) { return check(realloc(p, n ? n : 1)); }
+char *xstrdup(const char *s) { return check(strdup(s)); }
+char *xstrndup(const char *s, size_t n) { return check(strndup(s, n)); }
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return check(r < 0 ? NULL : s);
+}
+
+void buf_add(Buf *b, const void *data, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = b->cap ? b->cap : 64;
+		while (b->len + n > b->cap)
+			b->cap *= 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	if (data)
+		memcpy(b->p + b->len, data, n);
+	else
+		memset(b->p + b->len, 0, n);
+	b->len += n;
+}
+
+size_t buf_addstr(Buf *b, const char *s)
+{
+	size_t off = b->len;
+	buf_add(b, s, strlen(s) + 1);
+	return off;
+}
+
+void buf_pad(Buf *b, size_t align)
+{
+	size_t n = (align - b->len % align) % align;
+	buf_add(b, NULL, n);
+}
+
+void buf_free(Buf *b)
+{
+	free(b->p);
+	*b = (Buf){0};
+}

@@ -1,0 +1,26 @@
+/* Allocation that never returns NULL, and a growable byte buffer. */
+#ifndef KTAP_UTIL_H
+#define KTAP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Append-only bytes, for building sections and string tables. */
+typedef struct Buf {
+	uint8_t *p;
+	size_t len, cap;
+} Buf;
+
+void buf_add(Buf *b, const void *data, size_t n);
+size_t buf_addstr(Buf *b, const char *s);	/* with its NUL; returns its offset */
+void buf_pad(Buf *b, size_t align);
+void buf_free(Buf *b);
+
+#endif

@@ -1,0 +1,46 @@
+/* Kernel events: resolving specs against tracefs and describing their fields. */
+#ifndef KTAP_EVENTS_H
+#define KTAP_EVENTS_H
+
+#include <stdint.h>
+
+typedef enum {
+	EF_INT,		/* an integer field: size 1, 2, 4 or 8 */
+	EF_CHARS,	/* char NAME[N]: a fixed string */
+	EF_DATALOC,	/* __data_loc char[] NAME: u32 (len << 16 | offset) */
+} EventFieldKind;
+
+typedef struct EventField {
+	char *name;
+	char *ctype;		/* as tracefs writes it: "unsigned int", "char *" */
+	EventFieldKind kind;
+	int offset, size;
+	int is_signed;
+} EventField;
+
+typedef enum { EV_TRACEPOINT } EventKind;
+
+typedef struct Event {
+	EventKind kind;
+	char *system, *name;	/* "syscalls", "sys_enter_read" */
+	int id;			/* tracefs ID */
+	EventField *fields;	/* event-specific fields in order; common_* left out */
+	int nfields;
+} Event;
+
+/* The tracefs directory, mounting it if needed and allowed. NULL when there
+ * is none; *why then says why in one sentence. KTAP_TRACEFS overrides the
+ * path (tests use a fake tree). */
+const char *events_tracefs(const char **why);
+
+/* All events matching spec ("sched:sched_switch", "syscalls:sys_enter_*").
+ * Returns the number found (0: *why says why), events in *out. */
+int events_resolve(const char *spec, Event ***out, const char **why);
+
+/* Field `name` of ev, or NULL. */
+const EventField *event_field(const Event *ev, const char *name);
+/* Field for argN: syscall events count __syscall_nr as arg0; others start at
+ * the first event-specific field. NULL when the event has fewer fields. */
+const EventField *event_arg(const Event *ev, int n);
+
+#endif

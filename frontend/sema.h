@@ -1,0 +1,89 @@
+/* Semantic analysis: scopes, type inference, contexts and events.
+ * Its result, a Program, is the contract between the frontend and lowering. */
+#ifndef KTAP_SEMA_H
+#define KTAP_SEMA_H
+
+#include "ast.h"
+#include "types.h"
+#include "events.h"
+
+/* Where code runs. A user function may be used in both (a bitmask). */
+enum { CTX_USER = 1, CTX_KERNEL = 2 };
+
+typedef enum { SYM_GLOBAL, SYM_LOCAL, SYM_FUNC } SymKind;
+
+struct Symbol {
+	SymKind kind;
+	const char *name;
+	Loc loc;		/* declaration */
+	Type *type;
+	int index;		/* SYM_GLOBAL: in Program.globals; SYM_LOCAL: in its Func.locals */
+	Node *init;		/* SYM_GLOBAL: constant initializer from a top-level var, or NULL */
+	struct Func *func;	/* SYM_FUNC */
+};
+
+/* Built-in functions: sema stores one in N_CALL.num (F_NONE for user
+ * functions, whose callee N_NAME has sym->kind == SYM_FUNC). */
+typedef enum {
+	F_NONE,
+	F_PRINT, F_PRINTF, F_PRINT_HIST, F_PAIRS, F_SORT_PAIRS, F_LEN, F_DELETE,
+	F_STACK, F_USTACK, F_KERNEL_STRING, F_USER_STRING, F_STRINGOF, F_IPOF,
+	F_GETTIMEOFDAY_NS, F_GETTIMEOFDAY_US, F_GETTIMEOFDAY_MS, F_GETTIMEOFDAY_S,
+	F_NUM_CPUS, F_ARCH, F_KERNEL_V, F_EXIT, F_PRINT_TRACE_CLOCK, F_IN_INTERRUPT,
+	F_TABLE_NEW,
+	F_KDEBUG_TRACEPOINT, F_KDEBUG_KPROBE, F_KDEBUG_KRETPROBE, F_KDEBUG_TRACE_END,
+	F_TIMER_TICK, F_TIMER_PROFILE,
+	F_ANSI,			/* ansi.*: N_FIELD name says which */
+	F_COUNT
+} Fn;
+
+typedef enum {
+	FN_MAIN,	/* the main chunk */
+	FN_TRACE,	/* trace EVENTS { } or kdebug.tracepoint(...) */
+	FN_PROFILE,	/* profile-N { } */
+	FN_TICK,	/* tick-N { } or timer.tick(...) */
+	FN_END,		/* trace_end { } */
+	FN_USER,	/* function NAME(...) { } */
+} FuncKind;
+
+/* A unit of code to compile: the main chunk, a handler or a user function. */
+typedef struct Func {
+	FuncKind kind;
+	const char *name;	/* user functions: their name; handlers: a made-up one */
+	Node *site;		/* the statement or call that registers it / the N_FUNCDEF */
+	Node *body;		/* N_BLOCK */
+	NodeList *params;	/* N_NAME list, or NULL */
+	int ctx;		/* CTX_KERNEL, CTX_USER, or (FN_USER) the contexts it is called from */
+	Type *ret;		/* return type (TY_NIL when it returns nothing) */
+	Symbol **locals;	/* params first, then every var/loop variable */
+	int nlocals;
+
+	/* FN_TRACE: the events (one program each: layouts may differ) */
+	Event **events;
+	int nevents;
+	Node *filter;		/* or NULL */
+	/* FN_TICK, FN_PROFILE */
+	int64_t interval_ns;
+} Func;
+
+typedef struct Program {
+	Node *root;
+	Func **funcs;		/* funcs[0] is the main chunk */
+	int nfuncs;
+	Symbol **globals;
+	int nglobals;
+	TableInfo **tables;
+	int ntables;
+} Program;
+
+typedef struct SemaOptions {
+	int strlen;		/* string buffer size, default 64 */
+	int64_t table_size;	/* default table capacity */
+} SemaOptions;
+
+/* Check and annotate the tree. Errors go to d; the Program is returned even
+ * when there were errors (callers check diag_errors). */
+Program *sema_check(Node *root, Diag *d, const SemaOptions *opt);
+void program_free(Program *p);
+
+#endif

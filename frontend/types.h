@@ -1,0 +1,50 @@
+/* Static types inferred by sema for every expression, variable, key and value. */
+#ifndef KTAP_TYPES_H
+#define KTAP_TYPES_H
+
+#include <stdint.h>
+#include "diag.h"
+
+typedef struct Type Type;
+typedef struct TableInfo TableInfo;
+
+typedef enum {
+	TY_VAR,		/* not known yet: a unification variable (link != NULL once bound) */
+	TY_NIL,		/* only the literal nil; unifies with anything and leaves it alone */
+	TY_NUM,
+	TY_STR,
+	TY_BOOL,
+	TY_STACK,
+	TY_TABLE,	/* table: which table it is */
+	TY_FUNC,
+} TypeKind;
+
+struct Type {
+	TypeKind kind;
+	Type *link;		/* TY_VAR bound to another type (union-find) */
+	Loc where;		/* the first use that fixed this type, for conflict notes */
+	TableInfo *table;	/* TY_TABLE */
+};
+
+#define TABLE_MAX_KEYS 8
+
+/* One table: one constructor site ({...} or table.new), one BPF map. A
+ * variable of table type always refers to the same table. */
+struct TableInfo {
+	int id;			/* index into Program.tables */
+	const char *name;	/* the variable it is first stored in, for messages */
+	Loc loc;		/* the constructor */
+	int nkeys;		/* 1, or several for t[a, b] */
+	Type *keys[TABLE_MAX_KEYS];
+	Type *val;
+	int64_t capacity;	/* max entries */
+	int kernel_written;	/* updated from kernel context */
+	int is_arg;		/* the predeclared `arg` table */
+	struct Node *ctor;	/* the constructor node (N_TABLE or the table.new call) */
+};
+
+/* Follow links to the representative type. */
+Type *type_repr(Type *t);
+const char *type_name(Type *t);	/* "number", "string", "table", ... */
+
+#endif

@@ -1,0 +1,187 @@
+/* The IR: the one interface between the front and the back (as in QBE).
+ *
+ * A function is a list of basic blocks of three-address instructions over
+ * virtual registers. Every value is 64 bits. Memory is addressed as base +
+ * constant offset, where the base is a virtual register holding a pointer or
+ * a stack slot of the function (fixed-size, laid out by the backend). The
+ * same IR is compiled for the kernel (BPF programs) and for user context
+ * (BPF code run by the runtime's interpreter); they differ only in the
+ * helpers they call. */
+#ifndef KTAP_IR_H
+#define KTAP_IR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum {
+	/* d = a */
+	IR_MOV,
+	/* d = a op b (signed 64-bit; DIV/MOD follow the BPF rule: x/0 = 0, x%0 = x) */
+	IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MOD,
+	IR_AND, IR_OR, IR_XOR, IR_SHL, IR_SHR, IR_SAR,
+	/* d = op a */
+	IR_NEG, IR_NOT,
+	/* d = *(size *)(a + off), zero-extended; a is a VREG or SLOT */
+	IR_LOAD,
+	/* *(size *)(a + off) = b; a is a VREG or SLOT, b a VREG or IMM */
+	IR_STORE,
+	/* d = address of slot a, plus off */
+	IR_ADDR,
+	/* atomic *(u64 *)(a + off) += b; a VREG, b VREG or IMM */
+	IR_XADD,
+	/* zero `size` bytes at slot a + off (size a multiple of 8, off 8-aligned) */
+	IR_ZERO,
+	/* copy `size` bytes from (b + off2) to (a + off); a, b VREG or SLOT */
+	IR_COPY,
+	/* d = pointer to map `target` (BPF_PSEUDO_MAP_FD) */
+	IR_MAP,
+	/* d = pointer into global data section `target` (DATA_*) at off */
+	IR_MAPVAL,
+	/* d = helper `target`(args...), at most 5 args */
+	IR_CALL,
+	/* d = function `target` (index in IrModule.funcs)(args...) */
+	IR_CALLF,
+
+	/* terminators: exactly one, last in its block */
+	IR_JMP,		/* goto t */
+	IR_BR,		/* if (a cond b) goto t else goto f */
+	IR_RET,		/* return a (NONE: return 0) */
+	IR_NOPS
+} IrOp;
+
+typedef enum {
+	C_EQ, C_NE,
+	C_LT, C_LE, C_GT, C_GE,		/* signed */
+	C_ULT, C_ULE, C_UGT, C_UGE,	/* unsigned */
+	C_SET,				/* (a & b) != 0 */
+} IrCond;
+
+typedef enum { O_NONE, O_VREG, O_IMM, O_SLOT } IrOpndKind;
+
+typedef struct IrOpnd {
+	IrOpndKind kind;
+	int64_t v;	/* vreg number, immediate value or slot number */
+} IrOpnd;
+
+typedef struct IrBlock IrBlock;
+
+typedef struct IrIns {
+	IrOp op;
+	int dst;		/* destination vreg, or -1 */
+	IrOpnd a, b;
+	int32_t off, off2;
+	int size;		/* LOAD/STORE: 1, 2, 4, 8; ZERO/COPY: bytes */
+	IrCond cond;		/* BR */
+	int64_t target;		/* CALL: helper id; CALLF: func index; MAP/MAPVAL: map index */
+	int nargs;		/* CALL, CALLF */
+	IrOpnd args[5];
+	IrBlock *t, *f;		/* JMP: t; BR: t and f */
+	int line, col;		/* script position, for line info and -S */
+} IrIns;
+
+struct IrBlock {
+	int id;
+	IrIns *ins;
+	int n, cap;
+};
+
+typedef struct IrSlot {
+	int size;	/* bytes, a multiple of 8 */
+} IrSlot;
+
+typedef enum { IRF_KERNEL, IRF_USER } IrCtx;
+
+typedef struct IrFunc {
+	char *name;		/* symbol name */
+	char *section;		/* kernel programs: "tracepoint/sched/sched_switch";
+				   kernel subprograms: ".text"; user context: NULL */
+	IrCtx ctx;
+	int nparams;		/* params arrive in vregs 0..nparams-1 (handlers: 1, the ctx) */
+	int nvregs;
+	IrSlot *slots;
+	int nslots;
+	IrBlock **blocks;	/* blocks[0] is the entry; order is layout order */
+	int nblocks;
+	int line;		/* where the function starts */
+} IrFunc;
+
+/* The layout of a value in memory: map keys and values, globals, output
+ * records. Used for BTF and by the runtime to print values. */
+typedef enum { L_NUM, L_BOOL, L_STR, L_STACK, L_TUPLE } IrLayoutKind;
+
+typedef struct IrLayout {
+	IrLayoutKind kind;
+	int size;			/* bytes: 8 for NUM/BOOL/STACK, the buffer for STR */
+	int nfields;			/* L_TUPLE: fields at 8-aligned offsets */
+	struct IrLayout **fields;
+	int *offs;
+} IrLayout;
+
+/* A map the functions use. */
+typedef struct IrMap {
+	char *name;
+	uint32_t type;		/* BPF_MAP_TYPE_* */
+	uint32_t max_entries, flags;
+	IrLayout *key, *value;	/* NULL for maps without BTF key/value (ringbuf) */
+	uint32_t key_size, value_size;
+} IrMap;
+
+/* Global data: .bss, .data, .rodata (maps libbpf creates from sections). */
+enum { DATA_BSS, DATA_DATA, DATA_RODATA, DATA_NSEC };
+
+typedef struct IrVar {
+	char *name;
+	int off;
+	IrLayout *layout;
+} IrVar;
+
+typedef struct IrData {
+	uint8_t *bytes;		/* initial contents (all zero for .bss) */
+	int size;
+	IrVar *vars;
+	int nvars;
+} IrData;
+
+typedef struct IrModule {
+	IrFunc **funcs;
+	int nfuncs;
+	IrMap *maps;
+	int nmaps;
+	IrData data[DATA_NSEC];
+	IrLayout **layouts;	/* owned, freed with the module */
+	int nlayouts;
+} IrModule;
+
+/* Building */
+IrModule *ir_module_new(void);
+void ir_module_free(IrModule *m);
+IrFunc *ir_func_new(IrModule *m, const char *name, const char *section, IrCtx ctx, int nparams);
+int ir_vreg(IrFunc *f);
+int ir_slot(IrFunc *f, int size);
+IrBlock *ir_block(IrFunc *f);
+IrIns *ir_emit(IrBlock *b, IrOp op);	/* zeroed instruction with dst -1 appended to b */
+int ir_map(IrModule *m, const IrMap *map);	/* copies it (and its name); returns its index */
+/* A layout owned by m: L_TUPLE takes nfields (fields and offs filled by the caller). */
+IrLayout *ir_layout(IrModule *m, IrLayoutKind kind, int size, int nfields);
+/* Reserve size bytes (8-aligned) in data section sec for a variable; returns the offset. */
+int ir_data_var(IrModule *m, int sec, const char *name, IrLayout *layout, const void *init);
+
+static inline IrOpnd ir_r(int v) { return (IrOpnd){ O_VREG, v }; }
+static inline IrOpnd ir_imm(int64_t v) { return (IrOpnd){ O_IMM, v }; }
+static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
+
+/* The last instruction of b, or NULL. */
+IrIns *ir_last(IrBlock *b);
+/* True for JMP, BR, RET. */
+int ir_is_term(IrOp op);
+
+/* Printing (ktapc --emit=ir) */
+void ir_print_func(FILE *out, const IrFunc *f);
+void ir_print_module(FILE *out, const IrModule *m);
+const char *ir_op_name(IrOp op);
+
+/* Passes: constant folding, copy propagation, dead code elimination and
+ * removal of unreachable blocks. Semantics preserving; run to a fixpoint. */
+void ir_optimize(IrFunc *f);
+
+#endif
