@@ -10,6 +10,19 @@
 
 #define KTAP_OBJ_VERSION 1
 
+/* The first words of .bss are the runtime's, at fixed offsets. */
+enum {
+	BSS_RB_DROPS = 0,	/* u64: output records lost to a full ring buffer */
+	BSS_WALL_OFFSET = 8,	/* s64: realtime - monotonic, set by the runtime */
+	BSS_NUM_CPUS = 16,	/* u64: set by the runtime */
+	BSS_EXIT = 24,		/* u64: non-zero once a handler called exit() */
+	BSS_LOOP_CAPS = 32,	/* u64: kernel loops stopped by the iteration cap */
+	BSS_RESERVED = 40	/* script globals and table drop counters follow */
+};
+
+/* A kernel record with this id asks the runtime to end the run. */
+#define KTAP_REC_EXIT 0xffffffffu
+
 /* The kind of a value, for printing it. */
 typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL } KtapVKind;
 

@@ -1,7 +1,9 @@
 /* Helpers that user-context code calls: the contract between the compiler
- * and the runtime's interpreter. User-context code may also call the kernel
- * helpers below 1000 that make sense in user space (map lookup, update and
- * delete, ktime_get_ns); the interpreter implements them on the same maps. */
+ * and the runtime's interpreter. User-context code also calls these kernel
+ * helpers, which the interpreter implements in user space with the same
+ * meaning: map_lookup_elem (returns a pointer to a copy of the value),
+ * map_update_elem, map_delete_elem, ktime_get_ns, snprintf (used for `..`),
+ * probe_read_kernel(_str)/probe_read_user(_str) (plain copies). */
 #ifndef KTAP_UHELPERS_H
 #define KTAP_UHELPERS_H
 
@@ -13,18 +15,14 @@
 	X(EXIT,        "(): end the run after the current handler") \
 	X(MAP_CLEAR,   "(map): delete every entry") \
 	X(MAP_LEN,     "(map) -> entries") \
-	X(MAP_NEXT,    "(map, key * or 0, next key *) -> 0, or -1 after the last") \
-	X(SORT_OPEN,   "(map, n) -> iterator over at most n keys, largest value first") \
-	X(SORT_NEXT,   "(iterator, key *) -> 0, or -1 at the end (which frees it)") \
+	X(ITER_OPEN,   "(map, n, sorted) -> iterator over a snapshot of at most n keys " \
+	               "(n < 0: all), largest value first when sorted; freed when the handler returns") \
+	X(ITER_NEXT,   "(iterator, key *) -> 0 with the next key copied out, or -1 at the end") \
 	X(PRINT_HIST,  "(map, n): print the table as a histogram, n rows at most") \
 	X(WALLTIME_NS, "() -> nanoseconds since the epoch") \
 	X(NUM_CPUS,    "() -> CPUs online") \
 	X(ARCH,        "(dst *, size): the machine name as a string") \
 	X(KERNEL_V,    "(dst *, size): the kernel release as a string") \
-	X(STRCAT,      "(dst *, a *, b *, size): dst = a .. b, truncated to size") \
-	X(STRCMP,      "(a *, b *, size) -> <0, 0, >0") \
-	X(STRLEN,      "(a *, size) -> length") \
-	X(NUMSTR,      "(dst *, n, size): n as decimal text") \
 	X(ERROR,       "(fmt id, payload *): a run-time error: print, end the run")
 
 enum {
