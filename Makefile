@@ -21,7 +21,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare $(SANFLAGS)
-CPPFLAGS += -I. -I$(BUILD)/frontend -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -I. -I$(BUILD)/frontend -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lbpf -lelf -lz
 

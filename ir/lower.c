@@ -1,0 +1,288 @@
+/* Lowering a whole program: maps, globals, one IR function per handler
+ * (per event for tracepoint handlers) and per context a user function is
+ * called from, and the metadata the runtime needs. */
+#include <ctype.h>
+#include <linux/bpf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lower_impl.h"
+#include "../common/util.h"
+
+int kernel(Lower *L)
+{
+	return L->ctx == IRF_KERNEL;
+}
+
+void lower_error(Lower *L, const Node *n, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(L->d, n ? n->loc : (Loc){0}, "%s", msg);
+}
+
+int func_group(Lower *L, const Node *site)
+{
+	for (int i = 0; i < L->prog->nfuncs; i++)
+		if (L->prog->funcs[i]->site == site)
+			return i;
+	return -1;
+}
+
+/* A C identifier, for symbol and map names. */
+static __attribute__((format(printf, 1, 2))) char *ident(const char *fmt, ...)
+{
+	char *r;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		r = xstrdup("_");
+	va_end(ap);
+	for (char *p = r; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			*p = '_';
+	return r;
+}
+
+static IrLayout *key_layout(Lower *L, TableInfo *t)
+{
+	if (t->nkeys == 1)
+		return layout_of(L, type_repr(t->keys[0]));
+	IrLayout *l = ir_layout(L->mod, L_TUPLE, key_size(L, t), t->nkeys);
+	for (int i = 0, off = 0; i < t->nkeys; i++) {
+		l->fields[i] = layout_of(L, type_repr(t->keys[i]));
+		l->offs[i] = off;
+		off += l->fields[i]->size;
+	}
+	return l;
+}
+
+static int map_name_taken(Lower *L, const char *name)
+{
+	for (int i = 0; i < L->mod->nmaps; i++)
+		if (!strcmp(L->mod->maps[i].name, name))
+			return 1;
+	return 0;
+}
+
+static void setup_tables(Lower *L)
+{
+	Program *p = L->prog;
+	L->table_map = xcalloc(p->ntables, sizeof(int));
+	L->table_drops = xcalloc(p->ntables, sizeof(int));
+	KtapMeta *m = L->meta;
+	m->tables = xcalloc(p->ntables, sizeof(KtapTable));
+	for (int i = 0; i < p->ntables; i++) {
+		TableInfo *t = p->tables[i];
+		const char *base = t->name ? t->name : "table";
+		char *name = ident("%s", base);
+		for (int n = 2; map_name_taken(L, name); n++) {
+			free(name);
+			name = ident("%s_%d", base, n);
+		}
+		IrMap map = { name, BPF_MAP_TYPE_HASH, t->capacity, 0, key_layout(L, t),
+			      layout_of(L, type_repr(t->val)), key_size(L, t), val_size(L, type_repr(t->val)) };
+		L->table_map[i] = ir_map(L->mod, &map);
+		char *dname = xasprintf("ktap_drops_%s", name);
+		L->table_drops[i] = ir_data_var(L->mod, DATA_BSS, dname, ir_layout(L->mod, L_NUM, 8, 0), NULL);
+		free(dname);
+
+		KtapTable *kt = &m->tables[m->ntables++];
+		kt->map = name;
+		kt->name = xstrdup(base);
+		kt->line = t->loc.line;
+		kt->nkeys = t->nkeys;
+		for (int k = 0, off = 0; k < t->nkeys; k++) {
+			Type *ktype = type_repr(t->keys[k]);
+			kt->keys[k] = (KtapArg){ vkind(ktype), off, val_size(L, ktype) };
+			off += val_size(L, ktype);
+		}
+		Type *vt = type_repr(t->val);
+		kt->value = (KtapArg){ vkind(vt), 0, val_size(L, vt) };
+		kt->drops_off = L->table_drops[i];
+	}
+}
+
+static void setup_data(Lower *L)
+{
+	static const char *const fixed[] = { "ktap_rb_drops", "ktap_wall_offset", "ktap_num_cpus",
+					     "ktap_exit", "ktap_loop_caps" };
+	for (int i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++)
+		ir_data_var(L->mod, DATA_BSS, fixed[i], ir_layout(L->mod, L_NUM, 8, 0), NULL);
+	L->empty_str = rodata_str(L, "", 0);
+	Program *p = L->prog;
+	L->global_off = xcalloc(p->nglobals, sizeof(int));
+	for (int i = 0; i < p->nglobals; i++) {
+		Type *t = type_repr(p->globals[i]->type);
+		if (t->kind == TY_TABLE || t->kind == TY_FUNC)
+			continue;
+		char *name = ident("%s", p->globals[i]->name);
+		L->global_off[i] = ir_data_var(L->mod, DATA_BSS, name, layout_of(L, t), NULL);
+		free(name);
+	}
+	IrMap rb = { "ktap_events", BPF_MAP_TYPE_RINGBUF, L->opt->ringbuf_size, 0, NULL, NULL, 0, 0 };
+	L->ringbuf = ir_map(L->mod, &rb);
+}
+
+static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *prog, const char *target,
+			uint64_t interval)
+{
+	KtapMeta *m = L->meta;
+	m->handlers = xrealloc(m->handlers, (m->nhandlers + 1) * sizeof(*m->handlers));
+	m->handlers[m->nhandlers++] = (KtapHandler){ kind, group, xstrdup(prog), target ? xstrdup(target) : NULL,
+						     interval, L->prog->funcs[group]->site ?
+						     L->prog->funcs[group]->site->loc.line : 0 };
+}
+
+/* The body of one IR function for sema's function fi. */
+static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
+{
+	Func *sf = L->prog->funcs[fi];
+	L->sf = sf;
+	L->sfi = fi;
+	L->f = f;
+	L->ctx = f->ctx;
+	L->ev = ev;
+	L->brk = NULL;
+	L->b = ir_block(f);
+	L->line = f->line;
+	L->col = 1;
+	L->retbuf = -1;
+	L->ctxreg = 0;
+	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
+	int param = 0;
+	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
+		L->retbuf = param++;
+	for (int i = 0; i < sf->nlocals; i++) {
+		Type *t = type_repr(sf->locals[i]->type);
+		int is_param = sf->params && i < sf->params->n;
+		if (is_str(t)) {
+			L->local[i] = ir_slot(f, L->strlen);
+			if (is_param)	/* callers pass a pointer: take a copy */
+				emit_copy(L, ir_slotop(L->local[i]), 0, ir_r(param++), 0, L->strlen);
+		} else {
+			L->local[i] = is_param ? param++ : ir_vreg(f);
+		}
+	}
+	if (sf->filter) {
+		IrBlock *body = new_block(L), *skip = new_block(L);
+		lower_cond(L, sf->filter, body, skip);
+		set_block(L, skip);
+		emit_ret(L, ir_imm(0));
+		set_block(L, body);
+	}
+	lower_block(L, sf->body);
+	emit_ret(L, ir_imm(0));
+	/* every block ends in a terminator, even the unreachable ones */
+	for (int i = 0; i < f->nblocks; i++) {
+		IrIns *last = ir_last(f->blocks[i]);
+		if (!last || !ir_is_term(last->op))
+			ir_emit(f->blocks[i], IR_RET)->a = ir_imm(0);
+	}
+	free(L->local);
+	L->local = NULL;
+}
+
+static IrFunc *new_func(Lower *L, char *name, const char *section, IrCtx ctx, int nparams, const Node *at)
+{
+	IrFunc *f = ir_func_new(L->mod, name, section, ctx, nparams);
+	f->line = at ? at->loc.line : 1;
+	free(name);
+	return f;
+}
+
+/* A unit of work: an IR function still to be filled from sema's function. */
+typedef struct Job {
+	int fi;
+	IrFunc *f;
+	Event *ev;
+} Job;
+
+static void plan(Lower *L, Job **jobs, int *njobs)
+{
+	Program *p = L->prog;
+	for (int c = 0; c < 2; c++) {
+		L->irfunc[c] = xcalloc(p->nfuncs, sizeof(int));
+		memset(L->irfunc[c], -1, p->nfuncs * sizeof(int));
+	}
+	for (int fi = 0; fi < p->nfuncs; fi++) {
+		Func *sf = p->funcs[fi];
+		const Node *at = sf->site ? sf->site : sf->body;
+		char *name;
+#define JOB(func, event) (*jobs = xrealloc(*jobs, (*njobs + 1) * sizeof(Job)), (*jobs)[(*njobs)++] = (Job){ fi, func, event })
+		switch (sf->kind) {
+		case FN_MAIN:
+			JOB(new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL);
+			L->meta->main_func = xstrdup("__main");
+			break;
+		case FN_TRACE:
+			for (int e = 0; e < sf->nevents; e++) {
+				Event *ev = sf->events[e];
+				char *sec = xasprintf("tracepoint/%s/%s", ev->system, ev->name);
+				char *target = xasprintf("%s:%s", ev->system, ev->name);
+				name = ident("trace%d_%s", fi, ev->name);
+				add_handler(L, H_TRACEPOINT, fi, name, target, 0);
+				JOB(new_func(L, name, sec, IRF_KERNEL, 1, at), ev);
+				free(sec);
+				free(target);
+			}
+			break;
+		case FN_PROFILE:
+			name = xasprintf("profile%d", fi);
+			add_handler(L, H_PROFILE, fi, name, NULL, sf->interval_ns);
+			JOB(new_func(L, name, "perf_event", IRF_KERNEL, 1, at), NULL);
+			break;
+		case FN_TICK:
+		case FN_END:
+			name = xasprintf(sf->kind == FN_TICK ? "tick%d" : "trace_end%d", fi);
+			add_handler(L, sf->kind == FN_TICK ? H_TICK : H_END, fi, name, NULL, sf->interval_ns);
+			JOB(new_func(L, name, NULL, IRF_USER, 0, at), NULL);
+			break;
+		case FN_USER: {
+			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret));
+			if (np > 5)
+				lower_error(L, sf->site, "a function can take at most %d parameters",
+					    5 - is_str(type_repr(sf->ret)));
+			for (int c = 0; c < 2; c++) {
+				if (!(sf->ctx & (c ? CTX_KERNEL : CTX_USER)))
+					continue;
+				L->irfunc[c][fi] = L->mod->nfuncs;
+				JOB(new_func(L, xstrdup(sf->name), c ? ".text" : NULL, c ? IRF_KERNEL : IRF_USER,
+					     np > 5 ? 5 : np, at), NULL);
+			}
+			break;
+		}
+		}
+#undef JOB
+	}
+}
+
+int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
+{
+	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen };
+	L.mod = *mod = ir_module_new();
+	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
+	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");
+	L.meta->strlen = opt->strlen;
+	int errors = diag_errors(d);
+	setup_data(&L);
+	setup_tables(&L);
+	Job *jobs = NULL;
+	int njobs = 0;
+	plan(&L, &jobs, &njobs);
+	for (int i = 0; i < njobs; i++)
+		lower_body(&L, jobs[i].fi, jobs[i].f, jobs[i].ev);
+	for (int i = 0; i < L.mod->nfuncs; i++)
+		ir_optimize(L.mod->funcs[i]);
+	free(jobs);
+	free(L.table_map);
+	free(L.table_drops);
+	free(L.global_off);
+	free(L.irfunc[0]);
+	free(L.irfunc[1]);
+	return diag_errors(d) > errors ? -1 : 0;
+}

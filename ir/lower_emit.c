@@ -1,0 +1,188 @@
+/* Emitting IR at lowering's current block and script position. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lower_impl.h"
+#include "../common/util.h"
+
+IrIns *emit(Lower *L, IrOp op)
+{
+	IrIns *i = ir_emit(L->b, op);
+	i->line = L->line;
+	i->col = L->col;
+	return i;
+}
+
+int emit_op(Lower *L, IrOp op, IrOpnd a, IrOpnd b)
+{
+	IrIns *i = emit(L, op);
+	i->dst = ir_vreg(L->f);
+	i->a = a;
+	i->b = b;
+	return i->dst;
+}
+
+int emit_mov(Lower *L, IrOpnd a)
+{
+	return emit_op(L, IR_MOV, a, (IrOpnd){0});
+}
+
+int emit_load(Lower *L, IrOpnd base, int off, int size)
+{
+	IrIns *i = emit(L, IR_LOAD);
+	i->dst = ir_vreg(L->f);
+	i->a = base;
+	i->off = off;
+	i->size = size;
+	return i->dst;
+}
+
+void emit_store(Lower *L, IrOpnd base, int off, int size, IrOpnd v)
+{
+	IrIns *i = emit(L, IR_STORE);
+	i->a = base;
+	i->off = off;
+	i->size = size;
+	i->b = v;
+}
+
+void emit_copy(Lower *L, IrOpnd dst, int doff, IrOpnd src, int soff, int size)
+{
+	IrIns *i = emit(L, IR_COPY);
+	i->a = dst;
+	i->off = doff;
+	i->b = src;
+	i->off2 = soff;
+	i->size = size;
+}
+
+void emit_zero(Lower *L, int slot)
+{
+	IrIns *i = emit(L, IR_ZERO);
+	i->a = ir_slotop(slot);
+	i->size = L->f->slots[slot].size;
+}
+
+int emit_addr(Lower *L, int slot)
+{
+	IrIns *i = emit(L, IR_ADDR);
+	i->dst = ir_vreg(L->f);
+	i->a = ir_slotop(slot);
+	return i->dst;
+}
+
+int emit_mapval(Lower *L, int sec, int off)
+{
+	IrIns *i = emit(L, IR_MAPVAL);
+	i->dst = ir_vreg(L->f);
+	i->target = sec;
+	i->off = off;
+	return i->dst;
+}
+
+int emit_map(Lower *L, int map)
+{
+	IrIns *i = emit(L, IR_MAP);
+	i->dst = ir_vreg(L->f);
+	i->target = map;
+	return i->dst;
+}
+
+int emit_call(Lower *L, int helper, int nargs, ...)
+{
+	IrIns *i = emit(L, IR_CALL);
+	va_list ap;
+	va_start(ap, nargs);
+	for (int k = 0; k < nargs; k++)
+		i->args[k] = va_arg(ap, IrOpnd);
+	va_end(ap);
+	i->nargs = nargs;
+	i->target = helper;
+	i->dst = ir_vreg(L->f);
+	return i->dst;
+}
+
+void emit_xadd(Lower *L, IrOpnd base, int off, IrOpnd v)
+{
+	IrIns *i = emit(L, IR_XADD);
+	i->a = base;
+	i->off = off;
+	i->b = v;
+}
+
+void emit_jmp(Lower *L, IrBlock *t)
+{
+	emit(L, IR_JMP)->t = t;
+	L->b = ir_block(L->f);	/* whatever follows is unreachable until set_block */
+}
+
+void emit_br(Lower *L, IrCond c, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
+{
+	IrIns *i = emit(L, IR_BR);
+	i->cond = c;
+	i->a = a;
+	i->b = b;
+	i->t = t;
+	i->f = f;
+	L->b = ir_block(L->f);
+}
+
+void emit_ret(Lower *L, IrOpnd v)
+{
+	emit(L, IR_RET)->a = v;
+	L->b = ir_block(L->f);
+}
+
+IrBlock *new_block(Lower *L)
+{
+	return ir_block(L->f);
+}
+
+/* Continue in b; the block we were in falls through to it. */
+void set_block(Lower *L, IrBlock *b)
+{
+	IrIns *last = ir_last(L->b);
+	if (!last || !ir_is_term(last->op))
+		emit(L, IR_JMP)->t = b;
+	L->b = b;
+}
+
+void at(Lower *L, const Node *n)
+{
+	if (n && n->loc.line) {
+		L->line = n->loc.line;
+		L->col = n->loc.col;
+	}
+}
+
+int str_slot(Lower *L)
+{
+	int s = ir_slot(L->f, L->strlen);
+	emit_zero(L, s);
+	return s;
+}
+
+/* String constants live in .rodata, zero-padded to the string size, so that
+ * they can be used as map keys and compared word by word. */
+int rodata_str(Lower *L, const char *s, size_t len)
+{
+	IrData *d = &L->mod->data[DATA_RODATA];
+	if (len > (size_t)L->strlen - 1)
+		len = L->strlen - 1;
+	for (int i = 0; i < d->nvars; i++)
+		if (d->vars[i].layout->kind == L_STR && !memcmp(d->bytes + d->vars[i].off, s, len) &&
+		    !d->bytes[d->vars[i].off + len])
+			return d->vars[i].off;
+	char *buf = xcalloc(1, L->strlen);
+	memcpy(buf, s, len);
+	char *name = xasprintf("str%d", d->nvars);
+	int off = ir_data_var(L->mod, DATA_RODATA, name, layout_of(L, &(Type){ .kind = TY_STR }), buf);
+	free(name);
+	free(buf);
+	return off;
+}
+
+void count_drop(Lower *L, int bss_off)
+{
+	emit_xadd(L, ir_r(emit_mapval(L, DATA_BSS, bss_off)), 0, ir_imm(1));
+}

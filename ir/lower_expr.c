@@ -1,0 +1,356 @@
+/* Lowering expressions: values and conditions. */
+#include <linux/bpf.h>
+#include <string.h>
+#include "lower_impl.h"
+#include "../common/util.h"
+
+static void emit_set(Lower *L, int dst, IrOpnd a)
+{
+	IrIns *i = emit(L, IR_MOV);
+	i->dst = dst;
+	i->a = a;
+}
+
+static IrOpnd name_value(Lower *L, Node *n)
+{
+	Symbol *s = n->sym;
+	Type *t = type_repr(s->type);
+	if (t->kind == TY_TABLE || t->kind == TY_FUNC)
+		return ir_imm(0);	/* tables are static: uses look at the type */
+	if (s->kind == SYM_GLOBAL) {
+		int p = emit_mapval(L, DATA_BSS, L->global_off[s->index]);
+		return is_str(t) ? ir_r(p) : ir_r(emit_load(L, ir_r(p), 0, 8));
+	}
+	if (is_str(t))
+		return ir_r(emit_addr(L, L->local[s->index]));
+	return ir_r(L->local[s->index]);
+}
+
+/* Sign-extend the low `size` bytes of v. */
+static int sext(Lower *L, int v, int size)
+{
+	int sh = 64 - 8 * size;
+	return emit_op(L, IR_SAR, ir_r(emit_op(L, IR_SHL, ir_r(v), ir_imm(sh))), ir_imm(sh));
+}
+
+static IrOpnd field_value(Lower *L, const EventField *fl)
+{
+	IrOpnd ctx = ir_r(L->ctxreg);
+	if (fl->kind == EF_INT) {
+		int size = fl->size >= 8 ? 8 : fl->size >= 4 ? 4 : fl->size >= 2 ? 2 : 1;
+		int v = emit_load(L, ctx, fl->offset, size);
+		return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
+	}
+	int s = str_slot(L), src, n = L->strlen;
+	if (fl->kind == EF_CHARS) {
+		src = emit_op(L, IR_ADD, ctx, ir_imm(fl->offset));
+		if (fl->size + 1 < n)
+			n = fl->size + 1;
+	} else {	/* __data_loc: the low 16 bits are the string's offset in the record */
+		int loc = emit_load(L, ctx, fl->offset, 4);
+		src = emit_op(L, IR_ADD, ctx, ir_r(emit_op(L, IR_AND, ir_r(loc), ir_imm(0xffff))));
+	}
+	int dst = emit_addr(L, s);
+	emit_call(L, BPF_FUNC_probe_read_kernel_str, 3, ir_r(dst), ir_imm(n), ir_r(src));
+	return ir_r(dst);
+}
+
+static IrOpnd builtin_var(Lower *L, Node *n)
+{
+	int v;
+	switch (n->num) {
+	case B_PID:
+		v = emit_call(L, BPF_FUNC_get_current_pid_tgid, 0);
+		return ir_r(emit_op(L, IR_SHR, ir_r(v), ir_imm(32)));
+	case B_TID:
+		v = emit_call(L, BPF_FUNC_get_current_pid_tgid, 0);
+		return ir_r(emit_op(L, IR_AND, ir_r(v), ir_imm(0xffffffff)));
+	case B_UID:
+		v = emit_call(L, BPF_FUNC_get_current_uid_gid, 0);
+		return ir_r(emit_op(L, IR_AND, ir_r(v), ir_imm(0xffffffff)));
+	case B_CPU:
+		return ir_r(emit_call(L, BPF_FUNC_get_smp_processor_id, 0));
+	case B_EXECNAME: {
+		int p = emit_addr(L, str_slot(L));
+		emit_call(L, BPF_FUNC_get_current_comm, 2, ir_r(p), ir_imm(16 < L->strlen ? 16 : L->strlen));
+		return ir_r(p);
+	}
+	case B_PROBENAME:
+		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
+	case B_ARGSTR:
+		lower_error(L, n, "argstr is not supported yet");
+		return ir_imm(0);
+	default: {
+		const EventField *fl = L->ev ? event_arg(L->ev, n->num - B_ARG0) : NULL;
+		if (!fl) {
+			lower_error(L, n, "this event has no such argument");
+			return ir_imm(0);
+		}
+		return field_value(L, fl);
+	}
+	}
+}
+
+/* a .. b .. c: one snprintf over the flattened chain. */
+static void concat_parts(Node *n, Node **parts, int *np, int max)
+{
+	if (n->kind == N_BINOP && n->op == TK_CONCAT) {
+		concat_parts(n->a, parts, np, max);
+		concat_parts(n->b, parts, np, max);
+	} else if (*np < max) {
+		parts[(*np)++] = n;
+	}
+}
+
+static IrOpnd concat(Lower *L, Node *n)
+{
+	enum { MAXARGS = 12 };	/* bpf_snprintf's limit */
+	Node *parts[MAXARGS + 1];
+	int np = 0;
+	concat_parts(n, parts, &np, MAXARGS + 1);
+	if (np > MAXARGS) {
+		lower_error(L, n, "at most 12 values can be joined with '..' in one expression");
+		return ir_imm(0);
+	}
+	char fmt[3 * MAXARGS + 1] = "";
+	int data = ir_slot(L->f, 8 * np);
+	for (int i = 0; i < np; i++) {
+		IrOpnd v = lower_expr(L, parts[i]);
+		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
+		emit_store(L, ir_slotop(data), 8 * i, 8, v);
+	}
+	int dst = emit_addr(L, str_slot(L));
+	int f = emit_mapval(L, DATA_RODATA, rodata_str(L, fmt, strlen(fmt)));
+	emit_call(L, BPF_FUNC_snprintf, 5, ir_r(dst), ir_imm(L->strlen), ir_r(f),
+		  ir_r(emit_addr(L, data)), ir_imm(8 * np));
+	return ir_r(dst);
+}
+
+static IrOpnd cond_value(Lower *L, Node *n)
+{
+	int r = ir_vreg(L->f);
+	IrBlock *t = new_block(L), *f = new_block(L), *j = new_block(L);
+	lower_cond(L, n, t, f);
+	set_block(L, t);
+	emit_set(L, r, ir_imm(1));
+	emit_jmp(L, j);
+	set_block(L, f);
+	emit_set(L, r, ir_imm(0));
+	set_block(L, j);
+	return ir_r(r);
+}
+
+static IrOp arith_op(int op)
+{
+	switch (op) {
+	case '+': return IR_ADD;
+	case '-': return IR_SUB;
+	case '*': return IR_MUL;
+	case '/': return IR_DIV;
+	case '%': return IR_MOD;
+	case '&': return IR_AND;
+	case '|': return IR_OR;
+	case TK_SHL: return IR_SHL;
+	case TK_SHR: return IR_SAR;
+	default: return IR_NOPS;
+	}
+}
+
+IrOpnd lower_expr(Lower *L, Node *n)
+{
+	at(L, n);
+	switch (n->kind) {
+	case N_NUM:
+		return ir_imm(n->num);
+	case N_TRUE:
+		return ir_imm(1);
+	case N_FALSE:
+		return ir_imm(0);
+	case N_NIL:
+		if (is_str(ty(n)))
+			return ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
+		return ir_imm(0);
+	case N_STR:
+		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, n->str, n->len)));
+	case N_NAME:
+		return name_value(L, n);
+	case N_BUILTIN:
+		return builtin_var(L, n);
+	case N_INDEX:
+		return table_read(L, n, NULL);
+	case N_FIELD: {
+		const EventField *fl = L->ev && n->num == 1 ? event_field(L->ev, n->str) : NULL;
+		if (!fl) {
+			lower_error(L, n, "no such event field here");
+			return ir_imm(0);
+		}
+		return field_value(L, fl);
+	}
+	case N_CALL:
+		return lower_call(L, n);
+	case N_UNOP:
+		if (n->op == '!')
+			return cond_value(L, n);
+		return ir_r(emit_op(L, n->op == '-' ? IR_NEG : IR_NOT, lower_expr(L, n->a), (IrOpnd){0}));
+	case N_BINOP: {
+		if (n->op == TK_CONCAT)
+			return concat(L, n);
+		IrOp op = arith_op(n->op);
+		if (op == IR_NOPS)
+			return cond_value(L, n);
+		IrOpnd a = lower_expr(L, n->a);
+		IrOpnd b = lower_expr(L, n->b);
+		at(L, n);
+		return ir_r(emit_op(L, op, a, b));
+	}
+	default:
+		return ir_imm(0);
+	}
+}
+
+/* Strings are zero-padded buffers of the same size: equal iff every word is. */
+static void str_eq(Lower *L, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
+{
+	for (int i = 0; i < L->strlen; i += 8) {
+		int x = emit_load(L, a, i, 8), y = emit_load(L, b, i, 8);
+		IrBlock *next = new_block(L);
+		emit_br(L, C_NE, ir_r(x), ir_r(y), f, next);
+		set_block(L, next);
+	}
+	emit_jmp(L, t);
+}
+
+static IrCond cmp_cond(int op)
+{
+	switch (op) {
+	case TK_EQ: return C_EQ;
+	case TK_NE: return C_NE;
+	case '<': return C_LT;
+	case TK_LE: return C_LE;
+	case '>': return C_GT;
+	default: return C_GE;
+	}
+}
+
+static int is_cmp(int op)
+{
+	return op == TK_EQ || op == TK_NE || op == '<' || op == TK_LE || op == '>' || op == TK_GE;
+}
+
+/* x == nil, x != nil: presence for table entries; other values are never nil. */
+static void nil_test(Lower *L, Node *x, int eq, IrBlock *t, IrBlock *f)
+{
+	IrBlock *present = eq ? f : t, *absent = eq ? t : f;
+	if (x->kind == N_INDEX) {
+		IrOpnd found;
+		table_read(L, x, &found);
+		emit_br(L, C_NE, found, ir_imm(0), present, absent);
+	} else {
+		lower_expr(L, x);
+		emit_jmp(L, x->kind == N_NIL ? absent : present);
+	}
+}
+
+void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
+{
+	at(L, n);
+	if (n->kind == N_BINOP && (n->op == TK_AND || n->op == TK_OR)) {
+		IrBlock *mid = new_block(L);
+		if (n->op == TK_AND)
+			lower_cond(L, n->a, mid, f);
+		else
+			lower_cond(L, n->a, t, mid);
+		set_block(L, mid);
+		lower_cond(L, n->b, t, f);
+		return;
+	}
+	if (n->kind == N_UNOP && n->op == '!') {
+		lower_cond(L, n->a, f, t);
+		return;
+	}
+	if (n->kind == N_BINOP && is_cmp(n->op)) {
+		if (n->op == TK_EQ || n->op == TK_NE) {
+			if (n->b->kind == N_NIL || n->a->kind == N_NIL) {
+				nil_test(L, n->b->kind == N_NIL ? n->a : n->b, n->op == TK_EQ, t, f);
+				return;
+			}
+		}
+		IrOpnd a = lower_expr(L, n->a);
+		IrOpnd b = lower_expr(L, n->b);
+		at(L, n);
+		if (is_str(ty(n->a))) {
+			if (n->op == TK_EQ)
+				str_eq(L, a, b, t, f);
+			else
+				str_eq(L, a, b, f, t);
+			return;
+		}
+		emit_br(L, cmp_cond(n->op), a, b, t, f);
+		return;
+	}
+	switch (n->kind) {
+	case N_TRUE:
+		emit_jmp(L, t);
+		return;
+	case N_FALSE:
+	case N_NIL:
+		emit_jmp(L, f);
+		return;
+	case N_INDEX: {
+		/* a missing entry is nil, hence false; a present one is true unless false */
+		IrOpnd found;
+		IrOpnd v = table_read(L, n, &found);
+		if (ty(n) && ty(n)->kind == TY_BOOL) {
+			IrBlock *check = new_block(L);
+			emit_br(L, C_EQ, found, ir_imm(0), f, check);
+			set_block(L, check);
+			emit_br(L, C_NE, v, ir_imm(0), t, f);
+		} else {
+			emit_br(L, C_NE, found, ir_imm(0), t, f);
+		}
+		return;
+	}
+	default: {
+		IrOpnd v = lower_expr(L, n);
+		if (ty(n) && ty(n)->kind == TY_BOOL)
+			emit_br(L, C_NE, v, ir_imm(0), t, f);
+		else
+			emit_jmp(L, ty(n) && ty(n)->kind == TY_NIL ? f : t);
+	}
+	}
+}
+
+/* Store value v of type t at dst+off (a string is copied from its buffer). */
+void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v)
+{
+	if (is_str(t))
+		emit_copy(L, dst, off, v, 0, L->strlen);
+	else
+		emit_store(L, dst, off, 8, v);
+}
+
+IrOpnd lower_call(Lower *L, Node *n)
+{
+	if (n->num != F_NONE)
+		return lower_builtin(L, n);
+	Func *callee = n->a->sym->func;
+	int fi = 0;
+	while (L->prog->funcs[fi] != callee)
+		fi++;
+	IrOpnd args[5];
+	int na = 0, res = -1;
+	if (is_str(type_repr(callee->ret))) {
+		res = ir_slot(L->f, L->strlen);
+		emit_zero(L, res);
+		args[na++] = ir_r(emit_addr(L, res));
+	}
+	for (int i = 0; i < n->list.n && na < 5; i++)
+		args[na++] = lower_expr(L, n->list.v[i]);
+	at(L, n);
+	IrIns *c = emit(L, IR_CALLF);
+	c->target = L->irfunc[kernel(L)][fi];
+	c->nargs = na;
+	memcpy(c->args, args, sizeof(args));
+	c->dst = ir_vreg(L->f);
+	return res >= 0 ? ir_r(emit_addr(L, res)) : ir_r(c->dst);
+}

@@ -1,0 +1,92 @@
+/* Lowering's private state, shared by its files. */
+#ifndef KTAP_LOWER_IMPL_H
+#define KTAP_LOWER_IMPL_H
+
+#include "lower.h"
+
+typedef struct Lower {
+	Program *prog;
+	const LowerOptions *opt;
+	Diag *d;
+	IrModule *mod;
+	KtapMeta *meta;
+	int strlen;
+	int ringbuf;		/* map index, -1 until kernel code prints */
+	int *table_map;		/* TableInfo.id -> map index */
+	int *table_drops;	/* TableInfo.id -> .bss offset of its drop counter */
+	int *global_off;	/* global index -> .bss offset */
+	int *irfunc[2];		/* Func index -> IrFunc index, [0] user, [1] kernel; -1 if none */
+	int empty_str;		/* .rodata offset of an all-zero string */
+
+	/* the function being lowered */
+	Func *sf;
+	int sfi;		/* its index in prog->funcs */
+	IrFunc *f;
+	IrBlock *b;
+	IrCtx ctx;
+	Event *ev;		/* the event of this kernel program, or NULL */
+	int *local;		/* local index -> vreg (numbers) or slot (strings) */
+	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
+	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
+	IrBlock *brk;		/* where break goes */
+	int line, col;
+} Lower;
+
+/* emit.c: instructions at the current position */
+IrIns *emit(Lower *L, IrOp op);
+int emit_op(Lower *L, IrOp op, IrOpnd a, IrOpnd b);	/* d = a op b */
+int emit_mov(Lower *L, IrOpnd a);
+int emit_load(Lower *L, IrOpnd base, int off, int size);
+void emit_store(Lower *L, IrOpnd base, int off, int size, IrOpnd v);
+void emit_copy(Lower *L, IrOpnd dst, int doff, IrOpnd src, int soff, int size);
+void emit_zero(Lower *L, int slot);
+int emit_addr(Lower *L, int slot);
+int emit_mapval(Lower *L, int sec, int off);
+int emit_map(Lower *L, int map);
+int emit_call(Lower *L, int helper, int nargs, ...);	/* IrOpnd args */
+void emit_xadd(Lower *L, IrOpnd base, int off, IrOpnd v);
+void emit_jmp(Lower *L, IrBlock *t);
+void emit_br(Lower *L, IrCond c, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f);
+void emit_ret(Lower *L, IrOpnd v);
+IrBlock *new_block(Lower *L);
+void set_block(Lower *L, IrBlock *b);
+void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
+int str_slot(Lower *L);			/* a zeroed string buffer slot */
+int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
+void count_drop(Lower *L, int bss_off);
+
+/* types.c */
+Type *ty(const Node *n);
+int is_str(Type *t);
+int val_size(Lower *L, Type *t);
+KtapVKind vkind(Type *t);
+IrLayout *layout_of(Lower *L, Type *t);
+
+/* expr.c */
+IrOpnd lower_expr(Lower *L, Node *n);
+void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);
+void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v);
+IrOpnd lower_call(Lower *L, Node *n);
+
+/* table.c */
+IrOpnd table_read(Lower *L, Node *index, IrOpnd *found);
+IrOpnd table_get(Lower *L, TableInfo *t, int key, IrOpnd *found);
+int table_map(Lower *L, TableInfo *t);	/* vreg with the map's address */
+void table_write(Lower *L, Node *index, Node *value, int op);
+void table_ctor(Lower *L, TableInfo *t, Node *ctor);
+int table_key(Lower *L, TableInfo *t, NodeList *keys);	/* slot */
+int key_size(Lower *L, TableInfo *t);
+
+/* out.c: print, printf and the other built-ins that output */
+void lower_print(Lower *L, Node *call, int printf_like);
+IrOpnd lower_builtin(Lower *L, Node *call);
+
+/* stmt.c */
+void lower_block(Lower *L, Node *block);
+
+/* lower.c */
+int kernel(Lower *L);
+void lower_error(Lower *L, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int func_group(Lower *L, const Node *site);	/* Func index registered by site */
+
+#endif

@@ -1,0 +1,200 @@
+/* Lowering built-in functions: output (print, printf, print_hist), strings,
+ * time, machine facts, exit, and the registration calls. */
+#include <linux/bpf.h>
+#include <string.h>
+#include "lower_impl.h"
+#include "../common/uhelpers.h"
+#include "../common/util.h"
+
+static int add_format(Lower *L, KtapFormat *f)
+{
+	KtapMeta *m = L->meta;
+	m->formats = xrealloc(m->formats, (m->nformats + 1) * sizeof(*m->formats));
+	m->formats[m->nformats] = *f;
+	return m->nformats++;
+}
+
+/* Kernel output: a ring buffer record {u32 id; u32 pad; payload}; a full
+ * buffer counts a drop that the runtime reports. */
+static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapArg *args, Type **types)
+{
+	int p = emit_call(L, BPF_FUNC_ringbuf_reserve, 3, ir_r(emit_map(L, L->ringbuf)), ir_imm(8 + size),
+			  ir_imm(0));
+	IrBlock *ok = new_block(L), *drop = new_block(L), *done = new_block(L);
+	emit_br(L, C_EQ, ir_r(p), ir_imm(0), drop, ok);
+	set_block(L, ok);
+	emit_store(L, ir_r(p), 0, 8, ir_imm(id));
+	for (int i = 0; i < n; i++)
+		store_value(L, types[i], ir_r(p), 8 + args[i].off, vals[i]);
+	emit_call(L, BPF_FUNC_ringbuf_submit, 2, ir_r(p), ir_imm(0));
+	emit_jmp(L, done);
+	set_block(L, drop);
+	count_drop(L, BSS_RB_DROPS);
+	set_block(L, done);
+}
+
+void lower_print(Lower *L, Node *call, int printf_like)
+{
+	enum { MAXARGS = 16 };
+	NodeList *al = &call->list;
+	int first = printf_like ? 1 : 0, n = al->n - first;
+	if (n > MAXARGS) {
+		lower_error(L, call, "at most 16 values can be printed in one call");
+		return;
+	}
+	KtapFormat f = { printf_like ? FMT_PRINTF : FMT_PRINT, NULL, n, NULL, 0, call->loc.line };
+	if (printf_like)
+		f.fmt = xstrndup(al->v[0]->str, al->v[0]->len);
+	f.args = xcalloc(n, sizeof(KtapArg));
+	IrOpnd vals[MAXARGS];
+	Type *types[MAXARGS];
+	for (int i = 0; i < n; i++) {
+		types[i] = ty(al->v[first + i]);
+		f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
+		f.size += f.args[i].size;
+		vals[i] = lower_expr(L, al->v[first + i]);
+	}
+	at(L, call);
+	int id = add_format(L, &f);
+	KtapArg *args = L->meta->formats[id].args;
+	if (kernel(L)) {
+		kernel_record(L, id, f.size, n, vals, args, types);
+		return;
+	}
+	int s = ir_slot(L->f, f.size ? f.size : 8);
+	for (int i = 0; i < n; i++)
+		store_value(L, types[i], ir_slotop(s), args[i].off, vals[i]);
+	emit_call(L, KH_PRINTF, 2, ir_imm(id), ir_r(emit_addr(L, s)));
+}
+
+static IrOpnd strlen_of(Lower *L, IrOpnd s)
+{
+	/* count bytes up to the first NUL; bounded by the buffer size */
+	int n = ir_vreg(L->f);
+	IrIns *i = emit(L, IR_MOV);
+	i->dst = n;
+	i->a = ir_imm(0);
+	IrBlock *loop = new_block(L), *body = new_block(L), *done = new_block(L);
+	set_block(L, loop);
+	emit_br(L, C_GE, ir_r(n), ir_imm(L->strlen), done, body);
+	set_block(L, body);
+	int c = emit_load(L, ir_r(emit_op(L, IR_ADD, s, ir_r(n))), 0, 1);
+	IrBlock *next = new_block(L);
+	emit_br(L, C_EQ, ir_r(c), ir_imm(0), done, next);
+	set_block(L, next);
+	i = emit(L, IR_ADD);
+	i->dst = n;
+	i->a = ir_r(n);
+	i->b = ir_imm(1);
+	emit_jmp(L, loop);
+	set_block(L, done);
+	return ir_r(n);
+}
+
+static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
+{
+	int dst = emit_addr(L, str_slot(L));
+	emit_call(L, helper, 3, ir_r(dst), ir_imm(L->strlen), ptr);
+	return ir_r(dst);
+}
+
+static IrOpnd walltime_ns(Lower *L)
+{
+	if (!kernel(L))
+		return ir_r(emit_call(L, KH_WALLTIME_NS, 0));
+	int now = emit_call(L, BPF_FUNC_ktime_get_ns, 0);
+	int off = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_WALL_OFFSET)), 0, 8);
+	return ir_r(emit_op(L, IR_ADD, ir_r(now), ir_r(off)));
+}
+
+static void lower_exit(Lower *L)
+{
+	if (!kernel(L)) {
+		emit_call(L, KH_EXIT, 0);
+		return;
+	}
+	/* the flag is what counts; the record only wakes the runtime up */
+	emit_store(L, ir_r(emit_mapval(L, DATA_BSS, BSS_EXIT)), 0, 8, ir_imm(1));
+	kernel_record(L, KTAP_REC_EXIT, 0, 0, NULL, NULL, NULL);
+}
+
+static IrOpnd user_only(Lower *L, Node *call, const char *what)
+{
+	if (kernel(L)) {
+		lower_error(L, call, "%s is only available outside probes (in the main chunk, tick and trace_end)", what);
+		return ir_imm(0);
+	}
+	return ir_imm(1);
+}
+
+IrOpnd lower_builtin(Lower *L, Node *call)
+{
+	NodeList *a = &call->list;
+	Node *a0 = a->n > 0 ? a->v[0] : NULL;
+	IrOpnd v;
+	static const int64_t div[] = { 1, 1000, 1000000, 1000000000 };
+	switch (call->num) {
+	case F_PRINT:
+	case F_PRINTF:
+		lower_print(L, call, call->num == F_PRINTF);
+		return ir_imm(0);
+	case F_PRINT_HIST:
+		if (user_only(L, call, "print_hist").v) {
+			IrOpnd n = a->n > 1 ? lower_expr(L, a->v[1]) : ir_imm(20);
+			emit_call(L, KH_PRINT_HIST, 2, ir_r(table_map(L, ty(a0)->table)), n);
+		}
+		return ir_imm(0);
+	case F_LEN:
+		if (is_str(ty(a0)))
+			return strlen_of(L, lower_expr(L, a0));
+		if (!user_only(L, call, "len of a table").v)
+			return ir_imm(0);
+		return ir_r(emit_call(L, KH_MAP_LEN, 1, ir_r(table_map(L, ty(a0)->table))));
+	case F_DELETE:
+		if (user_only(L, call, "delete").v)
+			emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, ty(a0)->table)));
+		return ir_imm(0);
+	case F_KERNEL_STRING:
+		return read_string(L, BPF_FUNC_probe_read_kernel_str, lower_expr(L, a0));
+	case F_USER_STRING:
+		return read_string(L, BPF_FUNC_probe_read_user_str, lower_expr(L, a0));
+	case F_STRINGOF:
+	case F_IPOF:
+		return lower_expr(L, a0);
+	case F_GETTIMEOFDAY_NS:
+	case F_GETTIMEOFDAY_US:
+	case F_GETTIMEOFDAY_MS:
+	case F_GETTIMEOFDAY_S:
+		v = walltime_ns(L);
+		if (call->num == F_GETTIMEOFDAY_NS)
+			return v;
+		return ir_r(emit_op(L, IR_DIV, v, ir_imm(div[call->num - F_GETTIMEOFDAY_NS])));
+	case F_NUM_CPUS:
+		if (kernel(L))
+			return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_NUM_CPUS)), 0, 8));
+		return ir_r(emit_call(L, KH_NUM_CPUS, 0));
+	case F_ARCH:
+	case F_KERNEL_V:
+		if (!user_only(L, call, call->num == F_ARCH ? "arch()" : "kernel_v()").v)
+			return ir_imm(0);
+		v = ir_r(emit_addr(L, str_slot(L)));
+		emit_call(L, call->num == F_ARCH ? KH_ARCH : KH_KERNEL_V, 2, v, ir_imm(L->strlen));
+		return v;
+	case F_EXIT:
+		lower_exit(L);
+		return ir_imm(0);
+	case F_TABLE_NEW:
+		return ir_imm(0);
+	case F_KDEBUG_TRACEPOINT:
+	case F_KDEBUG_KPROBE:
+	case F_KDEBUG_KRETPROBE:
+	case F_KDEBUG_TRACE_END:
+	case F_TIMER_TICK:
+	case F_TIMER_PROFILE:
+		emit_call(L, KH_ATTACH, 1, ir_imm(func_group(L, call)));
+		return ir_imm(0);
+	default:
+		lower_error(L, call, "this built-in function is not supported yet");
+		return ir_imm(0);
+	}
+}

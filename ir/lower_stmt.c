@@ -1,0 +1,329 @@
+/* Lowering statements and control flow. */
+#include <string.h>
+#include "lower_impl.h"
+#include "../common/uhelpers.h"
+
+/* Kernel loops stop after this many iterations (and count it), so that every
+ * loop provably terminates; user-context loops are unbounded. */
+#define LOOP_CAP 100000
+
+static int is_ctor(Node *v)
+{
+	return v && (v->kind == N_TABLE || (v->kind == N_CALL && v->num == F_TABLE_NEW));
+}
+
+/* Give name n (a variable) the value v of the expression `value`. */
+static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
+{
+	Symbol *s = n->sym;
+	Type *t = type_repr(s->type);
+	if (t->kind == TY_TABLE) {
+		if (is_ctor(value))
+			table_ctor(L, t->table, value);
+		return;
+	}
+	if (s->kind == SYM_GLOBAL) {
+		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->global_off[s->index]));
+		if (op == TK_PLUSEQ)
+			emit_xadd(L, p, 0, v);	/* atomic: kernel handlers may add at once */
+		else
+			store_value(L, t, p, 0, v);
+		return;
+	}
+	int loc = L->local[s->index];
+	if (is_str(t)) {
+		emit_copy(L, ir_slotop(loc), 0, v, 0, L->strlen);
+		return;
+	}
+	IrIns *i = emit(L, op == TK_PLUSEQ ? IR_ADD : IR_MOV);
+	i->dst = loc;
+	i->a = op == TK_PLUSEQ ? ir_r(loc) : v;
+	i->b = v;
+}
+
+/* A value that stays put while other targets of the same statement change. */
+static IrOpnd snapshot(Lower *L, Node *value, IrOpnd v)
+{
+	if (is_str(ty(value))) {
+		int s = ir_slot(L->f, L->strlen);
+		emit_copy(L, ir_slotop(s), 0, v, 0, L->strlen);
+		return ir_r(emit_addr(L, s));
+	}
+	return v.kind == O_VREG ? ir_r(emit_mov(L, v)) : v;
+}
+
+static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
+{
+	if (targets->n == 1 && targets->v[0]->kind == N_INDEX) {
+		if (values->n)
+			table_write(L, targets->v[0], values->v[0], op);
+		return;
+	}
+	IrOpnd v[16];
+	int n = targets->n < 16 ? targets->n : 16;
+	for (int i = 0; i < n; i++) {
+		Node *val = i < values->n ? values->v[i] : NULL;
+		v[i] = val && !is_ctor(val) ? lower_expr(L, val) : ir_imm(0);
+		if (n > 1 && val)
+			v[i] = snapshot(L, val, v[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		Node *tg = targets->v[i], *val = i < values->n ? values->v[i] : NULL;
+		at(L, tg);
+		if (tg->kind == N_INDEX) {
+			if (val)
+				table_write(L, tg, val, op);
+		} else if (tg->kind == N_NAME && tg->sym) {
+			if (!val && is_str(type_repr(tg->sym->type)))
+				v[i] = ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
+			assign_name(L, tg, val, v[i], op);
+		}
+	}
+}
+
+static IrBlock *loop_exit(Lower *L, IrBlock *exit)
+{
+	IrBlock *saved = L->brk;
+	L->brk = exit;
+	return saved;
+}
+
+/* In kernel context: a hidden counter bounds the loop. */
+static int loop_cap_init(Lower *L)
+{
+	return kernel(L) ? emit_mov(L, ir_imm(0)) : -1;
+}
+
+static void loop_cap_check(Lower *L, int cnt, IrBlock *exit)
+{
+	if (cnt < 0)
+		return;
+	IrBlock *capped = new_block(L), *go = new_block(L);
+	emit_br(L, C_GE, ir_r(cnt), ir_imm(LOOP_CAP), capped, go);
+	set_block(L, capped);
+	count_drop(L, BSS_LOOP_CAPS);
+	emit_jmp(L, exit);
+	set_block(L, go);
+	IrIns *i = emit(L, IR_ADD);
+	i->dst = cnt;
+	i->a = ir_r(cnt);
+	i->b = ir_imm(1);
+}
+
+static void lower_while(Lower *L, Node *n)
+{
+	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
+	int cnt = loop_cap_init(L);
+	set_block(L, head);
+	loop_cap_check(L, cnt, exit);
+	lower_cond(L, n->a, body, exit);
+	set_block(L, body);
+	IrBlock *saved = loop_exit(L, exit);
+	lower_block(L, n->body);
+	L->brk = saved;
+	emit_jmp(L, head);
+	set_block(L, exit);
+}
+
+static void lower_repeat(Lower *L, Node *n)
+{
+	IrBlock *body = new_block(L), *test = new_block(L), *exit = new_block(L);
+	int cnt = loop_cap_init(L);
+	set_block(L, body);
+	loop_cap_check(L, cnt, exit);
+	IrBlock *saved = loop_exit(L, exit);
+	lower_block(L, n->body);
+	L->brk = saved;
+	set_block(L, test);
+	lower_cond(L, n->a, exit, body);
+	set_block(L, exit);
+}
+
+static int64_t const_step(Node *c, int *ok)
+{
+	*ok = 1;
+	if (!c)
+		return 1;
+	if (c->kind == N_NUM)
+		return c->num;
+	if (c->kind == N_UNOP && c->op == '-' && c->a->kind == N_NUM)
+		return -c->a->num;
+	*ok = 0;
+	return 1;
+}
+
+static void lower_fornum(Lower *L, Node *n)
+{
+	int ok;
+	int64_t step = const_step(n->c, &ok);
+	if (!ok || step == 0) {
+		lower_error(L, n->c, "the step of a numeric for must be a non-zero constant");
+		return;
+	}
+	Node *var = n->list.v[0];
+	int i = L->local[var->sym->index];
+	IrOpnd start = lower_expr(L, n->a);
+	IrIns *ins = emit(L, IR_MOV);
+	ins->dst = i;
+	ins->a = start;
+	IrOpnd limit = lower_expr(L, n->b);
+	if (limit.kind == O_VREG)
+		limit = ir_r(emit_mov(L, limit));
+	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
+	set_block(L, head);
+	emit_br(L, step > 0 ? C_GT : C_LT, ir_r(i), limit, exit, body);
+	set_block(L, body);
+	IrBlock *saved = loop_exit(L, exit);
+	lower_block(L, n->body);
+	L->brk = saved;
+	at(L, n);
+	ins = emit(L, IR_ADD);
+	ins->dst = i;
+	ins->a = ir_r(i);
+	ins->b = ir_imm(step);
+	emit_jmp(L, head);
+	set_block(L, exit);
+}
+
+/* for (k, v in pairs(t)) / sort_pairs(t, n): iterate over a snapshot of the keys. */
+static void lower_forin(Lower *L, Node *n)
+{
+	if (kernel(L)) {
+		lower_error(L, n, "iterating over a table is only possible outside probes");
+		return;
+	}
+	Node *tn = n->list2.v[0];
+	TableInfo *t = ty(tn)->table;
+	if (t->nkeys != 1) {
+		lower_error(L, n, "iterating over a table with several keys is not supported yet");
+		return;
+	}
+	int sorted = !strcmp(n->str, "sort_pairs");
+	IrOpnd max = sorted && n->list2.n > 1 ? lower_expr(L, n->list2.v[1]) : ir_imm(-1);
+	at(L, n);
+	int it = emit_call(L, KH_ITER_OPEN, 3, ir_r(table_map(L, t)), max, ir_imm(sorted));
+	int key = ir_slot(L->f, key_size(L, t));
+	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
+	set_block(L, head);
+	int r = emit_call(L, KH_ITER_NEXT, 2, ir_r(it), ir_r(emit_addr(L, key)));
+	emit_br(L, C_NE, ir_r(r), ir_imm(0), exit, body);
+	set_block(L, body);
+	Type *kt = type_repr(t->keys[0]);
+	IrOpnd k = is_str(kt) ? ir_r(emit_addr(L, key)) : ir_r(emit_load(L, ir_slotop(key), 0, 8));
+	assign_name(L, n->list.v[0], NULL, k, '=');
+	if (n->list.n > 1)
+		assign_name(L, n->list.v[1], NULL, table_get(L, t, key, NULL), '=');
+	IrBlock *saved = loop_exit(L, exit);
+	lower_block(L, n->body);
+	L->brk = saved;
+	emit_jmp(L, head);
+	set_block(L, exit);
+}
+
+static void lower_if(Lower *L, Node *n)
+{
+	IrBlock *t = new_block(L), *join = new_block(L), *f = n->c ? new_block(L) : join;
+	lower_cond(L, n->a, t, f);
+	set_block(L, t);
+	lower_block(L, n->body);
+	emit_jmp(L, join);
+	if (n->c) {
+		set_block(L, f);
+		if (n->c->kind == N_IF)
+			lower_if(L, n->c);
+		else
+			lower_block(L, n->c);
+	}
+	set_block(L, join);
+}
+
+static void lower_return(Lower *L, Node *n)
+{
+	IrOpnd v = ir_imm(0);
+	if (n->a && L->sf->kind == FN_USER) {
+		v = lower_expr(L, n->a);
+		if (L->retbuf >= 0) {
+			emit_copy(L, ir_r(L->retbuf), 0, v, 0, L->strlen);
+			v = ir_r(L->retbuf);
+		}
+	} else if (n->a) {
+		lower_expr(L, n->a);
+	}
+	at(L, n);
+	emit_ret(L, v);
+}
+
+static void lower_var(Lower *L, Node *n)
+{
+	lower_assign(L, &n->list, &n->list2, '=');
+	/* names without a value start as nil: zero, or the empty string */
+	for (int i = n->list2.n; i < n->list.n; i++) {
+		Symbol *s = n->list.v[i]->sym;
+		if (!s || s->kind != SYM_LOCAL)
+			continue;
+		if (is_str(type_repr(s->type)))
+			emit_zero(L, L->local[s->index]);
+		else if (type_repr(s->type)->kind != TY_TABLE)
+			assign_name(L, n->list.v[i], NULL, ir_imm(0), '=');
+	}
+}
+
+static void lower_stmt(Lower *L, Node *n)
+{
+	at(L, n);
+	switch (n->kind) {
+	case N_VAR:
+		lower_var(L, n);
+		break;
+	case N_ASSIGN:
+		lower_assign(L, &n->list, &n->list2, n->op);
+		break;
+	case N_CALLSTAT:
+		lower_call(L, n->a);
+		break;
+	case N_IF:
+		lower_if(L, n);
+		break;
+	case N_WHILE:
+		lower_while(L, n);
+		break;
+	case N_FORNUM:
+		lower_fornum(L, n);
+		break;
+	case N_FORIN:
+		lower_forin(L, n);
+		break;
+	case N_REPEAT:
+		lower_repeat(L, n);
+		break;
+	case N_DO:
+		lower_block(L, n->body);
+		break;
+	case N_BLOCK:
+		lower_block(L, n);
+		break;
+	case N_BREAK:
+		if (L->brk)
+			emit_jmp(L, L->brk);
+		break;
+	case N_RETURN:
+		lower_return(L, n);
+		break;
+	case N_TRACE:
+	case N_TICK:
+	case N_PROFILE:
+	case N_TRACE_END:
+		emit_call(L, KH_ATTACH, 1, ir_imm(func_group(L, n)));
+		break;
+	default:	/* function definitions are lowered on their own */
+		break;
+	}
+}
+
+void lower_block(Lower *L, Node *block)
+{
+	if (!block)
+		return;
+	for (int i = 0; i < block->list.n; i++)
+		lower_stmt(L, block->list.v[i]);
+}

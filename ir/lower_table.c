@@ -1,0 +1,180 @@
+/* Lowering table operations onto BPF hash maps. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include "lower_impl.h"
+#include "../common/uhelpers.h"
+
+static TableInfo *table_of(Node *prefix)
+{
+	return ty(prefix)->table;
+}
+
+int key_size(Lower *L, TableInfo *t)
+{
+	int size = 0;
+	for (int i = 0; i < t->nkeys; i++)
+		size += val_size(L, type_repr(t->keys[i]));
+	return size;
+}
+
+/* The key in a zeroed slot: padding must be zero, since the map compares bytes. */
+int table_key(Lower *L, TableInfo *t, NodeList *keys)
+{
+	IrOpnd v[TABLE_MAX_KEYS];
+	for (int i = 0; i < keys->n && i < t->nkeys; i++)
+		v[i] = lower_expr(L, keys->v[i]);
+	int s = ir_slot(L->f, key_size(L, t)), off = 0;
+	emit_zero(L, s);
+	for (int i = 0; i < keys->n && i < t->nkeys; i++) {
+		Type *kt = type_repr(t->keys[i]);
+		store_value(L, kt, ir_slotop(s), off, v[i]);
+		off += val_size(L, kt);
+	}
+	return s;
+}
+
+int table_map(Lower *L, TableInfo *t)
+{
+	return emit_map(L, L->table_map[t->id]);
+}
+
+/* The value at key, or the zero value; *found (if asked) is the lookup
+ * result, non-zero when the key is present. */
+IrOpnd table_get(Lower *L, TableInfo *t, int key, IrOpnd *found)
+{
+	Type *vt = type_repr(t->val);
+	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	int r = ir_vreg(L->f);
+	IrBlock *hit = new_block(L), *miss = new_block(L), *join = new_block(L);
+	emit_br(L, C_EQ, ir_r(p), ir_imm(0), miss, hit);
+	set_block(L, hit);
+	IrIns *i = emit(L, is_str(vt) ? IR_MOV : IR_LOAD);
+	i->dst = r;
+	i->a = ir_r(p);
+	i->size = 8;
+	emit_jmp(L, join);
+	set_block(L, miss);
+	if (is_str(vt)) {
+		i = emit(L, IR_MAPVAL);
+		i->target = DATA_RODATA;
+		i->off = L->empty_str;
+	} else {
+		i = emit(L, IR_MOV);
+		i->a = ir_imm(0);
+	}
+	i->dst = r;
+	set_block(L, join);
+	if (found)
+		*found = ir_r(p);
+	return ir_r(r);
+}
+
+IrOpnd table_read(Lower *L, Node *x, IrOpnd *found)
+{
+	TableInfo *t = table_of(x->a);
+	int key = table_key(L, t, &x->list);
+	at(L, x);
+	return table_get(L, t, key, found);
+}
+
+/* Count a failed update (the table is full) unless it failed because a
+ * concurrent insert got there first. */
+static void check_update(Lower *L, TableInfo *t, int r, IrBlock *done)
+{
+	IrBlock *bad = new_block(L), *drop = new_block(L);
+	emit_br(L, C_LT, ir_r(r), ir_imm(0), bad, done);
+	set_block(L, bad);
+	emit_br(L, C_EQ, ir_r(r), ir_imm(-EEXIST), done, drop);
+	set_block(L, drop);
+	count_drop(L, L->table_drops[t->id]);
+	set_block(L, done);
+}
+
+static void map_set(Lower *L, TableInfo *t, int key, IrOpnd v)
+{
+	Type *vt = type_repr(t->val);
+	IrOpnd val = v;
+	if (!is_str(vt)) {
+		int s = ir_slot(L->f, 8);
+		emit_store(L, ir_slotop(s), 0, 8, v);
+		val = ir_r(emit_addr(L, s));
+	}
+	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)), val,
+			  ir_imm(BPF_ANY));
+	check_update(L, t, r, new_block(L));
+}
+
+/* t[k] += n. In the kernel: find or insert zero, then an atomic add, so no
+ * increment is lost on any number of CPUs. In user context the interpreter's
+ * lookups return copies, so it reads, adds and writes back. */
+static void map_add(Lower *L, TableInfo *t, int key, IrOpnd n)
+{
+	if (!kernel(L)) {
+		IrOpnd old = table_get(L, t, key, NULL);
+		map_set(L, t, key, ir_r(emit_op(L, IR_ADD, old, n)));
+		return;
+	}
+	IrBlock *have = new_block(L), *init = new_block(L), *retry = new_block(L);
+	IrBlock *added = new_block(L), *done = new_block(L);
+	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	emit_br(L, C_NE, ir_r(p), ir_imm(0), have, init);
+	set_block(L, have);
+	emit_xadd(L, ir_r(p), 0, n);
+	emit_jmp(L, done);
+
+	set_block(L, init);
+	int z = ir_slot(L->f, 8);
+	emit_store(L, ir_slotop(z), 0, 8, ir_imm(0));
+	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)),
+			  ir_r(emit_addr(L, z)), ir_imm(BPF_NOEXIST));
+	check_update(L, t, r, retry);
+	int p2 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	emit_br(L, C_NE, ir_r(p2), ir_imm(0), added, done);
+	set_block(L, added);
+	emit_xadd(L, ir_r(p2), 0, n);
+	set_block(L, done);
+}
+
+static void map_put(Lower *L, TableInfo *t, int key, Node *value, int op)
+{
+	if (value->kind == N_NIL && op == '=') {
+		emit_call(L, BPF_FUNC_map_delete_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+		return;
+	}
+	IrOpnd v = lower_expr(L, value);
+	if (op == TK_PLUSEQ)
+		map_add(L, t, key, v);
+	else
+		map_set(L, t, key, v);
+}
+
+void table_write(Lower *L, Node *index, Node *value, int op)
+{
+	TableInfo *t = table_of(index->a);
+	int key = table_key(L, t, &index->list);
+	at(L, index);
+	map_put(L, t, key, value, op);
+}
+
+/* {...} or table.new(): the table starts empty each time this runs. */
+void table_ctor(Lower *L, TableInfo *t, Node *ctor)
+{
+	at(L, ctor);
+	emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, t)));
+	if (ctor->kind != N_TABLE)
+		return;
+	int pos = 1;
+	for (int i = 0; i < ctor->list.n; i++) {
+		Node *fld = ctor->list.v[i];
+		int key;
+		at(L, fld);
+		if (fld->a) {
+			NodeList keys = { &fld->a, 1, 1 };
+			key = table_key(L, t, &keys);
+		} else {
+			key = ir_slot(L->f, 8);
+			emit_store(L, ir_slotop(key), 0, 8, ir_imm(pos++));
+		}
+		map_put(L, t, key, fld->b, '=');
+	}
+}

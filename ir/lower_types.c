@@ -1,0 +1,36 @@
+/* How script types are represented in memory. */
+#include "lower_impl.h"
+
+Type *ty(const Node *n)
+{
+	return n && n->type ? type_repr(n->type) : NULL;
+}
+
+int is_str(Type *t)
+{
+	return t && t->kind == TY_STR;
+}
+
+/* Bytes a value of type t takes in a map, a record or a global. */
+int val_size(Lower *L, Type *t)
+{
+	return is_str(t) ? L->strlen : 8;
+}
+
+KtapVKind vkind(Type *t)
+{
+	switch (t ? t->kind : TY_NIL) {
+	case TY_STR: return V_STR;
+	case TY_BOOL: return V_BOOL;
+	case TY_STACK: return V_STACK;
+	case TY_NIL: return V_NIL;
+	default: return V_NUM;
+	}
+}
+
+IrLayout *layout_of(Lower *L, Type *t)
+{
+	static const IrLayoutKind kinds[] = { [V_NUM] = L_NUM, [V_STR] = L_STR, [V_BOOL] = L_BOOL,
+					      [V_STACK] = L_STACK, [V_NIL] = L_NUM };
+	return ir_layout(L->mod, kinds[vkind(t)], val_size(L, t), 0);
+}
