@@ -54,10 +54,10 @@ $(BUILD)/libktaprt.a: $(RT_OBJS) $(BUILD)/common/util.o $(BUILD)/common/ktapobj.
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/libktapc.a
+ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-ktap: $(BUILD)/cli/ktap.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
+ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
@@ -106,9 +106,9 @@ fuzz: $(FUZZ_BIN)
 	cp examples/*.kp tests/lit/*/*.kp $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c $(LIB_SRCS) $(GEN_SRCS)
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(GEN_SRCS)
 	@mkdir -p $(@D)
-	clang -O1 -g -std=gnu11 -fsanitize=fuzzer,address,undefined -I. -I$(BUILD)/frontend -Ifrontend \
+	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -I$(BUILD)/frontend -Ifrontend \
 		-DKTAP_FUZZ -o $@ $^ $(LDLIBS)
 
 bench: all

@@ -1,0 +1,58 @@
+/* The pipeline: parse, check, lower, optimize, select instructions, write. */
+#include <stdlib.h>
+#include "compile.h"
+#include "../frontend/ast.h"
+#include "../frontend/sema.h"
+#include "../ir/lower.h"
+#include "../backend/bpf/bpf.h"
+
+static int backend(const Source *src, Program *prog, const CompileOptions *opt, Diag *d, FILE *out)
+{
+	LowerOptions lo = { opt->strlen ? opt->strlen : 64, opt->ringbuf_size ? opt->ringbuf_size : 256 * 1024,
+			    src->name };
+	IrModule *mod;
+	KtapMeta *meta;
+	int rc = 1;
+	if (lower_program(prog, &lo, d, &mod, &meta) < 0)
+		goto out;
+	if (opt->emit == EMIT_IR) {
+		ir_print_module(out, mod);
+		rc = 0;
+		goto out;
+	}
+	ObjFile obj = { .mod = mod, .meta = meta, .source_name = src->name, .source_text = src->text };
+	if (bpf_compile(&obj, d) == 0) {
+		rc = 0;
+		if (opt->emit == EMIT_ASM)
+			for (int i = 0; i < obj.nprogs; i++)
+				bpf_print_prog(out, &obj, &obj.progs[i], src);
+		else if (opt->emit == EMIT_OBJ)
+			rc = obj_write_elf(&obj, opt->output) < 0;
+	}
+	obj_free_progs(&obj);
+out:
+	ir_module_free(mod);
+	ktapobj_free(meta);
+	free(meta);
+	return rc;
+}
+
+int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *out)
+{
+	Node *root = parse_source(src, d);
+	if (!root)
+		return 1;
+	int rc = diag_errors(d) > 0;
+	if (opt->emit == EMIT_AST && !rc) {
+		ast_print(out, root);
+	} else if (!rc) {
+		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048 };
+		Program *prog = sema_check(root, d, &so);
+		rc = diag_errors(d) > 0;
+		if (!rc && opt->emit != EMIT_NONE)
+			rc = backend(src, prog, opt, d, out);
+		program_free(prog);
+	}
+	ast_free(root);
+	return rc;
+}
