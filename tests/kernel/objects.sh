@@ -1,0 +1,22 @@
+# Every example and test script compiles to an object that libbpf loads on
+# this kernel, that bpftool loads and dumps, and that llvm-objdump and
+# readelf read without a warning.
+. "$(dirname "$0")/lib.sh"
+n=0
+for kp in "$top"/examples/*.kp "$top"/tests/kernel/scripts/*.kp; do
+	[ -f "$kp" ] || continue
+	o=$work/$(basename "$kp" .kp).o
+	"$KTAPC" "$kp" -o "$o" || fail "ktapc $kp"
+	out=$("$OBJCHECK" "$o") || { echo "$out"; fail "libbpf load $kp"; }
+	if ! grep -q '(0 programs' <<<"$out"; then	# bpftool refuses objects without programs
+		pin=/sys/fs/bpf/ktap-test-$$
+		bpftool prog loadall "$o" "$pin" >/dev/null 2>&1 || { rm -rf "$pin"; fail "bpftool prog loadall $kp"; }
+		rm -rf "$pin"
+	fi
+	quiet bpftool btf dump file "$o"
+	quiet llvm-objdump-14 -d "$o"
+	quiet readelf -a "$o"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no scripts found"
+echo "$n objects ok"
