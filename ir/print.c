@@ -25,7 +25,7 @@ static const char *const condnames[] = {
 };
 
 /* The kernel's helper names, in id order, from the uapi header itself. */
-#define HELPER_NAME(name, ...) #name
+#define HELPER_NAME(name) #name
 static const char *const khelpers[] = { __BPF_FUNC_MAPPER(HELPER_NAME) };
 #undef HELPER_NAME
 
