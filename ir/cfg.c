@@ -1,0 +1,107 @@
+/* Control flow clean-up: jumps through blocks that only jump go straight
+ * to the end of the chain, a block entered only by a jump from its one
+ * predecessor joins that predecessor, and blocks nothing reaches go. Block
+ * ids stay equal to their index in f->blocks. */
+#include <stdlib.h>
+#include <string.h>
+#include "passes.h"
+#include "../common/util.h"
+
+/* Where a jump to b may go instead: past a block that is only "jmp c". */
+static IrBlock *skip(IrBlock *b)
+{
+	if (b && b->n == 1 && b->ins[0].op == IR_JMP && b->ins[0].t != b)
+		return b->ins[0].t;
+	return b;
+}
+
+static int thread(IrFunc *f)
+{
+	int changed = 0;
+	for (int b = 0; b < f->nblocks; b++) {
+		IrIns *t = ir_last(f->blocks[b]);
+		if (!t || (t->op != IR_JMP && t->op != IR_BR))
+			continue;
+		IrBlock *nt = skip(t->t), *nf = t->op == IR_BR ? skip(t->f) : NULL;
+		changed |= nt != t->t || nf != t->f;
+		t->t = nt;
+		t->f = nf;
+	}
+	return changed;
+}
+
+static void mark(IrBlock *b, char *seen)
+{
+	while (b && !seen[b->id]) {
+		seen[b->id] = 1;
+		IrIns *t = ir_last(b);
+		if (!t)
+			return;
+		if (t->op == IR_BR)
+			mark(t->f, seen);
+		b = t->op == IR_JMP || t->op == IR_BR ? t->t : NULL;
+	}
+}
+
+static int drop_unreachable(IrFunc *f)
+{
+	char *seen = xcalloc(f->nblocks, 1);
+	mark(f->blocks[0], seen);
+	int n = 0;
+	for (int b = 0; b < f->nblocks; b++) {
+		IrBlock *bb = f->blocks[b];
+		if (seen[b]) {
+			f->blocks[n++] = bb;
+			continue;
+		}
+		free(bb->ins);
+		free(bb);
+	}
+	free(seen);
+	int changed = n != f->nblocks;
+	f->nblocks = n;
+	for (int b = 0; b < n; b++)
+		f->blocks[b]->id = b;
+	return changed;
+}
+
+/* Append to a block ending "jmp b" the instructions of b, when nothing
+ * else enters b. Leaves b empty and unreferenced. */
+static int merge(IrFunc *f)
+{
+	int *preds = xcalloc(f->nblocks, sizeof(int));
+	preds[0] = 1;	/* the entry is entered from outside */
+	for (int b = 0; b < f->nblocks; b++) {
+		IrIns *t = ir_last(f->blocks[b]);
+		if (t && (t->op == IR_JMP || t->op == IR_BR))
+			preds[t->t->id]++;
+		if (t && t->op == IR_BR)
+			preds[t->f->id]++;
+	}
+	int changed = 0;
+	for (int b = 0; b < f->nblocks; b++) {
+		IrBlock *a = f->blocks[b], *c;
+		IrIns *t;
+		while ((t = ir_last(a)) && t->op == IR_JMP && (c = t->t) != a && preds[c->id] == 1) {
+			a->n--;
+			for (int k = 0; k < c->n; k++)
+				*ir_emit(a, IR_JMP) = c->ins[k];
+			c->n = 0;
+			preds[c->id] = 0;
+			changed = 1;
+		}
+	}
+	free(preds);
+	return changed;
+}
+
+int ir_simplify_cfg(IrFunc *f)
+{
+	int changed = thread(f);
+	changed |= drop_unreachable(f);
+	if (merge(f)) {
+		drop_unreachable(f);
+		changed = 1;
+	}
+	return changed;
+}

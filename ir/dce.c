@@ -1,0 +1,118 @@
+/* Dead code elimination by liveness: an instruction without side effects
+ * goes when no path from it reads its result before the result is written
+ * again. Liveness, not use counts, because vregs are written many times. */
+#include <stdlib.h>
+#include <string.h>
+#include "passes.h"
+#include "../common/util.h"
+
+typedef uint64_t Word;
+
+typedef struct Sets {
+	int nw;			/* words per set */
+	Word *use, *def, *in, *out;	/* per block, nw words each */
+} Sets;
+
+static int get(const Word *s, int64_t v) { return s[v / 64] >> (v % 64) & 1; }
+static void set(Word *s, int64_t v) { s[v / 64] |= (Word)1 << (v % 64); }
+static void clr(Word *s, int64_t v) { s[v / 64] &= ~((Word)1 << (v % 64)); }
+
+/* Only these compute a value and do nothing else. */
+static int pure(IrOp op)
+{
+	return op <= IR_NOT || op == IR_LOAD || op == IR_ADDR || op == IR_MAP || op == IR_MAPVAL;
+}
+
+/* The vreg operands i reads. */
+static int uses(const IrIns *i, int64_t out[7])
+{
+	int n = 0;
+	if (i->a.kind == O_VREG)
+		out[n++] = i->a.v;
+	if (i->b.kind == O_VREG)
+		out[n++] = i->b.v;
+	if (i->op == IR_CALL || i->op == IR_CALLF)
+		for (int k = 0; k < i->nargs && k < 5; k++)
+			if (i->args[k].kind == O_VREG)
+				out[n++] = i->args[k].v;
+	return n;
+}
+
+static void local(const IrBlock *b, Word *use, Word *def)
+{
+	int64_t u[7];
+	for (int k = 0; k < b->n; k++) {
+		const IrIns *i = &b->ins[k];
+		for (int j = uses(i, u); j-- > 0;)
+			if (!get(def, u[j]))
+				set(use, u[j]);
+		if (i->dst >= 0)
+			set(def, i->dst);
+	}
+}
+
+/* out(b) = union of in(s) over successors s; in(b) = use(b) | (out(b) & ~def(b)). */
+static void solve(const IrFunc *f, Sets *s)
+{
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (int b = f->nblocks - 1; b >= 0; b--) {
+			Word *out = s->out + (size_t)b * s->nw, *in = s->in + (size_t)b * s->nw;
+			const Word *use = s->use + (size_t)b * s->nw, *def = s->def + (size_t)b * s->nw;
+			const IrIns *t = ir_last(f->blocks[b]);
+			const IrBlock *succ[2] = { t && ir_is_term(t->op) ? t->t : NULL,
+						   t && t->op == IR_BR ? t->f : NULL };
+			for (int j = 0; j < 2; j++)
+				for (int w = 0; succ[j] && w < s->nw; w++)
+					out[w] |= s->in[(size_t)succ[j]->id * s->nw + w];
+			for (int w = 0; w < s->nw; w++) {
+				Word x = use[w] | (out[w] & ~def[w]);
+				changed |= x != in[w];
+				in[w] = x;
+			}
+		}
+	}
+}
+
+static int sweep(IrBlock *b, Word *live)
+{
+	char *keep = xmalloc(b->n);
+	int64_t u[7];
+	int removed = 0;
+	for (int k = b->n - 1; k >= 0; k--) {
+		const IrIns *i = &b->ins[k];
+		keep[k] = !pure(i->op) || (i->dst >= 0 && get(live, i->dst));
+		removed |= !keep[k];
+		if (!keep[k])
+			continue;
+		if (i->dst >= 0)
+			clr(live, i->dst);
+		for (int j = uses(i, u); j-- > 0;)
+			set(live, u[j]);
+	}
+	ir_compact(b, keep);
+	free(keep);
+	return removed;
+}
+
+int ir_dce(IrFunc *f)
+{
+	Sets s;
+	s.nw = (f->nvregs + 63) / 64;
+	size_t n = (size_t)f->nblocks * s.nw;
+	s.use = xcalloc(n, sizeof(Word));
+	s.def = xcalloc(n, sizeof(Word));
+	s.in = xcalloc(n, sizeof(Word));
+	s.out = xcalloc(n, sizeof(Word));
+	for (int b = 0; b < f->nblocks; b++)
+		local(f->blocks[b], s.use + (size_t)b * s.nw, s.def + (size_t)b * s.nw);
+	solve(f, &s);
+	int changed = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		changed |= sweep(f->blocks[b], s.out + (size_t)b * s.nw);
+	free(s.use);
+	free(s.def);
+	free(s.in);
+	free(s.out);
+	return changed;
+}

@@ -1,0 +1,287 @@
+/* Constant folding with constant and copy propagation.
+ *
+ * Vregs are not SSA: one may be written many times, in many blocks (loop
+ * variables). So what is known about a vreg is known only inside one block,
+ * from its last write up to the next write of it, or of the vreg it copies.
+ * The one fact that holds across blocks: a vreg whose only write in the
+ * whole function is "= constant" holds that constant wherever it is read
+ * (a read that no write reaches is undefined, and the constant is as good
+ * a value as any). */
+#include <stdlib.h>
+#include <string.h>
+#include "passes.h"
+#include "../common/util.h"
+
+enum { UNKNOWN, CONST, COPY };
+
+typedef struct Val {
+	int blk;		/* the block where kind was learned: stale elsewhere */
+	int kind;
+	int64_t c;		/* CONST: the value; COPY: the source vreg */
+	unsigned srcgen;	/* COPY: gen of the source when it was copied */
+	unsigned gen;		/* writes of this vreg so far */
+	int ndefs;		/* writes in the whole function (params count one) */
+	int global;		/* the only write is "= constant" gc */
+	int64_t gc;
+} Val;
+
+/* What v holds now: an immediate, another vreg, or itself. */
+static IrOpnd value(const Val *vals, int blk, IrOpnd o, int imm_ok)
+{
+	if (o.kind != O_VREG)
+		return o;
+	const Val *v = &vals[o.v];
+	if (v->global)
+		return imm_ok ? ir_imm(v->gc) : o;
+	if (v->blk != blk)
+		return o;
+	if (v->kind == CONST && imm_ok)
+		return ir_imm(v->c);
+	/* the source was itself looked up when copied: it is no copy or constant */
+	if (v->kind == COPY && vals[v->c].gen == v->srcgen)
+		return ir_r(v->c);
+	return o;
+}
+
+/* Arithmetic as the BPF machine does it: 64-bit wrap-around, x/0 = 0,
+ * x%0 = x, shift counts taken modulo 64. Unsigned in C, where it is defined. */
+static int64_t arith(IrOp op, int64_t x, int64_t y)
+{
+	uint64_t a = x, b = y;
+	switch (op) {
+	case IR_ADD: return (int64_t)(a + b);
+	case IR_SUB: return (int64_t)(a - b);
+	case IR_MUL: return (int64_t)(a * b);
+	case IR_DIV: return y == 0 ? 0 : y == -1 ? (int64_t)(0 - a) : x / y;
+	case IR_MOD: return y == 0 ? x : y == -1 ? 0 : x % y;
+	case IR_AND: return x & y;
+	case IR_OR: return x | y;
+	case IR_XOR: return x ^ y;
+	case IR_SHL: return (int64_t)(a << (b & 63));
+	case IR_SHR: return (int64_t)(a >> (b & 63));
+	case IR_SAR: return x >= 0 ? x >> (b & 63) : ~(~x >> (b & 63));
+	case IR_NEG: return (int64_t)(0 - a);
+	case IR_NOT: return ~x;
+	default: abort();
+	}
+}
+
+static int compare(IrCond c, int64_t x, int64_t y)
+{
+	uint64_t a = x, b = y;
+	switch (c) {
+	case C_EQ: return x == y;
+	case C_NE: return x != y;
+	case C_LT: return x < y;
+	case C_LE: return x <= y;
+	case C_GT: return x > y;
+	case C_GE: return x >= y;
+	case C_ULT: return a < b;
+	case C_ULE: return a <= b;
+	case C_UGT: return a > b;
+	case C_UGE: return a >= b;
+	case C_SET: return (x & y) != 0;
+	}
+	abort();
+}
+
+/* The condition with its operands swapped: a < b is b > a. */
+static IrCond swapped(IrCond c)
+{
+	static const IrCond sw[] = {
+		[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE,
+		[C_GT] = C_LT, [C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE,
+		[C_UGT] = C_ULT, [C_UGE] = C_ULE, [C_SET] = C_SET,
+	};
+	return sw[c];
+}
+
+static int is_binary(IrOp op)
+{
+	return op >= IR_ADD && op <= IR_SAR;
+}
+
+static int commutes(IrOp op)
+{
+	return op == IR_ADD || op == IR_MUL || op == IR_AND || op == IR_OR || op == IR_XOR;
+}
+
+static void to_mov(IrIns *i, IrOpnd a)
+{
+	i->op = IR_MOV;
+	i->a = a;
+	i->b = (IrOpnd){ O_NONE, 0 };
+}
+
+/* x op c where the result needs no arithmetic: x + 0, x * 1, x & 0, ... */
+static void identity(IrIns *i)
+{
+	int64_t c = i->b.v;
+	switch (i->op) {
+	case IR_ADD: case IR_SUB: case IR_OR: case IR_XOR:
+	case IR_SHL: case IR_SHR: case IR_SAR:
+		if (c == 0)
+			to_mov(i, i->a);
+		break;
+	case IR_MUL:
+		if (c == 0 || c == 1)
+			to_mov(i, c ? i->a : ir_imm(0));
+		break;
+	case IR_DIV:
+		if (c == 0 || c == 1)
+			to_mov(i, c ? i->a : ir_imm(0));
+		break;
+	case IR_MOD:
+		if (c == 0)
+			to_mov(i, i->a);
+		else if (c == 1 || c == -1)
+			to_mov(i, ir_imm(0));
+		break;
+	case IR_AND:
+		if (c == 0 || c == -1)
+			to_mov(i, c ? i->a : ir_imm(0));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Operands of a binary op or a branch, with an immediate only where the
+ * backend wants one: as b, or as a when the operands can be swapped. */
+static void pair(const Val *vals, int blk, IrIns *i, int can_swap)
+{
+	IrOpnd a = value(vals, blk, i->a, 1), b = value(vals, blk, i->b, 1);
+	if (a.kind == O_IMM && b.kind == O_VREG && can_swap) {
+		i->a = b;
+		i->b = a;
+		if (i->op == IR_BR)
+			i->cond = swapped(i->cond);
+		return;
+	}
+	if (a.kind == O_IMM && b.kind != O_IMM && i->a.kind == O_VREG)
+		a = value(vals, blk, i->a, 0);
+	i->a = a;
+	i->b = b;
+}
+
+static void rewrite(const Val *vals, int blk, IrIns *i)
+{
+	switch (i->op) {
+	case IR_MOV: case IR_NEG: case IR_NOT: case IR_RET:
+		i->a = value(vals, blk, i->a, 1);
+		if (i->op != IR_MOV && i->op != IR_RET && i->a.kind == O_IMM)
+			to_mov(i, ir_imm(arith(i->op, i->a.v, 0)));
+		break;
+	case IR_LOAD: case IR_ADDR: case IR_ZERO:
+		i->a = value(vals, blk, i->a, 0);
+		break;
+	case IR_STORE: case IR_XADD:
+		i->a = value(vals, blk, i->a, 0);
+		i->b = value(vals, blk, i->b, 1);
+		break;
+	case IR_COPY:
+		i->a = value(vals, blk, i->a, 0);
+		i->b = value(vals, blk, i->b, 0);
+		break;
+	case IR_CALL: case IR_CALLF:
+		for (int k = 0; k < i->nargs; k++)
+			i->args[k] = value(vals, blk, i->args[k], 1);
+		break;
+	case IR_BR:
+		pair(vals, blk, i, 1);
+		if (i->a.kind == O_IMM && i->b.kind == O_IMM)
+			i->t = compare(i->cond, i->a.v, i->b.v) ? i->t : i->f;
+		if ((i->a.kind == O_IMM && i->b.kind == O_IMM) || i->t == i->f) {
+			i->op = IR_JMP;
+			i->a = i->b = (IrOpnd){ O_NONE, 0 };
+			i->f = NULL;
+		}
+		break;
+	default:
+		if (!is_binary(i->op))
+			break;
+		pair(vals, blk, i, commutes(i->op));
+		if (i->a.kind == O_IMM && i->b.kind == O_IMM)
+			to_mov(i, ir_imm(arith(i->op, i->a.v, i->b.v)));
+		else if (i->b.kind == O_IMM)
+			identity(i);
+		break;
+	}
+}
+
+/* Record what a write to i->dst leaves known. */
+static void learn(Val *vals, int blk, const IrIns *i)
+{
+	Val *d = &vals[i->dst];
+	d->gen++;
+	d->blk = blk;
+	d->kind = UNKNOWN;
+	if (i->op != IR_MOV)
+		return;
+	if (i->a.kind == O_IMM) {
+		d->kind = CONST;
+		d->c = i->a.v;
+	} else if (i->a.kind == O_VREG) {
+		d->kind = COPY;
+		d->c = i->a.v;
+		d->srcgen = vals[i->a.v].gen;
+	}
+}
+
+static int same(const IrIns *x, const IrIns *y)
+{
+	if (x->op != y->op || x->cond != y->cond || x->t != y->t || x->f != y->f ||
+	    memcmp(&x->a, &y->a, sizeof(IrOpnd)) || memcmp(&x->b, &y->b, sizeof(IrOpnd)))
+		return 0;
+	for (int k = 0; k < x->nargs && k < 5; k++)
+		if (memcmp(&x->args[k], &y->args[k], sizeof(IrOpnd)))
+			return 0;
+	return 1;
+}
+
+/* Count the writes of each vreg; mark those written once, with a constant. */
+static void find_globals(const IrFunc *f, Val *vals)
+{
+	for (int v = 0; v < f->nparams; v++)
+		vals[v].ndefs = 1;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst < 0)
+				continue;
+			Val *d = &vals[i->dst];
+			d->ndefs++;
+			d->global = i->op == IR_MOV && i->a.kind == O_IMM;
+			d->gc = i->a.v;
+		}
+	for (int v = 0; v < f->nvregs; v++)
+		vals[v].global &= vals[v].ndefs == 1;
+}
+
+int ir_fold(IrFunc *f)
+{
+	Val *vals = xcalloc(f->nvregs, sizeof(Val));
+	int changed = 0;
+	for (int v = 0; v < f->nvregs; v++)
+		vals[v].blk = -1;
+	find_globals(f, vals);
+	for (int b = 0; b < f->nblocks; b++) {
+		IrBlock *bb = f->blocks[b];
+		char *keep = xmalloc(bb->n);
+		for (int k = 0; k < bb->n; k++) {
+			IrIns *i = &bb->ins[k], old = *i;
+			rewrite(vals, b, i);
+			changed |= !same(i, &old);
+			/* v = v does nothing; and leaves nothing to learn */
+			keep[k] = !(i->op == IR_MOV && i->a.kind == O_VREG && i->a.v == i->dst);
+			if (i->dst >= 0 && keep[k])
+				learn(vals, b, i);
+		}
+		for (int k = 0; k < bb->n; k++)
+			changed |= !keep[k];
+		ir_compact(bb, keep);
+		free(keep);
+	}
+	free(vals);
+	return changed;
+}

@@ -1,0 +1,15 @@
+/* The passes ir_optimize runs to a fixpoint. Each takes a well-formed
+ * function (ir_check) and returns whether it changed it. */
+#ifndef KTAP_IR_PASSES_H
+#define KTAP_IR_PASSES_H
+
+#include "ir.h"
+
+int ir_fold(IrFunc *f);		/* fold.c: constant folding, constant and copy propagation */
+int ir_simplify_cfg(IrFunc *f);	/* cfg.c: jump threading, block merging, unreachable blocks */
+int ir_dce(IrFunc *f);		/* dce.c: pure instructions whose result is never used */
+
+/* Drop the instructions of b for which keep[] is 0. */
+void ir_compact(IrBlock *b, const char *keep);
+
+#endif

@@ -1,0 +1,218 @@
+/* workload: a small, deterministic load for end-to-end tests.
+ *
+ *   workload [--comm NAME] [--threads N] [--wait-fd FD] [-q] ACTION COUNT...
+ *
+ * Sets its comm (default "ktap-workload") first, opens what it needs and
+ * starts its threads, then, with --wait-fd, blocks until it reads one byte
+ * from FD: a test starts it, attaches its probes, then releases it. Then
+ * every thread (all released at once by a barrier) runs the actions in
+ * order, each exactly COUNT times, checking every result:
+ *
+ *   getppid N      N getppid() system calls
+ *   read N         N read()s of 1 byte from /dev/zero: N bytes read
+ *   write N        N write()s of 1 byte to /dev/null: N bytes written
+ *   openat-fail N  N openat()s of a path that does not exist (ENOENT)
+ *   nanosleep N    N nanosleep system calls of 1 microsecond (not glibc's
+ *                  nanosleep(), which calls clock_nanosleep)
+ *   call N         N calls of ktap_workload_probe(i), i = 0..N-1 (for uprobes)
+ *
+ * At the end it prints one line saying what it did (-q: nothing), with a
+ * single write() to stdout after all the actions. Exit status 0, or 1 when
+ * an action failed, 2 on a bad command line. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MISSING_PATH "/nonexistent-ktap-workload/file"
+
+enum { MAX_ACTIONS = 16, MAX_THREADS = 64 };
+static const long MAX_COUNT = 1000000000;
+
+typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_N } Kind;
+
+static const char *const names[A_N] = {
+	"getppid", "read", "write", "openat-fail", "nanosleep", "call",
+};
+
+typedef struct Action {
+	Kind kind;
+	long count;
+} Action;
+
+static Action actions[MAX_ACTIONS];
+static int nactions;
+static int zero_fd, null_fd;
+static pthread_barrier_t start;
+static volatile long probe_sum;
+
+/* The uprobe target: exported, never inlined or cloned, so that the
+ * symbol is entered exactly once per call. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+__attribute__((noinline, used)) long ktap_workload_probe(long i)
+{
+	__asm__ volatile("" ::: "memory");
+	probe_sum += i;
+	return probe_sum;
+}
+
+static void fail(const char *what, long i)
+{
+	fprintf(stderr, "workload: %s #%ld failed: %s\n", what, i, strerror(errno));
+	exit(1);
+}
+
+static void run(const Action *a)
+{
+	char c = 'x';
+	struct timespec ts = { 0, 1000 };
+	for (long i = 0; i < a->count; i++) {
+		switch (a->kind) {
+		case A_GETPPID:
+			syscall(SYS_getppid);
+			break;
+		case A_READ:
+			if (read(zero_fd, &c, 1) != 1)
+				fail("read", i);
+			break;
+		case A_WRITE:
+			if (write(null_fd, &c, 1) != 1)
+				fail("write", i);
+			break;
+		case A_OPENAT_FAIL:
+			if (openat(AT_FDCWD, MISSING_PATH, O_RDONLY) != -1 || errno != ENOENT)
+				fail("openat-fail", i);
+			break;
+		case A_NANOSLEEP:
+			if (syscall(SYS_nanosleep, &ts, NULL))
+				fail("nanosleep", i);
+			break;
+		case A_CALL:
+			ktap_workload_probe(i);
+			break;
+		case A_N:
+			break;
+		}
+	}
+}
+
+static void *thread(void *arg)
+{
+	pthread_barrier_wait(&start);
+	for (int k = 0; k < nactions; k++)
+		run(&actions[k]);
+	return arg;
+}
+
+static void usage(const char *why)
+{
+	if (why)
+		fprintf(stderr, "workload: %s\n", why);
+	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--wait-fd FD] [-q]"
+		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call\n");
+	exit(2);
+}
+
+static long number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < min || n > max) {
+		fprintf(stderr, "workload: %s must be a number from %ld to %ld, not '%s'\n", what, min, max, s);
+		exit(2);
+	}
+	return n;
+}
+
+static Kind kind(const char *s)
+{
+	for (int k = 0; k < A_N; k++)
+		if (!strcmp(s, names[k]))
+			return k;
+	fprintf(stderr, "workload: unknown action '%s'\n", s);
+	usage(NULL);
+	return A_N;
+}
+
+int main(int argc, char **argv)
+{
+	const char *comm = "ktap-workload";
+	long nthreads = 1, wait_fd = -1;
+	int quiet = 0, i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-q"))
+			quiet = 1;
+		else if (i + 1 >= argc)
+			usage("an option needs a value");
+		else if (!strcmp(argv[i], "--comm"))
+			comm = argv[++i];
+		else if (!strcmp(argv[i], "--threads"))
+			nthreads = number(argv[++i], 1, MAX_THREADS, "--threads");
+		else if (!strcmp(argv[i], "--wait-fd"))
+			wait_fd = number(argv[++i], 0, 1 << 20, "--wait-fd");
+		else
+			usage("unknown option");
+	}
+	if (i == argc || (argc - i) % 2)
+		usage("expected ACTION COUNT pairs");
+	for (; i < argc; i += 2) {
+		if (nactions == MAX_ACTIONS)
+			usage("too many actions");
+		actions[nactions].kind = kind(argv[i]);
+		actions[nactions++].count = number(argv[i + 1], 0, MAX_COUNT, "COUNT");
+	}
+
+	/* before anything a test may count: the name, the files, the threads */
+	if (prctl(PR_SET_NAME, comm, 0, 0, 0))
+		fail("prctl", 0);
+	if ((zero_fd = open("/dev/zero", O_RDONLY)) < 0 || (null_fd = open("/dev/null", O_WRONLY)) < 0)
+		fail("open", 0);
+	pthread_t tids[MAX_THREADS];
+	int threaded = nthreads > 1;
+	if (threaded) {
+		pthread_barrier_init(&start, NULL, nthreads + 1);
+		for (long t = 0; t < nthreads; t++)
+			if ((errno = pthread_create(&tids[t], NULL, thread, NULL)))
+				fail("pthread_create", t);
+	}
+	char c;
+	if (wait_fd >= 0 && read(wait_fd, &c, 1) != 1) {
+		fprintf(stderr, "workload: no byte to read on fd %ld: not released\n", wait_fd);
+		exit(1);
+	}
+
+	if (threaded) {
+		pthread_barrier_wait(&start);
+		for (long t = 0; t < nthreads; t++)
+			pthread_join(tids[t], NULL);
+		pthread_barrier_destroy(&start);
+	} else {
+		for (int k = 0; k < nactions; k++)
+			run(&actions[k]);
+	}
+
+	if (!quiet) {
+		/* fits: a 15-character comm and at most 16 actions of 23 */
+		char name[17] = "", line[512];
+		prctl(PR_GET_NAME, name, 0, 0, 0);
+		int n = snprintf(line, sizeof(line), "%s: pid %d, %ld thread%s, each:", name,
+				 (int)getpid(), nthreads, nthreads > 1 ? "s" : "");
+		for (int k = 0; k < nactions; k++)
+			n += snprintf(line + n, sizeof(line) - n, " %s %ld", names[actions[k].kind],
+				      actions[k].count);
+		line[n++] = '\n';
+		if (write(STDOUT_FILENO, line, n) != n)
+			return 1;
+	}
+	return 0;
+}
