@@ -486,6 +486,54 @@ static void test_bpf_call(void **state)
 	ir_module_free(m);
 }
 
+/* The lookup pattern the lowering emits: call map_lookup_elem, null check
+ * right after, then use the pointer; with enough values live that the
+ * pointer and the key address are spilled and filled. Run twice: the
+ * second run sees the first's increment. */
+static void test_map_lookup(void **state)
+{
+	NEED_BPF();
+	int mfd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t", 4, 8, 1, NULL);
+	assert_true(mfd >= 0);
+	IrModule *m = ir_module_new();
+	ir_map(m, &(IrMap){ .name = "counts", .type = BPF_MAP_TYPE_ARRAY, .max_entries = 1,
+		.key_size = 4, .value_size = 8 });
+	IrFunc *f = ir_func_new(m, "t", "socket", IRF_KERNEL, 1);
+	IrBlock *b = ir_block(f), *hit = ir_block(f), *miss = ir_block(f);
+	int key = ir_slot(f, 8), v[12];
+	for (int k = 0; k < 12; k++)
+		v[k] = mov(f, b, k);
+	store(b, 4, ir_slotop(key), 0, ir_imm(0));
+	int mp = ir_vreg(f);
+	IrIns *i = ir_emit(b, IR_MAP);
+	i->dst = mp, i->target = 0;
+	int ka = op2(f, b, IR_ADDR, ir_slotop(key), (IrOpnd){ 0 });
+	IrOpnd args[] = { ir_r(mp), ir_r(ka) };
+	int p = call(f, b, IR_CALL, BPF_FUNC_map_lookup_elem, 2, args);
+	br(b, C_EQ, ir_r(p), ir_imm(0), miss, hit);
+	ret(miss, ir_imm(-1));
+	i = ir_emit(hit, IR_XADD);
+	i->a = ir_r(p), i->b = ir_imm(5);
+	int x = load(f, hit, 8, ir_r(p), 0);
+	for (int k = 0; k < 12; k++)
+		x = op2(f, hit, IR_ADD, ir_r(x), ir_r(v[k]));
+	ret(hit, ir_r(x));
+	ObjFile o = { .mod = m };
+	assert_int_equal(bpf_compile(&o, NULL), 0);
+	ObjProg *pr = &o.progs[0];
+	assert_int_equal(pr->nrelocs, 1);
+	assert_int_equal(pr->relocs[0].kind, REL_MAP);
+	struct bpf_insn *ld = &pr->insns[pr->relocs[0].insn];
+	assert_int_equal(ld->code, BPF_LD | BPF_IMM | BPF_DW);
+	assert_int_equal(ld->src_reg, BPF_PSEUDO_MAP_FD);
+	ld->imm = mfd;
+	assert_int_equal(run_insns(pr->insns, pr->ninsns), 5 + 66);
+	assert_int_equal(run_insns(pr->insns, pr->ninsns), 10 + 66);
+	free_progs(&o);
+	ir_module_free(m);
+	close(mfd);
+}
+
 /* A kernel frame over 512 bytes is an error; a user one is not. */
 static void test_frame_size(void **state)
 {
@@ -577,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_bpf_call),
+		cmocka_unit_test(test_map_lookup),
 		cmocka_unit_test(test_frame_size),
 		cmocka_unit_test(test_bad_ir),
 		cmocka_unit_test(test_lines),
