@@ -1,0 +1,78 @@
+/* The backend's driver: each IrFunc through liveness, allocation, frame
+ * layout and selection into its ObjProg. */
+#include <stdlib.h>
+#include "bpf_internal.h"
+#include "../../common/util.h"
+
+static int report(Diag *d, const IrFunc *f, const char *msg)
+{
+	if (d)
+		diag_error(d, ((Loc){ f->line, 1, f->line, 1 }), "%s", msg);
+	return -1;
+}
+
+/* The frame, checked before it is laid out: BPF allows 512 bytes in the
+ * kernel; offsets from r10 must fit in 16 bits anywhere. */
+static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
+{
+	int64_t size = 8 * (int64_t)ra->nspills;
+	for (int i = 0; i < f->nslots; i++) {
+		if (f->slots[i].size < 0 || f->slots[i].size % 8)
+			return report(d, f, "internal error: stack slot size not a multiple of 8");
+		size += f->slots[i].size;
+	}
+	char *msg = NULL;
+	if (f->ctx == IRF_KERNEL && size > 512)
+		msg = xasprintf("stack frame of %lld bytes exceeds BPF's 512", (long long)size);
+	else if (size > 32767)
+		msg = xasprintf("stack frame of %lld bytes is too large", (long long)size);
+	if (!msg)
+		return 0;
+	report(d, f, msg);
+	free(msg);
+	return -1;
+}
+
+static int compile_func(ObjFile *o, int idx, Diag *d)
+{
+	const IrFunc *f = o->mod->funcs[idx];
+	ObjProg *p = &o->progs[idx];
+	Fn c = { .o = o, .f = f, .p = p };
+	const char *why = NULL;
+	int rc = -1;
+	p->func = f;
+	if (bpf_liveness(f, &c.lv, &why) < 0) {
+		char *msg = xasprintf("internal error in %s: %s", f->name, why);
+		report(d, f, msg);
+		free(msg);
+		return -1;
+	}
+	bpf_regalloc(f, &c.lv, &c.ra);
+	if (check_frame(f, &c.ra, d) == 0) {
+		p->stack_size = c.stack_size = bpf_frame(&c);
+		c.block_insn = xcalloc(f->nblocks, sizeof(int));
+		rc = bpf_select(&c);
+		if (rc < 0) {
+			char *msg = xasprintf("internal error in %s: %s", f->name, c.why);
+			report(d, f, msg);
+			free(msg);
+		}
+	}
+	free(c.slot_off);
+	free(c.block_insn);
+	free(c.fix);
+	bpf_regalloc_free(&c.ra);
+	bpf_liveness_free(&c.lv);
+	return rc;
+}
+
+int bpf_compile(ObjFile *o, Diag *d)
+{
+	int rc = 0;
+	o->nprogs = o->mod->nfuncs;
+	o->progs = xcalloc(o->nprogs + 1, sizeof(ObjProg));
+	for (int i = 0; i < o->nprogs; i++)
+		if (compile_func(o, i, d) < 0)
+			rc = -1;
+	return rc;
+}

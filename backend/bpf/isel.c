@@ -1,0 +1,465 @@
+/* Instruction selection: each IR instruction becomes a few BPF instructions
+ * over the registers and spill slots the allocator chose. Operands that are
+ * not in a register (spilled vregs, immediates that need a register, slot
+ * addresses) are brought into the scratch registers S1 and S2. */
+#include "bpf_internal.h"
+
+static const int alu_op[IR_NOPS] = {
+	[IR_ADD] = BPF_ADD, [IR_SUB] = BPF_SUB, [IR_MUL] = BPF_MUL,
+	[IR_AND] = BPF_AND, [IR_OR] = BPF_OR, [IR_XOR] = BPF_XOR,
+	[IR_SHL] = BPF_LSH, [IR_SHR] = BPF_RSH, [IR_SAR] = BPF_ARSH,
+};
+
+static const int jmp_op[] = {
+	[C_EQ] = BPF_JEQ, [C_NE] = BPF_JNE,
+	[C_LT] = BPF_JSLT, [C_LE] = BPF_JSLE, [C_GT] = BPF_JSGT, [C_GE] = BPF_JSGE,
+	[C_ULT] = BPF_JLT, [C_ULE] = BPF_JLE, [C_UGT] = BPF_JGT, [C_UGE] = BPF_JGE,
+	[C_SET] = BPF_JSET,
+};
+
+/* b cond' a when a cond b */
+static const IrCond swapped[] = {
+	[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE, [C_GT] = C_LT,
+	[C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE, [C_UGT] = C_ULT,
+	[C_UGE] = C_ULE, [C_SET] = C_SET,
+};
+
+/* !(a cond b); JSET has no negation */
+static const IrCond negated[] = {
+	[C_EQ] = C_NE, [C_NE] = C_EQ, [C_LT] = C_GE, [C_LE] = C_GT, [C_GT] = C_LE,
+	[C_GE] = C_LT, [C_ULT] = C_UGE, [C_ULE] = C_UGT, [C_UGT] = C_ULE,
+	[C_UGE] = C_ULT,
+};
+
+static int fail(Fn *c, const char *why)
+{
+	c->why = why;
+	return -1;
+}
+
+/* Operand o into register r. */
+static void opnd_to(Fn *c, IrOpnd o, int r)
+{
+	if (o.kind == O_VREG && c->ra.reg[o.v] >= 0)
+		e_mov(c, r, c->ra.reg[o.v]);
+	else if (o.kind == O_VREG && c->ra.spill[o.v] >= 0)
+		e_ldx(c, 8, r, BPF_REG_10, spill_off(c, o.v));
+	else if (o.kind == O_SLOT) {
+		e_mov(c, r, BPF_REG_10);
+		e_alui(c, BPF_ADD, r, c->slot_off[o.v]);
+	} else
+		e_imm(c, r, o.kind == O_IMM ? o.v : 0);
+}
+
+/* The register holding o: its own, or scratch after loading it there. */
+static int opnd(Fn *c, IrOpnd o, int scratch)
+{
+	if (o.kind == O_VREG && c->ra.reg[o.v] >= 0)
+		return c->ra.reg[o.v];
+	opnd_to(c, o, scratch);
+	return scratch;
+}
+
+/* Where to compute vreg v (its register, or S1 when it is spilled), and
+ * putting it there afterwards. */
+static int dreg(Fn *c, int v)
+{
+	return v >= 0 && c->ra.reg[v] >= 0 ? c->ra.reg[v] : S1;
+}
+
+static void dput(Fn *c, int v, int r)
+{
+	if (v >= 0 && c->ra.reg[v] >= 0)
+		e_mov(c, c->ra.reg[v], r);
+	else if (v >= 0 && c->ra.spill[v] >= 0)
+		e_stx(c, 8, BPF_REG_10, spill_off(c, v), r);
+}
+
+static int valid(const Fn *c, IrOpnd o)
+{
+	switch (o.kind) {
+	case O_NONE: return 1;
+	case O_IMM: return 1;
+	case O_VREG: return o.v >= 0 && o.v < c->f->nvregs;
+	case O_SLOT: return o.v >= 0 && o.v < c->f->nslots;
+	}
+	return 0;
+}
+
+/* A memory operand: base register and offset. Slots are r10-relative. */
+static int mem(Fn *c, IrOpnd a, int32_t off, int size, int scratch, int *r, int *boff)
+{
+	int64_t o = off;
+	if (a.kind == O_SLOT) {
+		o += c->slot_off[a.v];
+		*r = BPF_REG_10;
+		if (off < 0 || (int64_t)off + size > c->f->slots[a.v].size)
+			return fail(c, "access outside its stack slot");
+	} else if (a.kind == O_VREG)
+		*r = opnd(c, a, scratch);
+	else
+		return fail(c, "memory base is not a vreg or a slot");
+	if (o < INT16_MIN || o + size > INT16_MAX)
+		return fail(c, "memory offset out of range");
+	*boff = o;
+	return 0;
+}
+
+static int sel_binop(Fn *c, const IrIns *i)
+{
+	int op = alu_op[i->op], rd = dreg(c, i->dst);
+	int comm = op == BPF_ADD || op == BPF_MUL || op == BPF_AND || op == BPF_OR || op == BPF_XOR;
+	IrOpnd a = i->a, b = i->b;
+	if (comm && a.kind == O_IMM && b.kind != O_IMM)
+		a = i->b, b = i->a;
+	if (b.kind == O_IMM && fits32(b.v)) {
+		int32_t k = b.v;
+		if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
+			k &= 63;
+		opnd_to(c, a, rd);
+		e_alui(c, op, rd, k);
+	} else {
+		int rb = opnd(c, b, S2), same = a.kind == O_VREG && b.kind == O_VREG && a.v == b.v;
+		if (rb == rd && !same && comm)	/* rd holds b already */
+			e_alu(c, op, rd, opnd(c, a, S1));
+		else {
+			int w = rb == rd && !same ? S1 : rd;	/* loading a would clobber b */
+			opnd_to(c, a, w);
+			e_alu(c, op, w, rb);
+			e_mov(c, rd, w);
+		}
+	}
+	dput(c, i->dst, rd);
+	return 0;
+}
+
+/* A jump inside an expansion, to be patched with patch_here(). */
+static int jump_fwd(Fn *c, int op, int reg)
+{
+	int at = e_here(c);
+	e_insn(c, (struct bpf_insn){ .code = BPF_JMP | op | BPF_K, .dst_reg = reg });
+	return at;
+}
+
+static void patch_here(Fn *c, int at)
+{
+	c->p->insns[at].off = e_here(c) - at - 1;
+}
+
+/* Signed 64-bit division on unsigned BPF_DIV: divide magnitudes, negate
+ * when the signs differ. x/0 = 0 and x%0 = x come out of BPF's own rule.
+ * Only S1 and S2 are used, so operands and result may be anywhere. */
+static void sel_div(Fn *c, const IrIns *i)
+{
+	opnd_to(c, i->a, S1);
+	opnd_to(c, i->b, S2);
+	if (i->op == IR_DIV) {
+		int apos = jump_fwd(c, BPF_JSGE, S1);
+		e_alui(c, BPF_NEG, S1, 0);
+		int bpos = jump_fwd(c, BPF_JSGE, S2);
+		e_alui(c, BPF_NEG, S2, 0);		/* both negative */
+		e_alu(c, BPF_DIV, S1, S2);
+		int end1 = jump_fwd(c, BPF_JA, 0);
+		patch_here(c, bpos);			/* a < 0 <= b */
+		e_alu(c, BPF_DIV, S1, S2);
+		e_alui(c, BPF_NEG, S1, 0);
+		int end2 = jump_fwd(c, BPF_JA, 0);
+		patch_here(c, apos);
+		int bpos2 = jump_fwd(c, BPF_JSGE, S2);
+		e_alui(c, BPF_NEG, S2, 0);		/* b < 0 <= a */
+		e_alu(c, BPF_DIV, S1, S2);
+		e_alui(c, BPF_NEG, S1, 0);
+		int end3 = jump_fwd(c, BPF_JA, 0);
+		patch_here(c, bpos2);			/* both non-negative */
+		e_alu(c, BPF_DIV, S1, S2);
+		patch_here(c, end1);
+		patch_here(c, end2);
+		patch_here(c, end3);
+	} else {	/* the remainder takes the dividend's sign */
+		int bpos = jump_fwd(c, BPF_JSGE, S2);
+		e_alui(c, BPF_NEG, S2, 0);
+		patch_here(c, bpos);
+		int apos = jump_fwd(c, BPF_JSGE, S1);
+		e_alui(c, BPF_NEG, S1, 0);
+		e_alu(c, BPF_MOD, S1, S2);
+		e_alui(c, BPF_NEG, S1, 0);
+		int end = jump_fwd(c, BPF_JA, 0);
+		patch_here(c, apos);
+		e_alu(c, BPF_MOD, S1, S2);
+		patch_here(c, end);
+	}
+	dput(c, i->dst, S1);
+}
+
+static int sel_store(Fn *c, const IrIns *i)
+{
+	int rb, off;
+	if (mem(c, i->a, i->off, i->size, S1, &rb, &off) < 0)
+		return -1;
+	if (i->b.kind == O_IMM && (i->size < 8 || fits32(i->b.v)))
+		e_st(c, i->size, rb, off, (int32_t)i->b.v);
+	else
+		e_stx(c, i->size, rb, off, opnd(c, i->b, S2));
+	return 0;
+}
+
+/* The offset of o + off from an 8-aligned base (vreg bases are assumed
+ * 8-aligned: slot addresses and map values are). */
+static int64_t align_off(const Fn *c, IrOpnd o, int64_t off)
+{
+	return o.kind == O_SLOT ? c->slot_off[o.v] + off : off;
+}
+
+/* Memory to memory in the widest chunks both sides are aligned for (the
+ * verifier insists on aligned stack access). The data goes through S1 and
+ * spilled bases through S2, reloaded per chunk. */
+static int sel_copy(Fn *c, const IrIns *i)
+{
+	int rd, rs, od, os;
+	for (int k = 0, n; k < i->size; k += n) {
+		int64_t as = align_off(c, i->b, (int64_t)i->off2 + k), ad = align_off(c, i->a, (int64_t)i->off + k);
+		for (n = 8; n > i->size - k || as % n || ad % n;)
+			n /= 2;
+		if (mem(c, i->b, i->off2 + k, n, S2, &rs, &os) < 0)
+			return -1;
+		e_ldx(c, n, S1, rs, os);
+		if (mem(c, i->a, i->off + k, n, S2, &rd, &od) < 0)
+			return -1;
+		e_stx(c, n, rd, od, S1);
+	}
+	return 0;
+}
+
+static void sel_call(Fn *c, const IrIns *i)
+{
+	int dst[5], src[5], n = 0;
+	for (int k = 0; k < i->nargs; k++)
+		if (i->args[k].kind == O_VREG && c->ra.reg[i->args[k].v] >= 0)
+			dst[n] = BPF_REG_1 + k, src[n++] = c->ra.reg[i->args[k].v];
+	e_parmove(c, dst, src, n);
+	for (int k = 0; k < i->nargs; k++)
+		if (!(i->args[k].kind == O_VREG && c->ra.reg[i->args[k].v] >= 0))
+			opnd_to(c, i->args[k], BPF_REG_1 + k);
+	if (i->op == IR_CALLF) {
+		e_reloc(c, e_here(c), REL_CALL, i->target);
+		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+			.src_reg = BPF_PSEUDO_CALL, .imm = -1 });
+	} else
+		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = i->target });
+	dput(c, i->dst, BPF_REG_0);
+}
+
+static void sel_br(Fn *c, const IrIns *i, int next)
+{
+	IrOpnd a = i->a, b = i->b;
+	IrCond cc = i->cond;
+	int t = bpf_block_index(&c->lv, i->t), f = bpf_block_index(&c->lv, i->f);
+	if (t == f) {
+		if (t != next)
+			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
+		return;
+	}
+	if (a.kind != O_VREG && b.kind == O_VREG)
+		a = i->b, b = i->a, cc = swapped[cc];
+	if (t == next && cc != C_SET) {
+		int x = t;
+		t = f, f = x, cc = negated[cc];
+	}
+	int ra = opnd(c, a, S1);
+	if (b.kind == O_IMM && fits32(b.v))
+		e_jmp_block(c, jmp_op[cc], ra, 0, 1, (int32_t)b.v, t);
+	else
+		e_jmp_block(c, jmp_op[cc], ra, opnd(c, b, S2), 0, 0, t);
+	if (f != next)
+		e_jmp_block(c, BPF_JA, 0, 0, 1, 0, f);
+}
+
+static int check_ins(Fn *c, const IrIns *i)
+{
+	if (i->op < 0 || i->op >= IR_NOPS)
+		return fail(c, "unknown IR operation");
+	if (!valid(c, i->a) || !valid(c, i->b))
+		return fail(c, "operand out of range");
+	for (int k = 0; k < i->nargs; k++)
+		if (!valid(c, i->args[k]))
+			return fail(c, "call argument out of range");
+	switch (i->op) {
+	case IR_LOAD: case IR_STORE:
+		if (i->size != 1 && i->size != 2 && i->size != 4 && i->size != 8)
+			return fail(c, "memory access size is not 1, 2, 4 or 8");
+		break;
+	case IR_ADDR: case IR_ZERO:
+		if (i->a.kind != O_SLOT)
+			return fail(c, "operand is not a stack slot");
+		if (i->op == IR_ZERO && (i->size % 8 || i->off % 8))
+			return fail(c, "zeroing that is not 8-byte aligned");
+		break;
+	case IR_COPY:
+		if (i->size < 0)
+			return fail(c, "negative copy size");
+		break;
+	case IR_BR:
+		if (i->cond < C_EQ || i->cond > C_SET)
+			return fail(c, "unknown branch condition");
+		break;
+	case IR_MAP:
+		if (i->target < 0 || i->target >= c->o->mod->nmaps)
+			return fail(c, "reference to an unknown map");
+		break;
+	case IR_MAPVAL:
+		if (i->target < 0 || i->target >= DATA_NSEC)
+			return fail(c, "reference to an unknown data section");
+		break;
+	case IR_CALL:
+		if (i->target < 0 || i->target > INT32_MAX)
+			return fail(c, "helper id out of range");
+		break;
+	case IR_CALLF:
+		if (i->target < 0 || i->target >= c->o->mod->nfuncs)
+			return fail(c, "call of an unknown function");
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int sel_ins(Fn *c, const IrIns *i, int next)
+{
+	int r, off, rd = dreg(c, i->dst);
+	if (check_ins(c, i) < 0)
+		return -1;
+	switch (i->op) {
+	case IR_MOV:
+		opnd_to(c, i->a, rd);
+		dput(c, i->dst, rd);
+		break;
+	case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND: case IR_OR:
+	case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR:
+		return sel_binop(c, i);
+	case IR_DIV: case IR_MOD:
+		sel_div(c, i);
+		break;
+	case IR_NEG: case IR_NOT:
+		opnd_to(c, i->a, rd);
+		if (i->op == IR_NEG)
+			e_alui(c, BPF_NEG, rd, 0);
+		else
+			e_alui(c, BPF_XOR, rd, -1);
+		dput(c, i->dst, rd);
+		break;
+	case IR_LOAD:
+		if (mem(c, i->a, i->off, i->size, S1, &r, &off) < 0)
+			return -1;
+		e_ldx(c, i->size, rd, r, off);
+		dput(c, i->dst, rd);
+		break;
+	case IR_STORE:
+		return sel_store(c, i);
+	case IR_ADDR:
+		if (mem(c, i->a, i->off, 0, S1, &r, &off) < 0)
+			return -1;
+		e_mov(c, rd, BPF_REG_10);
+		e_alui(c, BPF_ADD, rd, off);
+		dput(c, i->dst, rd);
+		break;
+	case IR_XADD:
+		if (mem(c, i->a, i->off, 8, S1, &r, &off) < 0)
+			return -1;
+		e_insn(c, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+			.dst_reg = r, .src_reg = opnd(c, i->b, S2), .off = off, .imm = BPF_ADD });
+		break;
+	case IR_ZERO:
+		for (int k = 0; k < i->size; k += 8) {
+			if (mem(c, i->a, i->off + k, 8, S1, &r, &off) < 0)
+				return -1;
+			e_st(c, 8, r, off, 0);
+		}
+		break;
+	case IR_COPY:
+		return sel_copy(c, i);
+	case IR_MAP:
+		e_reloc(c, e_here(c), REL_MAP, i->target);
+		e_ld64(c, rd, BPF_PSEUDO_MAP_FD, 0, 0);
+		dput(c, i->dst, rd);
+		break;
+	case IR_MAPVAL:
+		e_reloc(c, e_here(c), REL_DATA, i->target);
+		e_ld64(c, rd, BPF_PSEUDO_MAP_VALUE, i->off, 0);
+		dput(c, i->dst, rd);
+		break;
+	case IR_CALL: case IR_CALLF:
+		sel_call(c, i);
+		break;
+	case IR_JMP: {
+		int t = bpf_block_index(&c->lv, i->t);
+		if (t != next)
+			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
+		break;
+	}
+	case IR_BR:
+		sel_br(c, i, next);
+		break;
+	case IR_RET:
+		opnd_to(c, i->a, BPF_REG_0);
+		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT });
+		break;
+	default:
+		return fail(c, "unknown IR operation");
+	}
+	return 0;
+}
+
+/* Parameters arrive in r1-r5: store the spilled ones first (that only reads
+ * r1-r5), then move the rest in parallel. Other vregs live into the entry
+ * are read before any assignment: give them 0 so the verifier sees them
+ * initialized. */
+static int prologue(Fn *c)
+{
+	const IrFunc *f = c->f;
+	int dst[5], src[5], n = 0;
+	if (f->nparams > 5)
+		return fail(c, "function with more than 5 parameters");
+	c->line = f->line;
+	for (int v = 0; v < f->nvregs; v++) {
+		if (!live_has(c->lv.in, v))
+			continue;
+		if (v < f->nparams && c->ra.reg[v] >= 0)
+			dst[n] = c->ra.reg[v], src[n++] = BPF_REG_1 + v;
+		else if (v < f->nparams)
+			e_stx(c, 8, BPF_REG_10, spill_off(c, v), BPF_REG_1 + v);
+	}
+	e_parmove(c, dst, src, n);
+	for (int v = f->nparams; v < f->nvregs; v++)
+		if (live_has(c->lv.in, v)) {
+			if (c->ra.reg[v] >= 0)
+				e_alui(c, BPF_MOV, c->ra.reg[v], 0);
+			else
+				e_st(c, 8, BPF_REG_10, spill_off(c, v), 0);
+		}
+	return 0;
+}
+
+int bpf_select(Fn *c)
+{
+	const IrFunc *f = c->f;
+	if (prologue(c) < 0)
+		return -1;
+	for (int bi = 0; bi < f->nblocks; bi++) {
+		const IrBlock *b = f->blocks[bi];
+		c->block_insn[bi] = e_here(c);
+		for (int k = 0; k < b->n; k++) {
+			c->line = b->ins[k].line;
+			c->col = b->ins[k].col;
+			if (sel_ins(c, &b->ins[k], bi + 1) < 0)
+				return -1;
+		}
+	}
+	for (int k = 0; k < c->nfix; k++) {
+		int at = c->fix[k].insn, off = c->block_insn[c->fix[k].block] - at - 1;
+		if (off < INT16_MIN || off > INT16_MAX)
+			return fail(c, "function too large for 16-bit jump offsets");
+		c->p->insns[at].off = off;
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+/* Register allocation: linear scan over live intervals (Poletto & Sarkar).
+ * Intervals are taken in order of their start; when no register is free,
+ * the interval that ends last (the current one or an active one) is
+ * spilled to the stack for its whole life. Intervals that span a call may
+ * only take the callee-saved r6-r9; others prefer r1-r4 so that r6-r9
+ * stay free for those that need them. r0 and r5 are scratch (S1, S2). */
+#include <stdlib.h>
+#include "bpf_internal.h"
+#include "../../common/util.h"
+
+static const int any_regs[] = { 1, 2, 3, 4, 6, 7, 8, 9 };
+static const int saved_regs[] = { 6, 7, 8, 9 };
+
+typedef struct Scan {
+	const Interval *iv;
+	RegAlloc *ra;
+	int *active, nactive;		/* vregs holding a register */
+	int owner[11];			/* vreg in each register, or -1 */
+	int *slot_end;			/* last position used in each spill slot */
+} Scan;
+
+static const Interval *sort_iv;
+
+static int by_start(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	if (sort_iv[x].start != sort_iv[y].start)
+		return sort_iv[x].start - sort_iv[y].start;
+	return x - y;
+}
+
+static void drop_active(Scan *s, int i)
+{
+	s->owner[s->ra->reg[s->active[i]]] = -1;
+	s->active[i] = s->active[--s->nactive];
+}
+
+static void expire(Scan *s, int pos)
+{
+	for (int i = 0; i < s->nactive;)
+		if (s->iv[s->active[i]].end < pos)
+			drop_active(s, i);
+		else
+			i++;
+}
+
+/* A spill slot free over v's whole interval: every earlier occupant ended
+ * before v starts (occupants all started before the current position,
+ * which v's interval covers). */
+static void spill(Scan *s, int v)
+{
+	RegAlloc *ra = s->ra;
+	int k = 0;
+	while (k < ra->nspills && s->slot_end[k] >= s->iv[v].start)
+		k++;
+	if (k == ra->nspills)
+		ra->nspills++;
+	s->slot_end[k] = s->iv[v].end;
+	ra->spill[v] = k;
+	ra->reg[v] = -1;
+}
+
+static void take(Scan *s, int v, int r)
+{
+	s->ra->reg[v] = r;
+	s->owner[r] = v;
+	s->active[s->nactive++] = v;
+}
+
+static void alloc_one(Scan *s, int v)
+{
+	const int *regs = s->iv[v].across_call ? saved_regs : any_regs;
+	int n = s->iv[v].across_call ? 4 : 8, victim = -1;
+	for (int i = 0; i < n; i++)
+		if (s->owner[regs[i]] < 0) {
+			take(s, v, regs[i]);
+			return;
+		}
+	for (int i = 0; i < n; i++) {
+		int a = s->owner[regs[i]];
+		if (victim < 0 || s->iv[a].end > s->iv[victim].end)
+			victim = a;
+	}
+	if (s->iv[victim].end <= s->iv[v].end) {
+		spill(s, v);
+		return;
+	}
+	int r = s->ra->reg[victim];
+	for (int i = 0; i < s->nactive; i++)
+		if (s->active[i] == victim)
+			drop_active(s, i);
+	spill(s, victim);
+	take(s, v, r);
+}
+
+void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
+{
+	int n = 0, *order = xmalloc((f->nvregs + 1) * sizeof(int));
+	ra->nvregs = f->nvregs;
+	ra->reg = xmalloc((f->nvregs + 1) * sizeof(int));
+	ra->spill = xmalloc((f->nvregs + 1) * sizeof(int));
+	ra->nspills = 0;
+	for (int v = 0; v < f->nvregs; v++) {
+		ra->reg[v] = ra->spill[v] = -1;
+		if (lv->iv[v].start >= 0)
+			order[n++] = v;
+	}
+	sort_iv = lv->iv;
+	qsort(order, n, sizeof(int), by_start);
+	Scan s = { lv->iv, ra, xmalloc((n + 1) * sizeof(int)), 0, { 0 },
+		   xmalloc((n + 1) * sizeof(int)) };
+	for (int r = 0; r < 11; r++)
+		s.owner[r] = -1;
+	for (int i = 0; i < n; i++) {
+		expire(&s, lv->iv[order[i]].start);
+		alloc_one(&s, order[i]);
+	}
+	free(s.active);
+	free(s.slot_end);
+	free(order);
+}
+
+void bpf_regalloc_free(RegAlloc *ra)
+{
+	free(ra->reg);
+	free(ra->spill);
+	ra->reg = ra->spill = NULL;
+}
