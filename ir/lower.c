@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
+#include "check.h"
 #include "../common/util.h"
 
 int kernel(Lower *L)
@@ -276,8 +277,13 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	plan(&L, &jobs, &njobs);
 	for (int i = 0; i < njobs; i++)
 		lower_body(&L, jobs[i].fi, jobs[i].f, jobs[i].ev);
-	for (int i = 0; i < L.mod->nfuncs; i++)
+	for (int i = 0; i < L.mod->nfuncs; i++) {
+		char err[256];
 		ir_optimize(L.mod->funcs[i]);
+		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
+			diag_error(d, (Loc){ L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 },
+				   "internal compiler error: %s", err);
+	}
 	free(jobs);
 	free(L.table_map);
 	free(L.table_drops);
