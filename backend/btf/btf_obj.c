@@ -58,29 +58,39 @@ static uint32_t uint_member(Enc *e, uint32_t n)
 	return btf_ptr(&e->b, btf_array(&e->b, e->t_int, e->t_int, n));
 }
 
+/* A key or value the IR gives only a size: the kernel checks BTF keys and
+ * values of maps that have one against their sizes, so it gets a type of
+ * that size (u32, u64, u64[n] or char[n]). */
+static uint32_t raw_type(Enc *e, uint32_t size)
+{
+	if (size == 4)
+		return e->t_uint;
+	if (size == 8)
+		return e->t_ulong;
+	if (size % 8 == 0)
+		return btf_array(&e->b, e->t_ulong, e->t_int, size / 8);
+	return btf_array(&e->b, e->t_char, e->t_int, size);
+}
+
+static uint32_t kv_type(Enc *e, const IrLayout *l, uint32_t size)
+{
+	return btf_ptr(&e->b, l ? layout_type(e, l) : raw_type(e, size));
+}
+
+/* A STACK_TRACE map is u32 -> u64[frames] whatever the layouts say. */
 static uint32_t map_def(Enc *e, const IrMap *m)
 {
 	const char *names[5];
 	uint32_t types[5];
-	int n = 0;
+	int n = 0, stack = m->type == BPF_MAP_TYPE_STACK_TRACE;
 	names[n] = "type", types[n++] = uint_member(e, m->type);
 	names[n] = "max_entries", types[n++] = uint_member(e, m->max_entries);
 	if (m->flags)
 		names[n] = "map_flags", types[n++] = uint_member(e, m->flags);
-	if (m->type == BPF_MAP_TYPE_STACK_TRACE) {
-		names[n] = "key", types[n++] = btf_ptr(&e->b, e->t_uint);
-		uint32_t frames = btf_array(&e->b, e->t_ulong, e->t_int, m->value_size / 8);
-		names[n] = "value", types[n++] = btf_ptr(&e->b, frames);
-	} else {
-		if (m->key)
-			names[n] = "key", types[n++] = btf_ptr(&e->b, layout_type(e, m->key));
-		else if (m->key_size)
-			names[n] = "key_size", types[n++] = uint_member(e, m->key_size);
-		if (m->value)
-			names[n] = "value", types[n++] = btf_ptr(&e->b, layout_type(e, m->value));
-		else if (m->value_size)
-			names[n] = "value_size", types[n++] = uint_member(e, m->value_size);
-	}
+	if (stack || m->key || m->key_size)
+		names[n] = "key", types[n++] = kv_type(e, stack ? NULL : m->key, stack ? 4 : m->key_size);
+	if (stack || m->value || m->value_size)
+		names[n] = "value", types[n++] = kv_type(e, stack ? NULL : m->value, m->value_size);
 	uint32_t id = btf_struct(&e->b, NULL, n * 8);
 	for (int i = 0; i < n; i++)
 		btf_member(&e->b, names[i], types[i], i * 64);

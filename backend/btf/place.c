@@ -5,7 +5,7 @@
 #include "btf.h"
 
 /* A map definition is one 8-byte pointer per member: type, max_entries,
- * then map_flags, key (or key_size), value (or value_size) when present. */
+ * then map_flags, key and value when present. */
 uint32_t btf_map_def_size(const IrMap *m)
 {
 	int n = 2;

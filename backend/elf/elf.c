@@ -242,8 +242,12 @@ static void ktap_secs(W *w, const KtapMeta *m)
 	KtapSection *secs;
 	int n;
 	ktapobj_write(m, &secs, &n);
+	/* empty ones are left out: the reader takes a missing section as empty */
 	for (int i = 0; i < n; i++)
-		add_sec(w, secs[i].name, SHT_PROGBITS, 0, keep(w, secs[i].data), secs[i].size, 8);
+		if (secs[i].size)
+			add_sec(w, secs[i].name, SHT_PROGBITS, 0, keep(w, secs[i].data), secs[i].size, 8);
+		else
+			free(secs[i].data);
 	free(secs);
 }
 
