@@ -196,7 +196,7 @@ static int getstr(In *in, int s, uint32_t off, int required, char **out)
 	if (off == NONE && !required)
 		return 0;
 	if (off >= in->size[S_STR])
-		return fail(in, s, "string offset out of range");
+		return fail(in, s, "string offset outside .ktap.str");
 	*out = xstrdup((const char *)in->p[S_STR] + off);
 	return 0;
 }
