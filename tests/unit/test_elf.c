@@ -54,7 +54,8 @@ static void prog(ObjFile *o, int i, const struct bpf_insn *insns, int n, const O
 	memcpy(p->insns, insns, n * sizeof(*insns));
 	p->ninsns = n;
 	p->relocs = xmalloc((nr + 1) * sizeof(*r));
-	memcpy(p->relocs, r, nr * sizeof(*r));
+	if (nr)
+		memcpy(p->relocs, r, nr * sizeof(*r));
 	p->nrelocs = nr;
 	p->lines = xmalloc((nl + 1) * sizeof(*l));
 	memcpy(p->lines, l, nl * sizeof(*l));
@@ -147,7 +148,7 @@ static int setup(void **state)
 	ir_map(m, &(IrMap){ "arr", BPF_MAP_TYPE_ARRAY, 4, 0, NULL, num, 4, 8 });
 	ir_map(m, &(IrMap){ "events", BPF_MAP_TYPE_RINGBUF, 1 << 16, 0, NULL, NULL, 0, 0 });
 	ir_data_var(m, DATA_BSS, "counter", num, NULL);
-	ir_data_var(m, DATA_RODATA, "msg", str, "hello");
+	ir_data_var(m, DATA_RODATA, "msg", str, (char[16]){ "hello" });
 	ir_func_new(m, "tp_getppid", "tracepoint/syscalls/sys_enter_getppid", IRF_KERNEL, 1)->line = 2;
 	ir_func_new(m, "tp_switch", "tracepoint/sched/sched_switch", IRF_KERNEL, 1)->line = 6;
 	ir_func_new(m, "twice", ".text", IRF_KERNEL, 1)->line = 7;
