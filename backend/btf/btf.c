@@ -82,7 +82,7 @@ static void add_entry(Btf *b, const void *e, size_t n)
 	buf_add(&b->types, e, n);
 }
 
-uint32_t btf_int(Btf *b, const char *name, uint32_t size, uint32_t enc)
+uint32_t btf_add_int(Btf *b, const char *name, uint32_t size, uint32_t enc)
 {
 	uint32_t id = add_type(b, name, BTF_KIND_INT, 0, size);
 	uint32_t data = enc << 24 | size * 8;
@@ -90,17 +90,17 @@ uint32_t btf_int(Btf *b, const char *name, uint32_t size, uint32_t enc)
 	return id;
 }
 
-uint32_t btf_ptr(Btf *b, uint32_t type)
+uint32_t btf_add_ptr(Btf *b, uint32_t type)
 {
 	return add_type(b, NULL, BTF_KIND_PTR, 0, type);
 }
 
-uint32_t btf_typedef(Btf *b, const char *name, uint32_t type)
+uint32_t btf_add_typedef(Btf *b, const char *name, uint32_t type)
 {
 	return add_type(b, name, BTF_KIND_TYPEDEF, 0, type);
 }
 
-uint32_t btf_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems)
+uint32_t btf_add_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems)
 {
 	uint32_t id = add_type(b, NULL, BTF_KIND_ARRAY, 0, 0);
 	struct btf_array a = { elem, index, nelems };
@@ -108,34 +108,34 @@ uint32_t btf_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems)
 	return id;
 }
 
-uint32_t btf_struct(Btf *b, const char *name, uint32_t size)
+uint32_t btf_add_struct(Btf *b, const char *name, uint32_t size)
 {
 	return add_type(b, name, BTF_KIND_STRUCT, 0, size);
 }
 
-void btf_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff)
+void btf_add_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff)
 {
 	struct btf_member m = { btf_str(b, name), type, bitoff };
 	add_entry(b, &m, sizeof(m));
 }
 
-uint32_t btf_func_proto(Btf *b, uint32_t ret)
+uint32_t btf_add_proto(Btf *b, uint32_t ret)
 {
 	return add_type(b, NULL, BTF_KIND_FUNC_PROTO, 0, ret);
 }
 
-void btf_param(Btf *b, const char *name, uint32_t type)
+void btf_add_param(Btf *b, const char *name, uint32_t type)
 {
 	struct btf_param p = { btf_str(b, name), type };
 	add_entry(b, &p, sizeof(p));
 }
 
-uint32_t btf_func(Btf *b, const char *name, uint32_t proto, uint32_t linkage)
+uint32_t btf_add_func(Btf *b, const char *name, uint32_t proto, uint32_t linkage)
 {
 	return add_type(b, name, BTF_KIND_FUNC, linkage, proto);
 }
 
-uint32_t btf_var(Btf *b, const char *name, uint32_t type, uint32_t linkage)
+uint32_t btf_add_var(Btf *b, const char *name, uint32_t type, uint32_t linkage)
 {
 	uint32_t id = add_type(b, name, BTF_KIND_VAR, 0, type);
 	struct btf_var v = { linkage };
@@ -143,12 +143,12 @@ uint32_t btf_var(Btf *b, const char *name, uint32_t type, uint32_t linkage)
 	return id;
 }
 
-uint32_t btf_datasec(Btf *b, const char *name, uint32_t size)
+uint32_t btf_add_datasec(Btf *b, const char *name, uint32_t size)
 {
 	return add_type(b, name, BTF_KIND_DATASEC, 0, size);
 }
 
-void btf_secinfo(Btf *b, uint32_t var, uint32_t off, uint32_t size)
+void btf_add_secinfo(Btf *b, uint32_t var, uint32_t off, uint32_t size)
 {
 	struct btf_var_secinfo s = { var, off, size };
 	add_entry(b, &s, sizeof(s));

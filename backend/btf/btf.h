@@ -23,18 +23,18 @@ void btf_free(Btf *b);
 uint32_t btf_str(Btf *b, const char *s);	/* deduplicated; "" is 0 */
 
 /* BTF_INT_SIGNED, BTF_INT_CHAR or BTF_INT_BOOL in enc, or 0 */
-uint32_t btf_int(Btf *b, const char *name, uint32_t size, uint32_t enc);
-uint32_t btf_ptr(Btf *b, uint32_t type);
-uint32_t btf_typedef(Btf *b, const char *name, uint32_t type);
-uint32_t btf_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems);
-uint32_t btf_struct(Btf *b, const char *name, uint32_t size);
-void btf_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff);
-uint32_t btf_func_proto(Btf *b, uint32_t ret);
-void btf_param(Btf *b, const char *name, uint32_t type);
-uint32_t btf_func(Btf *b, const char *name, uint32_t proto, uint32_t linkage);
-uint32_t btf_var(Btf *b, const char *name, uint32_t type, uint32_t linkage);
-uint32_t btf_datasec(Btf *b, const char *name, uint32_t size);
-void btf_secinfo(Btf *b, uint32_t var, uint32_t off, uint32_t size);
+uint32_t btf_add_int(Btf *b, const char *name, uint32_t size, uint32_t enc);
+uint32_t btf_add_ptr(Btf *b, uint32_t type);
+uint32_t btf_add_typedef(Btf *b, const char *name, uint32_t type);
+uint32_t btf_add_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems);
+uint32_t btf_add_struct(Btf *b, const char *name, uint32_t size);
+void btf_add_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff);
+uint32_t btf_add_proto(Btf *b, uint32_t ret);
+void btf_add_param(Btf *b, const char *name, uint32_t type);
+uint32_t btf_add_func(Btf *b, const char *name, uint32_t proto, uint32_t linkage);
+uint32_t btf_add_var(Btf *b, const char *name, uint32_t type, uint32_t linkage);
+uint32_t btf_add_datasec(Btf *b, const char *name, uint32_t size);
+void btf_add_secinfo(Btf *b, uint32_t var, uint32_t off, uint32_t size);
 
 /* The whole .BTF section: header, types, strings. */
 void btf_emit(const Btf *b, Buf *out);

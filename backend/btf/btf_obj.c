@@ -16,13 +16,13 @@ typedef struct Enc {
 
 static void base_types(Enc *e)
 {
-	e->t_int = btf_int(&e->b, "int", 4, BTF_INT_SIGNED);
-	e->t_uint = btf_int(&e->b, "unsigned int", 4, 0);
-	e->t_long = btf_int(&e->b, "long", 8, BTF_INT_SIGNED);
-	e->t_ulong = btf_int(&e->b, "unsigned long", 8, 0);
-	e->t_char = btf_int(&e->b, "char", 1, BTF_INT_CHAR);
-	e->t_bool = btf_typedef(&e->b, "bool64", e->t_ulong);
-	e->t_stack = btf_typedef(&e->b, "stack_id", e->t_ulong);
+	e->t_int = btf_add_int(&e->b, "int", 4, BTF_INT_SIGNED);
+	e->t_uint = btf_add_int(&e->b, "unsigned int", 4, 0);
+	e->t_long = btf_add_int(&e->b, "long", 8, BTF_INT_SIGNED);
+	e->t_ulong = btf_add_int(&e->b, "unsigned long", 8, 0);
+	e->t_char = btf_add_int(&e->b, "char", 1, BTF_INT_CHAR);
+	e->t_bool = btf_add_typedef(&e->b, "bool64", e->t_ulong);
+	e->t_stack = btf_add_typedef(&e->b, "stack_id", e->t_ulong);
 }
 
 static uint32_t layout_type(Enc *e, const IrLayout *l)
@@ -35,18 +35,18 @@ static uint32_t layout_type(Enc *e, const IrLayout *l)
 	case L_STACK:
 		return e->t_stack;
 	case L_STR:
-		return btf_array(&e->b, e->t_char, e->t_int, l->size);
+		return btf_add_array(&e->b, e->t_char, e->t_int, l->size);
 	case L_TUPLE:
 		break;
 	}
 	uint32_t *ft = xcalloc(l->nfields + 1, sizeof(*ft));
 	for (int i = 0; i < l->nfields; i++)
 		ft[i] = layout_type(e, l->fields[i]);
-	uint32_t id = btf_struct(&e->b, NULL, l->size);
+	uint32_t id = btf_add_struct(&e->b, NULL, l->size);
 	for (int i = 0; i < l->nfields; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "k%d", i);
-		btf_member(&e->b, name, ft[i], l->offs[i] * 8);
+		btf_add_member(&e->b, name, ft[i], l->offs[i] * 8);
 	}
 	free(ft);
 	return id;
@@ -55,7 +55,7 @@ static uint32_t layout_type(Enc *e, const IrLayout *l)
 /* __uint(name, n) in libbpf's terms: int (*name)[n] */
 static uint32_t uint_member(Enc *e, uint32_t n)
 {
-	return btf_ptr(&e->b, btf_array(&e->b, e->t_int, e->t_int, n));
+	return btf_add_ptr(&e->b, btf_add_array(&e->b, e->t_int, e->t_int, n));
 }
 
 /* A key or value the IR gives only a size: the kernel checks BTF keys and
@@ -68,13 +68,13 @@ static uint32_t raw_type(Enc *e, uint32_t size)
 	if (size == 8)
 		return e->t_ulong;
 	if (size % 8 == 0)
-		return btf_array(&e->b, e->t_ulong, e->t_int, size / 8);
-	return btf_array(&e->b, e->t_char, e->t_int, size);
+		return btf_add_array(&e->b, e->t_ulong, e->t_int, size / 8);
+	return btf_add_array(&e->b, e->t_char, e->t_int, size);
 }
 
 static uint32_t kv_type(Enc *e, const IrLayout *l, uint32_t size)
 {
-	return btf_ptr(&e->b, l ? layout_type(e, l) : raw_type(e, size));
+	return btf_add_ptr(&e->b, l ? layout_type(e, l) : raw_type(e, size));
 }
 
 /* A STACK_TRACE map is u32 -> u64[frames] whatever the layouts say. */
@@ -91,9 +91,9 @@ static uint32_t map_def(Enc *e, const IrMap *m)
 		names[n] = "key", types[n++] = kv_type(e, stack ? NULL : m->key, stack ? 4 : m->key_size);
 	if (stack || m->value || m->value_size)
 		names[n] = "value", types[n++] = kv_type(e, stack ? NULL : m->value, m->value_size);
-	uint32_t id = btf_struct(&e->b, NULL, n * 8);
+	uint32_t id = btf_add_struct(&e->b, NULL, n * 8);
 	for (int i = 0; i < n; i++)
-		btf_member(&e->b, names[i], types[i], i * 64);
+		btf_add_member(&e->b, names[i], types[i], i * 64);
 	return id;
 }
 
@@ -104,11 +104,11 @@ static void maps_sec(Enc *e, const ObjFile *o, const ObjPlace *pl)
 		return;
 	uint32_t *vars = xcalloc(mod->nmaps, sizeof(*vars));
 	for (int i = 0; i < mod->nmaps; i++)
-		vars[i] = btf_var(&e->b, mod->maps[i].name, map_def(e, &mod->maps[i]),
+		vars[i] = btf_add_var(&e->b, mod->maps[i].name, map_def(e, &mod->maps[i]),
 				  BTF_VAR_GLOBAL_ALLOCATED);
-	btf_datasec(&e->b, ".maps", pl->maps_size);
+	btf_add_datasec(&e->b, ".maps", pl->maps_size);
 	for (int i = 0; i < mod->nmaps; i++)
-		btf_secinfo(&e->b, vars[i], pl->map_off[i], btf_map_def_size(&mod->maps[i]));
+		btf_add_secinfo(&e->b, vars[i], pl->map_off[i], btf_map_def_size(&mod->maps[i]));
 	free(vars);
 }
 
@@ -133,11 +133,11 @@ static void data_sec(Enc *e, const IrData *d, const char *name)
 			v[n++] = &d->vars[i];
 	qsort(v, n, sizeof(*v), var_cmp);
 	for (int i = 0; i < n; i++)
-		ids[i] = btf_var(&e->b, v[i]->name, layout_type(e, v[i]->layout),
+		ids[i] = btf_add_var(&e->b, v[i]->name, layout_type(e, v[i]->layout),
 				 BTF_VAR_GLOBAL_ALLOCATED);
-	btf_datasec(&e->b, name, d->size);
+	btf_add_datasec(&e->b, name, d->size);
 	for (int i = 0; i < n; i++)
-		btf_secinfo(&e->b, ids[i], v[i]->off, v[i]->layout->size);
+		btf_add_secinfo(&e->b, ids[i], v[i]->off, v[i]->layout->size);
 	free(v);
 	free(ids);
 }
@@ -150,18 +150,18 @@ static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 	const IrFunc *f = p->func;
 	uint32_t proto;
 	if (!is_text) {
-		uint32_t ctx = btf_ptr(&e->b, 0);
-		proto = btf_func_proto(&e->b, e->t_int);
-		btf_param(&e->b, "ctx", ctx);
-		return btf_func(&e->b, f->name, proto, BTF_FUNC_GLOBAL);
+		uint32_t ctx = btf_add_ptr(&e->b, 0);
+		proto = btf_add_proto(&e->b, e->t_int);
+		btf_add_param(&e->b, "ctx", ctx);
+		return btf_add_func(&e->b, f->name, proto, BTF_FUNC_GLOBAL);
 	}
-	proto = btf_func_proto(&e->b, e->t_long);
+	proto = btf_add_proto(&e->b, e->t_long);
 	for (int i = 0; i < f->nparams; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "p%d", i);
-		btf_param(&e->b, name, e->t_long);
+		btf_add_param(&e->b, name, e->t_long);
 	}
-	return btf_func(&e->b, f->name, proto, BTF_FUNC_STATIC);
+	return btf_add_func(&e->b, f->name, proto, BTF_FUNC_STATIC);
 }
 
 void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)
