@@ -268,7 +268,11 @@ static int build(W *w)
 	Buf btf = {0}, ext = {0};
 	btf_encode_obj(o, &w->pl, &btf, &ext);
 	add_sec(w, ".BTF", SHT_PROGBITS, 0, keep(w, btf.p), btf.len, 4);
-	add_sec(w, ".BTF.ext", SHT_PROGBITS, 0, keep(w, ext.p), ext.len, 4);
+	/* libbpf refuses a .BTF.ext without records */
+	if (w->pl.nsecs)
+		add_sec(w, ".BTF.ext", SHT_PROGBITS, 0, keep(w, ext.p), ext.len, 4);
+	else
+		buf_free(&ext);
 	KtapMeta empty = {0}, *m = o->meta ? o->meta : &empty;
 	int rc = obj_user_funcs(o, m);
 	if (!rc)

@@ -206,19 +206,26 @@ static void run(const char *fmt, const char *path, int quiet)
 	free(errpath);
 }
 
+static int warnings;
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	return level != LIBBPF_WARN ? 0 : vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN)
+		return 0;
+	warnings++;
+	return vfprintf(stderr, fmt, ap);
 }
 
 static void load_with_libbpf(void **state)
 {
 	Fixture *f = *state;
 	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	warnings = 0;
 	libbpf_set_print(libbpf_quiet);
 	struct bpf_object *obj = bpf_object__open_file(f->path, NULL);
 	assert_int_equal(libbpf_get_error(obj), 0);
 	assert_int_equal(bpf_object__load(obj), 0);
+	assert_int_equal(warnings, 0);
 	const char *progs[] = { "tp_getppid", "tp_switch" };
 	for (int i = 0; i < 2; i++) {
 		struct bpf_program *p = bpf_object__find_program_by_name(obj, progs[i]);
@@ -350,6 +357,25 @@ static void to_stdout(void **state)
 	free(out);
 }
 
+/* A script with no probes: only user-context code, maps and data. */
+static void user_only(void **state)
+{
+	Fixture *f = *state;
+	f->o.progs[3].relocs[2].target = 3;
+	for (int i = 0; i < 3; i++)
+		f->mod->funcs[i]->ctx = IRF_USER;
+	f->o.progs[0].relocs[1].target = 3;
+	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	warnings = 0;
+	libbpf_set_print(libbpf_quiet);
+	struct bpf_object *obj = bpf_object__open_file(f->path, NULL);
+	assert_int_equal(libbpf_get_error(obj), 0);
+	assert_int_equal(bpf_object__load(obj), 0);
+	assert_non_null(bpf_object__find_map_by_name(obj, "counts"));
+	assert_int_equal(warnings, 0);
+	bpf_object__close(obj);
+}
+
 static void errors(void **state)
 {
 	Fixture *f = *state;
@@ -374,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tools_accept_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(ktap_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(to_stdout, setup, teardown),
+		cmocka_unit_test_setup_teardown(user_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
