@@ -45,7 +45,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: objcheck FILE.o...\n");
 		return 2;
 	}
-	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	libbpf_set_print(print);
 	int status = 0;
 	for (int i = 1; i < argc; i++)
