@@ -142,7 +142,9 @@ static void data_sec(Enc *e, const IrData *d, const char *name)
 	free(ids);
 }
 
-/* Programs are `int name(void *ctx)`. Subprograms are `static long
+/* Programs are `int name(unsigned long *ctx)`: with `void *` the verifier
+ * starts every log with a complaint that it cannot size the argument.
+ * Subprograms are `static long
  * name(long p0, ...)`: static, so that the verifier checks them in each
  * caller's context and they may take pointers (strings on the stack). */
 static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
@@ -150,7 +152,7 @@ static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 	const IrFunc *f = p->func;
 	uint32_t proto;
 	if (!is_text) {
-		uint32_t ctx = btf_add_ptr(&e->b, 0);
+		uint32_t ctx = btf_add_ptr(&e->b, e->t_ulong);
 		proto = btf_add_proto(&e->b, e->t_int);
 		btf_add_param(&e->b, "ctx", ctx);
 		return btf_add_func(&e->b, f->name, proto, BTF_FUNC_GLOBAL);
