@@ -118,8 +118,6 @@ static int var_cmp(const void *a, const void *b)
 	return (x->off > y->off) - (x->off < y->off);
 }
 
-static const char *const data_names[DATA_NSEC] = { ".bss", ".data", ".rodata" };
-
 /* The kernel wants a DATASEC's entries in ascending order. */
 static void data_sec(Enc *e, const IrData *d, const char *name)
 {
@@ -173,7 +171,7 @@ void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)
 	base_types(&e);
 	maps_sec(&e, o, pl);
 	for (int i = 0; i < DATA_NSEC; i++)
-		data_sec(&e, &o->mod->data[i], data_names[i]);
+		data_sec(&e, &o->mod->data[i], obj_data_names[i]);
 	uint32_t *funcs = xcalloc(o->nprogs + 1, sizeof(*funcs));
 	for (int i = 0; i < o->nprogs; i++)
 		if (pl->sec[i] >= 0)

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "btf.h"
 
+const char *const obj_data_names[DATA_NSEC] = { ".bss", ".data", ".rodata" };
+
 /* A map definition is one 8-byte pointer per member: type, max_entries,
  * then map_flags, key and value when present. */
 uint32_t btf_map_def_size(const IrMap *m)

@@ -28,8 +28,6 @@ typedef struct W {
 	uint32_t *map_sym;
 } W;
 
-static const char *const data_names[DATA_NSEC] = { ".bss", ".data", ".rodata" };
-
 static void *keep(W *w, void *p)
 {
 	w->keep = xrealloc(w->keep, (w->nkeep + 1) * sizeof(*w->keep));
@@ -117,7 +115,7 @@ static void data_secs(W *w)
 		uint8_t *bytes = keep(w, xcalloc(1, d->size));
 		if (d->bytes)
 			memcpy(bytes, d->bytes, d->size);
-		w->data_ndx[i] = add_sec(w, data_names[i], SHT_PROGBITS,
+		w->data_ndx[i] = add_sec(w, obj_data_names[i], SHT_PROGBITS,
 					 SHF_ALLOC | (i == DATA_DATA ? SHF_WRITE : 0), bytes, d->size, 8);
 	}
 	static char license[] = "GPL";

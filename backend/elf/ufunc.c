@@ -6,8 +6,6 @@
 #include <string.h>
 #include "../btf/btf.h"
 
-static const char *const data_names[DATA_NSEC] = { ".bss", ".data", ".rodata" };
-
 static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel *u)
 {
 	const char *name = p->func->name;
@@ -27,7 +25,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		if (r->target < 0 || r->target >= DATA_NSEC)
 			break;
 		u->kind = UREL_DATA;
-		u->target = xstrdup(data_names[r->target]);
+		u->target = xstrdup(obj_data_names[r->target]);
 		return 0;
 	case REL_CALL:
 		if (r->target < 0 || r->target >= o->nprogs)
