@@ -1,0 +1,382 @@
+/* The object file, written with libelf: a relocatable little-endian ELF64
+ * for EM_BPF in the form libbpf 1.x loads (see docs/object-format.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../btf/btf.h"
+
+typedef struct W {
+	const ObjFile *o;
+	ObjPlace pl;
+	Elf *e;
+	Buf str;		/* .strtab: section and symbol names */
+	Buf syms;		/* Elf64_Sym */
+	int nlocal;
+	void **keep;		/* section contents to free after writing */
+	int nkeep;
+	size_t *code_ndx;	/* per ObjSec: its section index */
+	uint32_t *code_sym;	/* per prog: its symbol */
+	size_t data_ndx[DATA_NSEC];
+	uint32_t data_sym[DATA_NSEC];
+	size_t maps_ndx;
+	uint32_t *map_sym;
+} W;
+
+static void *keep(W *w, void *p)
+{
+	w->keep = xrealloc(w->keep, (w->nkeep + 1) * sizeof(*w->keep));
+	w->keep[w->nkeep++] = p;
+	return p;
+}
+
+static size_t add_sec(W *w, const char *name, Elf64_Word type, Elf64_Xword flags,
+		      void *data, size_t size, size_t align)
+{
+	Elf_Scn *scn = elf_newscn(w->e);
+	Elf_Data *d = elf_newdata(scn);
+	d->d_buf = data;
+	d->d_size = size;
+	d->d_align = align;
+	d->d_type = ELF_T_BYTE;
+	d->d_version = EV_CURRENT;
+	Elf64_Shdr *sh = elf64_getshdr(scn);
+	sh->sh_name = buf_addstr(&w->str, name);
+	sh->sh_type = type;
+	sh->sh_flags = flags;
+	sh->sh_addralign = align;
+	return elf_ndxscn(scn);
+}
+
+static uint32_t add_sym(W *w, const char *name, int bind, int type, size_t shndx,
+			uint64_t value, uint64_t size)
+{
+	Elf64_Sym s = {
+		.st_name = name ? buf_addstr(&w->str, name) : 0,
+		.st_info = ELF64_ST_INFO(bind, type),
+		.st_shndx = shndx,
+		.st_value = value,
+		.st_size = size,
+	};
+	buf_add(&w->syms, &s, sizeof(s));
+	return w->syms.len / sizeof(s) - 1;
+}
+
+__attribute__((format(printf, 1, 2)))
+static int err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "ktapc: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	return -1;
+}
+
+/* Program sections: the instructions of their functions, one after the other. */
+static void code_secs(W *w)
+{
+	const ObjFile *o = w->o;
+	w->code_ndx = xcalloc(w->pl.nsecs + 1, sizeof(*w->code_ndx));
+	for (int i = 0; i < w->pl.nsecs; i++) {
+		const ObjSec *s = &w->pl.secs[i];
+		struct bpf_insn *code = keep(w, xcalloc(s->ninsns + 1, sizeof(*code)));
+		for (int j = 0; j < s->nprogs; j++) {
+			const ObjProg *p = &o->progs[s->progs[j]];
+			if (p->ninsns)
+				memcpy(code + w->pl.off[s->progs[j]], p->insns, p->ninsns * sizeof(*code));
+		}
+		w->code_ndx[i] = add_sec(w, s->name, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
+					 code, s->ninsns * sizeof(*code), 8);
+	}
+}
+
+static void data_secs(W *w)
+{
+	const IrModule *mod = w->o->mod;
+	if (mod->nmaps)
+		w->maps_ndx = add_sec(w, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+				      keep(w, xcalloc(1, w->pl.maps_size)), w->pl.maps_size, 8);
+	for (int i = 0; i < DATA_NSEC; i++) {
+		const IrData *d = &mod->data[i];
+		if (d->size <= 0)
+			continue;
+		if (i == DATA_BSS) {
+			w->data_ndx[i] = add_sec(w, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE,
+						 NULL, d->size, 8);
+			continue;
+		}
+		uint8_t *bytes = keep(w, xcalloc(1, d->size));
+		if (d->bytes)
+			memcpy(bytes, d->bytes, d->size);
+		w->data_ndx[i] = add_sec(w, obj_data_names[i], SHT_PROGBITS,
+					 SHF_ALLOC | (i == DATA_DATA ? SHF_WRITE : 0), bytes, d->size, 8);
+	}
+	static char license[] = "GPL";
+	add_sec(w, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, license, sizeof(license), 1);
+}
+
+/* Local symbols first, as ELF requires: data section symbols (what data
+ * relocations refer to) and the static subprograms of .text. */
+static void symbols(W *w)
+{
+	const ObjFile *o = w->o;
+	const IrModule *mod = o->mod;
+	w->code_sym = xcalloc(o->nprogs + 1, sizeof(*w->code_sym));
+	w->map_sym = xcalloc(mod->nmaps + 1, sizeof(*w->map_sym));
+	add_sym(w, NULL, STB_LOCAL, STT_NOTYPE, SHN_UNDEF, 0, 0);
+	for (int i = 0; i < DATA_NSEC; i++)
+		if (w->data_ndx[i])
+			w->data_sym[i] = add_sym(w, NULL, STB_LOCAL, STT_SECTION, w->data_ndx[i], 0, 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < o->nprogs; i++) {
+			int s = w->pl.sec[i];
+			int global = s >= 0 && strcmp(w->pl.secs[s].name, ".text");
+			if (s < 0 || global != pass)
+				continue;
+			const ObjProg *p = &o->progs[i];
+			w->code_sym[i] = add_sym(w, p->func->name, pass ? STB_GLOBAL : STB_LOCAL, STT_FUNC,
+						 w->code_ndx[s], w->pl.off[i] * sizeof(struct bpf_insn),
+						 p->ninsns * sizeof(struct bpf_insn));
+		}
+		if (!pass)
+			w->nlocal = w->syms.len / sizeof(Elf64_Sym);
+	}
+	for (int i = 0; i < mod->nmaps; i++)
+		w->map_sym[i] = add_sym(w, mod->maps[i].name, STB_GLOBAL, STT_OBJECT, w->maps_ndx,
+					w->pl.map_off[i], btf_map_def_size(&mod->maps[i]));
+	for (int i = 0; i < DATA_NSEC; i++)
+		for (int j = 0; j < mod->data[i].nvars; j++) {
+			const IrVar *v = &mod->data[i].vars[j];
+			if (w->data_ndx[i])
+				add_sym(w, v->name, STB_GLOBAL, STT_OBJECT, w->data_ndx[i], v->off,
+					v->layout ? v->layout->size : 0);
+		}
+}
+
+/* One relocation of a kernel function; fixes the instruction the way
+ * libbpf expects it: ld_imm64 with src_reg 0 (imm: the offset in a data
+ * section), calls with src_reg BPF_PSEUDO_CALL and imm -1 against the
+ * callee's symbol (libbpf: target = symbol offset / 8 + imm + 1). */
+static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rels)
+{
+	const ObjFile *o = w->o;
+	const ObjProg *p = &o->progs[k];
+	const char *name = p->func->name;
+	if (r->insn < 0 || r->insn >= p->ninsns)
+		return err("%s: relocation out of range", name);
+	int at = w->pl.off[k] + r->insn;
+	struct bpf_insn *in = &code[at];
+	uint32_t sym, type = R_BPF_64_64;
+	if (r->kind == REL_CALL) {
+		if (r->target < 0 || r->target >= o->nprogs)
+			return err("%s: call of unknown function", name);
+		int s = w->pl.sec[r->target];
+		if (s < 0 || strcmp(w->pl.secs[s].name, ".text"))
+			return err("%s: calls %s, which is not a kernel subprogram", name,
+				   o->progs[r->target].func->name);
+		if (in->code != (BPF_JMP | BPF_CALL))
+			return err("%s: call relocation on another instruction", name);
+		in->src_reg = BPF_PSEUDO_CALL;
+		in->imm = -1;
+		sym = w->code_sym[r->target];
+		type = R_BPF_64_32;
+	} else {
+		if (r->insn + 1 >= p->ninsns || in->code != (BPF_LD | BPF_IMM | BPF_DW))
+			return err("%s: map relocation not on a ld_imm64", name);
+		in->src_reg = 0;
+		if (r->kind == REL_MAP && r->target >= 0 && r->target < o->mod->nmaps) {
+			in->imm = 0;
+			sym = w->map_sym[r->target];
+		} else if (r->kind == REL_DATA && r->target >= 0 && r->target < DATA_NSEC &&
+			   w->data_ndx[r->target]) {
+			sym = w->data_sym[r->target];
+		} else {
+			return err("%s: relocation against a missing map or data section", name);
+		}
+	}
+	Elf64_Rel rel = { at * sizeof(struct bpf_insn), ELF64_R_INFO(sym, type) };
+	buf_add(rels, &rel, sizeof(rel));
+	return 0;
+}
+
+static int rel_secs(W *w, size_t symtab)
+{
+	for (int i = 0; i < w->pl.nsecs; i++) {
+		const ObjSec *s = &w->pl.secs[i];
+		Elf_Data *d = elf_getdata(elf_getscn(w->e, w->code_ndx[i]), NULL);
+		Buf rels = {0};
+		for (int j = 0; j < s->nprogs; j++) {
+			const ObjProg *p = &w->o->progs[s->progs[j]];
+			for (int r = 0; r < p->nrelocs; r++)
+				if (reloc(w, s->progs[j], &p->relocs[r], d->d_buf, &rels) < 0) {
+					buf_free(&rels);
+					return -1;
+				}
+		}
+		if (!rels.len)
+			continue;
+		char *name = xasprintf(".rel%s", s->name);
+		size_t ndx = add_sec(w, name, SHT_REL, 0, keep(w, rels.p), rels.len, 8);
+		free(name);
+		Elf_Scn *scn = elf_getscn(w->e, ndx);
+		elf_getdata(scn, NULL)->d_type = ELF_T_REL;
+		Elf64_Shdr *sh = elf64_getshdr(scn);
+		sh->sh_entsize = sizeof(Elf64_Rel);
+		sh->sh_link = symtab;
+		sh->sh_info = w->code_ndx[i];
+	}
+	return 0;
+}
+
+static void ktap_secs(W *w, const KtapMeta *m)
+{
+	KtapSection *secs;
+	int n;
+	ktapobj_write(m, &secs, &n);
+	/* empty ones are left out: the reader takes a missing section as empty */
+	for (int i = 0; i < n; i++)
+		if (secs[i].size)
+			add_sec(w, secs[i].name, SHT_PROGBITS, 0, keep(w, secs[i].data), secs[i].size, 8);
+		else
+			free(secs[i].data);
+	free(secs);
+}
+
+static int build(W *w)
+{
+	const ObjFile *o = w->o;
+	Elf64_Ehdr *eh = elf64_newehdr(w->e);
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
+	eh->e_type = ET_REL;
+	eh->e_machine = EM_BPF;
+	eh->e_version = EV_CURRENT;
+	buf_add(&w->str, "", 1);
+	size_t strtab = add_sec(w, ".strtab", SHT_STRTAB, 0, NULL, 0, 1);
+	eh->e_shstrndx = strtab;
+	code_secs(w);
+	data_secs(w);
+	Buf btf = {0}, ext = {0};
+	btf_encode_obj(o, &w->pl, &btf, &ext);
+	add_sec(w, ".BTF", SHT_PROGBITS, 0, keep(w, btf.p), btf.len, 4);
+	/* libbpf refuses a .BTF.ext without records */
+	if (w->pl.nsecs)
+		add_sec(w, ".BTF.ext", SHT_PROGBITS, 0, keep(w, ext.p), ext.len, 4);
+	else
+		buf_free(&ext);
+	KtapMeta empty = {0}, *m = o->meta ? o->meta : &empty;
+	int rc = obj_user_funcs(o, m);
+	if (!rc)
+		ktap_secs(w, m);
+	if (m == &empty)
+		ktapobj_free(&empty);
+	if (rc)
+		return -1;
+	symbols(w);
+	size_t symtab = add_sec(w, ".symtab", SHT_SYMTAB, 0, NULL, 0, 8);
+	if (rel_secs(w, symtab) < 0)
+		return -1;
+	Elf_Scn *scn = elf_getscn(w->e, symtab);
+	Elf_Data *d = elf_getdata(scn, NULL);
+	d->d_buf = w->syms.p;
+	d->d_size = w->syms.len;
+	d->d_type = ELF_T_SYM;
+	Elf64_Shdr *sh = elf64_getshdr(scn);
+	sh->sh_entsize = sizeof(Elf64_Sym);
+	sh->sh_link = strtab;
+	sh->sh_info = w->nlocal;
+	d = elf_getdata(elf_getscn(w->e, strtab), NULL);
+	d->d_buf = w->str.p;
+	d->d_size = w->str.len;
+	return 0;
+}
+
+static void w_free(W *w)
+{
+	for (int i = 0; i < w->nkeep; i++)
+		free(w->keep[i]);
+	free(w->keep);
+	free(w->code_ndx);
+	free(w->code_sym);
+	free(w->map_sym);
+	buf_free(&w->str);
+	buf_free(&w->syms);
+	obj_place_free(&w->pl);
+}
+
+static int write_fd(const ObjFile *o, int fd)
+{
+	W w = { .o = o };
+	obj_place(o, &w.pl);
+	w.e = elf_begin(fd, ELF_C_WRITE, NULL);
+	int rc = -1;
+	if (!w.e)
+		fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
+	else if (build(&w) == 0) {
+		if (elf_update(w.e, ELF_C_WRITE) < 0)
+			fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
+		else
+			rc = 0;
+	}
+	if (w.e)
+		elf_end(w.e);
+	w_free(&w);
+	return rc;
+}
+
+/* libelf writes with pwrite, which a pipe does not allow: stdout gets a
+ * copy of a temporary file. */
+static int copy_out(FILE *f)
+{
+	char buf[8192];
+	size_t n;
+	rewind(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n)
+			break;
+	if (ferror(f) || fflush(stdout) != 0) {
+		fprintf(stderr, "ktapc: writing the object to stdout: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int obj_write_elf(const ObjFile *o, const char *path)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
+		return -1;
+	}
+	if (!strcmp(path, "-")) {
+		FILE *f = tmpfile();
+		if (!f) {
+			fprintf(stderr, "ktapc: temporary file: %s\n", strerror(errno));
+			return -1;
+		}
+		int rc = write_fd(o, fileno(f));
+		if (!rc)
+			rc = copy_out(f);
+		fclose(f);
+		return rc;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "ktapc: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int rc = write_fd(o, fd);
+	if (close(fd) < 0 && !rc) {
+		fprintf(stderr, "ktapc: %s: %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc)
+		unlink(path);
+	return rc;
+}
