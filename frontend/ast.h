@@ -56,8 +56,9 @@ typedef enum {
 	N_TRACE,	/* trace list { body }: list = N_EVENT, a = filter or NULL */
 	N_EVENT,	/* str = one event spec as written ("syscalls:sys_enter_*") */
 	N_TRACE_END,	/* trace_end { body } */
-	N_TICK,		/* tick-str { body }: str = interval text ("5s") */
-	N_PROFILE,	/* profile-str { body } */
+	N_TICK,		/* tick-str { body }: str = interval text ("5s");
+			   a = the same text as an N_STR, located */
+	N_PROFILE,	/* profile-str { body }: str and a as for N_TICK */
 } NodeKind;
 
 /* Token codes for operators that are not single characters. Single-character

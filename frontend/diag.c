@@ -1,0 +1,243 @@
+/* Diagnostics: gcc-style text with the quoted source line and a caret, or
+ * one JSON array written when the Diag is freed (so editors and tests can
+ * read every message of a run as one document). */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diag.h"
+#include "../common/util.h"
+
+typedef struct Entry {
+	DiagLevel lvl;
+	Loc loc;
+	char *msg;
+	struct Entry *notes;	/* JSON only: notes of an error/warning */
+	int nnotes;
+} Entry;
+
+struct Diag {
+	const Source *src;
+	FILE *out;
+	DiagFormat fmt;
+	int errors;
+	size_t *lines;		/* offset of each line's start, built on demand */
+	int nlines;
+	Entry *v;		/* JSON only: top-level entries */
+	int n, cap;
+};
+
+static const char *const level_names[] = { "error", "warning", "note" };
+
+Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt)
+{
+	Diag *d = xcalloc(1, sizeof(Diag));
+	d->src = src;
+	d->out = out;
+	d->fmt = fmt;
+	return d;
+}
+
+int diag_errors(const Diag *d) { return d->errors; }
+const Source *diag_source(const Diag *d) { return d->src; }
+
+Loc loc_span(Loc a, Loc b)
+{
+	if (!a.line)
+		return b;
+	if (!b.line)
+		return a;
+	Loc r = a;
+	if (b.line < a.line || (b.line == a.line && b.col < a.col))
+		r.line = b.line, r.col = b.col;
+	if (b.end_line > a.end_line || (b.end_line == a.end_line && b.end_col > a.end_col))
+		r.end_line = b.end_line, r.end_col = b.end_col;
+	return r;
+}
+
+/* Line `line` of the source (1-based) as a pointer and a length, or NULL. */
+static const char *source_line(Diag *d, int line, size_t *len)
+{
+	const Source *s = d->src;
+	if (!s || !s->text)
+		return NULL;
+	if (!d->lines) {
+		int cap = 64;
+		d->lines = xmalloc(cap * sizeof(size_t));
+		d->lines[d->nlines++] = 0;
+		for (size_t i = 0; i < s->len; i++) {
+			if (s->text[i] != '\n')
+				continue;
+			if (d->nlines == cap)
+				d->lines = xrealloc(d->lines, (cap *= 2) * sizeof(size_t));
+			d->lines[d->nlines++] = i + 1;
+		}
+	}
+	if (line < 1 || line > d->nlines)
+		return NULL;
+	size_t start = d->lines[line - 1];
+	size_t end = line < d->nlines ? d->lines[line] - 1 : s->len;
+	if (end > start && s->text[end - 1] == '\r')
+		end--;
+	*len = end - start;
+	return s->text + start;
+}
+
+/* The quoted line and the caret line. Tabs are expanded to 8-column stops
+ * in both (as gcc does), so the caret stays under its column. */
+static void print_quote(Diag *d, Loc loc)
+{
+	size_t len;
+	const char *p = source_line(d, loc.line, &len);
+	if (!p)
+		return;
+	int width = 4, vcol = 0, lastcol = loc.end_line == loc.line ? loc.end_col : (int)len;
+	for (int n = loc.line; n >= 10000; n /= 10)
+		width++;
+	fprintf(d->out, " %*d | ", width, loc.line);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c == '\t') {
+			do fputc(' ', d->out); while (++vcol % 8);
+		} else {
+			fputc(c < ' ' || c == 127 ? ' ' : c, d->out);
+			vcol++;
+		}
+	}
+	fprintf(d->out, "\n %*s | ", width, "");
+	vcol = 0;
+	for (int col = 1; col <= lastcol || col <= loc.col; col++) {
+		int w = 1;
+		if ((size_t)col <= len && p[col - 1] == '\t')
+			w = 8 - vcol % 8;
+		char mark = col < loc.col ? ' ' : col == loc.col ? '^' : '~';
+		for (int k = 0; k < w; k++)
+			fputc(mark == '^' && k ? '~' : mark, d->out);
+		vcol += w;
+	}
+	fputc('\n', d->out);
+}
+
+static void print_text(Diag *d, DiagLevel lvl, Loc loc, const char *msg)
+{
+	const char *name = d->src && d->src->name ? d->src->name : "<input>";
+	if (loc.line)
+		fprintf(d->out, "%s:%d:%d: %s: %s\n", name, loc.line, loc.col, level_names[lvl], msg);
+	else
+		fprintf(d->out, "%s: %s: %s\n", name, level_names[lvl], msg);
+	if (loc.line)
+		print_quote(d, loc);
+	fflush(d->out);
+}
+
+void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	int r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		msg = xstrdup(fmt);
+	if (lvl == DIAG_ERROR)
+		d->errors++;
+	if (d->fmt == DIAG_TEXT) {
+		print_text(d, lvl, loc, msg);
+		free(msg);
+		return;
+	}
+	Entry e = { lvl, loc, msg, NULL, 0 };
+	if (lvl == DIAG_NOTE && d->n) {
+		Entry *prev = &d->v[d->n - 1];
+		prev->notes = xrealloc(prev->notes, (prev->nnotes + 1) * sizeof(Entry));
+		prev->notes[prev->nnotes++] = e;
+		return;
+	}
+	if (d->n == d->cap)
+		d->v = xrealloc(d->v, (d->cap = d->cap ? 2 * d->cap : 16) * sizeof(Entry));
+	d->v[d->n++] = e;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static int utf8_len(const unsigned char *s, size_t n)
+{
+	int len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	if (s[0] > 0xf4 || !len || (size_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
+static void json_str(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else if (c < 0x80)
+			fputc(c, out);
+		else {
+			int len = utf8_len(p + i, n - i);
+			if (!len)
+				fputs("\\ufffd", out);
+			else
+				fwrite(p + i, 1, len, out), i += len - 1;
+		}
+	}
+	fputc('"', out);
+}
+
+static void json_entry(Diag *d, const Entry *e, int with_notes)
+{
+	fputs("{\"file\": ", d->out);
+	json_str(d->out, d->src && d->src->name ? d->src->name : "<input>");
+	fprintf(d->out, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d, "
+		"\"severity\": \"%s\", \"message\": ",
+		e->loc.line, e->loc.col, e->loc.end_line, e->loc.end_col, level_names[e->lvl]);
+	json_str(d->out, e->msg);
+	if (with_notes) {
+		fputs(", \"notes\": [", d->out);
+		for (int i = 0; i < e->nnotes; i++) {
+			fputs(i ? ", " : "", d->out);
+			json_entry(d, &e->notes[i], 0);
+		}
+		fputc(']', d->out);
+	}
+	fputc('}', d->out);
+}
+
+void diag_free(Diag *d)
+{
+	if (!d)
+		return;
+	if (d->fmt == DIAG_JSON) {
+		fputc('[', d->out);
+		for (int i = 0; i < d->n; i++) {
+			fputs(i ? ",\n " : "", d->out);
+			json_entry(d, &d->v[i], 1);
+		}
+		fputs("]\n", d->out);
+		fflush(d->out);
+	}
+	for (int i = 0; i < d->n; i++) {
+		for (int j = 0; j < d->v[i].nnotes; j++)
+			free(d->v[i].notes[j].msg);
+		free(d->v[i].notes);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	free(d->lines);
+	free(d);
+}

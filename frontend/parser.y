@@ -1,0 +1,532 @@
+/* The ktap grammar (LANGUAGE.md section 3). Builds the AST of ast.h; syntax
+ * errors are reported through diag with gcc-like "expected X before Y"
+ * messages, and recovery happens at statement level so that every error of
+ * a file is reported. The lexer (lexer.l) handles the raw text after
+ * `trace`, `tick` and `profile`. */
+
+%define api.pure full
+%define api.location.type {Loc}
+%define parse.error custom
+%define parse.lac full
+%locations
+%parse-param {Lexer *lx}
+%lex-param {Lexer *lx}
+
+%code requires {
+#include "ast.h"
+#include "../common/util.h"
+
+/* A string token's bytes (it may hold NULs). */
+typedef struct LexStr {
+	char *s;
+	size_t len;
+} LexStr;
+
+/* An open bracket, for "to match this '{'" notes. */
+typedef struct Open {
+	int ch;
+	Loc loc;
+} Open;
+
+/* State shared by the lexer and the parser of one source. */
+typedef struct Lexer {
+	void *scanner;
+	const Source *src;
+	Diag *diag;
+	Node *root;
+	int line, col;		/* where the next character is */
+	int tok_line, tok_col;	/* where the current match started */
+	Loc start;		/* opening of a string or long bracket */
+	Loc last;		/* the last token returned */
+	Buf buf;		/* bytes of the string being read */
+	int level;		/* '=' count of the long bracket being read */
+	int keep;		/* the long bracket is a string, not a comment */
+	int quote;		/* the quote that closes the string being read */
+	int outer;		/* start condition to go back to after a string */
+	int depth;		/* bracket depth inside a /filter/ */
+	int prev;		/* the last token, to read keywords after '.' as names */
+	int eof_error;		/* a lexical error already reported the end of file */
+	Open *opens;		/* brackets not closed yet */
+	int nopens, capopens;
+	char text[48];		/* the last token's text, for messages */
+} Lexer;
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N) do { \
+	if (N) { \
+		(Cur).line = YYRHSLOC(Rhs, 1).line; \
+		(Cur).col = YYRHSLOC(Rhs, 1).col; \
+		(Cur).end_line = YYRHSLOC(Rhs, N).end_line; \
+		(Cur).end_col = YYRHSLOC(Rhs, N).end_col; \
+	} else { \
+		(Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line; \
+		(Cur).col = YYRHSLOC(Rhs, 0).end_col + 1; \
+		(Cur).end_col = YYRHSLOC(Rhs, 0).end_col; \
+	} \
+} while (0)
+}
+
+%code provides {
+int ktap_lex(YYSTYPE *val, YYLTYPE *loc, void *scanner);
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+
+static int yylex(YYSTYPE *val, YYLTYPE *loc, Lexer *lx)
+{
+	return ktap_lex(val, loc, lx->scanner);
+}
+
+static void yyerror(const Loc *loc, Lexer *lx, const char *msg)
+{
+	diag_error(lx->diag, *loc, "%s", msg);
+}
+
+static Node *mk(NodeKind k, Loc loc, Node *a, Node *b)
+{
+	Node *n = node_new(k, loc);
+	n->a = a;
+	n->b = b;
+	return n;
+}
+
+static Node *mk_str(NodeKind k, Loc loc, char *s)
+{
+	Node *n = node_new(k, loc);
+	n->str = s;
+	n->len = strlen(s);
+	return n;
+}
+
+static Node *mk_binop(Loc loc, int op, Node *a, Node *b)
+{
+	Node *n = mk(N_BINOP, loc, a, b);
+	n->op = op;
+	return n;
+}
+
+static Node *mk_list(NodeKind k, Loc loc, Node *a, NodeList l)
+{
+	Node *n = mk(k, loc, a, NULL);
+	n->list = l;
+	return n;
+}
+
+static NodeList list1(Node *n)
+{
+	NodeList l = { 0 };
+	nodelist_push(&l, n);
+	return l;
+}
+
+static void list_free(NodeList *l)
+{
+	for (int i = 0; i < l->n; i++)
+		ast_free(l->v[i]);
+	free(l->v);
+}
+
+/* Assignment targets must be names, fields or index expressions. */
+static void check_targets(Lexer *lx, NodeList *l)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->v[i]->kind == N_CALL)
+			diag_error(lx->diag, l->v[i]->loc, "cannot assign to a function call");
+}
+
+static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, Node *iter, NodeList args, Node *body)
+{
+	if (vars.n > 2)
+		diag_error(lx->diag, loc_span(vars.v[2]->loc, vars.v[vars.n - 1]->loc),
+			   "a for-in loop has at most two variables (key and value)");
+	if (strcmp(iter->str, "pairs") && strcmp(iter->str, "sort_pairs"))
+		diag_error(lx->diag, iter->loc,
+			   "expected 'pairs' or 'sort_pairs' in a for-in loop, not '%s'", iter->str);
+	Node *n = mk_list(N_FORIN, loc, NULL, vars);
+	n->str = iter->str;
+	iter->str = NULL;
+	ast_free(iter);
+	n->list2 = args;
+	n->body = body;
+	return n;
+}
+}
+
+%union {
+	Node *node;
+	NodeList list;
+	LexStr str;
+	int64_t num;
+}
+
+%token <str> NAME "identifier" STRING "string" EVENT "event specification" INTERVAL "interval"
+%token <num> NUMBER "number" BUILTIN "built-in variable"
+%token TRACE "trace" TRACE_END "trace_end" TICK "tick" PROFILE "profile" VAR "var"
+%token FUNCTION "function" IF "if" ELSEIF "elseif" ELSE "else" WHILE "while" FOR "for"
+%token IN "in" REPEAT "repeat" UNTIL "until" DO "do" END "end" BREAK "break"
+%token RETURN "return" TRUE "true" FALSE "false" NIL "nil"
+%token OR "||" AND "&&" EQ "==" NE "!=" LE "<=" GE ">=" CONCAT ".." SHL "<<" SHR ">>"
+%token PLUSEQ "+="
+%token FILTER_OPEN "'/' (start of a filter)" FILTER_CLOSE "'/' (end of the filter)"
+
+%type <node> stat retstat elsepart body funcbody expr simple primary nsuffixed psuffixed
+%type <node> table field filter
+%type <list> block stats namelist exprlist args targets fieldlist events params
+
+%destructor { ast_free($$); } <node>
+%destructor { list_free(&$$); } <list>
+%destructor { free($$.s); } <str>
+
+%left OR
+%left AND
+%left '|'
+%left '&'
+%nonassoc EQ NE '<' LE '>' GE
+%right CONCAT
+%left SHL SHR
+%left '+' '-'
+%left '*' '/' '%'
+%precedence '!' '~' UNARY
+
+%initial-action { @$ = (Loc){ 1, 1, 1, 0 }; }
+
+%%
+
+chunk:
+	block {
+		lx->root = node_new(N_BLOCK, (Loc){ 1, 1, lx->last.end_line, lx->last.end_col });
+		lx->root->list = $1;
+	}
+	;
+
+/* `return` ends its block, as in Lua: that keeps `return` followed by a
+ * statement on the next line from being read as `return expr`. */
+block:
+	stats
+	| stats retstat { $$ = $1; nodelist_push(&$$, $2); }
+	;
+
+stats:
+	%empty { $$ = (NodeList){ 0 }; }
+	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); }
+	| stats ';' { $$ = $1; }
+	| stats error { $$ = $1; }
+	;
+
+retstat:
+	RETURN { $$ = mk(N_RETURN, @$, NULL, NULL); }
+	| RETURN expr { $$ = mk(N_RETURN, @$, $2, NULL); }
+	| retstat ';' { $$ = $1; }
+	;
+
+stat:
+	VAR namelist { $$ = mk_list(N_VAR, @$, NULL, $2); }
+	| VAR namelist '=' exprlist { $$ = mk_list(N_VAR, @$, NULL, $2); $$->list2 = $4; }
+	| VAR FUNCTION NAME funcbody {
+		$$ = $4; $$->kind = N_FUNCDEF; $$->loc = @$; $$->str = $3.s;
+	}
+	| FUNCTION NAME funcbody {
+		$$ = $3; $$->kind = N_FUNCDEF; $$->loc = @$; $$->str = $2.s;
+	}
+	| targets '=' exprlist {
+		check_targets(lx, &$1);
+		$$ = mk_list(N_ASSIGN, @$, NULL, $1); $$->op = '='; $$->list2 = $3;
+	}
+	| targets PLUSEQ exprlist {
+		check_targets(lx, &$1);
+		$$ = mk_list(N_ASSIGN, @$, NULL, $1); $$->op = TK_PLUSEQ; $$->list2 = $3;
+	}
+	| nsuffixed {
+		if ($1->kind == N_CALL) {
+			$$ = mk(N_CALLSTAT, @$, $1, NULL);
+		} else {
+			diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
+			ast_free($1);
+			$$ = NULL;
+		}
+	}
+	| IF '(' expr ')' body elsepart { $$ = mk(N_IF, @$, $3, NULL); $$->body = $5; $$->c = $6; }
+	| WHILE '(' expr ')' body { $$ = mk(N_WHILE, @$, $3, NULL); $$->body = $5; }
+	| FOR '(' NAME '=' expr ',' expr ')' body {
+		$$ = mk_list(N_FORNUM, @$, $5, list1(mk_str(N_NAME, @3, $3.s)));
+		$$->b = $7; $$->body = $9;
+	}
+	| FOR '(' NAME '=' expr ',' expr ',' expr ')' body {
+		$$ = mk_list(N_FORNUM, @$, $5, list1(mk_str(N_NAME, @3, $3.s)));
+		$$->b = $7; $$->c = $9; $$->body = $11;
+	}
+	| FOR '(' namelist IN NAME '(' args ')' ')' body {
+		$$ = mk_forin(lx, @$, $3, mk_str(N_NAME, @5, $5.s), $7, $10);
+	}
+	| REPEAT block UNTIL '(' expr ')' {
+		$$ = mk(N_REPEAT, @$, $5, NULL);
+		$$->body = node_new(N_BLOCK, loc_span(@1, @3)); $$->body->list = $2;
+	}
+	| DO block END {
+		$$ = mk(N_DO, @$, NULL, NULL);
+		$$->body = node_new(N_BLOCK, @$); $$->body->list = $2;
+	}
+	| BREAK { $$ = mk(N_BREAK, @$, NULL, NULL); }
+	| TRACE events filter body { $$ = mk_list(N_TRACE, @$, $3, $2); $$->body = $4; }
+	| TRACE_END body { $$ = mk(N_TRACE_END, @$, NULL, NULL); $$->body = $2; }
+	| TICK '-' INTERVAL body {
+		$$ = mk(N_TICK, @$, mk_str(N_STR, @3, xstrdup($3.s)), NULL);
+		$$->str = $3.s; $$->body = $4;
+	}
+	| PROFILE '-' INTERVAL body {
+		$$ = mk(N_PROFILE, @$, mk_str(N_STR, @3, xstrdup($3.s)), NULL);
+		$$->str = $3.s; $$->body = $4;
+	}
+	;
+
+elsepart:
+	%empty { $$ = NULL; }
+	| ELSE body { $$ = $2; }
+	| ELSEIF '(' expr ')' body elsepart {
+		$$ = mk(N_IF, @$, $3, NULL); $$->body = $5; $$->c = $6;
+	}
+	;
+
+body:
+	'{' block '}' { $$ = node_new(N_BLOCK, @$); $$->list = $2; }
+	;
+
+funcbody:
+	'(' params ')' body { $$ = mk_list(N_FUNCTION, @$, NULL, $2); $$->body = $4; }
+	;
+
+params:
+	%empty { $$ = (NodeList){ 0 }; }
+	| namelist
+	;
+
+namelist:
+	NAME { $$ = list1(mk_str(N_NAME, @1, $1.s)); }
+	| namelist ',' NAME { $$ = $1; nodelist_push(&$$, mk_str(N_NAME, @3, $3.s)); }
+	;
+
+events:
+	EVENT { $$ = list1(mk_str(N_EVENT, @1, $1.s)); }
+	| events ',' EVENT { $$ = $1; nodelist_push(&$$, mk_str(N_EVENT, @3, $3.s)); }
+	;
+
+filter:
+	%empty { $$ = NULL; }
+	| FILTER_OPEN expr FILTER_CLOSE { $$ = $2; }
+	;
+
+targets:
+	nsuffixed { $$ = list1($1); }
+	| targets ',' nsuffixed { $$ = $1; nodelist_push(&$$, $3); }
+	;
+
+exprlist:
+	expr { $$ = list1($1); }
+	| exprlist ',' expr { $$ = $1; nodelist_push(&$$, $3); }
+	;
+
+args:
+	%empty { $$ = (NodeList){ 0 }; }
+	| exprlist
+	;
+
+expr:
+	simple
+	| expr OR expr { $$ = mk_binop(@$, TK_OR, $1, $3); }
+	| expr AND expr { $$ = mk_binop(@$, TK_AND, $1, $3); }
+	| expr '|' expr { $$ = mk_binop(@$, '|', $1, $3); }
+	| expr '&' expr { $$ = mk_binop(@$, '&', $1, $3); }
+	| expr EQ expr { $$ = mk_binop(@$, TK_EQ, $1, $3); }
+	| expr NE expr { $$ = mk_binop(@$, TK_NE, $1, $3); }
+	| expr '<' expr { $$ = mk_binop(@$, '<', $1, $3); }
+	| expr LE expr { $$ = mk_binop(@$, TK_LE, $1, $3); }
+	| expr '>' expr { $$ = mk_binop(@$, '>', $1, $3); }
+	| expr GE expr { $$ = mk_binop(@$, TK_GE, $1, $3); }
+	| expr CONCAT expr { $$ = mk_binop(@$, TK_CONCAT, $1, $3); }
+	| expr SHL expr { $$ = mk_binop(@$, TK_SHL, $1, $3); }
+	| expr SHR expr { $$ = mk_binop(@$, TK_SHR, $1, $3); }
+	| expr '+' expr { $$ = mk_binop(@$, '+', $1, $3); }
+	| expr '-' expr { $$ = mk_binop(@$, '-', $1, $3); }
+	| expr '*' expr { $$ = mk_binop(@$, '*', $1, $3); }
+	| expr '/' expr { $$ = mk_binop(@$, '/', $1, $3); }
+	| expr '%' expr { $$ = mk_binop(@$, '%', $1, $3); }
+	| '!' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '!'; }
+	| '-' expr %prec UNARY { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '-'; }
+	| '~' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '~'; }
+	;
+
+simple:
+	NIL { $$ = node_new(N_NIL, @$); }
+	| TRUE { $$ = node_new(N_TRUE, @$); }
+	| FALSE { $$ = node_new(N_FALSE, @$); }
+	| NUMBER { $$ = node_new(N_NUM, @$); $$->num = $1; }
+	| STRING { $$ = node_new(N_STR, @$); $$->str = $1.s; $$->len = $1.len; }
+	| BUILTIN { $$ = node_new(N_BUILTIN, @$); $$->num = $1; }
+	| nsuffixed
+	| psuffixed
+	| table
+	| FUNCTION funcbody { $$ = $2; $$->loc = @$; }
+	;
+
+/* Two copies of the suffix rules: a statement may only start with a name
+ * (nsuffixed), because `x = y (z)()` would otherwise be ambiguous. */
+primary:
+	NAME { $$ = mk_str(N_NAME, @$, $1.s); }
+	;
+
+nsuffixed:
+	primary
+	| nsuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
+	| nsuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
+	| nsuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	;
+
+psuffixed:
+	'(' expr ')' { $$ = $2; }
+	| psuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
+	| psuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
+	| psuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	;
+
+table:
+	'{' '}' { $$ = node_new(N_TABLE, @$); }
+	| '{' fieldlist '}' { $$ = mk_list(N_TABLE, @$, NULL, $2); }
+	| '{' fieldlist sep '}' { $$ = mk_list(N_TABLE, @$, NULL, $2); }
+	;
+
+fieldlist:
+	field { $$ = list1($1); }
+	| fieldlist sep field { $$ = $1; nodelist_push(&$$, $3); }
+	;
+
+sep: ',' | ';' ;
+
+field:
+	'[' expr ']' '=' expr { $$ = mk(N_TFIELD, @$, $2, $5); }
+	| NAME '=' expr { $$ = mk(N_TFIELD, @$, mk_str(N_STR, @1, $1.s), $3); }
+	| expr { $$ = mk(N_TFIELD, @$, NULL, $1); }
+	;
+
+%%
+
+/* How a token looks in a message: 'if', '{', identifier 'x', end of file. */
+static const char *lookahead_text(Lexer *lx, yysymbol_kind_t t, char *buf, size_t n)
+{
+	switch (t) {
+	case YYSYMBOL_YYEOF: return "end of file";
+	case YYSYMBOL_NUMBER: snprintf(buf, n, "numeric constant '%s'", lx->text); return buf;
+	case YYSYMBOL_STRING: return "string constant";
+	case YYSYMBOL_EVENT: snprintf(buf, n, "event '%s'", lx->text); return buf;
+	default: snprintf(buf, n, "'%s'", lx->text); return buf;
+	}
+}
+
+/* An expected token's name in a message. */
+static const char *token_text(yysymbol_kind_t t, char *buf, size_t n)
+{
+	const char *s = yysymbol_name(t);
+	size_t len = strlen(s);
+	if (s[0] == '"' && len >= 2) {
+		s++, len -= 2;
+		if (s[0] == '\'')	/* an alias that carries its own quotes */
+			snprintf(buf, n, "%.*s", (int)len, s);
+		else if (t == YYSYMBOL_NAME || t == YYSYMBOL_STRING || t == YYSYMBOL_NUMBER ||
+			 t == YYSYMBOL_EVENT || t == YYSYMBOL_INTERVAL || t == YYSYMBOL_BUILTIN)
+			snprintf(buf, n, "%s %.*s", strchr("aeiou", s[0]) ? "an" : "a", (int)len, s);
+		else
+			snprintf(buf, n, "'%.*s'", (int)len, s);
+		return buf;
+	}
+	return s;
+}
+
+static int has(const yysymbol_kind_t *v, int n, yysymbol_kind_t t)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == t)
+			return 1;
+	return 0;
+}
+
+static int is_char(yysymbol_kind_t t, const char *set)
+{
+	const char *s = yysymbol_name(t);
+	return s[0] == '\'' && s[1] && s[2] == '\'' && strchr(set, s[1]);
+}
+
+/* Tokens that could only continue what came before (operators, suffixes):
+ * not worth naming in "expected X". */
+static int is_continuation(yysymbol_kind_t t)
+{
+	switch (t) {
+	case YYSYMBOL_OR: case YYSYMBOL_AND: case YYSYMBOL_EQ: case YYSYMBOL_NE:
+	case YYSYMBOL_LE: case YYSYMBOL_GE: case YYSYMBOL_CONCAT: case YYSYMBOL_SHL:
+	case YYSYMBOL_SHR:
+		return 1;
+	default:
+		return is_char(t, "|&<>+-*/%.[(");
+	}
+}
+
+static int has_char(const yysymbol_kind_t *v, int n, int c)
+{
+	char set[2] = { (char)c, 0 };
+	for (int i = 0; i < n; i++)
+		if (is_char(v[i], set))
+			return 1;
+	return 0;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
+{
+	yysymbol_kind_t exp[YYNTOKENS], t = yypcontext_token(ctx);
+	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+	Loc loc = *yypcontext_location(ctx);
+	char what[96], a[64], b[64];
+
+	if (t == YYSYMBOL_YYEOF && lx->eof_error)
+		return 0;
+	lookahead_text(lx, t, what, sizeof what);
+	if (n < 0)
+		n = 0;
+	if (is_char(t, "=") && has(exp, n, YYSYMBOL_EQ) && has_char(exp, n, ')')) {
+		diag_error(lx->diag, loc, "'=' is an assignment; use '==' to compare");
+		return 0;
+	}
+	if (has(exp, n, YYSYMBOL_NUMBER)) {
+		diag_error(lx->diag, loc, "expected expression before %s", what);
+		return 0;
+	}
+	if (has(exp, n, YYSYMBOL_EVENT)) {
+		diag_error(lx->diag, loc, "expected an event specification before %s", what);
+		return 0;
+	}
+	int m = 0;
+	for (int i = 0; i < n; i++)
+		if (!is_continuation(exp[i]))
+			exp[m++] = exp[i];
+	if (has(exp, m, YYSYMBOL_VAR) || m == 0) {
+		/* anything could start here: a statement was expected */
+		if (t == YYSYMBOL_YYEOF)
+			diag_error(lx->diag, loc, "unexpected end of file");
+		else
+			diag_error(lx->diag, loc, "unexpected %s", what);
+	} else {
+		char want[160];
+		if (m == 1)
+			snprintf(want, sizeof want, "%s", token_text(exp[0], a, sizeof a));
+		else
+			snprintf(want, sizeof want, "%s or %s", token_text(exp[0], a, sizeof a),
+				 token_text(exp[1], b, sizeof b));
+		if (t == YYSYMBOL_YYEOF)
+			diag_error(lx->diag, loc, "unexpected end of file; expected %s", want);
+		else
+			diag_error(lx->diag, loc, "expected %s before %s", want, what);
+	}
+	/* name the bracket that is still open at the end of the file */
+	if (t == YYSYMBOL_YYEOF && lx->nopens)
+		diag_note(lx->diag, lx->opens[lx->nopens - 1].loc, "to match this '%c'",
+			  lx->opens[lx->nopens - 1].ch);
+	return 0;
+}
