@@ -177,6 +177,8 @@ Program *sema_check(Node *root, Diag *d, const SemaOptions *opt)
 	check_contexts(S);
 	finish(S);
 	free(S->calls.v);
+	for (int i = 0; i < S->uses.n; i++)
+		free(S->uses.v[i].what);
 	free(S->uses.v);
 	free(S->lates.v);
 	free(S->infos.v);

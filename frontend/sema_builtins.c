@@ -41,7 +41,7 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "exit", F_EXIT, 0, 0, "", TY_NIL, BOTH },
 	{ NULL, "print_trace_clock", F_PRINT_TRACE_CLOCK, 0, 0, "", TY_NIL, BOTH },
 	{ NULL, "in_interrupt", F_IN_INTERRUPT, 0, 0, "", TY_NUM, CTX_KERNEL },
-	{ "table", "new", F_TABLE_NEW, 0, 2, "nn", TY_TABLE, CTX_USER },
+	{ "table", "new", F_TABLE_NEW, 0, 2, "nn", TY_TABLE, BOTH },
 	{ "kdebug", "tracepoint", F_KDEBUG_TRACEPOINT, 2, 2, "", TY_NIL, CTX_USER },
 	{ "kdebug", "kprobe", F_KDEBUG_KPROBE, 2, 2, "", TY_NIL, CTX_USER },
 	{ "kdebug", "kretprobe", F_KDEBUG_KRETPROBE, 2, 2, "", TY_NIL, CTX_USER },
@@ -91,6 +91,8 @@ static char *fn_name(const BuiltinFn *b)
 static Type *table_arg(Sema *S, Node *arg, const char *fname)
 {
 	Type *r = type_repr(arg->type);
+	if (r->kind == TY_VAR && arg->kind == N_NAME && !arg->sym)
+		return NULL;	/* undeclared: already reported */
 	if (r->kind == TY_VAR) {
 		Type *t = table_new(S, arg->loc, NULL, 1);
 		type_unify(S, r, t);

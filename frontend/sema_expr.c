@@ -91,7 +91,7 @@ void ctx_use(Sema *S, Node *n, int allowed, const char *what)
 {
 	Func *f = S->func;
 	if (f->kind == FN_USER) {
-		CtxUse u = { f, n, allowed, what, NULL };
+		CtxUse u = { f, n, allowed, xstrdup(what), NULL };
 		VEC_PUSH(S->uses, u);
 	} else if (!(f->ctx & allowed)) {
 		diag_error(S->d, n->loc, "%s is only allowed in %s", what, ctx_words(allowed));
@@ -124,6 +124,8 @@ Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 	if (!t)
 		return NULL;
 	Type *r = type_repr(t);
+	if (r->kind == TY_VAR && tab->kind == N_NAME && !tab->sym)
+		return NULL;	/* undeclared: already reported */
 	if (r->kind == TY_VAR) {
 		r = table_new(S, tab->loc, NULL, 1);
 		if (tab->kind == N_NAME)
@@ -161,7 +163,7 @@ static Type *check_index(Sema *S, Node *n)
 		Node *k = n->list.v[i];
 		if (!check_expr(S, k) || !t)
 			continue;
-		snprintf(what, sizeof what, "the key of table %s", describe(n->a));
+		snprintf(what, sizeof what, "the key of table %.100s", describe(n->a));
 		check_unify(S, k, t->table->keys[i], k->type, what);
 	}
 	return set_type(S, n, t ? t->table->val : type_var(S, n->loc));

@@ -26,7 +26,7 @@ typedef struct CtxUse {
 	Func *func;
 	Node *node;
 	int allowed;		/* CTX_USER, CTX_KERNEL */
-	const char *what;	/* "builtin variable 'pid'", "a table constructor" */
+	char *what;		/* "builtin variable 'pid'" (owned) */
 	Type *written;		/* or: a table written here (for kernel_written) */
 } CtxUse;
 

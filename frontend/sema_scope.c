@@ -57,10 +57,19 @@ static void add_local(Func *f, Symbol *s)
 void scope_add(Sema *S, Node *name, Symbol *s)
 {
 	Scope *sc = S->scope;
-	Symbol *old = find_in(sc, s->name);
-	if (old) {
-		diag_error(S->d, name->loc, "redeclaration of '%s'", s->name);
-		diag_note(S->d, old->loc, "'%s' was first declared here", s->name);
+	Symbol *old = NULL;
+	for (int i = 0; i < sc->n; i++)	/* the earliest in the text */
+		if (!strcmp(sc->syms[i]->name, s->name) && (!old || sc->syms[i]->loc.line < old->loc.line ||
+		    (sc->syms[i]->loc.line == old->loc.line && sc->syms[i]->loc.col < old->loc.col)))
+			old = sc->syms[i];
+	if (old) {	/* hoisted functions may come later in the text */
+		Loc first = old->loc, again = name->loc;
+		if (again.line < first.line || (again.line == first.line && again.col < first.col)) {
+			first = name->loc;
+			again = old->loc;
+		}
+		diag_error(S->d, again, "redeclaration of '%s'", s->name);
+		diag_note(S->d, first, "'%s' was first declared here", s->name);
 	}
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? 2 * sc->cap : 8;

@@ -146,7 +146,10 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 			return;
 		}
 		table_written(S, t->a);
-		snprintf(what, sizeof what, "the value of this table");
+		if (t->a && t->a->kind == N_NAME)
+			snprintf(what, sizeof what, "the value of table '%.100s'", t->a->str);
+		else
+			snprintf(what, sizeof what, "the value of this table");
 		break;
 	case N_BUILTIN:
 		diag_error(S->d, t->loc, "cannot assign to builtin variable '%s'",
@@ -279,11 +282,11 @@ static void check_handler(Sema *S, Node *n)
 		break;
 	case N_TICK:
 		f = func_new(S, FN_TICK, n, n->body, CTX_USER);
-		parse_interval(S, n, n->str, 0, &f->interval_ns);
+		parse_interval(S, n->a ? n->a : n, n->str, 0, &f->interval_ns);
 		break;
 	default:
 		f = func_new(S, FN_PROFILE, n, n->body, CTX_KERNEL);
-		parse_interval(S, n, n->str, 1, &f->interval_ns);
+		parse_interval(S, n->a ? n->a : n, n->str, 1, &f->interval_ns);
 		break;
 	}
 	check_func_body(S, f);
