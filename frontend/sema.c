@@ -35,10 +35,10 @@ static const char *always_true(Type *t)
 	}
 }
 
-static void check_late(Sema *S, Late *l)
+void check_late(Sema *S, Late *l)
 {
 	Node *n = l->node;
-	TypeKind k = type_repr(n->type)->kind;
+	TypeKind k = n->type ? type_repr(n->type)->kind : TY_NIL;	/* '..' is typed after */
 	const char *what;
 	switch (l->kind) {
 	case LATE_COND:

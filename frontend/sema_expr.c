@@ -73,10 +73,23 @@ void expect_kind(Sema *S, Node *n, TypeKind k, const char *what)
 	expect(S, n, type_new(S, k, n->loc), what);
 }
 
+static int known(Node *n)
+{
+	return !n || !n->type || type_repr(n->type)->kind != TY_VAR;
+}
+
+/* Check now when the types are known, else once every type is final (so
+ * that messages mostly come in source order). */
 void late(Sema *S, LateKind k, Node *n)
 {
 	Late l = { k, n, S->func };
-	VEC_PUSH(S->lates, l);
+	int now = k == LATE_CONCAT ? known(n->a) && known(n->b) : known(n);
+	if (k == LATE_LEN && S->func->kind == FN_USER)
+		now = 0;	/* its contexts are not known yet */
+	if (now)
+		check_late(S, &l);
+	else
+		VEC_PUSH(S->lates, l);
 }
 
 static const char *ctx_words(int ctx)

@@ -126,6 +126,9 @@ int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns);
 Type *builtin_var_type(Sema *S, Node *n);
 Type *event_field_type(Sema *S, Node *n, const char *name);
 
+/* sema.c */
+void check_late(Sema *S, Late *l);
+
 /* sema_context.c */
 void check_contexts(Sema *S);
 
