@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/ast.h"
+#include "frontend/sema.h"
 #include "common/util.h"
 
 typedef enum { EMIT_NONE, EMIT_AST } Emit;
@@ -118,6 +119,8 @@ int main(int argc, char **argv)
 	Node *root = parse_source(&src, d);
 	if (root && o.emit == EMIT_AST)
 		ast_print(stdout, root);
+	if (root)
+		program_free(sema_check(root, d, &(SemaOptions){ 0 }));
 	status = diag_errors(d) ? 1 : 0;
 	ast_free(root);
 	diag_free(d);

@@ -43,4 +43,9 @@ const EventField *event_field(const Event *ev, const char *name);
  * the first event-specific field. NULL when the event has fewer fields. */
 const EventField *event_arg(const Event *ev, int n);
 
+/* Whether sema can type the field: integers of size 1, 2, 4 or 8 and the
+ * two string kinds (other arrays and __data_loc kinds are not supported). */
+int event_field_usable(const EventField *f);
+void event_free(Event *ev);
+
 #endif

@@ -1,0 +1,376 @@
+/* Tracepoints from tracefs: find the directory, expand globs, parse formats.
+ *
+ * A format file lists one field per line:
+ *	field:unsigned int fd;	offset:16;	size:8;	signed:0;
+ * The common_* fields (the trace entry header) are left out: programs reach
+ * them through helpers, not by position. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "common/util.h"
+#include "events.h"
+
+static char why_buf[512];
+
+static const char *why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *why(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
+static int has_events(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/events", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *events_tracefs(const char **whyp)
+{
+	static const char *const tracing = "/sys/kernel/tracing";
+	static const char *const debug = "/sys/kernel/debug/tracing";
+	const char *env = getenv("KTAP_TRACEFS");
+
+	if (env && *env) {
+		if (has_events(env))
+			return env;
+		*whyp = why("KTAP_TRACEFS=%s has no events directory", env);
+		return NULL;
+	}
+	if (has_events(tracing))
+		return tracing;
+	/* Nobody mounted it yet: do so when we may (as root). */
+	if (mount("nodev", tracing, "tracefs", 0, NULL) == 0 && has_events(tracing))
+		return tracing;
+	int err = errno;
+	if (has_events(debug))
+		return debug;
+	*whyp = why("tracefs is not mounted at %s and mounting it failed (%s)",
+		    tracing, strerror(err));
+	return NULL;
+}
+
+void event_free(Event *ev)
+{
+	if (!ev)
+		return;
+	for (int i = 0; i < ev->nfields; i++) {
+		free(ev->fields[i].name);
+		free(ev->fields[i].ctype);
+	}
+	free(ev->fields);
+	free(ev->system);
+	free(ev->name);
+	free(ev);
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+		*--e = 0;
+	return s;
+}
+
+/* "unsigned int fd", "char prev_comm[16]", "__data_loc char[] filename". */
+static int parse_decl(char *decl, EventField *f)
+{
+	decl = trim(decl);
+	char *sp = strrchr(decl, ' ');
+	char *star = strrchr(decl, '*');
+	if (star && (!sp || star > sp))
+		sp = star;
+	if (!sp || !sp[1])
+		return -1;
+	char *name = trim(sp + 1);
+	char *br = strchr(name, '[');
+	size_t namelen = br ? (size_t)(br - name) : strlen(name);
+	f->name = xstrndup(name, namelen);
+
+	char *base = xstrndup(decl, sp + (*sp == '*') - decl);
+	char *b = trim(base);
+	f->ctype = br ? xasprintf("%s%s", b, br) : xstrdup(b);
+	free(base);
+
+	f->kind = EF_INT;
+	if (!strncmp(f->ctype, "__data_loc ", 11)) {
+		if (!strcmp(f->ctype + 11, "char[]"))
+			f->kind = EF_DATALOC;
+	} else if (br && (!strncmp(f->ctype, "char[", 5) || !strncmp(f->ctype, "const char[", 11))) {
+		f->kind = EF_CHARS;
+	}
+	return 0;
+}
+
+static int get_num(const char *line, const char *key, int *out)
+{
+	const char *p = strstr(line, key);
+	if (!p)
+		return -1;
+	*out = atoi(p + strlen(key));
+	return 0;
+}
+
+static int parse_field(char *line, EventField *f)
+{
+	char *p = strstr(line, "field:");
+	char *semi = p ? strchr(p, ';') : NULL;
+	if (!semi)
+		return -1;
+	*semi = 0;
+	memset(f, 0, sizeof *f);
+	if (parse_decl(p + 6, f) < 0)
+		return -1;
+	if (get_num(semi + 1, "offset:", &f->offset) < 0 ||
+	    get_num(semi + 1, "size:", &f->size) < 0) {
+		free(f->name);
+		free(f->ctype);
+		return -1;
+	}
+	get_num(semi + 1, "signed:", &f->is_signed);
+	return 0;
+}
+
+/* Parse one format file; NULL when it cannot be read or makes no sense. */
+static Event *event_load(const char *root, const char *sys, const char *name)
+{
+	char path[4096], line[1024];
+	snprintf(path, sizeof path, "%s/events/%s/%s/format", root, sys, name);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	Event *ev = xcalloc(1, sizeof *ev);
+	ev->kind = EV_TRACEPOINT;
+	ev->system = xstrdup(sys);
+	ev->name = xstrdup(name);
+	ev->id = -1;
+	int cap = 0, bad = 0;
+	while (fgets(line, sizeof line, fp)) {
+		if (!strncmp(line, "ID:", 3)) {
+			ev->id = atoi(line + 3);
+			continue;
+		}
+		if (!strstr(line, "field:"))
+			continue;
+		EventField f;
+		if (parse_field(line, &f) < 0) {
+			bad = 1;
+			continue;
+		}
+		if (!strncmp(f.name, "common_", 7)) {
+			free(f.name);
+			free(f.ctype);
+			continue;
+		}
+		if (ev->nfields == cap) {
+			cap = cap ? 2 * cap : 8;
+			ev->fields = xrealloc(ev->fields, cap * sizeof *ev->fields);
+		}
+		ev->fields[ev->nfields++] = f;
+	}
+	fclose(fp);
+	if (bad || ev->id < 0) {
+		event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the subdirectories of dir matching pat. */
+static char **list_dir(const char *dir, const char *pat, int *n)
+{
+	char **v = NULL;
+	int cap = 0;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || fnmatch(pat, e->d_name, 0))
+			continue;
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		v[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof *v, cmp_str);
+	return v;
+}
+
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 99;
+	int row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The name in dir closest to want, when close enough to be a typo. */
+static char *closest(const char *dir, const char *want)
+{
+	int n;
+	char **v = list_dir(dir, "*", &n);
+	char *best = NULL;
+	int bestd = strlen(want) / 3 + 1;
+	for (int i = 0; i < n; i++) {
+		int d = edit_distance(want, v[i]);
+		if (d <= bestd && (!best || d < bestd)) {
+			best = v[i];
+			bestd = d;
+		}
+	}
+	best = best ? xstrdup(best) : NULL;
+	free_list(v, n);
+	return best;
+}
+
+static const char *unknown(const char *root, const char *sys, const char *name)
+{
+	char dir[4096];
+	struct stat st;
+	snprintf(dir, sizeof dir, "%s/events/%s", root, sys);
+	char *guess = NULL;
+	if (has_glob(sys) || has_glob(name))
+		;
+	else if (stat(dir, &st) == 0) {
+		char *g = closest(dir, name);
+		guess = g ? xasprintf("%s:%s", sys, g) : NULL;
+		free(g);
+	} else {
+		snprintf(dir, sizeof dir, "%s/events", root);
+		char *g = closest(dir, sys);
+		if (g) {
+			snprintf(dir, sizeof dir, "%s/events/%s/%s", root, g, name);
+			guess = stat(dir, &st) == 0 ? xasprintf("%s:%s", g, name) : NULL;
+		}
+		free(g);
+	}
+	if (guess) {
+		why("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
+		free(guess);
+		return why_buf;
+	}
+	if (has_glob(sys) || has_glob(name))
+		return why("no event matches '%s:%s'", sys, name);
+	return why("unknown event '%s:%s'", sys, name);
+}
+
+int events_resolve(const char *spec, Event ***out, const char **whyp)
+{
+	*out = NULL;
+	const char *colon = strchr(spec, ':');
+	if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':')) {
+		*whyp = why("event '%s' is not of the form 'system:name'", spec);
+		return 0;
+	}
+	const char *root = events_tracefs(whyp);
+	if (!root)
+		return 0;
+	char *sys = xstrndup(spec, colon - spec);
+	const char *name = colon + 1;
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/events", root);
+	int nsys, n = 0, cap = 0;
+	char **systems = list_dir(dir, sys, &nsys);
+	for (int i = 0; i < nsys; i++) {
+		snprintf(dir, sizeof dir, "%s/events/%s", root, systems[i]);
+		int nev;
+		char **evs = list_dir(dir, name, &nev);
+		for (int j = 0; j < nev; j++) {
+			Event *ev = event_load(root, systems[i], evs[j]);
+			if (!ev)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				*out = xrealloc(*out, cap * sizeof **out);
+			}
+			(*out)[n++] = ev;
+		}
+		free_list(evs, nev);
+	}
+	free_list(systems, nsys);
+	if (!n)
+		*whyp = unknown(root, sys, name);
+	free(sys);
+	return n;
+}
+
+const EventField *event_field(const Event *ev, const char *name)
+{
+	for (int i = 0; i < ev->nfields; i++)
+		if (!strcmp(ev->fields[i].name, name))
+			return &ev->fields[i];
+	return NULL;
+}
+
+/* Syscall events keep __syscall_nr as their first specific field, so both
+ * rules of the language reference come down to counting fields. */
+const EventField *event_arg(const Event *ev, int n)
+{
+	return n >= 0 && n < ev->nfields ? &ev->fields[n] : NULL;
+}
+
+int event_field_usable(const EventField *f)
+{
+	if (f->kind != EF_INT)
+		return 1;
+	return !strchr(f->ctype, '[') &&
+	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
+}

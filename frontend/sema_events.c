@@ -1,0 +1,212 @@
+/* What handlers see of their events: specs, argN, args.NAME, builtin
+ * variables, and the intervals of tick and profile. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/util.h"
+#include "sema_int.h"
+
+static const struct {
+	const char *prefix, *what;
+} unsupported[] = {
+	{ "probe:", "kprobes and uprobes ('probe:')" },
+	{ "sdt:", "USDT probes ('sdt:')" },
+	{ "tp_btf:", "BTF tracepoints ('tp_btf:')" },
+	{ "raw_tp:", "raw tracepoints ('raw_tp:')" },
+	{ "kprobe:", "kprobes ('kprobe:')" },
+	{ "uprobe:", "uprobes ('uprobe:')" },
+};
+
+static int have_event(Func *f, Event *ev)
+{
+	for (int i = 0; i < f->nevents; i++)
+		if (!strcmp(f->events[i]->system, ev->system) && !strcmp(f->events[i]->name, ev->name))
+			return 1;
+	return 0;
+}
+
+/* Resolve one N_EVENT (or string literal) and add its events to f. */
+void register_spec(Sema *S, Func *f, Node *spec)
+{
+	const char *s = spec->str ? spec->str : "";
+	for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
+		if (!strncmp(s, unsupported[i].prefix, strlen(unsupported[i].prefix))) {
+			diag_error(S->d, spec->loc, "%s are not supported yet", unsupported[i].what);
+			return;
+		}
+	Event **evs;
+	const char *why = "";
+	int n = events_resolve(s, &evs, &why);
+	if (!n) {
+		diag_error(S->d, spec->loc, "%s", why);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (have_event(f, evs[i])) {
+			event_free(evs[i]);
+			continue;
+		}
+		f->events = xrealloc(f->events, (f->nevents + 1) * sizeof *f->events);
+		f->events[f->nevents++] = evs[i];
+	}
+	free(evs);
+}
+
+void trace_events(Sema *S, Func *f, NodeList *specs)
+{
+	for (int i = 0; i < specs->n; i++)
+		if (specs->v[i])
+			register_spec(S, f, specs->v[i]);
+}
+
+int func_has_field(Func *f, const char *name)
+{
+	return f->kind == FN_TRACE && f->nevents && event_field(f->events[0], name);
+}
+
+static TypeKind field_kind(const EventField *f)
+{
+	return f->kind == EF_INT ? TY_NUM : TY_STR;
+}
+
+/* The one type of a field found by `get` in every event of the handler. */
+static Type *fields_type(Sema *S, Node *n, const char *what,
+			 const EventField *(*get)(const Event *, const char *, int),
+			 const char *name, int idx)
+{
+	Func *f = S->func;
+	if (f->kind != FN_TRACE) {
+		diag_error(S->d, n->loc, "%s is only available in trace handlers%s", what,
+			   f->kind == FN_USER ? "; pass it to the function as an argument" : "");
+		return type_var(S, n->loc);
+	}
+	TypeKind kind = TY_VAR;
+	const Event *first = NULL;
+	for (int i = 0; i < f->nevents; i++) {
+		const Event *ev = f->events[i];
+		const EventField *fl = get(ev, name, idx);
+		if (!fl) {
+			diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
+			return type_var(S, n->loc);
+		}
+		if (!event_field_usable(fl)) {
+			diag_error(S->d, n->loc, "%s of event '%s:%s' has type '%s', which is not "
+				   "supported", what, ev->system, ev->name, fl->ctype);
+			return type_var(S, n->loc);
+		}
+		if (kind != TY_VAR && field_kind(fl) != kind) {
+			diag_error(S->d, n->loc, "%s is a %s in '%s:%s' but a %s in '%s:%s'", what,
+				   kind == TY_NUM ? "number" : "string", first->system, first->name,
+				   field_kind(fl) == TY_NUM ? "number" : "string", ev->system, ev->name);
+			return type_var(S, n->loc);
+		}
+		kind = field_kind(fl);
+		first = ev;
+	}
+	return type_new(S, kind, n->loc);
+}
+
+static const EventField *by_name(const Event *ev, const char *name, int idx)
+{
+	return event_field(ev, name);
+}
+
+static const EventField *by_index(const Event *ev, const char *name, int idx)
+{
+	return event_arg(ev, idx);
+}
+
+/* Main chunk, tick and trace_end: no event at all, a context error. */
+static int user_handler(Func *f)
+{
+	return f->kind != FN_TRACE && f->kind != FN_USER && f->kind != FN_PROFILE;
+}
+
+Type *event_field_type(Sema *S, Node *n, const char *name)
+{
+	char what[160];
+	snprintf(what, sizeof what, "field '%.100s'", name ? name : "");
+	if (user_handler(S->func)) {
+		ctx_use(S, n, CTX_KERNEL, "an event field");
+		return type_var(S, n->loc);
+	}
+	return fields_type(S, n, what, by_name, name ? name : "", 0);
+}
+
+Type *builtin_var_type(Sema *S, Node *n)
+{
+	if (n->num < 0 || n->num >= B_COUNT) {
+		diag_error(S->d, n->loc, "unknown builtin variable");
+		return type_var(S, n->loc);
+	}
+	const char *name = builtin_names[n->num];
+	char what[64];
+	snprintf(what, sizeof what, "builtin variable '%s'", name);
+	int of_event = n->num >= B_PROBENAME;
+	if (of_event && !user_handler(S->func) && S->func->kind != FN_TRACE) {
+		diag_error(S->d, n->loc, "'%s' is only available in trace handlers%s", name,
+			   S->func->kind == FN_USER ? "; pass it to the function as an argument" : "");
+		return type_var(S, n->loc);
+	}
+	ctx_use(S, n, CTX_KERNEL, what);
+	switch (n->num) {
+	case B_EXECNAME: case B_PROBENAME: case B_ARGSTR:
+		return type_new(S, TY_STR, n->loc);
+	case B_PID: case B_TID: case B_UID: case B_CPU:
+		return type_new(S, TY_NUM, n->loc);
+	}
+	if (user_handler(S->func))
+		return type_var(S, n->loc);
+	return fields_type(S, n, name, by_index, NULL, n->num - B_ARG0);
+}
+
+/* "5s", "100ms", "99hz" (profile only) → nanoseconds. */
+int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		int64_t ns;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+		{ "sec", 1000000000 }, { "m", 60000000000 }, { "min", 60000000000 },
+		{ "h", 3600000000000 },
+	};
+	const char *p = text ? text : "";
+	int64_t n = 0;
+	if (*p < '0' || *p > '9') {
+		diag_error(S->d, at->loc, "invalid interval '%s': expected a number and a unit "
+			   "(ns, us, ms, s, m, h%s)", p, hz_ok ? ", hz" : "");
+		return -1;
+	}
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (INT64_MAX - 9) / 10) {
+			diag_error(S->d, at->loc, "interval '%s' is too large", text);
+			return -1;
+		}
+		n = n * 10 + (*p - '0');
+	}
+	if (n == 0) {
+		diag_error(S->d, at->loc, "interval '%s' must be greater than zero", text);
+		return -1;
+	}
+	if (hz_ok && !strcmp(p, "hz")) {
+		if (n > 1000000000) {
+			diag_error(S->d, at->loc, "frequency '%s' is too high", text);
+			return -1;
+		}
+		*ns = 1000000000 / n;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+		if (strcmp(p, units[i].unit))
+			continue;
+		if (n > INT64_MAX / units[i].ns) {
+			diag_error(S->d, at->loc, "interval '%s' is too large", text);
+			return -1;
+		}
+		*ns = n * units[i].ns;
+		return 0;
+	}
+	diag_error(S->d, at->loc, "invalid interval '%s': unknown unit '%s' (use ns, us, ms, "
+		   "s, m, h%s)", text, p, hz_ok ? " or hz" : "");
+	return -1;
+}

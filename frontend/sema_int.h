@@ -1,0 +1,135 @@
+/* Sema's private state, shared by the sema_*.c files. */
+#ifndef KTAP_SEMA_INT_H
+#define KTAP_SEMA_INT_H
+
+#include "sema.h"
+
+/* A lexical scope. A function or handler body starts a scope whose `func`
+ * differs from its parent's: locals of an enclosing function are not
+ * visible through that boundary. */
+typedef struct Scope {
+	struct Scope *up;
+	Func *func;
+	Symbol **syms;
+	int n, cap;
+} Scope;
+
+/* A call from one Func to a user function, for contexts and recursion. */
+typedef struct Call {
+	Func *from, *to;
+	Loc loc;
+} Call;
+
+/* Something allowed only in some contexts, found in a user function whose
+ * contexts are known only once every call is seen. */
+typedef struct CtxUse {
+	Func *func;
+	Node *node;
+	int allowed;		/* CTX_USER, CTX_KERNEL */
+	char *what;		/* "builtin variable 'pid'" (owned) */
+	Type *written;		/* or: a table written here (for kernel_written) */
+} CtxUse;
+
+/* A check that needs final types. */
+typedef enum { LATE_COND, LATE_FILTER, LATE_CONCAT, LATE_PRINT, LATE_LEN } LateKind;
+typedef struct Late {
+	LateKind kind;
+	Node *node;
+	Func *func;
+} Late;
+
+/* Per-Func facts that lowering does not need. */
+typedef struct FuncInfo {
+	Func *func;
+	int has_value_return;
+	int visiting, done;	/* recursion search */
+} FuncInfo;
+
+#define VEC(T) struct { T *v; int n, cap; }
+#define VEC_PUSH(vec, x) do { \
+	if ((vec).n == (vec).cap) { \
+		(vec).cap = (vec).cap ? 2 * (vec).cap : 8; \
+		(vec).v = xrealloc((vec).v, (vec).cap * sizeof *(vec).v); \
+	} \
+	(vec).v[(vec).n++] = (x); \
+} while (0)
+
+typedef struct Sema {
+	Program prog;		/* first: program_free casts back */
+	Diag *d;
+	SemaOptions opt;
+
+	Scope *scope;
+	Scope *global;
+	Func *func;		/* being checked */
+	int loops;		/* loop depth in the current function */
+	int toplevel;		/* statements of the root block being checked */
+	int in_filter;		/* names may be event fields */
+	int in_register;	/* an N_FUNCTION here is a handler body */
+
+	VEC(Type *) types;	/* every Type made, to free */
+	VEC(Symbol *) syms;
+	VEC(TableInfo *) placeholders;	/* tables known only by their use */
+	VEC(Call) calls;
+	VEC(CtxUse) uses;
+	VEC(Late) lates;
+	VEC(FuncInfo) infos;
+} Sema;
+
+/* types.c */
+Type *type_new(Sema *S, TypeKind k, Loc where);
+Type *type_var(Sema *S, Loc where);
+Type *table_new(Sema *S, Loc loc, Node *ctor, int placeholder);
+/* Make a and b one type. 0 on a conflict (nothing reported). */
+int type_unify(Sema *S, Type *a, Type *b);
+
+/* sema_scope.c */
+void scope_push(Sema *S, Func *f);
+void scope_pop(Sema *S);
+Symbol *scope_declare(Sema *S, Node *name, SymKind kind);
+Symbol *symbol_new(Sema *S, Node *name, SymKind kind, Func *f);
+void scope_add(Sema *S, Node *name, Symbol *s);
+Symbol *scope_lookup(Sema *S, const char *name, Scope **where);
+void scope_suggest(Sema *S, Loc loc, const char *name);
+void scope_free(Scope *sc);
+
+/* sema_expr.c */
+Type *check_expr(Sema *S, Node *n);
+void expect(Sema *S, Node *n, Type *want, const char *what);
+void expect_kind(Sema *S, Node *n, TypeKind k, const char *what);
+void check_unify(Sema *S, Node *at, Type *a, Type *b, const char *what);
+Type *set_type(Sema *S, Node *n, Type *t);
+void ctx_use(Sema *S, Node *n, int allowed, const char *what);
+void table_written(Sema *S, Node *table_expr);
+void late(Sema *S, LateKind k, Node *n);
+Type *index_table(Sema *S, Node *n, Node *tab, int nkeys);
+
+/* sema_stmt.c */
+void check_block(Sema *S, Node *block);
+void check_stmts(Sema *S, Node *block);
+void check_stmt(Sema *S, Node *n);
+Func *func_new(Sema *S, FuncKind kind, Node *site, Node *body, int ctx);
+void check_func_body(Sema *S, Func *f);
+FuncInfo *func_info(Sema *S, Func *f);
+int in_main(Sema *S, Node *n, const char *what);
+void hoist_functions(Sema *S, Node *root);
+
+/* sema_builtins.c */
+Type *check_call(Sema *S, Node *n);
+int builtin_function_name(int i, const char **name);
+
+/* sema_events.c */
+void trace_events(Sema *S, Func *f, NodeList *specs);
+void register_spec(Sema *S, Func *f, Node *spec);
+int func_has_field(Func *f, const char *name);
+int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns);
+Type *builtin_var_type(Sema *S, Node *n);
+Type *event_field_type(Sema *S, Node *n, const char *name);
+
+/* sema.c */
+void check_late(Sema *S, Late *l);
+
+/* sema_context.c */
+void check_contexts(Sema *S);
+
+#endif
