@@ -1,53 +1,97 @@
-/* ktapc: the ktap compiler's command line. This first version reads a
- * script, parses it and reports diagnostics; --emit=ast dumps the tree. */
+/* ktapc: the ktap compiler's command line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "frontend/ast.h"
-#include "frontend/sema.h"
+#include "cli/compile.h"
 #include "common/util.h"
-
-typedef enum { EMIT_NONE, EMIT_AST } Emit;
 
 typedef struct Options {
 	const char *file;	/* script path, or NULL with -e */
 	const char *text;	/* -e TEXT */
-	Emit emit;
-	int syntax_only;
 	DiagFormat diag_format;
+	CompileOptions c;
 } Options;
 
 static void usage(FILE *out)
 {
 	fputs("usage: ktapc [options] FILE.kp\n"
 	      "       ktapc [options] -e 'SCRIPT'\n"
+	      "Compile a ktap script to an eBPF object file that libbpf and bpftool load.\n"
 	      "options:\n"
+	      "  -o FILE                     write the output to FILE ('-': standard output);\n"
+	      "                              default: FILE.o beside the script, out.o with -e,\n"
+	      "                              standard output for -S and --emit\n"
 	      "  -e SCRIPT                   compile SCRIPT instead of a file\n"
-	      "  --emit=ast                  print the syntax tree\n"
-	      "  -fsyntax-only               check the syntax only\n"
+	      "  -S                          print BPF assembly with the script's lines\n"
+	      "  --emit=ast|ir|asm|obj       what to produce (asm is -S; obj is the default)\n"
+	      "  -fsyntax-only               check the script only\n"
+	      "  --strlen N                  bytes in a string buffer (default 64, multiple of 8)\n"
+	      "  --table-size N              default table capacity (default 2048)\n"
 	      "  --diagnostics-format=FMT    text (default) or json\n"
 	      "  -h, --help                  print this help\n", out);
+}
+
+static int number_arg(int argc, char **argv, int *i, long lo, long hi, long *v)
+{
+	char *end;
+	if (++*i == argc) {
+		fprintf(stderr, "ktapc: error: '%s' needs a number\n", argv[*i - 1]);
+		return 1;
+	}
+	errno = 0;
+	*v = strtol(argv[*i], &end, 0);
+	if (errno || *end || *v < lo || *v > hi) {
+		fprintf(stderr, "ktapc: error: '%s %s': expected a number from %ld to %ld\n", argv[*i - 1],
+			argv[*i], lo, hi);
+		return 1;
+	}
+	return 0;
+}
+
+static int emit_kind(const char *s, EmitKind *k)
+{
+	static const char *const names[] = { [EMIT_OBJ] = "obj", [EMIT_AST] = "ast", [EMIT_IR] = "ir",
+					     [EMIT_ASM] = "asm" };
+	for (int i = 0; i <= EMIT_ASM; i++)
+		if (!strcmp(s, names[i])) {
+			*k = i;
+			return 0;
+		}
+	fprintf(stderr, "ktapc: error: unknown --emit kind '%s' (ast, ir, asm or obj)\n", s);
+	return 1;
 }
 
 /* 0 on success; otherwise the exit status. */
 static int parse_args(int argc, char **argv, Options *o)
 {
+	long v;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(0);
-		} else if (!strcmp(a, "-e")) {
+		} else if (!strcmp(a, "-e") || !strcmp(a, "-o")) {
 			if (++i == argc) {
-				fputs("ktapc: error: '-e' needs a script\n", stderr);
+				fprintf(stderr, "ktapc: error: '%s' needs an argument\n", a);
 				return 1;
 			}
-			o->text = argv[i];
-		} else if (!strcmp(a, "--emit=ast")) {
-			o->emit = EMIT_AST;
+			*(a[1] == 'e' ? &o->text : &o->c.output) = argv[i];
+		} else if (!strcmp(a, "-S")) {
+			o->c.emit = EMIT_ASM;
+		} else if (!strncmp(a, "--emit=", 7)) {
+			if (emit_kind(a + 7, &o->c.emit))
+				return 1;
 		} else if (!strcmp(a, "-fsyntax-only")) {
-			o->syntax_only = 1;
+			o->c.emit = EMIT_NONE;
+		} else if (!strcmp(a, "--strlen")) {
+			if (number_arg(argc, argv, &i, 8, 4096, &v))
+				return 1;
+			o->c.strlen = (v + 7) & ~7;
+		} else if (!strcmp(a, "--table-size")) {
+			if (number_arg(argc, argv, &i, 1, 1 << 28, &v))
+				return 1;
+			o->c.table_size = v;
 		} else if (!strcmp(a, "--diagnostics-format=text")) {
 			o->diag_format = DIAG_TEXT;
 		} else if (!strcmp(a, "--diagnostics-format=json")) {
@@ -94,6 +138,17 @@ static char *read_file(const char *path, size_t *len)
 	return (char *)b.p;
 }
 
+/* script.kp -> script.o */
+static char *default_output(const char *file)
+{
+	if (!file)
+		return xstrdup("out.o");
+	size_t n = strlen(file);
+	if (n > 3 && !strcmp(file + n - 3, ".kp"))
+		n -= 3;
+	return xasprintf("%.*s.o", (int)n, file);
+}
+
 int main(int argc, char **argv)
 {
 	Options o = { 0 };
@@ -115,15 +170,21 @@ int main(int argc, char **argv)
 		src.len = strlen(o.text);
 	}
 
+	char *deflt = NULL;
+	FILE *out = stdout;
+	if (o.c.emit == EMIT_OBJ && !o.c.output)
+		o.c.output = deflt = default_output(o.file);
+	else if (o.c.emit != EMIT_OBJ && o.c.output && strcmp(o.c.output, "-") && !(out = fopen(o.c.output, "w"))) {
+		fprintf(stderr, "ktapc: error: cannot write '%s': %s\n", o.c.output, strerror(errno));
+		free(text);
+		return 1;
+	}
 	Diag *d = diag_new(&src, stderr, o.diag_format);
-	Node *root = parse_source(&src, d);
-	if (root && o.emit == EMIT_AST)
-		ast_print(stdout, root);
-	if (root)
-		program_free(sema_check(root, d, &(SemaOptions){ 0 }));
-	status = diag_errors(d) ? 1 : 0;
-	ast_free(root);
+	status = compile_source(&src, &o.c, d, out);
 	diag_free(d);
+	if (out != stdout)
+		fclose(out);
+	free(deflt);
 	free(text);
 	return status;
 }

@@ -1,7 +1,6 @@
 /* Diagnostics: gcc-style text with the quoted source line and a caret, or
  * one JSON array written when the Diag is freed (so editors and tests can
  * read every message of a run as one document). */
-#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -280,9 +280,9 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	for (int i = 0; i < L.mod->nfuncs; i++) {
 		char err[256];
 		ir_optimize(L.mod->funcs[i]);
+		Loc at = { L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 };
 		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
-			diag_error(d, (Loc){ L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 },
-				   "internal compiler error: %s", err);
+			diag_error(d, at, "internal compiler error: %s", err);
 	}
 	free(jobs);
 	free(L.table_map);

@@ -19,7 +19,6 @@
  * At the end it prints one line saying what it did (-q: nothing), with a
  * single write() to stdout after all the actions. Exit status 0, or 1 when
  * an action failed, 2 on a bad command line. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

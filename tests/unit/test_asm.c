@@ -1,6 +1,5 @@
 /* The assembly printer of ktapc -S: verifier-style syntax, helper and map
  * names, line comments quoting the script. */
-#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
