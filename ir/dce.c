@@ -80,11 +80,14 @@ static int sweep(IrBlock *b, Word *live)
 	int64_t u[7];
 	int removed = 0;
 	for (int k = b->n - 1; k >= 0; k--) {
-		const IrIns *i = &b->ins[k];
-		keep[k] = !pure(i->op) || (i->dst >= 0 && get(live, i->dst));
+		IrIns *i = &b->ins[k];
+		int dead = i->dst >= 0 && !get(live, i->dst);
+		keep[k] = !pure(i->op) || !dead;
 		removed |= !keep[k];
 		if (!keep[k])
 			continue;
+		if (dead)	/* kept for its effect: a call need not deliver its result */
+			i->dst = -1;
 		if (i->dst >= 0)
 			clr(live, i->dst);
 		for (int j = uses(i, u); j-- > 0;)

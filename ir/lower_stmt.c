@@ -38,7 +38,8 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 	IrIns *i = emit(L, op == TK_PLUSEQ ? IR_ADD : IR_MOV);
 	i->dst = loc;
 	i->a = op == TK_PLUSEQ ? ir_r(loc) : v;
-	i->b = v;
+	if (op == TK_PLUSEQ)
+		i->b = v;
 }
 
 /* A value that stays put while other targets of the same statement change. */
