@@ -11,6 +11,7 @@ typedef enum {
 	REL_MAP,	/* ld_imm64 of map `target` (index in IrModule.maps) */
 	REL_DATA,	/* ld_imm64 of data section `target` (DATA_*); imm holds the offset */
 	REL_CALL,	/* call of function `target` (index in ObjFile.progs) */
+	REL_FUNC,	/* ld_imm64 (BPF_PSEUDO_FUNC) of function `target`'s address */
 } ObjRelocKind;
 
 typedef struct ObjReloc {

@@ -20,7 +20,8 @@ static void clr(Word *s, int64_t v) { s[v / 64] &= ~((Word)1 << (v % 64)); }
 /* Only these compute a value and do nothing else. */
 static int pure(IrOp op)
 {
-	return op <= IR_NOT || op == IR_LOAD || op == IR_ADDR || op == IR_MAP || op == IR_MAPVAL;
+	return op <= IR_NOT || op == IR_LOAD || op == IR_ADDR || op == IR_MAP || op == IR_MAPVAL ||
+	       op == IR_FUNCADDR;
 }
 
 /* The vreg operands i reads. */

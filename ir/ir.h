@@ -37,6 +37,9 @@ typedef enum {
 	IR_MAP,
 	/* d = pointer into global data section `target` (DATA_*) at off */
 	IR_MAPVAL,
+	/* d = address of function `target` (index in IrModule.funcs): the
+	   callback of bpf_loop */
+	IR_FUNCADDR,
 	/* d = helper `target`(args...), at most 5 args */
 	IR_CALL,
 	/* d = function `target` (index in IrModule.funcs)(args...) */
@@ -72,7 +75,8 @@ typedef struct IrIns {
 	int32_t off, off2;
 	int size;		/* LOAD/STORE: 1, 2, 4, 8; ZERO/COPY: bytes */
 	IrCond cond;		/* BR */
-	int64_t target;		/* CALL: helper id; CALLF: func index; MAP/MAPVAL: map index */
+	int64_t target;		/* CALL: helper id; CALLF, FUNCADDR: func index; MAP: map index;
+				   MAPVAL: data section */
 	int nargs;		/* CALL, CALLF */
 	IrOpnd args[5];
 	IrBlock *t, *f;		/* JMP: t; BR: t and f */

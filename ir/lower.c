@@ -155,20 +155,9 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->retbuf = -1;
 	L->ctxreg = 0;
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
-	int param = 0;
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
-		L->retbuf = param++;
-	for (int i = 0; i < sf->nlocals; i++) {
-		Type *t = type_repr(sf->locals[i]->type);
-		int is_param = sf->params && i < sf->params->n;
-		if (is_str(t)) {
-			L->local[i] = ir_slot(f, L->strlen);
-			if (is_param)	/* callers pass a pointer: take a copy */
-				emit_copy(L, ir_slotop(L->local[i]), 0, ir_r(param++), 0, L->strlen);
-		} else {
-			L->local[i] = is_param ? param++ : ir_vreg(f);
-		}
-	}
+		L->retbuf = 0;
+	frame_setup(L, sf);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
 		lower_cond(L, sf->filter, body, skip);
@@ -178,12 +167,7 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	}
 	lower_block(L, sf->body);
 	emit_ret(L, ir_imm(0));
-	/* every block ends in a terminator, even the unreachable ones */
-	for (int i = 0; i < f->nblocks; i++) {
-		IrIns *last = ir_last(f->blocks[i]);
-		if (!last || !ir_is_term(last->op))
-			ir_emit(f->blocks[i], IR_RET)->a = ir_imm(0);
-	}
+	finish_func(f);
 	free(L->local);
 	L->local = NULL;
 }

@@ -21,9 +21,7 @@ static IrOpnd name_value(Lower *L, Node *n)
 		int p = emit_mapval(L, DATA_BSS, L->global_off[s->index]);
 		return is_str(t) ? ir_r(p) : ir_r(emit_load(L, ir_r(p), 0, 8));
 	}
-	if (is_str(t))
-		return ir_r(emit_addr(L, L->local[s->index]));
-	return ir_r(L->local[s->index]);
+	return local_get(L, s);
 }
 
 /* Sign-extend the low `size` bytes of v. */

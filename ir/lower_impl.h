@@ -25,7 +25,11 @@ typedef struct Lower {
 	IrBlock *b;
 	IrCtx ctx;
 	Event *ev;		/* the event of this kernel program, or NULL */
-	int *local;		/* local index -> vreg (numbers) or slot (strings) */
+	int *local;		/* local index -> vreg (numbers) or slot (strings), or its
+				   offset in the frame when the function has one */
+	int frame;		/* slot of the frame (locals in memory), -1 if none */
+	int frame_ptr;		/* in a loop callback: vreg with the frame's address, else -1 */
+	int frame_next;		/* next free frame word for a numeric for's limit */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */
@@ -83,6 +87,25 @@ IrOpnd lower_builtin(Lower *L, Node *call);
 
 /* stmt.c */
 void lower_block(Lower *L, Node *block);
+
+/* local.c: where locals live. Normally numbers in vregs and strings in
+ * slots; in a kernel function with loops, all of them live in a frame on its
+ * stack, so that the bpf_loop callbacks that run the loop bodies reach them. */
+enum { FR_CTX = 0, FR_STATUS = 8, FR_RETVAL = 16, FR_RETBUF = 24, FR_LOCALS = 32 };
+enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
+int needs_frame(Lower *L, Func *sf);
+void frame_setup(Lower *L, Func *sf);	/* at function entry: homes for the locals */
+IrOpnd frame_base(Lower *L);
+IrOpnd frame_addr(Lower *L);		/* as a pointer vreg */
+IrOpnd local_get(Lower *L, Symbol *s);
+void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
+void local_zero(Lower *L, Symbol *s);
+
+/* loop.c: kernel loops run their bodies in bpf_loop callbacks */
+typedef enum { LOOP_WHILE, LOOP_REPEAT, LOOP_FOR } LoopKind;
+void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step);
+void callback_return(Lower *L, IrOpnd v);
+void finish_func(IrFunc *f);
 
 /* lower.c */
 int kernel(Lower *L);

@@ -3,10 +3,6 @@
 #include "lower_impl.h"
 #include "../common/uhelpers.h"
 
-/* Kernel loops stop after this many iterations (and count it), so that every
- * loop provably terminates; user-context loops are unbounded. */
-#define LOOP_CAP 100000
-
 static int is_ctor(Node *v)
 {
 	return v && (v->kind == N_TABLE || (v->kind == N_CALL && v->num == F_TABLE_NEW));
@@ -30,16 +26,7 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 			store_value(L, t, p, 0, v);
 		return;
 	}
-	int loc = L->local[s->index];
-	if (is_str(t)) {
-		emit_copy(L, ir_slotop(loc), 0, v, 0, L->strlen);
-		return;
-	}
-	IrIns *i = emit(L, op == TK_PLUSEQ ? IR_ADD : IR_MOV);
-	i->dst = loc;
-	i->a = op == TK_PLUSEQ ? ir_r(loc) : v;
-	if (op == TK_PLUSEQ)
-		i->b = v;
+	local_set(L, s, v, op);
 }
 
 /* A value that stays put while other targets of the same statement change. */
@@ -89,34 +76,14 @@ static IrBlock *loop_exit(Lower *L, IrBlock *exit)
 	return saved;
 }
 
-/* In kernel context: a hidden counter bounds the loop. */
-static int loop_cap_init(Lower *L)
-{
-	return kernel(L) ? emit_mov(L, ir_imm(0)) : -1;
-}
-
-static void loop_cap_check(Lower *L, int cnt, IrBlock *exit)
-{
-	if (cnt < 0)
-		return;
-	IrBlock *capped = new_block(L), *go = new_block(L);
-	emit_br(L, C_GE, ir_r(cnt), ir_imm(LOOP_CAP), capped, go);
-	set_block(L, capped);
-	count_drop(L, BSS_LOOP_CAPS);
-	emit_jmp(L, exit);
-	set_block(L, go);
-	IrIns *i = emit(L, IR_ADD);
-	i->dst = cnt;
-	i->a = ir_r(cnt);
-	i->b = ir_imm(1);
-}
-
 static void lower_while(Lower *L, Node *n)
 {
+	if (kernel(L)) {
+		kernel_loop(L, n, LOOP_WHILE, 0, 0);
+		return;
+	}
 	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
-	int cnt = loop_cap_init(L);
 	set_block(L, head);
-	loop_cap_check(L, cnt, exit);
 	lower_cond(L, n->a, body, exit);
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
@@ -128,10 +95,12 @@ static void lower_while(Lower *L, Node *n)
 
 static void lower_repeat(Lower *L, Node *n)
 {
+	if (kernel(L)) {
+		kernel_loop(L, n, LOOP_REPEAT, 0, 0);
+		return;
+	}
 	IrBlock *body = new_block(L), *test = new_block(L), *exit = new_block(L);
-	int cnt = loop_cap_init(L);
 	set_block(L, body);
-	loop_cap_check(L, cnt, exit);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
 	L->brk = saved;
@@ -161,27 +130,27 @@ static void lower_fornum(Lower *L, Node *n)
 		lower_error(L, n->c, "the step of a numeric for must be a non-zero constant");
 		return;
 	}
-	Node *var = n->list.v[0];
-	int i = L->local[var->sym->index];
-	IrOpnd start = lower_expr(L, n->a);
-	IrIns *ins = emit(L, IR_MOV);
-	ins->dst = i;
-	ins->a = start;
+	Symbol *var = n->list.v[0]->sym;
+	local_set(L, var, lower_expr(L, n->a), '=');
 	IrOpnd limit = lower_expr(L, n->b);
+	if (kernel(L)) {
+		int off = L->frame_next;
+		L->frame_next += 8;
+		emit_store(L, frame_base(L), off, 8, limit);
+		kernel_loop(L, n, LOOP_FOR, off, step);
+		return;
+	}
 	if (limit.kind == O_VREG)
 		limit = ir_r(emit_mov(L, limit));
 	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
 	set_block(L, head);
-	emit_br(L, step > 0 ? C_GT : C_LT, ir_r(i), limit, exit, body);
+	emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var), limit, exit, body);
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
 	L->brk = saved;
 	at(L, n);
-	ins = emit(L, IR_ADD);
-	ins->dst = i;
-	ins->a = ir_r(i);
-	ins->b = ir_imm(step);
+	local_set(L, var, ir_imm(step), TK_PLUSEQ);
 	emit_jmp(L, head);
 	set_block(L, exit);
 }
@@ -241,6 +210,10 @@ static void lower_if(Lower *L, Node *n)
 static void lower_return(Lower *L, Node *n)
 {
 	IrOpnd v = ir_imm(0);
+	if (L->frame_ptr >= 0) {
+		callback_return(L, n->a ? lower_expr(L, n->a) : ir_imm(0));
+		return;
+	}
 	if (n->a && L->sf->kind == FN_USER) {
 		v = lower_expr(L, n->a);
 		if (L->retbuf >= 0) {
@@ -262,10 +235,8 @@ static void lower_var(Lower *L, Node *n)
 		Symbol *s = n->list.v[i]->sym;
 		if (!s || s->kind != SYM_LOCAL)
 			continue;
-		if (is_str(type_repr(s->type)))
-			emit_zero(L, L->local[s->index]);
-		else if (type_repr(s->type)->kind != TY_TABLE)
-			assign_name(L, n->list.v[i], NULL, ir_imm(0), '=');
+		if (type_repr(s->type)->kind != TY_TABLE)
+			local_zero(L, s);
 	}
 }
 

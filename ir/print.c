@@ -14,7 +14,7 @@ static const char *const opnames[IR_NOPS] = {
 	[IR_XOR] = "xor", [IR_SHL] = "shl", [IR_SHR] = "shr", [IR_SAR] = "sar",
 	[IR_NEG] = "neg", [IR_NOT] = "not", [IR_LOAD] = "load", [IR_STORE] = "store",
 	[IR_ADDR] = "addr", [IR_XADD] = "xadd", [IR_ZERO] = "zero", [IR_COPY] = "copy",
-	[IR_MAP] = "map", [IR_MAPVAL] = "mapval", [IR_CALL] = "call", [IR_CALLF] = "callf",
+	[IR_MAP] = "map", [IR_MAPVAL] = "mapval", [IR_FUNCADDR] = "funcaddr", [IR_CALL] = "call", [IR_CALLF] = "callf",
 	[IR_JMP] = "jmp", [IR_BR] = "br", [IR_RET] = "ret",
 };
 

@@ -55,6 +55,8 @@ static void print_ld64(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 		fprintf(out, "r%d = map[%s] ll", in->dst_reg, o->mod->maps[r->target].name);
 	else if (in->src_reg == BPF_PSEUDO_MAP_VALUE && r && r->kind == REL_DATA && r->target < DATA_NSEC)
 		fprintf(out, "r%d = map_value[%s]+%d ll", in->dst_reg, secs[r->target], in->imm);
+	else if (in->src_reg == BPF_PSEUDO_FUNC && r && r->kind == REL_FUNC && r->target < o->mod->nfuncs)
+		fprintf(out, "r%d = func[%s] ll", in->dst_reg, o->mod->funcs[r->target]->name);
 	else
 		fprintf(out, "r%d = 0x%llx ll", in->dst_reg, (unsigned long long)v);
 }

@@ -314,9 +314,9 @@ static int check_ins(Fn *c, const IrIns *i)
 		if (i->target < 0 || i->target > INT32_MAX)
 			return fail(c, "helper id out of range");
 		break;
-	case IR_CALLF:
+	case IR_CALLF: case IR_FUNCADDR:
 		if (i->target < 0 || i->target >= c->o->mod->nfuncs)
-			return fail(c, "call of an unknown function");
+			return fail(c, "reference to an unknown function");
 		break;
 	default:
 		break;
@@ -386,6 +386,11 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 	case IR_MAPVAL:
 		e_reloc(c, e_here(c), REL_DATA, i->target);
 		e_ld64(c, rd, BPF_PSEUDO_MAP_VALUE, i->off, 0);
+		dput(c, i->dst, rd);
+		break;
+	case IR_FUNCADDR:
+		e_reloc(c, e_here(c), REL_FUNC, i->target);
+		e_ld64(c, rd, BPF_PSEUDO_FUNC, 0, 0);
 		dput(c, i->dst, rd);
 		break;
 	case IR_CALL: case IR_CALLF:

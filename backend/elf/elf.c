@@ -24,6 +24,7 @@ typedef struct W {
 	uint32_t *code_sym;	/* per prog: its symbol */
 	size_t data_ndx[DATA_NSEC];
 	uint32_t data_sym[DATA_NSEC];
+	uint32_t text_sym;	/* .text's section symbol: function addresses refer to it */
 	size_t maps_ndx;
 	uint32_t *map_sym;
 } W;
@@ -134,6 +135,9 @@ static void symbols(W *w)
 	for (int i = 0; i < DATA_NSEC; i++)
 		if (w->data_ndx[i])
 			w->data_sym[i] = add_sym(w, NULL, STB_LOCAL, STT_SECTION, w->data_ndx[i], 0, 0);
+	for (int s = 0; s < w->pl.nsecs; s++)
+		if (!strcmp(w->pl.secs[s].name, ".text"))
+			w->text_sym = add_sym(w, NULL, STB_LOCAL, STT_SECTION, w->code_ndx[s], 0, 0);
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < o->nprogs; i++) {
 			int s = w->pl.sec[i];
@@ -187,6 +191,16 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 		in->imm = -1;
 		sym = w->code_sym[r->target];
 		type = R_BPF_64_32;
+	} else if (r->kind == REL_FUNC) {
+		/* libbpf: the callee is at the section symbol's offset + imm bytes */
+		int s = r->target >= 0 && r->target < o->nprogs ? w->pl.sec[r->target] : -1;
+		if (s < 0 || strcmp(w->pl.secs[s].name, ".text"))
+			return err("%s: takes the address of a function that is not a kernel subprogram", name);
+		if (r->insn + 1 >= p->ninsns || in->code != (BPF_LD | BPF_IMM | BPF_DW))
+			return err("%s: function address relocation not on a ld_imm64", name);
+		in->src_reg = BPF_PSEUDO_FUNC;
+		in->imm = w->pl.off[r->target] * sizeof(struct bpf_insn);
+		sym = w->text_sym;
 	} else {
 		if (r->insn + 1 >= p->ninsns || in->code != (BPF_LD | BPF_IMM | BPF_DW))
 			return err("%s: map relocation not on a ld_imm64", name);

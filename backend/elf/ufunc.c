@@ -27,6 +27,8 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		u->kind = UREL_DATA;
 		u->target = xstrdup(obj_data_names[r->target]);
 		return 0;
+	case REL_FUNC:		/* only kernel loops take function addresses */
+		break;
 	case REL_CALL:
 		if (r->target < 0 || r->target >= o->nprogs)
 			break;
