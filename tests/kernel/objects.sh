@@ -1,7 +1,7 @@
 # Every example and test script compiles to an object that libbpf loads on
 # this kernel, that bpftool loads and dumps, and that llvm-objdump and
 # readelf read without a warning.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 n=0
 for kp in "$top"/examples/*.kp "$top"/tests/kernel/scripts/*.kp; do
 	[ -f "$kp" ] || continue
