@@ -95,12 +95,12 @@ static void check_tables(Sema *S)
 			Type *k = type_repr(ti->keys[j]);
 			if (!key_ok(k->kind))
 				diag_error(S->d, k->where.line ? k->where : ti->loc,
-					   "a table key cannot be %s", type_name(k));
+					   "a table cannot have %s keys", type_name(k));
 		}
 		TypeKind v = type_repr(ti->val)->kind;
 		if (v != TY_NUM && v != TY_STR && v != TY_BOOL && v != TY_NIL)
 			diag_error(S->d, type_repr(ti->val)->where.line ? type_repr(ti->val)->where : ti->loc,
-				   "a table value cannot be %s", type_name(ti->val));
+				   "a table cannot hold %s values", type_name(ti->val));
 		if (!ti->name)
 			ti->name = "table";
 	}
