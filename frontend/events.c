@@ -330,6 +330,8 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	int nsys, n = 0, cap = 0;
 	char **systems = list_dir(dir, sys, &nsys);
 	for (int i = 0; i < nsys; i++) {
+		if (!strcmp(systems[i], "ftrace"))	/* ftrace's own records: not attachable */
+			continue;
 		snprintf(dir, sizeof dir, "%s/events/%s", root, systems[i]);
 		int nev;
 		char **evs = list_dir(dir, name, &nev);
@@ -346,7 +348,9 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 		free_list(evs, nev);
 	}
 	free_list(systems, nsys);
-	if (!n)
+	if (!n && !strcmp(sys, "ftrace"))
+		*whyp = why("'ftrace' events are ftrace's own records, not tracepoints");
+	else if (!n)
 		*whyp = unknown(root, sys, name);
 	free(sys);
 	return n;

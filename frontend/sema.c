@@ -49,8 +49,9 @@ void check_late(Sema *S, Late *l)
 				     k == TY_NUM ? "n != 0" : "x != nil");
 		break;
 	case LATE_CONCAT:
-		for (Node *o = n->a; o; o = o == n->a ? n->b : NULL) {
-			TypeKind ok = o->type ? type_repr(o->type)->kind : TY_STR;
+		for (int i = 0; i < 2; i++) {
+			Node *o = i ? n->b : n->a;
+			TypeKind ok = o && o->type ? type_repr(o->type)->kind : TY_STR;
 			if (ok != TY_STR && ok != TY_NUM && ok != TY_NIL)
 				diag_error(S->d, o->loc, "operands of '..' must be strings or numbers, "
 					   "not %s", type_name(o->type));
@@ -95,12 +96,12 @@ static void check_tables(Sema *S)
 			Type *k = type_repr(ti->keys[j]);
 			if (!key_ok(k->kind))
 				diag_error(S->d, k->where.line ? k->where : ti->loc,
-					   "a table key cannot be %s", type_name(k));
+					   "a table cannot have %s keys", type_name(k));
 		}
 		TypeKind v = type_repr(ti->val)->kind;
 		if (v != TY_NUM && v != TY_STR && v != TY_BOOL && v != TY_NIL)
 			diag_error(S->d, type_repr(ti->val)->where.line ? type_repr(ti->val)->where : ti->loc,
-				   "a table value cannot be %s", type_name(ti->val));
+				   "a table cannot hold %s values", type_name(ti->val));
 		if (!ti->name)
 			ti->name = "table";
 	}
@@ -166,7 +167,6 @@ Program *sema_check(Node *root, Diag *d, const SemaOptions *opt)
 	Func *mainf = func_new(S, FN_MAIN, root, root, CTX_USER);
 	S->func = mainf;
 	scope_push(S, mainf);
-	S->global = S->scope;
 	declare_arg(S);
 	if (root) {
 		hoist_functions(S, root);

@@ -23,7 +23,12 @@ struct Symbol {
 };
 
 /* Built-in functions: sema stores one in N_CALL.num (F_NONE for user
- * functions, whose callee N_NAME has sym->kind == SYM_FUNC). */
+ * functions, whose callee N_NAME has sym->kind == SYM_FUNC).
+ *
+ * Event fields: sema sets N_FIELD.num = 1 on `args.NAME` (a = N_NAME
+ * "args", str = the field); 0 on every other N_FIELD (t.name on a table is
+ * t["name"]). A bare field name in a trace filter (`/prev_pid != 0/`) is
+ * rewritten by sema into that same N_FIELD form. */
 typedef enum {
 	F_NONE,
 	F_PRINT, F_PRINTF, F_PRINT_HIST, F_PAIRS, F_SORT_PAIRS, F_LEN, F_DELETE,
@@ -50,10 +55,12 @@ typedef enum {
 typedef struct Func {
 	FuncKind kind;
 	const char *name;	/* user functions: their name; handlers: a made-up one */
-	Node *site;		/* the statement or call that registers it / the N_FUNCDEF */
+	Node *site;		/* the statement or call that registers it / the N_FUNCDEF
+				   (for calls, N_CALL.num says which registration) */
 	Node *body;		/* N_BLOCK */
 	NodeList *params;	/* N_NAME list, or NULL */
-	int ctx;		/* CTX_KERNEL, CTX_USER, or (FN_USER) the contexts it is called from */
+	int ctx;		/* CTX_KERNEL, CTX_USER, or (FN_USER) the contexts it is
+				   called from: 0 when never called (nothing to compile) */
 	Type *ret;		/* return type (TY_NIL when it returns nothing) */
 	Symbol **locals;	/* params first, then every var/loop variable */
 	int nlocals;
@@ -70,7 +77,7 @@ typedef struct Program {
 	Node *root;
 	Func **funcs;		/* funcs[0] is the main chunk */
 	int nfuncs;
-	Symbol **globals;
+	Symbol **globals;	/* globals[0] is the predeclared `arg` table */
 	int nglobals;
 	TableInfo **tables;
 	int ntables;

@@ -60,12 +60,10 @@ typedef struct Sema {
 	SemaOptions opt;
 
 	Scope *scope;
-	Scope *global;
 	Func *func;		/* being checked */
 	int loops;		/* loop depth in the current function */
 	int toplevel;		/* statements of the root block being checked */
 	int in_filter;		/* names may be event fields */
-	int in_register;	/* an N_FUNCTION here is a handler body */
 
 	VEC(Type *) types;	/* every Type made, to free */
 	VEC(Symbol *) syms;

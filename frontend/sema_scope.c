@@ -69,7 +69,10 @@ void scope_add(Sema *S, Node *name, Symbol *s)
 			again = old->loc;
 		}
 		diag_error(S->d, again, "redeclaration of '%s'", s->name);
-		diag_note(S->d, first, "'%s' was first declared here", s->name);
+		if (first.line)
+			diag_note(S->d, first, "'%s' was first declared here", s->name);
+		else
+			diag_note(S->d, first, "'%s' is predeclared", s->name);
 	}
 	if (sc->n == sc->cap) {
 		sc->cap = sc->cap ? 2 * sc->cap : 8;

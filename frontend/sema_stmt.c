@@ -198,9 +198,10 @@ static void check_loop_body(Sema *S, Node *body)
 
 static void check_fornum(Sema *S, Node *n)
 {
-	for (Node *e = n->a; e; e = e == n->a ? n->b : e == n->b ? n->c : NULL)
-		if (check_expr(S, e))
-			expect_kind(S, e, TY_NUM, "a numeric for bound");
+	Node *bounds[] = { n->a, n->b, n->c };
+	for (int i = 0; i < 3; i++)
+		if (check_expr(S, bounds[i]))
+			expect_kind(S, bounds[i], TY_NUM, "a numeric for bound");
 	if (n->c && n->c->kind == N_NUM && n->c->num == 0)
 		diag_error(S->d, n->c->loc, "the step of a for loop cannot be zero");
 	scope_push(S, S->func);

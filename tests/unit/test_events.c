@@ -113,6 +113,10 @@ static void test_globs(void **state)
 	assert_int_equal(n, 2);
 	free_events(v, n);
 
+	n = events_resolve("*:*", &v, &why);
+	assert_int_equal(n, 9);	/* not ftrace:function */
+	free_events(v, n);
+
 	n = events_resolve("s*:*", &v, &why);
 	assert_int_equal(n, 8);
 	assert_string_equal(v[0]->system, "sched");
@@ -134,6 +138,8 @@ static void test_unknown(void **state)
 	assert_string_equal(why, "no event matches 'sched:nope_*'");
 	assert_int_equal(events_resolve("sched_switch", &v, &why), 0);
 	assert_non_null(strstr(why, "system:name"));
+	assert_int_equal(events_resolve("ftrace:function", &v, &why), 0);
+	assert_non_null(strstr(why, "not tracepoints"));
 	assert_int_equal(events_resolve("a:b:c", &v, &why), 0);
 	assert_int_equal(events_resolve(":x", &v, &why), 0);
 	assert_int_equal(events_resolve("../..:x", &v, &why), 0);
