@@ -149,7 +149,7 @@ static void ins(Out *out, const IrIns *i, const IrModule *m)
 		if (i->off)
 			pr(out, "%+" PRId32, i->off);
 		return;
-	case IR_CALL: case IR_CALLF:
+	case IR_CALL: case IR_CALLF: case IR_FUNCADDR:
 		pr(out, "%s ", opnames[i->op]);
 		if (i->op == IR_CALL)
 			helper_name(out, i->target);
@@ -157,6 +157,8 @@ static void ins(Out *out, const IrIns *i, const IrModule *m)
 			pr(out, "%s", m->funcs[i->target]->name);
 		else
 			pr(out, "f%" PRId64, i->target);
+		if (i->op == IR_FUNCADDR)
+			return;
 		pr(out, "(");
 		for (int k = 0; k < i->nargs && k < 5; k++) {
 			if (k)

@@ -3,7 +3,7 @@
 # readelf read without a warning.
 . "$(dirname "$0")/lib.bash"
 n=0
-for kp in "$top"/examples/*.kp "$top"/tests/kernel/scripts/*.kp; do
+for kp in "$top"/examples/*.kp "$top"/tests/kernel/scripts/*.kp "$top"/tests/lit/codegen/*.kp; do
 	[ -f "$kp" ] || continue
 	o=$work/$(basename "$kp" .kp).o
 	"$KTAPC" "$kp" -o "$o" || fail "ktapc $kp"
