@@ -118,9 +118,7 @@ void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 	set_block(L, ret);
 	if (L->frame_ptr >= 0)		/* a loop inside a loop body: pass the return on */
 		emit_ret(L, ir_imm(1));
-	else if (L->sf->kind == FN_USER && L->retbuf >= 0)
-		emit_ret(L, ir_r(L->retbuf));
-	else if (L->sf->kind == FN_USER)
+	else if (L->sf->kind == FN_USER && L->retbuf < 0)
 		emit_ret(L, ir_r(emit_load(L, frame_base(L), FR_RETVAL, 8)));
 	else
 		emit_ret(L, ir_imm(0));
