@@ -8,6 +8,7 @@
 %define api.location.type {Loc}
 %define parse.error custom
 %define parse.lac full
+%define lr.default-reduction accepting
 %locations
 %parse-param {Lexer *lx}
 %lex-param {Lexer *lx}
@@ -127,6 +128,17 @@ static void list_free(NodeList *l)
 	free(l->v);
 }
 
+static int starts_stat(int tok)
+{
+	switch (tok) {
+	case NAME: case VAR: case FUNCTION: case IF: case WHILE: case FOR: case REPEAT:
+	case DO: case BREAK: case RETURN: case TRACE: case TRACE_END: case TICK: case PROFILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Assignment targets must be names, fields or index expressions. */
 static void check_targets(Lexer *lx, NodeList *l)
 {
@@ -211,7 +223,13 @@ stats:
 	%empty { $$ = (NodeList){ 0 }; }
 	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); }
 	| stats ';' { $$ = $1; }
-	| stats error { $$ = $1; }
+	| stats error {
+		/* resynchronized on a statement: report the next error even if
+		 * it comes within three tokens */
+		$$ = $1;
+		if (starts_stat(yychar))
+			yyerrok;
+	}
 	;
 
 retstat:
@@ -422,23 +440,23 @@ static const char *lookahead_text(Lexer *lx, yysymbol_kind_t t, char *buf, size_
 	}
 }
 
-/* An expected token's name in a message. */
+/* An expected token's name in a message: 'if', '{', an identifier. */
 static const char *token_text(yysymbol_kind_t t, char *buf, size_t n)
 {
 	const char *s = yysymbol_name(t);
-	size_t len = strlen(s);
-	if (s[0] == '"' && len >= 2) {
-		s++, len -= 2;
-		if (s[0] == '\'')	/* an alias that carries its own quotes */
-			snprintf(buf, n, "%.*s", (int)len, s);
-		else if (t == YYSYMBOL_NAME || t == YYSYMBOL_STRING || t == YYSYMBOL_NUMBER ||
-			 t == YYSYMBOL_EVENT || t == YYSYMBOL_INTERVAL || t == YYSYMBOL_BUILTIN)
-			snprintf(buf, n, "%s %.*s", strchr("aeiou", s[0]) ? "an" : "a", (int)len, s);
-		else
-			snprintf(buf, n, "'%.*s'", (int)len, s);
+	switch (t) {
+	case YYSYMBOL_NAME: case YYSYMBOL_STRING: case YYSYMBOL_EVENT:
+	case YYSYMBOL_INTERVAL: case YYSYMBOL_NUMBER: case YYSYMBOL_BUILTIN:
+		snprintf(buf, n, "%s %s", strchr("aeiou", s[0]) ? "an" : "a", s);
+		return buf;
+	case YYSYMBOL_YYEOF:
+		return s;
+	default:
+		if (s[0] == '\'')
+			return s;
+		snprintf(buf, n, "'%s'", s);
 		return buf;
 	}
-	return s;
 }
 
 static int has(const yysymbol_kind_t *v, int n, yysymbol_kind_t t)
@@ -452,7 +470,7 @@ static int has(const yysymbol_kind_t *v, int n, yysymbol_kind_t t)
 static int is_char(yysymbol_kind_t t, const char *set)
 {
 	const char *s = yysymbol_name(t);
-	return s[0] == '\'' && s[1] && s[2] == '\'' && strchr(set, s[1]);
+	return s[0] == '\'' && s[1] && s[2] == '\'' && !s[3] && strchr(set, s[1]);
 }
 
 /* Tokens that could only continue what came before (operators, suffixes):
@@ -487,6 +505,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 
 	if (t == YYSYMBOL_YYEOF && lx->eof_error)
 		return 0;
+	/* after an error, a '}' at top level is almost always the end of a
+	 * block whose '{' the error swallowed: not news */
+	if (is_char(t, "}") && diag_errors(lx->diag) && has(exp, n, YYSYMBOL_YYEOF))
+		return 0;
 	lookahead_text(lx, t, what, sizeof what);
 	if (n < 0)
 		n = 0;
@@ -495,7 +517,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_NUMBER)) {
-		diag_error(lx->diag, loc, "expected expression before %s", what);
+		if (t == YYSYMBOL_YYEOF)
+			diag_error(lx->diag, loc, "unexpected end of file; expected expression");
+		else
+			diag_error(lx->diag, loc, "expected expression before %s", what);
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_EVENT)) {
@@ -506,7 +531,13 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	for (int i = 0; i < n; i++)
 		if (!is_continuation(exp[i]))
 			exp[m++] = exp[i];
-	if (has(exp, m, YYSYMBOL_VAR) || m == 0) {
+	if (m == 0)	/* only an operator fits: name it */
+		m = n;
+	if (has(exp, m, YYSYMBOL_FILTER_CLOSE)) {
+		diag_error(lx->diag, loc, "expected '/' to end the filter before %s", what);
+		return 0;
+	}
+	if (has(exp, m, YYSYMBOL_VAR) && !(t == YYSYMBOL_YYEOF && has_char(exp, m, '}'))) {
 		/* anything could start here: a statement was expected */
 		if (t == YYSYMBOL_YYEOF)
 			diag_error(lx->diag, loc, "unexpected end of file");
@@ -514,7 +545,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 			diag_error(lx->diag, loc, "unexpected %s", what);
 	} else {
 		char want[160];
-		if (m == 1)
+		if (has_char(exp, m, '}'))	/* the likeliest fix */
+			snprintf(want, sizeof want, "'}'");
+		else if (m == 1)
 			snprintf(want, sizeof want, "%s", token_text(exp[0], a, sizeof a));
 		else
 			snprintf(want, sizeof want, "%s or %s", token_text(exp[0], a, sizeof a),

@@ -1,0 +1,24 @@
+# lit configuration for ktap's golden tests: each .kp file is a shell test
+# whose RUN lines call ktapc and check its output with FileCheck.
+import os
+import lit.formats
+
+config.name = 'ktap'
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = ['.kp']
+config.test_source_root = os.path.dirname(__file__)
+
+root = os.path.abspath(os.path.join(config.test_source_root, '..', '..'))
+# Outputs go under build/, never into the source tree.
+config.test_exec_root = os.environ.get('KTAP_BUILD') or os.path.join(root, 'build', 'lit')
+if not os.path.isabs(config.test_exec_root):
+    config.test_exec_root = os.path.join(root, config.test_exec_root)
+
+ktapc = os.environ.get('KTAPC') or os.path.join(root, 'ktapc')
+config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
+
+filecheck_dir = os.environ.get('FILECHECK_DIR', '/usr/lib/llvm-14/bin')
+config.environment['PATH'] = os.pathsep.join([filecheck_dir, os.environ.get('PATH', '')])
+for var in ('ASAN_OPTIONS', 'UBSAN_OPTIONS'):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
