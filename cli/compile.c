@@ -42,10 +42,11 @@ int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *
 	Node *root = parse_source(src, d);
 	if (!root)
 		return 1;
-	int rc = diag_errors(d) > 0;
-	if (opt->emit == EMIT_AST && !rc) {
+	int rc;
+	if (opt->emit == EMIT_AST) {	/* the tree as recovered, errors or not */
 		ast_print(out, root);
-	} else if (!rc) {
+		rc = diag_errors(d) > 0;
+	} else {	/* sema copes with recovered trees and finds more errors */
 		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048 };
 		Program *prog = sema_check(root, d, &so);
 		rc = diag_errors(d) > 0;
