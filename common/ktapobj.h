@@ -17,7 +17,8 @@ enum {
 	BSS_NUM_CPUS = 16,	/* u64: set by the runtime */
 	BSS_EXIT = 24,		/* u64: non-zero once a handler called exit() */
 	BSS_LOOP_CAPS = 32,	/* u64: kernel loops stopped by the iteration cap */
-	BSS_RESERVED = 40	/* script globals and table drop counters follow */
+	BSS_PID_FILTER = 40,	/* u64: set by the runtime (-p): handlers ignore other processes */
+	BSS_RESERVED = 48	/* script globals and table drop counters follow */
 };
 
 /* A kernel record with this id asks the runtime to end the run. */

@@ -111,7 +111,7 @@ static void setup_tables(Lower *L)
 static void setup_data(Lower *L)
 {
 	static const char *const fixed[] = { "ktap_rb_drops", "ktap_wall_offset", "ktap_num_cpus",
-					     "ktap_exit", "ktap_loop_caps" };
+					     "ktap_exit", "ktap_loop_caps", "ktap_pid_filter" };
 	for (int i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++)
 		ir_data_var(L->mod, DATA_BSS, fixed[i], ir_layout(L->mod, L_NUM, 8, 0), NULL);
 	L->empty_str = rodata_str(L, "", 0);
@@ -139,6 +139,21 @@ static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *p
 						     L->prog->funcs[group]->site->loc.line : 0 };
 }
 
+/* ktap -p PID: the runtime sets BSS_PID_FILTER and handlers ignore events
+ * of other processes. */
+static void pid_filter(Lower *L)
+{
+	int want = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_PID_FILTER)), 0, 8);
+	IrBlock *check = new_block(L), *skip = new_block(L), *go = new_block(L);
+	emit_br(L, C_EQ, ir_r(want), ir_imm(0), go, check);
+	set_block(L, check);
+	int tgid = emit_op(L, IR_SHR, ir_r(emit_call(L, BPF_FUNC_get_current_pid_tgid, 0)), ir_imm(32));
+	emit_br(L, C_EQ, ir_r(tgid), ir_r(want), go, skip);
+	set_block(L, skip);
+	emit_ret(L, ir_imm(0));
+	set_block(L, go);
+}
+
 /* The body of one IR function for sema's function fi. */
 static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 {
@@ -158,6 +173,8 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
 	frame_setup(L, sf);
+	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE)
+		pid_filter(L);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
 		lower_cond(L, sf->filter, body, skip);
