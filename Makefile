@@ -78,11 +78,13 @@ $(BUILD)/frontend/%.o: $(BUILD)/frontend/%.c
 # Sources that include the generated parser header need it first.
 $(LIB_OBJS) $(RT_OBJS): | $(BUILD)/frontend/parser.h
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libktapc.a
+RT_LIB := $(if $(RT_SRCS),$(BUILD)/libktaprt.a)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libktapc.a
+$(BUILD)/tests/tools/%: tests/tools/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) -lpthread
 

@@ -1,0 +1,92 @@
+/* The runtime: the contract between its parts (loader, interpreter, user
+ * helpers, output, attach, the run loop) and the ktap command. The runtime
+ * depends on the object format (common/ktapobj.h, common/uhelpers.h), never
+ * on the compiler. */
+#ifndef KTAP_RT_H
+#define KTAP_RT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "../common/ktapobj.h"
+
+enum { RT_BSS, RT_DATA, RT_RODATA, RT_NDATA };
+
+typedef struct RtMap {
+	char *name;
+	struct bpf_map *map;
+	int fd;
+	uint32_t type, key_size, value_size, max_entries;
+	const KtapTable *table;	/* the script table it holds, or NULL */
+} RtMap;
+
+typedef struct RtOptions {
+	FILE *out;		/* -o FILE, else stdout */
+	int quiet;		/* -q: no banner */
+	int verbose;		/* -v: say what is loaded and attached; full verifier logs */
+	int timestamps;		/* -T: a timestamp before each line of kernel output */
+	int dry_run;		/* -d: load and verify, attach nothing, run nothing */
+	int pid;		/* -p PID, 0: all */
+	double seconds;		/* -t SECONDS, 0: no limit */
+	char **args;		/* the script's arguments: args[0] is the script path */
+	int nargs;
+	char **cmd;		/* -- CMD ARGS (NULL-terminated), or NULL */
+} RtOptions;
+
+typedef struct Rt {
+	RtOptions opt;
+	struct bpf_object *obj;
+	KtapMeta meta;
+	RtMap *maps;
+	int nmaps;
+	uint8_t *data[RT_NDATA];	/* the global data maps, mmap-ed (NULL if absent) */
+	size_t data_size[RT_NDATA];
+
+	/* the run */
+	volatile sig_atomic_t stop;	/* end the run: signal, exit(), -t, end of CMD */
+	int error;			/* a run-time error happened: exit status 1 */
+	struct bpf_link **links;
+	int nlinks;
+	int *attached;			/* per handler: attached already */
+	int end_handler;		/* the last trace_end registered, or -1 */
+	void *interp;			/* the interpreter's state (interp.c) */
+	void *out;			/* the output's state (output.c) */
+} Rt;
+
+/* load.c: open an object file, read its .ktap sections, load it (the kernel
+ * verifies every program), find its maps and data. Errors are reported on
+ * stderr; a verifier rejection names the script line it happened at. */
+int rt_open(Rt *rt, const char *path);
+void rt_close(Rt *rt);		/* detaches and frees everything */
+RtMap *rt_map(Rt *rt, const char *name);
+
+/* interp.c: run a user-context function (main chunk, tick, trace_end).
+ * Returns 0, or -1 after a run-time error was reported (rt->error set). */
+int rt_interp_init(Rt *rt);
+int rt_call(Rt *rt, const char *func);
+void rt_interp_free(Rt *rt);
+
+/* helpers.c: the user-context helpers (common/uhelpers.h) and the kernel
+ * helpers user-context code calls; r1..r5 in, the result out. */
+int rt_helper(Rt *rt, int id, const uint64_t args[5], uint64_t *ret);
+
+/* format.c: print a payload with a format of .ktap.formats; print a table
+ * as a histogram (LANGUAGE.md §9). */
+void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload);
+void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
+
+/* attach.c: attach every handler of a group (the KH_ATTACH helper). */
+int rt_attach(Rt *rt, uint32_t group);
+void rt_detach(Rt *rt);
+
+/* output.c: the ring buffer of kernel records. */
+int rt_output_init(Rt *rt);
+int rt_output_poll(Rt *rt, int timeout_ms);	/* formats what arrived */
+void rt_output_report(Rt *rt);	/* drops and full tables, once at the end */
+void rt_output_free(Rt *rt);
+
+/* run.c: the whole run in the order of LANGUAGE.md §1. Returns the exit status. */
+int rt_run(Rt *rt);
+
+#endif
