@@ -74,11 +74,11 @@ IrOpnd lower_call(Lower *L, Node *n);
 
 /* table.c */
 IrOpnd table_read(Lower *L, Node *index, IrOpnd *found);
-IrOpnd table_get(Lower *L, TableInfo *t, int key, IrOpnd *found);
+IrOpnd table_get(Lower *L, TableInfo *t, IrOpnd key, IrOpnd *found);
 int table_map(Lower *L, TableInfo *t);	/* vreg with the map's address */
 void table_write(Lower *L, Node *index, Node *value, int op);
 void table_ctor(Lower *L, TableInfo *t, Node *ctor);
-int table_key(Lower *L, TableInfo *t, NodeList *keys);	/* slot */
+IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys);	/* a pointer */
 int key_size(Lower *L, TableInfo *t);
 
 /* out.c: print, printf and the other built-ins that output */

@@ -182,7 +182,7 @@ static void lower_forin(Lower *L, Node *n)
 	IrOpnd k = is_str(kt) ? ir_r(emit_addr(L, key)) : ir_r(emit_load(L, ir_slotop(key), 0, 8));
 	assign_name(L, n->list.v[0], NULL, k, '=');
 	if (n->list.n > 1)
-		assign_name(L, n->list.v[1], NULL, table_get(L, t, key, NULL), '=');
+		assign_name(L, n->list.v[1], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL), '=');
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
 	L->brk = saved;

@@ -17,12 +17,16 @@ int key_size(Lower *L, TableInfo *t)
 	return size;
 }
 
-/* The key in a zeroed slot: padding must be zero, since the map compares bytes. */
-int table_key(Lower *L, TableInfo *t, NodeList *keys)
+/* A pointer to the key. A single string key is its own buffer (zero-padded
+ * already); other keys are built in a zeroed slot, since the map compares
+ * bytes, padding included. */
+IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 {
 	IrOpnd v[TABLE_MAX_KEYS];
 	for (int i = 0; i < keys->n && i < t->nkeys; i++)
 		v[i] = lower_expr(L, keys->v[i]);
+	if (t->nkeys == 1 && is_str(type_repr(t->keys[0])))
+		return v[0];
 	int s = ir_slot(L->f, key_size(L, t)), off = 0;
 	emit_zero(L, s);
 	for (int i = 0; i < keys->n && i < t->nkeys; i++) {
@@ -30,7 +34,7 @@ int table_key(Lower *L, TableInfo *t, NodeList *keys)
 		store_value(L, kt, ir_slotop(s), off, v[i]);
 		off += val_size(L, kt);
 	}
-	return s;
+	return ir_r(emit_addr(L, s));
 }
 
 int table_map(Lower *L, TableInfo *t)
@@ -40,10 +44,10 @@ int table_map(Lower *L, TableInfo *t)
 
 /* The value at key, or the zero value; *found (if asked) is the lookup
  * result, non-zero when the key is present. */
-IrOpnd table_get(Lower *L, TableInfo *t, int key, IrOpnd *found)
+IrOpnd table_get(Lower *L, TableInfo *t, IrOpnd key, IrOpnd *found)
 {
 	Type *vt = type_repr(t->val);
-	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	int r = ir_vreg(L->f);
 	IrBlock *hit = new_block(L), *miss = new_block(L), *join = new_block(L);
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), miss, hit);
@@ -72,7 +76,7 @@ IrOpnd table_get(Lower *L, TableInfo *t, int key, IrOpnd *found)
 IrOpnd table_read(Lower *L, Node *x, IrOpnd *found)
 {
 	TableInfo *t = table_of(x->a);
-	int key = table_key(L, t, &x->list);
+	IrOpnd key = table_key(L, t, &x->list);
 	at(L, x);
 	return table_get(L, t, key, found);
 }
@@ -90,7 +94,7 @@ static void check_update(Lower *L, TableInfo *t, int r, IrBlock *done)
 	set_block(L, done);
 }
 
-static void map_set(Lower *L, TableInfo *t, int key, IrOpnd v)
+static void map_set(Lower *L, TableInfo *t, IrOpnd key, IrOpnd v)
 {
 	Type *vt = type_repr(t->val);
 	IrOpnd val = v;
@@ -99,7 +103,7 @@ static void map_set(Lower *L, TableInfo *t, int key, IrOpnd v)
 		emit_store(L, ir_slotop(s), 0, 8, v);
 		val = ir_r(emit_addr(L, s));
 	}
-	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)), val,
+	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key, val,
 			  ir_imm(BPF_ANY));
 	check_update(L, t, r, new_block(L));
 }
@@ -107,7 +111,7 @@ static void map_set(Lower *L, TableInfo *t, int key, IrOpnd v)
 /* t[k] += n. In the kernel: find or insert zero, then an atomic add, so no
  * increment is lost on any number of CPUs. In user context the interpreter's
  * lookups return copies, so it reads, adds and writes back. */
-static void map_add(Lower *L, TableInfo *t, int key, IrOpnd n)
+static void map_add(Lower *L, TableInfo *t, IrOpnd key, IrOpnd n)
 {
 	if (!kernel(L)) {
 		IrOpnd old = table_get(L, t, key, NULL);
@@ -116,7 +120,7 @@ static void map_add(Lower *L, TableInfo *t, int key, IrOpnd n)
 	}
 	IrBlock *have = new_block(L), *init = new_block(L), *retry = new_block(L);
 	IrBlock *added = new_block(L), *done = new_block(L);
-	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	emit_br(L, C_NE, ir_r(p), ir_imm(0), have, init);
 	set_block(L, have);
 	emit_xadd(L, ir_r(p), 0, n);
@@ -125,20 +129,20 @@ static void map_add(Lower *L, TableInfo *t, int key, IrOpnd n)
 	set_block(L, init);
 	int z = ir_slot(L->f, 8);
 	emit_store(L, ir_slotop(z), 0, 8, ir_imm(0));
-	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)),
+	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key,
 			  ir_r(emit_addr(L, z)), ir_imm(BPF_NOEXIST));
 	check_update(L, t, r, retry);
-	int p2 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+	int p2 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	emit_br(L, C_NE, ir_r(p2), ir_imm(0), added, done);
 	set_block(L, added);
 	emit_xadd(L, ir_r(p2), 0, n);
 	set_block(L, done);
 }
 
-static void map_put(Lower *L, TableInfo *t, int key, Node *value, int op)
+static void map_put(Lower *L, TableInfo *t, IrOpnd key, Node *value, int op)
 {
 	if (value->kind == N_NIL && op == '=') {
-		emit_call(L, BPF_FUNC_map_delete_elem, 2, ir_r(table_map(L, t)), ir_r(emit_addr(L, key)));
+		emit_call(L, BPF_FUNC_map_delete_elem, 2, ir_r(table_map(L, t)), key);
 		return;
 	}
 	IrOpnd v = lower_expr(L, value);
@@ -151,7 +155,7 @@ static void map_put(Lower *L, TableInfo *t, int key, Node *value, int op)
 void table_write(Lower *L, Node *index, Node *value, int op)
 {
 	TableInfo *t = table_of(index->a);
-	int key = table_key(L, t, &index->list);
+	IrOpnd key = table_key(L, t, &index->list);
 	at(L, index);
 	map_put(L, t, key, value, op);
 }
@@ -166,14 +170,15 @@ void table_ctor(Lower *L, TableInfo *t, Node *ctor)
 	int pos = 1;
 	for (int i = 0; i < ctor->list.n; i++) {
 		Node *fld = ctor->list.v[i];
-		int key;
+		IrOpnd key;
 		at(L, fld);
 		if (fld->a) {
 			NodeList keys = { &fld->a, 1, 1 };
 			key = table_key(L, t, &keys);
 		} else {
-			key = ir_slot(L->f, 8);
-			emit_store(L, ir_slotop(key), 0, 8, ir_imm(pos++));
+			int slot = ir_slot(L->f, 8);
+			emit_store(L, ir_slotop(slot), 0, 8, ir_imm(pos++));
+			key = ir_r(emit_addr(L, slot));
 		}
 		map_put(L, t, key, fld->b, '=');
 	}
