@@ -37,6 +37,7 @@ typedef struct Lexer {
 	Node *root;
 	int line, col;		/* where the next character is */
 	int tok_line, tok_col;	/* where the current match started */
+	size_t off, tok_off;	/* the same as offsets in the text */
 	Loc start;		/* opening of a string or long bracket */
 	Loc last;		/* the last token returned */
 	Buf buf;		/* bytes of the string being read */
@@ -46,6 +47,7 @@ typedef struct Lexer {
 	int outer;		/* start condition to go back to after a string */
 	int depth;		/* bracket depth inside a /filter/ */
 	int prev;		/* the last token, to read keywords after '.' as names */
+	int bol;		/* the last token is the first of its line */
 	int eof_error;		/* a lexical error already reported the end of file */
 	Open *opens;		/* brackets not closed yet */
 	int nopens, capopens;
@@ -128,10 +130,14 @@ static void list_free(NodeList *l)
 	free(l->v);
 }
 
-static int starts_stat(int tok)
+/* A token to resynchronize on after a syntax error: a keyword that starts
+ * a statement, or a name at the start of a line. */
+static int starts_stat(Lexer *lx, int tok)
 {
 	switch (tok) {
-	case NAME: case VAR: case FUNCTION: case IF: case WHILE: case FOR: case REPEAT:
+	case NAME:
+		return lx->bol;
+	case VAR: case FUNCTION: case IF: case WHILE: case FOR: case REPEAT:
 	case DO: case BREAK: case RETURN: case TRACE: case TRACE_END: case TICK: case PROFILE:
 		return 1;
 	default:
@@ -227,7 +233,7 @@ stats:
 		/* resynchronized on a statement: report the next error even if
 		 * it comes within three tokens */
 		$$ = $1;
-		if (starts_stat(yychar))
+		if (starts_stat(lx, yychar))
 			yyerrok;
 	}
 	;
@@ -501,7 +507,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	yysymbol_kind_t exp[YYNTOKENS], t = yypcontext_token(ctx);
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	Loc loc = *yypcontext_location(ctx);
-	char what[96], a[64], b[64];
+	char buf[96], a[64], b[64];
 
 	if (t == YYSYMBOL_YYEOF && lx->eof_error)
 		return 0;
@@ -509,7 +515,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	 * block whose '{' the error swallowed: not news */
 	if (is_char(t, "}") && diag_errors(lx->diag) && has(exp, n, YYSYMBOL_YYEOF))
 		return 0;
-	lookahead_text(lx, t, what, sizeof what);
+	const char *what = lookahead_text(lx, t, buf, sizeof buf);
 	if (n < 0)
 		n = 0;
 	if (is_char(t, "=") && has(exp, n, YYSYMBOL_EQ) && has_char(exp, n, ')')) {
@@ -545,8 +551,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 			diag_error(lx->diag, loc, "unexpected %s", what);
 	} else {
 		char want[160];
-		if (has_char(exp, m, '}'))	/* the likeliest fix */
-			snprintf(want, sizeof want, "'}'");
+		if (has_char(exp, m, '}') || has_char(exp, m, '{'))	/* the likeliest fix */
+			snprintf(want, sizeof want, "'%c'", has_char(exp, m, '}') ? '}' : '{');
 		else if (m == 1)
 			snprintf(want, sizeof want, "%s", token_text(exp[0], a, sizeof a));
 		else
