@@ -48,6 +48,7 @@ typedef struct Lexer {
 	int depth;		/* bracket depth inside a /filter/ */
 	int prev;		/* the last token, to read keywords after '.' as names */
 	int bol;		/* the last token is the first of its line */
+	int ops;		/* chained operators in the current statement */
 	int eof_error;		/* a lexical error already reported the end of file */
 	Open *opens;		/* brackets not closed yet */
 	int nopens, capopens;
@@ -81,8 +82,11 @@ static int yylex(YYSTYPE *val, YYLTYPE *loc, Lexer *lx)
 	return ktap_lex(val, loc, lx->scanner);
 }
 
+/* Only bison's own failures come here: its stack is full. */
 static void yyerror(const Loc *loc, Lexer *lx, const char *msg)
 {
+	if (!strcmp(msg, "memory exhausted"))
+		msg = "the program is nested too deeply";
 	diag_error(lx->diag, *loc, "%s", msg);
 }
 
@@ -102,10 +106,47 @@ static Node *mk_str(NodeKind k, Loc loc, char *s)
 	return n;
 }
 
-static Node *mk_binop(Loc loc, int op, Node *a, Node *b)
+static void list_free(NodeList *l)
 {
+	for (int i = 0; i < l->n; i++)
+		ast_free(l->v[i]);
+	free(l->v);
+}
+
+/* Left-associative chains (a+b+c..., f()()..., t[1][2]...) make trees as
+ * deep as they are long, and every pass over the tree recurses: a
+ * statement may hold at most MAX_OPS of them, like bison's own stack. */
+enum { MAX_OPS = 10000 };
+
+static int too_many_ops(Lexer *lx, Loc loc)
+{
+	if (++lx->ops == MAX_OPS + 1)
+		diag_error(lx->diag, loc, "statement is too complex (more than %d operators)", MAX_OPS);
+	return lx->ops > MAX_OPS;
+}
+
+static Node *mk_binop(Lexer *lx, Loc loc, int op, Node *a, Node *b)
+{
+	if (too_many_ops(lx, loc)) {
+		ast_free(b);
+		return a;
+	}
 	Node *n = mk(N_BINOP, loc, a, b);
 	n->op = op;
+	return n;
+}
+
+/* a.str, a[l] or a(l) */
+static Node *mk_suffix(Lexer *lx, Loc loc, NodeKind k, Node *a, char *str, NodeList l)
+{
+	if (too_many_ops(lx, loc)) {
+		free(str);
+		list_free(&l);
+		return a;
+	}
+	Node *n = mk(k, loc, a, NULL);
+	n->str = str;
+	n->list = l;
 	return n;
 }
 
@@ -121,13 +162,6 @@ static NodeList list1(Node *n)
 	NodeList l = { 0 };
 	nodelist_push(&l, n);
 	return l;
-}
-
-static void list_free(NodeList *l)
-{
-	for (int i = 0; i < l->n; i++)
-		ast_free(l->v[i]);
-	free(l->v);
 }
 
 /* A token to resynchronize on after a syntax error: a keyword that starts
@@ -227,7 +261,7 @@ block:
 
 stats:
 	%empty { $$ = (NodeList){ 0 }; }
-	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); }
+	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); lx->ops = 0; }
 	| stats ';' { $$ = $1; }
 	| stats error {
 		/* resynchronized on a statement: report the next error even if
@@ -357,24 +391,24 @@ args:
 
 expr:
 	simple
-	| expr OR expr { $$ = mk_binop(@$, TK_OR, $1, $3); }
-	| expr AND expr { $$ = mk_binop(@$, TK_AND, $1, $3); }
-	| expr '|' expr { $$ = mk_binop(@$, '|', $1, $3); }
-	| expr '&' expr { $$ = mk_binop(@$, '&', $1, $3); }
-	| expr EQ expr { $$ = mk_binop(@$, TK_EQ, $1, $3); }
-	| expr NE expr { $$ = mk_binop(@$, TK_NE, $1, $3); }
-	| expr '<' expr { $$ = mk_binop(@$, '<', $1, $3); }
-	| expr LE expr { $$ = mk_binop(@$, TK_LE, $1, $3); }
-	| expr '>' expr { $$ = mk_binop(@$, '>', $1, $3); }
-	| expr GE expr { $$ = mk_binop(@$, TK_GE, $1, $3); }
-	| expr CONCAT expr { $$ = mk_binop(@$, TK_CONCAT, $1, $3); }
-	| expr SHL expr { $$ = mk_binop(@$, TK_SHL, $1, $3); }
-	| expr SHR expr { $$ = mk_binop(@$, TK_SHR, $1, $3); }
-	| expr '+' expr { $$ = mk_binop(@$, '+', $1, $3); }
-	| expr '-' expr { $$ = mk_binop(@$, '-', $1, $3); }
-	| expr '*' expr { $$ = mk_binop(@$, '*', $1, $3); }
-	| expr '/' expr { $$ = mk_binop(@$, '/', $1, $3); }
-	| expr '%' expr { $$ = mk_binop(@$, '%', $1, $3); }
+	| expr OR expr { $$ = mk_binop(lx, @$, TK_OR, $1, $3); }
+	| expr AND expr { $$ = mk_binop(lx, @$, TK_AND, $1, $3); }
+	| expr '|' expr { $$ = mk_binop(lx, @$, '|', $1, $3); }
+	| expr '&' expr { $$ = mk_binop(lx, @$, '&', $1, $3); }
+	| expr EQ expr { $$ = mk_binop(lx, @$, TK_EQ, $1, $3); }
+	| expr NE expr { $$ = mk_binop(lx, @$, TK_NE, $1, $3); }
+	| expr '<' expr { $$ = mk_binop(lx, @$, '<', $1, $3); }
+	| expr LE expr { $$ = mk_binop(lx, @$, TK_LE, $1, $3); }
+	| expr '>' expr { $$ = mk_binop(lx, @$, '>', $1, $3); }
+	| expr GE expr { $$ = mk_binop(lx, @$, TK_GE, $1, $3); }
+	| expr CONCAT expr { $$ = mk_binop(lx, @$, TK_CONCAT, $1, $3); }
+	| expr SHL expr { $$ = mk_binop(lx, @$, TK_SHL, $1, $3); }
+	| expr SHR expr { $$ = mk_binop(lx, @$, TK_SHR, $1, $3); }
+	| expr '+' expr { $$ = mk_binop(lx, @$, '+', $1, $3); }
+	| expr '-' expr { $$ = mk_binop(lx, @$, '-', $1, $3); }
+	| expr '*' expr { $$ = mk_binop(lx, @$, '*', $1, $3); }
+	| expr '/' expr { $$ = mk_binop(lx, @$, '/', $1, $3); }
+	| expr '%' expr { $$ = mk_binop(lx, @$, '%', $1, $3); }
 	| '!' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '!'; }
 	| '-' expr %prec UNARY { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '-'; }
 	| '~' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '~'; }
@@ -401,16 +435,16 @@ primary:
 
 nsuffixed:
 	primary
-	| nsuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
-	| nsuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
-	| nsuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	| nsuffixed '.' NAME { $$ = mk_suffix(lx, @$, N_FIELD, $1, $3.s, (NodeList){ 0 }); }
+	| nsuffixed '[' exprlist ']' { $$ = mk_suffix(lx, @$, N_INDEX, $1, NULL, $3); }
+	| nsuffixed '(' args ')' { $$ = mk_suffix(lx, @$, N_CALL, $1, NULL, $3); }
 	;
 
 psuffixed:
 	'(' expr ')' { $$ = $2; }
-	| psuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
-	| psuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
-	| psuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	| psuffixed '.' NAME { $$ = mk_suffix(lx, @$, N_FIELD, $1, $3.s, (NodeList){ 0 }); }
+	| psuffixed '[' exprlist ']' { $$ = mk_suffix(lx, @$, N_INDEX, $1, NULL, $3); }
+	| psuffixed '(' args ')' { $$ = mk_suffix(lx, @$, N_CALL, $1, NULL, $3); }
 	;
 
 table:
