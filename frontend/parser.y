@@ -299,7 +299,8 @@ stat:
 		if ($1->kind == N_CALL) {
 			$$ = mk(N_CALLSTAT, @$, $1, NULL);
 		} else {
-			diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
+			if (!YYRECOVERING())
+				diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
 			ast_free($1);
 			$$ = NULL;
 		}
@@ -527,6 +528,12 @@ static int is_continuation(yysymbol_kind_t t)
 	}
 }
 
+static int is_comparison(yysymbol_kind_t t)
+{
+	return t == YYSYMBOL_EQ || t == YYSYMBOL_NE || t == YYSYMBOL_LE || t == YYSYMBOL_GE ||
+	       is_char(t, "<>");
+}
+
 static int has_char(const yysymbol_kind_t *v, int n, int c)
 {
 	char set[2] = { (char)c, 0 };
@@ -554,6 +561,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 		n = 0;
 	if (is_char(t, "=") && has(exp, n, YYSYMBOL_EQ) && has_char(exp, n, ')')) {
 		diag_error(lx->diag, loc, "'=' is an assignment; use '==' to compare");
+		return 0;
+	}
+	if (is_comparison(t) && has_char(exp, n, '+')) {
+		diag_error(lx->diag, loc, "comparisons cannot be chained; combine them with '&&'");
+		return 0;
+	}
+	/* only after `return [expr]` is ';' expected without ',' or a statement */
+	if (has_char(exp, n, ';') && !has_char(exp, n, ',') && !has(exp, n, YYSYMBOL_VAR) &&
+	    !has(exp, n, YYSYMBOL_NUMBER) && t != YYSYMBOL_YYEOF) {
+		diag_error(lx->diag, loc, "'return' must be the last statement of its block; found %s after it", what);
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_NUMBER)) {
