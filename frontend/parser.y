@@ -563,6 +563,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 		diag_error(lx->diag, loc, "'=' is an assignment; use '==' to compare");
 		return 0;
 	}
+	if (t == YYSYMBOL_NAME && has_char(exp, n, '+') && (!strcmp(lx->text, "and") || !strcmp(lx->text, "or"))) {
+		diag_error(lx->diag, loc, "'%s' is not an operator in ktap; use '%s'", lx->text,
+			   lx->text[0] == 'a' ? "&&" : "||");
+		return 0;
+	}
 	if (is_comparison(t) && has_char(exp, n, '+')) {
 		diag_error(lx->diag, loc, "comparisons cannot be chained; combine them with '&&'");
 		return 0;
