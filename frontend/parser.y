@@ -37,6 +37,7 @@ typedef struct Lexer {
 	Node *root;
 	int line, col;		/* where the next character is */
 	int tok_line, tok_col;	/* where the current match started */
+	size_t off, tok_off;	/* the same as offsets in the text */
 	Loc start;		/* opening of a string or long bracket */
 	Loc last;		/* the last token returned */
 	Buf buf;		/* bytes of the string being read */
@@ -46,6 +47,8 @@ typedef struct Lexer {
 	int outer;		/* start condition to go back to after a string */
 	int depth;		/* bracket depth inside a /filter/ */
 	int prev;		/* the last token, to read keywords after '.' as names */
+	int bol;		/* the last token is the first of its line */
+	int ops;		/* chained operators in the current statement */
 	int eof_error;		/* a lexical error already reported the end of file */
 	Open *opens;		/* brackets not closed yet */
 	int nopens, capopens;
@@ -79,8 +82,11 @@ static int yylex(YYSTYPE *val, YYLTYPE *loc, Lexer *lx)
 	return ktap_lex(val, loc, lx->scanner);
 }
 
+/* Only bison's own failures come here: its stack is full. */
 static void yyerror(const Loc *loc, Lexer *lx, const char *msg)
 {
+	if (!strcmp(msg, "memory exhausted"))
+		msg = "the program is nested too deeply";
 	diag_error(lx->diag, *loc, "%s", msg);
 }
 
@@ -100,10 +106,47 @@ static Node *mk_str(NodeKind k, Loc loc, char *s)
 	return n;
 }
 
-static Node *mk_binop(Loc loc, int op, Node *a, Node *b)
+static void list_free(NodeList *l)
 {
+	for (int i = 0; i < l->n; i++)
+		ast_free(l->v[i]);
+	free(l->v);
+}
+
+/* Left-associative chains (a+b+c..., f()()..., t[1][2]...) make trees as
+ * deep as they are long, and every pass over the tree recurses: a
+ * statement may hold at most MAX_OPS of them, like bison's own stack. */
+enum { MAX_OPS = 10000 };
+
+static int too_many_ops(Lexer *lx, Loc loc)
+{
+	if (++lx->ops == MAX_OPS + 1)
+		diag_error(lx->diag, loc, "statement is too complex (more than %d operators)", MAX_OPS);
+	return lx->ops > MAX_OPS;
+}
+
+static Node *mk_binop(Lexer *lx, Loc loc, int op, Node *a, Node *b)
+{
+	if (too_many_ops(lx, loc)) {
+		ast_free(b);
+		return a;
+	}
 	Node *n = mk(N_BINOP, loc, a, b);
 	n->op = op;
+	return n;
+}
+
+/* a.str, a[l] or a(l) */
+static Node *mk_suffix(Lexer *lx, Loc loc, NodeKind k, Node *a, char *str, NodeList l)
+{
+	if (too_many_ops(lx, loc)) {
+		free(str);
+		list_free(&l);
+		return a;
+	}
+	Node *n = mk(k, loc, a, NULL);
+	n->str = str;
+	n->list = l;
 	return n;
 }
 
@@ -121,17 +164,14 @@ static NodeList list1(Node *n)
 	return l;
 }
 
-static void list_free(NodeList *l)
-{
-	for (int i = 0; i < l->n; i++)
-		ast_free(l->v[i]);
-	free(l->v);
-}
-
-static int starts_stat(int tok)
+/* A token to resynchronize on after a syntax error: a keyword that starts
+ * a statement, or a name at the start of a line. */
+static int starts_stat(Lexer *lx, int tok)
 {
 	switch (tok) {
-	case NAME: case VAR: case FUNCTION: case IF: case WHILE: case FOR: case REPEAT:
+	case NAME:
+		return lx->bol;
+	case VAR: case FUNCTION: case IF: case WHILE: case FOR: case REPEAT:
 	case DO: case BREAK: case RETURN: case TRACE: case TRACE_END: case TICK: case PROFILE:
 		return 1;
 	default:
@@ -221,13 +261,13 @@ block:
 
 stats:
 	%empty { $$ = (NodeList){ 0 }; }
-	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); }
+	| stats stat { $$ = $1; if ($2) nodelist_push(&$$, $2); lx->ops = 0; }
 	| stats ';' { $$ = $1; }
 	| stats error {
 		/* resynchronized on a statement: report the next error even if
 		 * it comes within three tokens */
 		$$ = $1;
-		if (starts_stat(yychar))
+		if (starts_stat(lx, yychar))
 			yyerrok;
 	}
 	;
@@ -259,7 +299,8 @@ stat:
 		if ($1->kind == N_CALL) {
 			$$ = mk(N_CALLSTAT, @$, $1, NULL);
 		} else {
-			diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
+			if (!YYRECOVERING())
+				diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
 			ast_free($1);
 			$$ = NULL;
 		}
@@ -351,24 +392,24 @@ args:
 
 expr:
 	simple
-	| expr OR expr { $$ = mk_binop(@$, TK_OR, $1, $3); }
-	| expr AND expr { $$ = mk_binop(@$, TK_AND, $1, $3); }
-	| expr '|' expr { $$ = mk_binop(@$, '|', $1, $3); }
-	| expr '&' expr { $$ = mk_binop(@$, '&', $1, $3); }
-	| expr EQ expr { $$ = mk_binop(@$, TK_EQ, $1, $3); }
-	| expr NE expr { $$ = mk_binop(@$, TK_NE, $1, $3); }
-	| expr '<' expr { $$ = mk_binop(@$, '<', $1, $3); }
-	| expr LE expr { $$ = mk_binop(@$, TK_LE, $1, $3); }
-	| expr '>' expr { $$ = mk_binop(@$, '>', $1, $3); }
-	| expr GE expr { $$ = mk_binop(@$, TK_GE, $1, $3); }
-	| expr CONCAT expr { $$ = mk_binop(@$, TK_CONCAT, $1, $3); }
-	| expr SHL expr { $$ = mk_binop(@$, TK_SHL, $1, $3); }
-	| expr SHR expr { $$ = mk_binop(@$, TK_SHR, $1, $3); }
-	| expr '+' expr { $$ = mk_binop(@$, '+', $1, $3); }
-	| expr '-' expr { $$ = mk_binop(@$, '-', $1, $3); }
-	| expr '*' expr { $$ = mk_binop(@$, '*', $1, $3); }
-	| expr '/' expr { $$ = mk_binop(@$, '/', $1, $3); }
-	| expr '%' expr { $$ = mk_binop(@$, '%', $1, $3); }
+	| expr OR expr { $$ = mk_binop(lx, @$, TK_OR, $1, $3); }
+	| expr AND expr { $$ = mk_binop(lx, @$, TK_AND, $1, $3); }
+	| expr '|' expr { $$ = mk_binop(lx, @$, '|', $1, $3); }
+	| expr '&' expr { $$ = mk_binop(lx, @$, '&', $1, $3); }
+	| expr EQ expr { $$ = mk_binop(lx, @$, TK_EQ, $1, $3); }
+	| expr NE expr { $$ = mk_binop(lx, @$, TK_NE, $1, $3); }
+	| expr '<' expr { $$ = mk_binop(lx, @$, '<', $1, $3); }
+	| expr LE expr { $$ = mk_binop(lx, @$, TK_LE, $1, $3); }
+	| expr '>' expr { $$ = mk_binop(lx, @$, '>', $1, $3); }
+	| expr GE expr { $$ = mk_binop(lx, @$, TK_GE, $1, $3); }
+	| expr CONCAT expr { $$ = mk_binop(lx, @$, TK_CONCAT, $1, $3); }
+	| expr SHL expr { $$ = mk_binop(lx, @$, TK_SHL, $1, $3); }
+	| expr SHR expr { $$ = mk_binop(lx, @$, TK_SHR, $1, $3); }
+	| expr '+' expr { $$ = mk_binop(lx, @$, '+', $1, $3); }
+	| expr '-' expr { $$ = mk_binop(lx, @$, '-', $1, $3); }
+	| expr '*' expr { $$ = mk_binop(lx, @$, '*', $1, $3); }
+	| expr '/' expr { $$ = mk_binop(lx, @$, '/', $1, $3); }
+	| expr '%' expr { $$ = mk_binop(lx, @$, '%', $1, $3); }
 	| '!' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '!'; }
 	| '-' expr %prec UNARY { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '-'; }
 	| '~' expr { $$ = mk(N_UNOP, @$, $2, NULL); $$->op = '~'; }
@@ -395,16 +436,16 @@ primary:
 
 nsuffixed:
 	primary
-	| nsuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
-	| nsuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
-	| nsuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	| nsuffixed '.' NAME { $$ = mk_suffix(lx, @$, N_FIELD, $1, $3.s, (NodeList){ 0 }); }
+	| nsuffixed '[' exprlist ']' { $$ = mk_suffix(lx, @$, N_INDEX, $1, NULL, $3); }
+	| nsuffixed '(' args ')' { $$ = mk_suffix(lx, @$, N_CALL, $1, NULL, $3); }
 	;
 
 psuffixed:
 	'(' expr ')' { $$ = $2; }
-	| psuffixed '.' NAME { $$ = mk(N_FIELD, @$, $1, NULL); $$->str = $3.s; }
-	| psuffixed '[' exprlist ']' { $$ = mk_list(N_INDEX, @$, $1, $3); }
-	| psuffixed '(' args ')' { $$ = mk_list(N_CALL, @$, $1, $3); }
+	| psuffixed '.' NAME { $$ = mk_suffix(lx, @$, N_FIELD, $1, $3.s, (NodeList){ 0 }); }
+	| psuffixed '[' exprlist ']' { $$ = mk_suffix(lx, @$, N_INDEX, $1, NULL, $3); }
+	| psuffixed '(' args ')' { $$ = mk_suffix(lx, @$, N_CALL, $1, NULL, $3); }
 	;
 
 table:
@@ -487,6 +528,12 @@ static int is_continuation(yysymbol_kind_t t)
 	}
 }
 
+static int is_comparison(yysymbol_kind_t t)
+{
+	return t == YYSYMBOL_EQ || t == YYSYMBOL_NE || t == YYSYMBOL_LE || t == YYSYMBOL_GE ||
+	       is_char(t, "<>");
+}
+
 static int has_char(const yysymbol_kind_t *v, int n, int c)
 {
 	char set[2] = { (char)c, 0 };
@@ -501,7 +548,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	yysymbol_kind_t exp[YYNTOKENS], t = yypcontext_token(ctx);
 	int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
 	Loc loc = *yypcontext_location(ctx);
-	char what[96], a[64], b[64];
+	char buf[96], a[64], b[64];
 
 	if (t == YYSYMBOL_YYEOF && lx->eof_error)
 		return 0;
@@ -509,11 +556,26 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	 * block whose '{' the error swallowed: not news */
 	if (is_char(t, "}") && diag_errors(lx->diag) && has(exp, n, YYSYMBOL_YYEOF))
 		return 0;
-	lookahead_text(lx, t, what, sizeof what);
+	const char *what = lookahead_text(lx, t, buf, sizeof buf);
 	if (n < 0)
 		n = 0;
 	if (is_char(t, "=") && has(exp, n, YYSYMBOL_EQ) && has_char(exp, n, ')')) {
 		diag_error(lx->diag, loc, "'=' is an assignment; use '==' to compare");
+		return 0;
+	}
+	if (t == YYSYMBOL_NAME && has_char(exp, n, '+') && (!strcmp(lx->text, "and") || !strcmp(lx->text, "or"))) {
+		diag_error(lx->diag, loc, "'%s' is not an operator in ktap; use '%s'", lx->text,
+			   lx->text[0] == 'a' ? "&&" : "||");
+		return 0;
+	}
+	if (is_comparison(t) && has_char(exp, n, '+')) {
+		diag_error(lx->diag, loc, "comparisons cannot be chained; combine them with '&&'");
+		return 0;
+	}
+	/* only after `return [expr]` is ';' expected without ',' or a statement */
+	if (has_char(exp, n, ';') && !has_char(exp, n, ',') && !has(exp, n, YYSYMBOL_VAR) &&
+	    !has(exp, n, YYSYMBOL_NUMBER) && t != YYSYMBOL_YYEOF) {
+		diag_error(lx->diag, loc, "'return' must be the last statement of its block; found %s after it", what);
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_NUMBER)) {
@@ -545,8 +607,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 			diag_error(lx->diag, loc, "unexpected %s", what);
 	} else {
 		char want[160];
-		if (has_char(exp, m, '}'))	/* the likeliest fix */
-			snprintf(want, sizeof want, "'}'");
+		if (has_char(exp, m, '}') || has_char(exp, m, '{'))	/* the likeliest fix */
+			snprintf(want, sizeof want, "'%c'", has_char(exp, m, '}') ? '}' : '{');
 		else if (m == 1)
 			snprintf(want, sizeof want, "%s", token_text(exp[0], a, sizeof a));
 		else
