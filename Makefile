@@ -64,7 +64,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/frontend/parser.c $(BUILD)/frontend/parser.h: frontend/parser.y
+$(BUILD)/frontend/parser.c $(BUILD)/frontend/parser.h &: frontend/parser.y
 	@mkdir -p $(@D)
 	bison -Wall -Werror -d -o $(BUILD)/frontend/parser.c $<
 

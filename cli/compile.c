@@ -46,7 +46,9 @@ int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *
 	if (opt->emit == EMIT_AST) {	/* the tree as recovered, errors or not */
 		ast_print(out, root);
 		rc = diag_errors(d) > 0;
-	} else {	/* sema copes with recovered trees and finds more errors */
+	} else if (diag_errors(d)) {	/* after syntax errors, sema would mostly repeat them */
+		rc = 1;
+	} else {
 		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048 };
 		Program *prog = sema_check(root, d, &so);
 		rc = diag_errors(d) > 0;

@@ -187,6 +187,18 @@ static void check_targets(Lexer *lx, NodeList *l)
 			diag_error(lx->diag, l->v[i]->loc, "cannot assign to a function call");
 }
 
+/* pid = 1: a clear error, and a whole statement so that parsing goes on. */
+static Node *mk_builtin_assign(Lexer *lx, Loc loc, Loc at, int64_t b, int op, NodeList values)
+{
+	diag_error(lx->diag, at, "cannot assign to the built-in variable '%s'", builtin_names[b]);
+	Node *t = node_new(N_BUILTIN, at);
+	t->num = b;
+	Node *n = mk_list(N_ASSIGN, loc, NULL, list1(t));
+	n->op = op;
+	n->list2 = values;
+	return n;
+}
+
 static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, Node *iter, NodeList args, Node *body)
 {
 	if (vars.n > 2)
@@ -295,6 +307,8 @@ stat:
 		check_targets(lx, &$1);
 		$$ = mk_list(N_ASSIGN, @$, NULL, $1); $$->op = TK_PLUSEQ; $$->list2 = $3;
 	}
+	| BUILTIN '=' exprlist { $$ = mk_builtin_assign(lx, @$, @1, $1, '=', $3); }
+	| BUILTIN PLUSEQ exprlist { $$ = mk_builtin_assign(lx, @$, @1, $1, TK_PLUSEQ, $3); }
 	| nsuffixed {
 		if ($1->kind == N_CALL) {
 			$$ = mk(N_CALLSTAT, @$, $1, NULL);
