@@ -203,9 +203,18 @@ static Type *check_field(Sema *S, Node *n)
 		}
 	}
 	Type *t = a ? index_table(S, n, a, 1) : NULL;
-	if (t)
-		check_unify(S, n, t->table->keys[0], type_new(S, TY_STR, n->loc), "the key of this table");
-	return set_type(S, n, t ? t->table->val : type_var(S, n->loc));
+	if (!t)
+		return set_type(S, n, type_var(S, n->loc));
+	/* t.name is t["name"]: rewrite it so that later stages see one form */
+	Node *key = node_new(N_STR, n->loc);
+	key->str = n->str;
+	key->len = strlen(n->str);
+	n->str = NULL;
+	n->kind = N_INDEX;
+	nodelist_push(&n->list, key);
+	set_type(S, key, type_new(S, TY_STR, n->loc));
+	check_unify(S, n, t->table->keys[0], key->type, "the key of this table");
+	return set_type(S, n, t->table->val);
 }
 
 static Type *check_name(Sema *S, Node *n)

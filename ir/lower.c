@@ -169,6 +169,7 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->col = 1;
 	L->retbuf = -1;
 	L->ctxreg = 0;
+	L->ntemps = L->nspare = 0;
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
@@ -286,6 +287,8 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 			diag_error(d, at, "internal compiler error: %s", err);
 	}
 	free(jobs);
+	free(L.temps);
+	free(L.spare);
 	free(L.table_map);
 	free(L.table_drops);
 	free(L.global_off);

@@ -155,9 +155,33 @@ void at(Lower *L, const Node *n)
 	}
 }
 
+/* A statement's temporaries are dead when it ends: later statements reuse
+ * their stack space, which keeps frames within BPF's 512 bytes. */
+int temp_slot(Lower *L, int size)
+{
+	int s = -1;
+	for (int i = 0; i < L->nspare && s < 0; i++)
+		if (L->f->slots[L->spare[i]].size == ((size + 7) & ~7)) {
+			s = L->spare[i];
+			L->spare[i] = L->spare[--L->nspare];
+		}
+	if (s < 0)
+		s = ir_slot(L->f, size);
+	L->temps = xrealloc(L->temps, (L->ntemps + 1) * sizeof(int));
+	L->temps[L->ntemps++] = s;
+	return s;
+}
+
+void release_temps(Lower *L, int mark)
+{
+	L->spare = xrealloc(L->spare, (L->nspare + L->ntemps - mark + 1) * sizeof(int));
+	while (L->ntemps > mark)
+		L->spare[L->nspare++] = L->temps[--L->ntemps];
+}
+
 int str_slot(Lower *L)
 {
-	int s = ir_slot(L->f, L->strlen);
+	int s = temp_slot(L, L->strlen);
 	emit_zero(L, s);
 	return s;
 }

@@ -111,7 +111,7 @@ static IrOpnd concat(Lower *L, Node *n)
 		return ir_imm(0);
 	}
 	char fmt[3 * MAXARGS + 1] = "";
-	int data = ir_slot(L->f, 8 * np);
+	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {
 		IrOpnd v = lower_expr(L, parts[i]);
 		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
@@ -338,7 +338,7 @@ IrOpnd lower_call(Lower *L, Node *n)
 	IrOpnd args[5];
 	int na = 0, res = -1;
 	if (is_str(type_repr(callee->ret))) {
-		res = ir_slot(L->f, L->strlen);
+		res = temp_slot(L, L->strlen);
 		emit_zero(L, res);
 		args[na++] = ir_r(emit_addr(L, res));
 	}

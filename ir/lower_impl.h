@@ -33,6 +33,8 @@ typedef struct Lower {
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */
+	int *temps, ntemps;	/* temporary slots in use, in order of allocation */
+	int *spare, nspare;	/* temporary slots free for reuse */
 	int line, col;
 } Lower;
 
@@ -55,7 +57,9 @@ void emit_ret(Lower *L, IrOpnd v);
 IrBlock *new_block(Lower *L);
 void set_block(Lower *L, IrBlock *b);
 void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
-int str_slot(Lower *L);			/* a zeroed string buffer slot */
+int str_slot(Lower *L);			/* a zeroed temporary string buffer */
+int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
+void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
 void count_drop(Lower *L, int bss_off);
 

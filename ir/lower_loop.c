@@ -82,6 +82,8 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	cb->line = n->loc.line;
 	L->f = cb;
 	L->b = ir_block(cb);
+	L->temps = L->spare = NULL;	/* slots belong to their function */
+	L->ntemps = L->nspare = 0;
 	L->frame_ptr = 1;
 	L->ctxreg = emit_load(L, ir_r(1), FR_CTX, 8);
 	IrBlock *stop = new_block(L), *start = new_block(L);
@@ -94,6 +96,8 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	iteration(L, n, kind, limit_off, step, stop);
 	finish_func(cb);
 	int index = L->mod->nfuncs - 1;
+	free(L->temps);
+	free(L->spare);
 	*L = saved;
 	return index;
 }

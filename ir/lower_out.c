@@ -61,7 +61,7 @@ void lower_print(Lower *L, Node *call, int printf_like)
 		kernel_record(L, id, f.size, n, vals, args, types);
 		return;
 	}
-	int s = ir_slot(L->f, f.size ? f.size : 8);
+	int s = temp_slot(L, f.size ? f.size : 8);
 	for (int i = 0; i < n; i++)
 		store_value(L, types[i], ir_slotop(s), args[i].off, vals[i]);
 	emit_call(L, KH_PRINTF, 2, ir_imm(id), ir_r(emit_addr(L, s)));

@@ -33,7 +33,7 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 static IrOpnd snapshot(Lower *L, Node *value, IrOpnd v)
 {
 	if (is_str(ty(value))) {
-		int s = ir_slot(L->f, L->strlen);
+		int s = temp_slot(L, L->strlen);
 		emit_copy(L, ir_slotop(s), 0, v, 0, L->strlen);
 		return ir_r(emit_addr(L, s));
 	}
@@ -172,7 +172,7 @@ static void lower_forin(Lower *L, Node *n)
 	IrOpnd max = sorted && n->list2.n > 1 ? lower_expr(L, n->list2.v[1]) : ir_imm(-1);
 	at(L, n);
 	int it = emit_call(L, KH_ITER_OPEN, 3, ir_r(table_map(L, t)), max, ir_imm(sorted));
-	int key = ir_slot(L->f, key_size(L, t));
+	int key = temp_slot(L, key_size(L, t));
 	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
 	set_block(L, head);
 	int r = emit_call(L, KH_ITER_NEXT, 2, ir_r(it), ir_r(emit_addr(L, key)));
@@ -243,6 +243,7 @@ static void lower_var(Lower *L, Node *n)
 
 static void lower_stmt(Lower *L, Node *n)
 {
+	int mark = L->ntemps;
 	at(L, n);
 	switch (n->kind) {
 	case N_VAR:
@@ -291,6 +292,7 @@ static void lower_stmt(Lower *L, Node *n)
 	default:	/* function definitions are lowered on their own */
 		break;
 	}
+	release_temps(L, mark);
 }
 
 void lower_block(Lower *L, Node *block)

@@ -27,7 +27,7 @@ IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 		v[i] = lower_expr(L, keys->v[i]);
 	if (t->nkeys == 1 && is_str(type_repr(t->keys[0])))
 		return v[0];
-	int s = ir_slot(L->f, key_size(L, t)), off = 0;
+	int s = temp_slot(L, key_size(L, t)), off = 0;
 	emit_zero(L, s);
 	for (int i = 0; i < keys->n && i < t->nkeys; i++) {
 		Type *kt = type_repr(t->keys[i]);
@@ -99,7 +99,7 @@ static void map_set(Lower *L, TableInfo *t, IrOpnd key, IrOpnd v)
 	Type *vt = type_repr(t->val);
 	IrOpnd val = v;
 	if (!is_str(vt)) {
-		int s = ir_slot(L->f, 8);
+		int s = temp_slot(L, 8);
 		emit_store(L, ir_slotop(s), 0, 8, v);
 		val = ir_r(emit_addr(L, s));
 	}
@@ -127,7 +127,7 @@ static void map_add(Lower *L, TableInfo *t, IrOpnd key, IrOpnd n)
 	emit_jmp(L, done);
 
 	set_block(L, init);
-	int z = ir_slot(L->f, 8);
+	int z = temp_slot(L, 8);
 	emit_store(L, ir_slotop(z), 0, 8, ir_imm(0));
 	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key,
 			  ir_r(emit_addr(L, z)), ir_imm(BPF_NOEXIST));
@@ -176,7 +176,7 @@ void table_ctor(Lower *L, TableInfo *t, Node *ctor)
 			NodeList keys = { &fld->a, 1, 1 };
 			key = table_key(L, t, &keys);
 		} else {
-			int slot = ir_slot(L->f, 8);
+			int slot = temp_slot(L, 8);
 			emit_store(L, ir_slotop(slot), 0, 8, ir_imm(pos++));
 			key = ir_r(emit_addr(L, slot));
 		}
