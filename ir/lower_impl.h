@@ -27,8 +27,10 @@ typedef struct Lower {
 	Event *ev;		/* the event of this kernel program, or NULL */
 	int *local;		/* local index -> vreg (numbers) or slot (strings), or its
 				   offset in the frame when the function has one */
-	int frame;		/* slot of the frame (locals in memory), -1 if none */
-	int frame_ptr;		/* in a loop callback: vreg with the frame's address, else -1 */
+	int framed;		/* the locals live in a frame (the function has kernel loops) */
+	int frame_ptr;		/* framed: the vreg with the frame's address */
+	int link;		/* framed, outside loop bodies: the slot of the link */
+	int linkreg;		/* in a loop body's callback: the vreg with the link's address, else -1 */
 	int frame_next;		/* next free frame word for a numeric for's limit */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
@@ -93,14 +95,19 @@ IrOpnd lower_builtin(Lower *L, Node *call);
 void lower_block(Lower *L, Node *block);
 
 /* local.c: where locals live. Normally numbers in vregs and strings in
- * slots; in a kernel function with loops, all of them live in a frame on its
- * stack, so that the bpf_loop callbacks that run the loop bodies reach them. */
-enum { FR_CTX = 0, FR_STATUS = 8, FR_RETVAL = 16, FR_RETBUF = 24, FR_LOCALS = 32 };
+ * slots; in a kernel function with loops, all of them live in a frame, the
+ * value of a per-CPU array map of its own, which the bpf_loop callbacks that
+ * run the loop bodies reach through a link on the function's stack. The
+ * frame is map memory rather than stack because the verifier tracks stack
+ * values exactly: a counter it knows would make it walk every iteration. */
+enum { FR_STATUS = 0, FR_RETVAL = 8, FR_LOCALS = 16 };	/* the frame */
+enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_SIZE = 24 };	/* the link */
 enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
 int needs_frame(Lower *L, Func *sf);
 void frame_setup(Lower *L, Func *sf);	/* at function entry: homes for the locals */
 IrOpnd frame_base(Lower *L);
-IrOpnd frame_addr(Lower *L);		/* as a pointer vreg */
+IrOpnd link_addr(Lower *L);
+int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);

@@ -1,5 +1,8 @@
 /* Where locals live: registers and slots, or a frame in memory. */
+#include <linux/bpf.h>
+#include <stdlib.h>
 #include "lower_impl.h"
+#include "../common/util.h"
 
 static int count_loops(Node *n, int fornum_only)
 {
@@ -18,31 +21,57 @@ int needs_frame(Lower *L, Func *sf)
 	return kernel(L) && count_loops(sf->body, 0) > 0;
 }
 
-static int in_frame(Lower *L)
+int in_callback(Lower *L)
 {
-	return L->frame >= 0 || L->frame_ptr >= 0;
+	return L->linkreg >= 0;
 }
 
 IrOpnd frame_base(Lower *L)
 {
-	return L->frame_ptr >= 0 ? ir_r(L->frame_ptr) : ir_slotop(L->frame);
+	return ir_r(L->frame_ptr);
 }
 
-IrOpnd frame_addr(Lower *L)
+IrOpnd link_addr(Lower *L)
 {
-	return L->frame_ptr >= 0 ? ir_r(L->frame_ptr) : ir_r(emit_addr(L, L->frame));
+	return in_callback(L) ? ir_r(L->linkreg) : ir_r(emit_addr(L, L->link));
+}
+
+/* The frame map's value, found at entry (an array's only entry is always
+ * there, but the verifier wants the check). */
+static void frame_map(Lower *L, Func *sf, int size)
+{
+	char *name = xasprintf("ktap_frame_%s", L->f->name);
+	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, size };
+	int map = ir_map(L->mod, &m);
+	free(name);
+	int key = ir_slot(L->f, 8);
+	emit_store(L, ir_slotop(key), 0, 8, ir_imm(0));
+	L->frame_ptr = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(emit_map(L, map)),
+				 ir_r(emit_addr(L, key)));
+	IrBlock *none = new_block(L), *go = new_block(L);
+	emit_br(L, C_EQ, ir_r(L->frame_ptr), ir_imm(0), none, go);
+	set_block(L, none);
+	emit_ret(L, ir_imm(0));
+	set_block(L, go);
+	L->link = ir_slot(L->f, LK_SIZE);
+	emit_zero(L, L->link);
+	if (sf->kind != FN_USER)
+		emit_store(L, ir_slotop(L->link), LK_CTX, 8, ir_r(L->ctxreg));
+	emit_store(L, ir_slotop(L->link), LK_FRAME, 8, ir_r(L->frame_ptr));
+	if (L->retbuf >= 0)
+		emit_store(L, ir_slotop(L->link), LK_RETBUF, 8, ir_r(L->retbuf));
 }
 
 /* Params arrive in vregs 0.. (after the hidden result buffer, if any). */
 void frame_setup(Lower *L, Func *sf)
 {
-	int param = L->retbuf >= 0 ? 1 : 0, frame = needs_frame(L, sf), size = FR_LOCALS;
-	L->frame = -1;
-	L->frame_ptr = -1;
+	int param = L->retbuf >= 0 ? 1 : 0, size = FR_LOCALS;
+	L->framed = needs_frame(L, sf);
+	L->linkreg = -1;
 	for (int i = 0; i < sf->nlocals; i++) {
 		Type *t = type_repr(sf->locals[i]->type);
 		int is_param = sf->params && i < sf->params->n;
-		if (frame) {
+		if (L->framed) {
 			L->local[i] = size;
 			size += val_size(L, t);
 		} else if (is_str(t)) {
@@ -50,20 +79,13 @@ void frame_setup(Lower *L, Func *sf)
 		} else {
 			L->local[i] = is_param ? param++ : ir_vreg(L->f);
 		}
-		if (is_param && is_str(t) && !frame)	/* callers pass a pointer: take a copy */
+		if (is_param && is_str(t) && !L->framed)	/* callers pass a pointer: take a copy */
 			emit_copy(L, ir_slotop(L->local[i]), 0, ir_r(param++), 0, L->strlen);
 	}
-	if (!frame)
+	if (!L->framed)
 		return;
 	L->frame_next = size;
-	size += 8 * count_loops(sf->body, 1);
-	L->frame = ir_slot(L->f, size);
-	emit_zero(L, L->frame);
-	IrOpnd base = frame_base(L);
-	if (sf->kind != FN_USER)
-		emit_store(L, base, FR_CTX, 8, ir_r(L->ctxreg));
-	if (L->retbuf >= 0)
-		emit_store(L, base, FR_RETBUF, 8, ir_r(L->retbuf));
+	frame_map(L, sf, size + 8 * count_loops(sf->body, 1));
 	param = L->retbuf >= 0 ? 1 : 0;
 	for (int i = 0; sf->params && i < sf->params->n; i++)
 		local_set(L, sf->locals[i], ir_r(param++), '=');
@@ -73,24 +95,18 @@ IrOpnd local_get(Lower *L, Symbol *s)
 {
 	int loc = L->local[s->index];
 	int str = is_str(type_repr(s->type));
-	if (!in_frame(L))
+	if (!L->framed)
 		return str ? ir_r(emit_addr(L, loc)) : ir_r(loc);
 	if (!str)
 		return ir_r(emit_load(L, frame_base(L), loc, 8));
-	if (L->frame_ptr >= 0)
-		return ir_r(emit_op(L, IR_ADD, ir_r(L->frame_ptr), ir_imm(loc)));
-	IrIns *i = emit(L, IR_ADDR);
-	i->dst = ir_vreg(L->f);
-	i->a = ir_slotop(L->frame);
-	i->off = loc;
-	return ir_r(i->dst);
+	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(loc)));
 }
 
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 {
 	int loc = L->local[s->index];
 	if (is_str(type_repr(s->type))) {
-		if (in_frame(L))
+		if (L->framed)
 			emit_copy(L, frame_base(L), loc, v, 0, L->strlen);
 		else
 			emit_copy(L, ir_slotop(loc), 0, v, 0, L->strlen);
@@ -98,7 +114,7 @@ void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 	}
 	if (op == TK_PLUSEQ)
 		v = ir_r(emit_op(L, IR_ADD, local_get(L, s), v));
-	if (in_frame(L)) {
+	if (L->framed) {
 		emit_store(L, frame_base(L), loc, 8, v);
 		return;
 	}

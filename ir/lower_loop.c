@@ -1,9 +1,10 @@
 /* Kernel loops. The verifier would walk a loop once per iteration, so a loop
  * whose trip count it cannot bound is rejected as too large. Instead each
  * kernel loop runs its body in a callback of bpf_loop, which the verifier
- * checks once, with the iteration cap as bpf_loop's count. The callback
- * reaches the function's locals through the frame it is given, and tells
- * the caller how the body ended in the frame's status word. */
+ * checks until its states converge, with the iteration cap as bpf_loop's
+ * count. The callback reaches the function's locals through the link it is
+ * given (see local.c), and tells the caller how the body ended in the
+ * frame's status word. */
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include "lower_impl.h"
@@ -32,7 +33,7 @@ static void set_status(Lower *L, int st)
 void callback_return(Lower *L, IrOpnd v)
 {
 	if (L->sf->kind == FN_USER && L->retbuf >= 0) {
-		int buf = emit_load(L, frame_base(L), FR_RETBUF, 8);
+		int buf = emit_load(L, ir_r(L->linkreg), LK_RETBUF, 8);
 		emit_copy(L, ir_r(buf), 0, v, 0, L->strlen);
 	} else if (L->sf->kind == FN_USER) {
 		emit_store(L, frame_base(L), FR_RETVAL, 8, v);
@@ -72,7 +73,7 @@ static void iteration(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t s
 	emit_ret(L, ir_imm(0));
 }
 
-/* The callback: a subprogram (index, frame) in .text. Returns its index. */
+/* The callback: a subprogram (index, link) in .text. Returns its index. */
 static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 {
 	Lower saved = *L;
@@ -84,8 +85,9 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	L->b = ir_block(cb);
 	L->temps = L->spare = NULL;	/* slots belong to their function */
 	L->ntemps = L->nspare = 0;
-	L->frame_ptr = 1;
-	L->ctxreg = emit_load(L, ir_r(1), FR_CTX, 8);
+	L->linkreg = 1;
+	L->ctxreg = emit_load(L, ir_r(1), LK_CTX, 8);
+	L->frame_ptr = emit_load(L, ir_r(1), LK_FRAME, 8);
 	IrBlock *stop = new_block(L), *start = new_block(L);
 	emit_jmp(L, start);
 	set_block(L, stop);
@@ -110,7 +112,7 @@ void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 	IrIns *fa = emit(L, IR_FUNCADDR);
 	fa->dst = ir_vreg(L->f);
 	fa->target = cb;
-	emit_call(L, BPF_FUNC_loop, 4, ir_imm(LOOP_CAP), ir_r(fa->dst), frame_addr(L), ir_imm(0));
+	emit_call(L, BPF_FUNC_loop, 4, ir_imm(LOOP_CAP), ir_r(fa->dst), link_addr(L), ir_imm(0));
 	int st = emit_load(L, frame_base(L), FR_STATUS, 8);
 	IrBlock *capped = new_block(L), *ended = new_block(L), *ret = new_block(L), *after = new_block(L);
 	emit_br(L, C_EQ, ir_r(st), ir_imm(ST_RUN), capped, ended);
@@ -120,7 +122,7 @@ void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 	set_block(L, ended);
 	emit_br(L, C_EQ, ir_r(st), ir_imm(ST_RETURN), ret, after);
 	set_block(L, ret);
-	if (L->frame_ptr >= 0)		/* a loop inside a loop body: pass the return on */
+	if (in_callback(L))		/* a loop inside a loop body: pass the return on */
 		emit_ret(L, ir_imm(1));
 	else if (L->sf->kind == FN_USER && L->retbuf < 0)
 		emit_ret(L, ir_r(emit_load(L, frame_base(L), FR_RETVAL, 8)));

@@ -210,7 +210,7 @@ static void lower_if(Lower *L, Node *n)
 static void lower_return(Lower *L, Node *n)
 {
 	IrOpnd v = ir_imm(0);
-	if (L->frame_ptr >= 0) {
+	if (in_callback(L)) {
 		callback_return(L, n->a ? lower_expr(L, n->a) : ir_imm(0));
 		return;
 	}
