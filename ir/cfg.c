@@ -105,3 +105,52 @@ int ir_simplify_cfg(IrFunc *f)
 	}
 	return changed;
 }
+
+/* Lay the blocks out in reverse postorder, the taken side of a branch right
+ * after it: then-blocks follow their test, loop bodies their head, and the
+ * code reads (and -S prints) in the order of the script. */
+void ir_order_blocks(IrFunc *f)
+{
+	int n = f->nblocks, sp = 0, k = n;
+	char *seen = xcalloc(n, 1);
+	IrBlock **order = xcalloc(n, sizeof(*order));
+	struct { IrBlock *b; int next; } *stack = xcalloc(n, sizeof(*stack));
+	stack[sp++].b = f->blocks[0];
+	seen[0] = 1;
+	while (sp) {
+		IrBlock *b = stack[sp - 1].b;
+		IrIns *t = ir_last(b);
+		/* successors in the order DFS visits them: false side first */
+		IrBlock *succ[2] = { t && t->op == IR_BR ? t->f : NULL,
+				     t && (t->op == IR_JMP || t->op == IR_BR) ? t->t : NULL };
+		IrBlock *s = NULL;
+		while (!s && stack[sp - 1].next < 2) {
+			s = succ[stack[sp - 1].next++];
+			if (s && seen[s->id])
+				s = NULL;
+		}
+		if (s) {
+			seen[s->id] = 1;
+			stack[sp].b = s;
+			stack[sp++].next = 0;
+		} else {
+			order[--k] = b;
+			sp--;
+		}
+	}
+	/* blocks nothing reaches (none after ir_simplify_cfg) go last */
+	IrBlock **old = xmalloc(n * sizeof(*old));
+	memcpy(old, f->blocks, n * sizeof(*old));
+	int m = 0;
+	for (int i = k; i < n; i++)
+		f->blocks[m++] = order[i];
+	for (int i = 0; i < n; i++)
+		if (!seen[old[i]->id])
+			f->blocks[m++] = old[i];
+	free(old);
+	for (int i = 0; i < n; i++)
+		f->blocks[i]->id = i;
+	free(seen);
+	free(order);
+	free(stack);
+}

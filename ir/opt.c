@@ -13,8 +13,9 @@ void ir_optimize(IrFunc *f)
 		changed |= ir_simplify_cfg(f);
 		changed |= ir_dce(f);
 		if (!changed)
-			return;
+			break;
 	}
+	ir_order_blocks(f);
 }
 
 void ir_compact(IrBlock *b, const char *keep)

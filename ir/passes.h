@@ -8,6 +8,7 @@
 int ir_fold(IrFunc *f);		/* fold.c: constant folding, constant and copy propagation */
 int ir_simplify_cfg(IrFunc *f);	/* cfg.c: jump threading, block merging, unreachable blocks */
 int ir_dce(IrFunc *f);		/* dce.c: pure instructions whose result is never used */
+void ir_order_blocks(IrFunc *f);	/* cfg.c: blocks in reverse postorder */
 
 /* Drop the instructions of b for which keep[] is 0. */
 void ir_compact(IrBlock *b, const char *keep);
