@@ -31,6 +31,32 @@ char *xasprintf(const char *fmt, ...)
 	return check(r < 0 ? NULL : s);
 }
 
+/* Levenshtein distance, for "did you mean" hints; long strings count as far. */
+int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return 99;
+	int row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j];
+			int best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
 void buf_add(Buf *b, const void *data, size_t n)
 {
 	if (b->len + n > b->cap) {

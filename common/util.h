@@ -12,6 +12,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+int edit_distance(const char *a, const char *b);
+
 /* Append-only bytes, for building sections and string tables. */
 typedef struct Buf {
 	uint8_t *p;

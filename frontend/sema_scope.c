@@ -112,30 +112,6 @@ Symbol *scope_declare(Sema *S, Node *name, SymKind kind)
 	return s;
 }
 
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 99;
-	int row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			int best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = row[j];
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 typedef struct Guess {
 	const char *want, *best;
 	int dist;

@@ -24,27 +24,12 @@ static int pure(IrOp op)
 	       op == IR_FUNCADDR;
 }
 
-/* The vreg operands i reads. */
-static int uses(const IrIns *i, int64_t out[7])
-{
-	int n = 0;
-	if (i->a.kind == O_VREG)
-		out[n++] = i->a.v;
-	if (i->b.kind == O_VREG)
-		out[n++] = i->b.v;
-	if (i->op == IR_CALL || i->op == IR_CALLF)
-		for (int k = 0; k < i->nargs && k < 5; k++)
-			if (i->args[k].kind == O_VREG)
-				out[n++] = i->args[k].v;
-	return n;
-}
-
 static void local(const IrBlock *b, Word *use, Word *def)
 {
-	int64_t u[7];
+	int u[7];
 	for (int k = 0; k < b->n; k++) {
 		const IrIns *i = &b->ins[k];
-		for (int j = uses(i, u); j-- > 0;)
+		for (int j = ir_uses(i, u); j-- > 0;)
 			if (!get(def, u[j]))
 				set(use, u[j]);
 		if (i->dst >= 0)
@@ -78,7 +63,7 @@ static void solve(const IrFunc *f, Sets *s)
 static int sweep(IrBlock *b, Word *live)
 {
 	char *keep = xmalloc(b->n);
-	int64_t u[7];
+	int u[7];
 	int removed = 0;
 	for (int k = b->n - 1; k >= 0; k--) {
 		IrIns *i = &b->ins[k];
@@ -91,7 +76,7 @@ static int sweep(IrBlock *b, Word *live)
 			i->dst = -1;
 		if (i->dst >= 0)
 			clr(live, i->dst);
-		for (int j = uses(i, u); j-- > 0;)
+		for (int j = ir_uses(i, u); j-- > 0;)
 			set(live, u[j]);
 	}
 	ir_compact(b, keep);

@@ -102,6 +102,20 @@ int ir_map(IrModule *m, const IrMap *map)
 	return m->nmaps++;
 }
 
+int ir_uses(const IrIns *i, int u[7])
+{
+	int n = 0;
+	if (i->a.kind == O_VREG)
+		u[n++] = i->a.v;
+	if (i->b.kind == O_VREG)
+		u[n++] = i->b.v;
+	if (i->op == IR_CALL || i->op == IR_CALLF)
+		for (int k = 0; k < i->nargs && k < 5; k++)
+			if (i->args[k].kind == O_VREG)
+				u[n++] = i->args[k].v;
+	return n;
+}
+
 IrIns *ir_last(IrBlock *b)
 {
 	return b->n ? &b->ins[b->n - 1] : NULL;

@@ -174,6 +174,8 @@ static inline IrOpnd ir_r(int v) { return (IrOpnd){ O_VREG, v }; }
 static inline IrOpnd ir_imm(int64_t v) { return (IrOpnd){ O_IMM, v }; }
 static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
 
+/* The vregs i reads, into u (at most 7); returns how many. */
+int ir_uses(const IrIns *i, int u[7]);
 /* The last instruction of b, or NULL. */
 IrIns *ir_last(IrBlock *b);
 /* True for JMP, BR, RET. */

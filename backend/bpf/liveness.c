@@ -6,21 +6,6 @@
 #include "bpf_internal.h"
 #include "../../common/util.h"
 
-/* The vregs an instruction reads, into u; returns how many. */
-static int ins_uses(const IrIns *i, int *u)
-{
-	int n = 0;
-	if (i->a.kind == O_VREG)
-		u[n++] = i->a.v;
-	if (i->b.kind == O_VREG)
-		u[n++] = i->b.v;
-	if (i->op == IR_CALL || i->op == IR_CALLF)
-		for (int k = 0; k < i->nargs && k < 5; k++)
-			if (i->args[k].kind == O_VREG)
-				u[n++] = i->args[k].v;
-	return n;
-}
-
 static void set_add(uint64_t *s, int v) { s[v / 64] |= 1ull << (v % 64); }
 
 /* The blocks control can go to after b. */
@@ -75,7 +60,7 @@ static int check(const IrFunc *f, const Liveness *lv, const char **why)
 			return *why = "block without a terminator", -1;
 		for (int k = 0; k < b->n; k++) {
 			const IrIns *i = &b->ins[k];
-			int u[7], n = ins_uses(i, u);
+			int u[7], n = ir_uses(i, u);
 			if (k < b->n - 1 && ir_is_term(i->op))
 				return *why = "terminator inside a block", -1;
 			if ((i->op == IR_CALL || i->op == IR_CALLF) && (i->nargs < 0 || i->nargs > 5))
@@ -102,7 +87,7 @@ static void dataflow(const IrFunc *f, Liveness *lv)
 		const IrBlock *b = f->blocks[bi];
 		uint64_t *ub = use + bi * w, *db = def + bi * w;
 		for (int k = 0; k < b->n; k++) {
-			int u[7], n = ins_uses(&b->ins[k], u);
+			int u[7], n = ir_uses(&b->ins[k], u);
 			for (int j = 0; j < n; j++)
 				if (!live_has(db, u[j]))
 					set_add(ub, u[j]);
@@ -157,7 +142,7 @@ static void intervals(const IrFunc *f, Liveness *lv)
 		}
 		for (int j = 0; j < b->n; j++, k++) {
 			const IrIns *i = &b->ins[j];
-			int u[7], n = ins_uses(i, u);
+			int u[7], n = ir_uses(i, u);
 			for (int x = 0; x < n; x++)
 				extend(&lv->iv[u[x]], POS_USE(k));
 			if (i->dst >= 0)
