@@ -1,6 +1,7 @@
 /* Lowering built-in functions: output (print, printf, print_hist), strings,
  * time, machine facts, exit, and the registration calls. */
 #include <linux/bpf.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
 #include "../common/uhelpers.h"
@@ -33,26 +34,24 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapA
 	set_block(L, done);
 }
 
-void lower_print(Lower *L, Node *call, int printf_like)
+/* Print args (n of them) with format fmt (FMT_PRINT when NULL). */
+static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
 	enum { MAXARGS = 16 };
-	NodeList *al = &call->list;
-	int first = printf_like ? 1 : 0, n = al->n - first;
 	if (n > MAXARGS) {
 		lower_error(L, call, "at most 16 values can be printed in one call");
+		free(fmt);
 		return;
 	}
-	KtapFormat f = { printf_like ? FMT_PRINTF : FMT_PRINT, NULL, n, NULL, 0, call->loc.line };
-	if (printf_like)
-		f.fmt = xstrndup(al->v[0]->str, al->v[0]->len);
+	KtapFormat f = { fmt ? FMT_PRINTF : FMT_PRINT, fmt, n, NULL, 0, call->loc.line };
 	f.args = xcalloc(n, sizeof(KtapArg));
 	IrOpnd vals[MAXARGS];
 	Type *types[MAXARGS];
 	for (int i = 0; i < n; i++) {
-		types[i] = ty(al->v[first + i]);
+		types[i] = ty(al[i]);
 		f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
 		f.size += f.args[i].size;
-		vals[i] = lower_expr(L, al->v[first + i]);
+		vals[i] = lower_expr(L, al[i]);
 	}
 	at(L, call);
 	int id = add_format(L, &f);
@@ -65,6 +64,31 @@ void lower_print(Lower *L, Node *call, int printf_like)
 	for (int i = 0; i < n; i++)
 		store_value(L, types[i], ir_slotop(s), args[i].off, vals[i]);
 	emit_call(L, KH_PRINTF, 2, ir_imm(id), ir_r(emit_addr(L, s)));
+}
+
+void lower_print(Lower *L, Node *call, int printf_like)
+{
+	NodeList *al = &call->list;
+	if (printf_like)
+		output(L, call, xstrndup(al->v[0]->str, al->v[0]->len), al->v + 1, al->n - 1);
+	else
+		output(L, call, NULL, al->v, al->n);
+}
+
+/* ansi.*: terminal escape sequences, printed with a fixed format. */
+static void lower_ansi(Lower *L, Node *call)
+{
+	static const char *const seqs[][2] = {
+		{ "clear_screen", "\033[1;1H\033[2J" }, { "reset_color", "\033[0m" },
+		{ "new_line", "\n" }, { "set_color", "\033[%dm" },
+		{ "set_color2", "\033[%d;%dm" }, { "set_color3", "\033[%d;%d;%dm" },
+	};
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+		if (!strcmp(call->a->str, seqs[i][0])) {
+			output(L, call, xstrdup(seqs[i][1]), call->list.v, call->list.n);
+			return;
+		}
+	lower_error(L, call, "unknown function ansi.%s", call->a->str);
 }
 
 static IrOpnd strlen_of(Lower *L, IrOpnd s)
@@ -182,6 +206,9 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		return v;
 	case F_EXIT:
 		lower_exit(L);
+		return ir_imm(0);
+	case F_ANSI:
+		lower_ansi(L, call);
 		return ir_imm(0);
 	case F_TABLE_NEW:
 		return ir_imm(0);
