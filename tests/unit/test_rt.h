@@ -94,8 +94,10 @@ static void t_func(const char *name, uint32_t stack, const struct bpf_insn *code
 	KtapUFunc *u = &T.funcs[f];
 	assert_true(f < MAXF && n <= MAXI && nrel <= MAXR);
 	*u = (KtapUFunc){ (char *)name, 0, stack, T.insns[f], n, T.rels[f], nrel, T.lines[f], n };
-	memcpy(T.insns[f], code, n * 8);
-	memcpy(T.rels[f], rel, nrel * sizeof *rel);
+	if (n)
+		memcpy(T.insns[f], code, n * 8);
+	if (nrel)
+		memcpy(T.rels[f], rel, nrel * sizeof *rel);
 	for (int i = 0; i < n; i++)
 		T.lines[f][i] = (KtapULine){ i, i + 1, 1 };
 }
@@ -106,7 +108,8 @@ static void t_main(const struct bpf_insn *code, int n, const KtapURel *rel, int 
 	struct bpf_insn all[MAXI];
 	KtapURel rels[MAXR];
 	memcpy(all, code, n * sizeof *code);
-	memcpy(rels, rel, nrel * sizeof *rel);
+	if (nrel)
+		memcpy(rels, rel, nrel * sizeof *rel);
 	all[n] = I(BPF_LD | BPF_IMM | BPF_DW, 1, 0, 0, 0);
 	all[n + 1] = I(0, 0, 0, 0, 0);
 	all[n + 2] = STX(BPF_DW, 1, 0, 0);
