@@ -88,7 +88,7 @@ static void t_reset(void)
 }
 
 /* A user function; instruction i is at script line i + 1. */
-static void t_func(const char *name, uint32_t stack, const struct bpf_insn *code, int n, const KtapURel *rel, int nrel)
+static inline void t_func(const char *name, uint32_t stack, const struct bpf_insn *code, int n, const KtapURel *rel, int nrel)
 {
 	int f = T.rt.meta.nufuncs++;
 	KtapUFunc *u = &T.funcs[f];
@@ -103,7 +103,7 @@ static void t_func(const char *name, uint32_t stack, const struct bpf_insn *code
 }
 
 /* "main": code, then *(u64 *)&bss[0] = r0 and exit. */
-static void t_main(const struct bpf_insn *code, int n, const KtapURel *rel, int nrel, uint32_t stack)
+static inline void t_main(const struct bpf_insn *code, int n, const KtapURel *rel, int nrel, uint32_t stack)
 {
 	struct bpf_insn all[MAXI];
 	KtapURel rels[MAXR];
@@ -118,7 +118,7 @@ static void t_main(const struct bpf_insn *code, int n, const KtapURel *rel, int 
 	t_func("main", stack, all, n + 4, rels, nrel + 1);
 }
 
-static RtMap *t_map(const char *name, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max)
+static inline RtMap *t_map(const char *name, uint32_t type, uint32_t ks, uint32_t vs, uint32_t max)
 {
 	int fd = bpf_map_create(type, NULL, ks, vs, max, NULL);
 	assert_true(fd >= 0);
@@ -151,7 +151,7 @@ static const char *cap_end(int saved, FILE *tf)
 }
 
 /* Init and call "main"; rc of rt_call (or of init), stderr in errtext. */
-static int t_run(void)
+static inline int t_run(void)
 {
 	int saved;
 	FILE *tf;
