@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include "cli/compile.h"
 #include "common/util.h"
@@ -211,9 +213,12 @@ static int compile(Options *o, char **path)
 	return fd;
 }
 
-/* An object file (ELF) runs as it is; anything else is a script. */
+/* An object file (ELF, or named *.o) runs as it is; anything else is a script. */
 static int is_object(const char *path)
 {
+	size_t len = strlen(path);
+	if (len > 2 && !strcmp(path + len - 2, ".o"))
+		return 1;
 	char magic[4] = { 0 };
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -221,6 +226,20 @@ static int is_object(const char *path)
 	size_t n = fread(magic, 1, 4, f);
 	fclose(f);
 	return n == 4 && !memcmp(magic, "\177ELF", 4);
+}
+
+/* Root, or the capabilities to load and attach BPF programs. Checked first,
+ * so that a user gets one sentence and not the compiler's complaint about
+ * tracefs or libbpf's about the bpf() system call. */
+static int privileged(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1;	/* let the kernel decide */
+#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
+#undef HAS
 }
 
 /* The script's arguments into its arg table: number key -> string. */
@@ -256,6 +275,12 @@ int main(int argc, char **argv)
 	if (status) {
 		free(o.rt.args);
 		return status;
+	}
+	if (!privileged()) {
+		fputs("ktap: error: ktap needs root (or the capabilities CAP_BPF and CAP_PERFMON) "
+		      "to load BPF programs\n", stderr);
+		free(o.rt.args);
+		return 1;
 	}
 	char *path = NULL;
 	int fd = -1;

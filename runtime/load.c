@@ -209,8 +209,8 @@ static void report_load_error(Rt *rt, const char *path, int err)
 {
 	if (err == -EPERM || (lb.verifier_log == NULL && err == -EACCES)) {
 		buf_free(&lb.warnings);
-		fprintf(stderr, "ktap: error: not allowed to load BPF programs: run ktap as root "
-				"(or with the capabilities CAP_BPF and CAP_PERFMON)\n");
+		fputs("ktap: error: ktap needs root (or the capabilities CAP_BPF and CAP_PERFMON) "
+		      "to load BPF programs\n", stderr);
 		return;
 	}
 	if (!lb.verifier_log) {
