@@ -53,7 +53,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void flush_warnings(void)
 {
-	fwrite(lb.warnings.p, 1, lb.warnings.len, stderr);
+	if (lb.warnings.len)
+		fwrite(lb.warnings.p, 1, lb.warnings.len, stderr);
 	buf_free(&lb.warnings);
 }
 
