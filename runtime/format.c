@@ -1,0 +1,178 @@
+/* Printing values: print's TAB-separated values, printf's conversions
+ * (parsed by the compiler's own format parser, so both agree on what a
+ * format means), one conversion at a time through the C library. */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "common/util.h"
+#include "frontend/format.h"
+#include "interp.h"
+
+static int64_t num_at(const KtapArg *a, const uint8_t *base)
+{
+	int64_t v = 0;
+	memcpy(&v, base + a->off, a->size < 8 ? a->size : 8);
+	return v;
+}
+
+void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
+{
+	switch (a->kind) {
+	case V_STR:
+		fwrite(base + a->off, 1, strnlen((const char *)base + a->off, a->size), out);
+		break;
+	case V_BOOL:
+		fputs(num_at(a, base) ? "true" : "false", out);
+		break;
+	case V_NIL:
+		fputs("nil", out);
+		break;
+	default:	/* V_NUM; a stack prints as its id until stacks are symbolized */
+		fprintf(out, "%" PRId64, num_at(a, base));
+		break;
+	}
+}
+
+/* A kernel address as sym+0xoff, or in hex when no symbol holds it. */
+void rt_ptr_text(Rt *rt, uint64_t addr, char *buf, size_t size)
+{
+	uint64_t off;
+	const char *sym = rt_ksym(rt, addr, &off);
+	if (sym)
+		snprintf(buf, size, "%s+0x%" PRIx64, sym, off);
+	else
+		snprintf(buf, size, "0x%" PRIx64, addr);
+}
+
+/* One conversion with a spec rebuilt from its parts. Flags the C library
+ * leaves undefined for a conversion are dropped. s is the text for s and p
+ * (at most prec bytes of it are read when prec >= 0). */
+void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, const char *s)
+{
+	char spec[48], *p = spec;
+	int allowed = strchr("di", conv) ? FMT_LEFT | FMT_PLUS | FMT_SPACE | FMT_ZERO :
+		      conv == 'u' ? FMT_LEFT | FMT_ZERO :
+		      strchr("xXo", conv) ? FMT_LEFT | FMT_ALT | FMT_ZERO : FMT_LEFT;
+	flags &= allowed;
+	*p++ = '%';
+	if (flags & FMT_LEFT) *p++ = '-';
+	if (flags & FMT_PLUS) *p++ = '+';
+	if (flags & FMT_SPACE) *p++ = ' ';
+	if (flags & FMT_ALT) *p++ = '#';
+	if (flags & FMT_ZERO) *p++ = '0';
+	if (width >= 0)
+		p += sprintf(p, "%d", width);
+	if (prec >= 0 && conv != 'c')
+		p += sprintf(p, ".%d", prec);
+	switch (conv) {
+	case 'd': case 'i':
+		strcpy(p, "lld");
+		fprintf(out, spec, (long long)v);
+		break;
+	case 'u': case 'x': case 'X': case 'o':
+		sprintf(p, "ll%c", conv);
+		fprintf(out, spec, (unsigned long long)v);
+		break;
+	case 'c':
+		strcpy(p, "c");
+		fprintf(out, spec, (int)(unsigned char)v);
+		break;
+	default:
+		strcpy(p, "s");
+		fprintf(out, spec, s);
+		break;
+	}
+}
+
+/* The format of f parsed, cached per format of the object. */
+static const Format *parsed(Rt *rt, const KtapFormat *f, Format *tmp)
+{
+	Interp *I = rt->interp;
+	Format *pf = tmp;
+	uint32_t id = f - rt->meta.formats;
+	int cached = I && f >= rt->meta.formats && id < rt->meta.nformats;
+	if (cached) {
+		if (!I->fmts) {
+			I->fmts = xcalloc(rt->meta.nformats, sizeof *I->fmts);
+			I->fmt_parsed = xcalloc(rt->meta.nformats, 1);
+			I->nfmts = rt->meta.nformats;
+		}
+		if (I->fmt_parsed[id])
+			return I->fmt_parsed[id] == 1 ? &I->fmts[id] : NULL;
+		pf = &I->fmts[id];
+	}
+	const char *err = "its arguments do not match";
+	size_t pos;
+	int ok = f->fmt && format_parse(pf, f->fmt, strlen(f->fmt), &err, &pos) == 0 &&
+		 (uint32_t)pf->nconv == f->nargs;
+	for (uint32_t i = 0; ok && i < f->nargs; i++)
+		ok = f->args[i].off <= f->size && f->args[i].size <= f->size - f->args[i].off;
+	if (cached)
+		I->fmt_parsed[id] = ok ? 1 : 2;
+	if (!ok) {
+		rt_error(rt, "bad format \"%s\" in the object: %s", f->fmt ? f->fmt : "", err);
+		format_free(pf);
+		return NULL;
+	}
+	return pf;
+}
+
+static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, const uint8_t *base)
+{
+	char text[512];
+	const char *s = text;
+	int prec = p->prec;
+	int64_t v = a->kind == V_STR ? 0 : num_at(a, base);
+	if (p->conv == 'p') {
+		rt_ptr_text(rt, v, text, sizeof text);
+		prec = -1;
+	} else if (p->conv == 's' && a->kind == V_STR) {
+		s = (const char *)base + a->off;
+		int n = strnlen(s, a->size);
+		prec = prec >= 0 && prec < n ? prec : n;
+	} else if (p->conv == 's') {
+		snprintf(text, sizeof text, "%" PRId64, v);
+		if (a->kind == V_BOOL)
+			strcpy(text, v ? "true" : "false");
+		else if (a->kind == V_NIL)
+			strcpy(text, "nil");
+	}
+	rt_conv(out, p->flags, p->width, prec, p->conv, v, s);
+}
+
+void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
+{
+	if (f->kind == FMT_PRINT) {
+		for (uint32_t i = 0; i < f->nargs; i++) {
+			if (i)
+				fputc('\t', out);
+			if (f->args[i].off <= f->size && f->args[i].size <= f->size - f->args[i].off)
+				rt_print_value(rt, out, &f->args[i], payload);
+		}
+		fputc('\n', out);
+		return;
+	}
+	Format tmp = { 0 };
+	const Format *pf = parsed(rt, f, &tmp);
+	if (!pf)
+		return;
+	for (int i = 0; i < pf->n; i++) {
+		fwrite(pf->v[i].text, 1, pf->v[i].len, out);
+		if (pf->v[i].conv)
+			conv_arg(rt, out, &pf->v[i], &f->args[i], payload);
+	}
+	if (pf == &tmp)
+		format_free(&tmp);
+}
+
+void rt_format_free(Interp *I)
+{
+	for (uint32_t i = 0; i < I->nfmts; i++)
+		format_free(&I->fmts[i]);
+	free(I->fmts);
+	free(I->fmt_parsed);
+	I->fmts = NULL;
+	I->fmt_parsed = NULL;
+	I->nfmts = 0;
+}

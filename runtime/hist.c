@@ -1,0 +1,74 @@
+/* print_hist: a table as a sorted histogram, in ktap's layout
+ * (LANGUAGE.md §9). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "interp.h"
+
+#define BAR 38
+
+static int fits(const KtapArg *a, uint32_t size)
+{
+	return a->off <= size && a->size <= size - a->off;
+}
+
+/* A key as print shows it; the parts of a tuple joined with ", ". */
+static void print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
+{
+	const KtapTable *t = m->table;
+	KtapArg whole = { m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
+	const KtapArg *parts = t && t->nkeys ? t->keys : &whole;
+	uint32_t n = t && t->nkeys ? t->nkeys : 1;
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		if (fits(&parts[i], m->key_size))
+			rt_print_value(rt, out, &parts[i], key);
+	}
+}
+
+static int64_t value_of(const RtMap *m, const uint8_t *val)
+{
+	KtapArg whole = { V_NUM, 0, 8 };
+	const KtapArg *a = m->table && fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
+	int64_t v = 0;
+	if (fits(a, m->value_size))
+		memcpy(&v, val + a->off, a->size < 8 ? a->size : 8);
+	return v;
+}
+
+static int bar_len(int64_t v, int64_t total)
+{
+	if (v <= 0 || total <= 0)
+		return 0;
+	unsigned __int128 n = (unsigned __int128)v * BAR / (uint64_t)total;
+	return n > BAR ? BAR : (int)n;
+}
+
+void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
+{
+	Snap s;
+	if (rt_snap(rt, m, 1, -1, &s))
+		return;
+	int64_t total = 0;
+	for (size_t i = 0; i < s.n; i++)
+		total += value_of(m, s.vals + i * s.val_size);
+	size_t shown = rows < 0 || (uint64_t)rows > s.n ? s.n : (size_t)rows;
+	fprintf(out, "%31s%s%s\n", "value ", "------------- Distribution -------------", " count");
+	for (size_t i = 0; i < shown; i++) {
+		char *key = NULL, bar[BAR + 1];
+		size_t len = 0;
+		FILE *ms = open_memstream(&key, &len);
+		print_key(rt, ms, m, s.keys + i * s.key_size);
+		fclose(ms);
+		int64_t v = value_of(m, s.vals + i * s.val_size);
+		int b = bar_len(v, total);
+		memset(bar, '@', b);
+		bar[b] = 0;
+		fprintf(out, "%31s |%-38s%-7" PRId64 "\n", key, bar, v);
+		free(key);
+	}
+	if (shown < s.n)
+		fprintf(out, "%31s |\n", "...");
+	rt_snap_free(&s);
+}
