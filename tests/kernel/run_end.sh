@@ -63,6 +63,22 @@ kill -INT $KTAP_PID
 ktap_wait
 expect "-p" "$(cat "$work/pid.out")" 300
 
+# A run-time error in user context ends the run with status 1; trace_end still runs.
+out=$("$KTAP" -q -e 'function f(x) { return f(x + 1) }
+trace syscalls:sys_enter_getppid /execname == "kt-err"/ {}
+tick-10ms { f(1) }
+trace_end { print("end") }' 2>"$work/err") && fail "run-time error: status 0"
+expect "run-time error: trace_end" "$out" end
+grep -q "^<command line>:1: error: " "$work/err" || fail "run-time error: $(cat "$work/err")"
+no_leaks
+
+# A runaway loop in user context stops at Ctrl-C, and trace_end runs.
+ktap_bg "$work/loop.out" -e 'tick-10ms { var i = 0 while (true) { i += 1 } }
+trace_end { print("end") }'
+kill -INT $KTAP_PID
+ktap_wait
+expect "runaway loop" "$(cat "$work/loop.out")" end
+
 # A CMD still running when exit() ends the run is ended too.
 out=$("$KTAP" -q -e 'tick-10ms { exit() }' -- sleep 100) || fail "exit with CMD running"
 no_leaks
