@@ -217,6 +217,7 @@ int rt_run(Rt *rt)
 		rt->error = 1;
 	else if (rt_call(rt, rt->meta.main_func) == 0 && !rt->stop)
 		run_events(rt, &r);
+	rt_output_poll(rt, 0);	/* shown now: detaching can take a while (RCU grace periods) */
 	rt_detach(rt);
 	end_child(&r);
 	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
