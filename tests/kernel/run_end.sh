@@ -79,6 +79,19 @@ kill -INT $KTAP_PID
 ktap_wait
 expect "runaway loop" "$(cat "$work/loop.out")" end
 
+# CMD killed by a signal ends the run like any end of CMD.
+out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid {} trace_end { print("end") }' -- sh -c 'kill -9 $$') ||
+	fail "CMD killed made ktap fail"
+expect "CMD killed" "$out" end
+no_leaks
+
+# ktap itself killed: its links and programs go with its file descriptors
+# (nothing is pinned).
+ktap_bg "$work/kill.out" -e 'trace syscalls:sys_enter_getppid {} profile-1ms {}'
+kill -KILL $KTAP_PID
+ktap_wait
+expect "SIGKILL status" $KTAP_RC 137
+
 # A CMD still running when exit() ends the run is ended too.
 out=$("$KTAP" -q -e 'tick-10ms { exit() }' -- sleep 100) || fail "exit with CMD running"
 no_leaks
