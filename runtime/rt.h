@@ -21,6 +21,12 @@ typedef struct RtMap {
 	const KtapTable *table;	/* the script table it holds, or NULL */
 } RtMap;
 
+/* A tick handler's timer: the run loop calls its function when fd is readable. */
+typedef struct RtTimer {
+	int fd;			/* a timerfd */
+	const KtapHandler *h;
+} RtTimer;
+
 typedef struct RtOptions {
 	FILE *out;		/* -o FILE, else stdout */
 	int quiet;		/* -q: no banner */
@@ -49,6 +55,9 @@ typedef struct Rt {
 	struct bpf_link **links;
 	int nlinks;
 	int *attached;			/* per handler: attached already */
+	int registered;			/* handlers registered (the run waits for events) */
+	RtTimer *timers;		/* tick handlers (attach.c) */
+	int ntimers;
 	int end_handler;		/* the last trace_end registered, or -1 */
 	void *interp;			/* the interpreter's state (interp.c) */
 	void *out;			/* the output's state (output.c) */
@@ -82,7 +91,8 @@ void rt_detach(Rt *rt);
 
 /* output.c: the ring buffer of kernel records. */
 int rt_output_init(Rt *rt);
-int rt_output_poll(Rt *rt, int timeout_ms);	/* formats what arrived */
+int rt_output_fd(Rt *rt);	/* an fd readable when records wait, or -1 */
+int rt_output_poll(Rt *rt, int timeout_ms);	/* formats what arrived; 0 ms: what is there */
 void rt_output_report(Rt *rt);	/* drops and full tables, once at the end */
 void rt_output_free(Rt *rt);
 

@@ -18,3 +18,64 @@ quiet() {
 	err=$("$@" 2>&1 >/dev/null) || fail "$* exited $?: $err"
 	[ -z "$err" ] || fail "$* warned: $err"
 }
+
+# --- running ktap (the run tests) ---
+KTAP=${KTAP:-$top/ktap}
+# The plain build's workload: under LeakSanitizer a process makes system
+# calls of its own (getppid) that would spoil exact counts.
+WORKLOAD=${WORKLOAD:-$top/build/tests/tools/workload}
+[ -x "$WORKLOAD" ] || WORKLOAD=$top/$BUILD/tests/tools/workload
+
+# Program names ktap gives handlers: trace<N>_<event> and profile<N>.
+our_progs() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name \(trace[0-9]*_[a-z_0-9]*\|profile[0-9]*\) .*/\1/p'; }
+progs_before=$(our_progs | tr '\n' ' ')
+
+# Fail if a program of ours that was not there when the test began is loaded.
+no_leaks() {
+	local id
+	for id in $(our_progs); do
+		[[ " $progs_before " == *" $id "* ]] || fail "program $id is still loaded: $(bpftool prog show id "$id" | head -1)"
+	done
+}
+
+# ktap_bg OUT ARGS...: start ktap in the background, stdout to OUT, stderr
+# to OUT.err; return once it printed its banner (KTAP_PID is its pid), or
+# fail if it ended first.
+ktap_bg() {
+	local out=$1 fifo=$work/err.$RANDOM line fd; shift
+	mkfifo "$fifo"
+	"$KTAP" "$@" >"$out" 2>"$fifo" &
+	KTAP_PID=$!
+	exec {fd}<"$fifo"
+	: >"$out.err"
+	while IFS= read -r line <&$fd; do
+		printf '%s\n' "$line" >>"$out.err"
+		[[ $line == Tracing* ]] && break
+	done
+	[[ $line == Tracing* ]] || { wait $KTAP_PID; fail "ktap $* ended before tracing: $(cat "$out.err")"; }
+	cat <&$fd >>"$out.err" &
+	KTAP_CAT=$!
+	exec {fd}<&-
+}
+
+# ktap_wait: wait for the ktap of ktap_bg; its exit status in KTAP_RC.
+ktap_wait() {
+	KTAP_RC=0
+	wait $KTAP_PID || KTAP_RC=$?
+	wait $KTAP_CAT
+	no_leaks
+}
+
+# workload_bg ARGS...: start the workload held back until workload_go
+# (its pid: WL_PID).
+workload_bg() {
+	local fifo=$work/go.$RANDOM
+	mkfifo "$fifo"
+	"$WORKLOAD" --wait-fd 3 "$@" 3<"$fifo" >"$work/workload.out" &
+	WL_PID=$!
+	exec {WL_GO}>"$fifo"
+}
+workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
+
+# expect WHAT GOT WANT
+expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }

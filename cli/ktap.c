@@ -1,0 +1,312 @@
+/* ktap: run a ktap script. A script (FILE.kp or -e) is compiled in this
+ * process into an anonymous memory file and run from there; an object
+ * compiled by ktapc runs as it is. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include "cli/compile.h"
+#include "common/util.h"
+#include "runtime/rt.h"
+
+#define KTAP_VERSION "0.1"
+
+typedef struct Options {
+	const char *file;	/* the script or object, or NULL with -e */
+	const char *text;	/* -e TEXT */
+	const char *output;	/* -o FILE */
+	CompileOptions c;
+	RtOptions rt;
+} Options;
+
+static void usage(FILE *out)
+{
+	fputs("usage: ktap [options] FILE.kp [ARGS...] [-- CMD [CMD-ARGS...]]\n"
+	      "       ktap [options] FILE.o [ARGS...] [-- CMD...]\n"
+	      "       ktap [options] -e 'SCRIPT' [ARGS...] [-- CMD...]\n"
+	      "Compile a ktap script, load it into the kernel and run it until Ctrl-C.\n"
+	      "ARGS are the script's arg table (arg[0] is the script, arg[1] the first).\n"
+	      "options:\n"
+	      "  -e SCRIPT        run SCRIPT instead of a file\n"
+	      "  -o FILE          write the script's output to FILE instead of standard output\n"
+	      "  -q               quiet: no \"Tracing...\" banner\n"
+	      "  -v               verbose: say what is loaded and attached; libbpf's messages and\n"
+	      "                   the verifier's whole log when it rejects a program\n"
+	      "  -p PID           only events of process PID\n"
+	      "  -T               a timestamp (time of delivery) before each line from the kernel\n"
+	      "  -d               dry run: compile, load and verify, attach and run nothing\n"
+	      "  -t SECONDS       stop after SECONDS (may be fractional)\n"
+	      "  -- CMD ARGS      start CMD once the probes are attached; the run ends when it exits\n"
+	      "  --strlen N       bytes in a string buffer (default 64, multiple of 8)\n"
+	      "  --table-size N   default table capacity (default 2048)\n"
+	      "  -V, --version    print the version\n"
+	      "  -h, --help       print this help\n"
+	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t. Exit status\n"
+	      "0, or 1 after a compile, load or run-time error. Loading needs root (or the\n"
+	      "capabilities CAP_BPF and CAP_PERFMON).\n", out);
+}
+
+static int need(int argc, char **argv, int i)
+{
+	if (i + 1 < argc)
+		return 0;
+	fprintf(stderr, "ktap: error: '%s' needs an argument\n", argv[i]);
+	return 1;
+}
+
+static int number(const char *opt, const char *s, double lo, double hi, double *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || *end || !(*v >= lo && *v <= hi)) {
+		fprintf(stderr, "ktap: error: '%s %s': expected a number from %g to %g\n", opt, s, lo, hi);
+		return 1;
+	}
+	return 0;
+}
+
+/* Options come first; the first other word is the script, the words after
+ * it its arguments, up to "--". Returns 0, or the exit status. */
+static int parse_args(int argc, char **argv, Options *o)
+{
+	int i;
+	double v;
+	for (i = 1; i < argc && !o->file; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			break;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("ktap %s (libbpf %s)\n", KTAP_VERSION, libbpf_version_string());
+			exit(0);
+		} else if (!strcmp(a, "-e") || !strcmp(a, "-o")) {
+			if (need(argc, argv, i))
+				return 1;
+			*(a[1] == 'e' ? &o->text : &o->output) = argv[++i];
+			if (a[1] == 'e') {
+				i++;
+				break;	/* the rest are the script's arguments */
+			}
+		} else if (!strcmp(a, "-q")) {
+			o->rt.quiet = 1;
+		} else if (!strcmp(a, "-v")) {
+			o->rt.verbose = 1;
+		} else if (!strcmp(a, "-T")) {
+			o->rt.timestamps = 1;
+		} else if (!strcmp(a, "-d")) {
+			o->rt.dry_run = 1;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "-t") || !strcmp(a, "--strlen") ||
+			   !strcmp(a, "--table-size")) {
+			if (need(argc, argv, i))
+				return 1;
+			const char *s = argv[++i];
+			if (a[1] == 'p') {
+				if (number(a, s, 1, 4194304, &v) || (kill(v, 0) < 0 && errno == ESRCH)) {
+					if (errno == ESRCH)
+						fprintf(stderr, "ktap: error: -p %s: no such process\n", s);
+					return 1;
+				}
+				o->rt.pid = v;
+			} else if (a[1] == 't') {
+				if (number(a, s, 0.001, 1e9, &v))
+					return 1;
+				o->rt.seconds = v;
+			} else if (a[2] == 's') {
+				if (number(a, s, 8, 4096, &v))
+					return 1;
+				o->c.strlen = ((int)v + 7) & ~7;
+			} else {
+				if (number(a, s, 1, 1 << 28, &v))
+					return 1;
+				o->c.table_size = v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "ktap: error: unknown option '%s' (see ktap --help)\n", a);
+			return 1;
+		} else {
+			o->file = a;
+		}
+	}
+	if (!o->file && !o->text) {
+		fputs("ktap: error: no script given (see ktap --help)\n", stderr);
+		return 1;
+	}
+	/* arg[0] is the script, then the words up to "--" */
+	o->rt.args = xcalloc(argc + 1, sizeof(char *));
+	o->rt.args[o->rt.nargs++] = (char *)(o->file ? o->file : "-e");
+	for (; i < argc && strcmp(argv[i], "--"); i++)
+		o->rt.args[o->rt.nargs++] = argv[i];
+	if (i < argc) {
+		if (i + 1 == argc) {
+			fputs("ktap: error: '--' needs a command after it\n", stderr);
+			return 1;
+		}
+		o->rt.cmd = argv + i + 1;
+	}
+	return 0;
+}
+
+/* The whole file, NUL-terminated, or NULL with errno set. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	Buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	int err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (err) {
+		buf_free(&b);
+		errno = err;
+		return NULL;
+	}
+	buf_add(&b, "", 1);
+	*len = b.len - 1;
+	return (char *)b.p;
+}
+
+/* Compile the script into a memory file; its /proc path in *path. Returns
+ * the memory file's fd, or -1 after the compiler reported the errors. */
+static int compile(Options *o, char **path)
+{
+	Source src = { .name = o->file ? o->file : "<command line>" };
+	char *text = NULL;
+	if (o->file) {
+		if (!(text = slurp(o->file, &src.len))) {
+			fprintf(stderr, "ktap: error: cannot read '%s': %s\n", o->file, strerror(errno));
+			return -1;
+		}
+		src.text = text;
+	} else {
+		src.text = o->text;
+		src.len = strlen(o->text);
+	}
+	int fd = memfd_create("ktap-object", MFD_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "ktap: error: memfd_create: %s\n", strerror(errno));
+		free(text);
+		return -1;
+	}
+	*path = xasprintf("/proc/self/fd/%d", fd);
+	o->c.output = *path;
+	o->c.emit = EMIT_OBJ;
+	Diag *d = diag_new(&src, stderr, DIAG_TEXT);
+	int rc = compile_source(&src, &o->c, d, stdout);
+	diag_free(d);
+	free(text);
+	if (rc) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An object file (ELF, or named *.o) runs as it is; anything else is a script. */
+static int is_object(const char *path)
+{
+	size_t len = strlen(path);
+	if (len > 2 && !strcmp(path + len - 2, ".o"))
+		return 1;
+	char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t n = fread(magic, 1, 4, f);
+	fclose(f);
+	return n == 4 && !memcmp(magic, "\177ELF", 4);
+}
+
+/* Root, or the capabilities to load and attach BPF programs. Checked first,
+ * so that a user gets one sentence and not the compiler's complaint about
+ * tracefs or libbpf's about the bpf() system call. */
+static int privileged(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1;	/* let the kernel decide */
+#define HAS(cap) (d[(cap) / 32].effective & (1u << ((cap) % 32)))
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
+#undef HAS
+}
+
+/* The script's arguments into its arg table: number key -> string. */
+static int fill_args(Rt *rt)
+{
+	RtMap *m = rt_map(rt, "arg");
+	if (!m)
+		return 0;
+	if ((uint32_t)rt->opt.nargs > m->max_entries) {
+		fprintf(stderr, "ktap: error: %d script arguments: at most %u\n", rt->opt.nargs - 1,
+			m->max_entries - 1);
+		return -1;
+	}
+	char *val = xcalloc(1, m->value_size);
+	for (int i = 0; i < rt->opt.nargs; i++) {
+		int64_t key = i;
+		memset(val, 0, m->value_size);
+		strncpy(val, rt->opt.args[i], m->value_size - 1);
+		if (bpf_map_update_elem(m->fd, &key, val, BPF_ANY) < 0) {
+			fprintf(stderr, "ktap: error: cannot store arg[%d]: %s\n", i, strerror(errno));
+			free(val);
+			return -1;
+		}
+	}
+	free(val);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	Options o = { 0 };
+	int status = parse_args(argc, argv, &o);
+	if (status) {
+		free(o.rt.args);
+		return status;
+	}
+	if (!privileged()) {
+		fputs("ktap: error: ktap needs root (or the capabilities CAP_BPF and CAP_PERFMON) "
+		      "to load BPF programs\n", stderr);
+		free(o.rt.args);
+		return 1;
+	}
+	char *path = NULL;
+	int fd = -1;
+	if (o.file && is_object(o.file))
+		path = xstrdup(o.file);
+	else if ((fd = compile(&o, &path)) < 0) {
+		free(path);
+		free(o.rt.args);
+		return 1;
+	}
+	o.rt.out = stdout;
+	if (o.output && !(o.rt.out = fopen(o.output, "w"))) {
+		fprintf(stderr, "ktap: error: cannot write '%s': %s\n", o.output, strerror(errno));
+		status = 1;
+	} else {
+		Rt rt = { .opt = o.rt };
+		status = rt_open(&rt, path) < 0 || fill_args(&rt) < 0 ? 1 : rt_run(&rt);
+		rt_close(&rt);
+		if (o.output && fclose(o.rt.out)) {
+			fprintf(stderr, "ktap: error: writing '%s': %s\n", o.output, strerror(errno));
+			status = 1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(o.rt.args);
+	return status;
+}

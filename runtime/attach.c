@@ -1,0 +1,145 @@
+/* Attaching: a registering statement (KH_ATTACH) attaches every handler of
+ * its group. Kernel handlers become bpf_links, which are file descriptors
+ * owned by this process and never pinned: whatever way ktap ends, even a
+ * crash, the kernel detaches them when the process goes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include "rt.h"
+#include "../common/util.h"
+
+static void add_link(Rt *rt, struct bpf_link *l)
+{
+	rt->links = xrealloc(rt->links, (rt->nlinks + 1) * sizeof(*rt->links));
+	rt->links[rt->nlinks++] = l;
+}
+
+static int fail(Rt *rt, const KtapHandler *h, const char *what, int err)
+{
+	fprintf(stderr, "%s:%u: error: cannot attach %s: %s\n", rt->meta.source_name, h->line, what,
+		strerror(err));
+	rt->error = 1;
+	rt->stop = 1;
+	return -1;
+}
+
+static struct bpf_program *program(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(rt->obj, h->prog);
+	if (!p)
+		fail(rt, h, h->prog, ENOENT);
+	return p;
+}
+
+static int attach_tracepoint(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = program(rt, h);
+	if (!p)
+		return -1;
+	const char *colon = strchr(h->target, ':');
+	if (!colon)
+		return fail(rt, h, h->target, EINVAL);
+	char *sys = xstrndup(h->target, colon - h->target);
+	struct bpf_link *l = bpf_program__attach_tracepoint(p, sys, colon + 1);
+	free(sys);
+	long err = libbpf_get_error(l);
+	if (err)
+		return fail(rt, h, h->target, -err);
+	add_link(rt, l);
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to %s\n", h->prog, h->target);
+	return 0;
+}
+
+/* One cpu-clock sampling event per online CPU, each running the program. */
+static int attach_profile(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = program(rt, h);
+	if (!p)
+		return -1;
+	int ncpus = libbpf_num_possible_cpus(), n = 0;
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		struct perf_event_attr a = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(a),
+					     .config = PERF_COUNT_SW_CPU_CLOCK,
+					     .sample_period = h->interval_ns ? h->interval_ns : 1 };
+		int fd = syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)	/* an offline CPU */
+				continue;
+			return fail(rt, h, "a cpu-clock perf event", errno);
+		}
+		struct bpf_link *l = bpf_program__attach_perf_event(p, fd);
+		long err = libbpf_get_error(l);
+		if (err) {
+			close(fd);
+			return fail(rt, h, "a cpu-clock perf event", -err);
+		}
+		add_link(rt, l);	/* the link owns fd */
+		n++;
+	}
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to %d CPUs every %llu ns\n", h->prog, n,
+			(unsigned long long)h->interval_ns);
+	return 0;
+}
+
+static int add_timer(Rt *rt, const KtapHandler *h)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd < 0)
+		return fail(rt, h, "a timer", errno);
+	uint64_t ns = h->interval_ns ? h->interval_ns : 1;
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+	struct itimerspec its = { ts, ts };
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		int err = errno;
+		close(fd);
+		return fail(rt, h, "a timer", err);
+	}
+	rt->timers = xrealloc(rt->timers, (rt->ntimers + 1) * sizeof(*rt->timers));
+	rt->timers[rt->ntimers++] = (RtTimer){ fd, h };
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: %s runs every %llu ns\n", h->prog, (unsigned long long)ns);
+	return 0;
+}
+
+int rt_attach(Rt *rt, uint32_t group)
+{
+	for (uint32_t i = 0; i < rt->meta.nhandlers; i++) {
+		const KtapHandler *h = &rt->meta.handlers[i];
+		if (h->group != group || rt->attached[i])
+			continue;
+		rt->attached[i] = 1;
+		rt->registered++;
+		if (rt->opt.dry_run)
+			continue;
+		int rc = 0;
+		switch (h->kind) {
+		case H_TRACEPOINT: rc = attach_tracepoint(rt, h); break;
+		case H_PROFILE: rc = attach_profile(rt, h); break;
+		case H_TICK: rc = add_timer(rt, h); break;
+		case H_END: rt->end_handler = i; break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void rt_detach(Rt *rt)
+{
+	for (int i = 0; i < rt->nlinks; i++)
+		bpf_link__destroy(rt->links[i]);
+	free(rt->links);
+	rt->links = NULL;
+	rt->nlinks = 0;
+	for (int i = 0; i < rt->ntimers; i++)
+		close(rt->timers[i].fd);
+	free(rt->timers);
+	rt->timers = NULL;
+	rt->ntimers = 0;
+}

@@ -1,0 +1,364 @@
+/* Loading: read ktap's sections, let libbpf load the object (the kernel
+ * verifies every program), find the maps and map the global data. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include "rt.h"
+#include "../common/util.h"
+
+/* libbpf's messages. Its print callback has no user pointer, so the
+ * messages of one load are collected here and shown or explained after. */
+static struct {
+	int verbose;
+	int loaded;		/* after the load, warnings are ours to explain: shown with -v */
+	Buf warnings;		/* warnings of the current load, in order */
+	char *verifier_log;	/* the last program's log, if a load failed */
+} lb;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || (level == LIBBPF_INFO && !lb.verbose))
+		return 0;
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return 0;
+	const char *log = strstr(s, "-- BEGIN PROG LOAD LOG --\n");
+	if (log) {
+		free(lb.verifier_log);
+		lb.verifier_log = xstrdup(log + strlen("-- BEGIN PROG LOAD LOG --\n"));
+		char *end = strstr(lb.verifier_log, "-- END PROG LOAD LOG --");
+		if (end)
+			*end = 0;
+	}
+	if (lb.loaded) {
+		if (lb.verbose)
+			fputs(s, stderr);
+	} else if (level == LIBBPF_INFO) {
+		fputs(s, stderr);
+	} else if (!log || lb.verbose)
+		buf_add(&lb.warnings, s, strlen(s));
+	free(s);
+	return 0;
+}
+
+static void flush_warnings(void)
+{
+	if (lb.warnings.len)
+		fwrite(lb.warnings.p, 1, lb.warnings.len, stderr);
+	buf_free(&lb.warnings);
+}
+
+/* The .ktap* sections of the ELF file at path, copied out. */
+static int read_sections(const char *path, KtapSection **secs, int *n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "ktap: error: cannot open '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	GElf_Ehdr eh;
+	size_t shstrndx;
+	int rc = -1;
+	*secs = NULL;
+	*n = 0;
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || eh.e_machine != EM_BPF ||
+	    elf_getshdrstrndx(e, &shstrndx)) {
+		fprintf(stderr, "ktap: error: '%s' is not an eBPF object file\n", path);
+		goto out;
+	}
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)) ||
+		    strncmp(name, ".ktap", 5) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		if (!(d = elf_getdata(scn, NULL))) {
+			fprintf(stderr, "ktap: error: '%s': cannot read section %s\n", path, name);
+			goto out;
+		}
+		*secs = xrealloc(*secs, (*n + 1) * sizeof(**secs));
+		KtapSection *s = &(*secs)[(*n)++];
+		s->name = xstrdup(name);
+		s->size = d->d_size;
+		s->data = xmalloc(d->d_size + 1);
+		if (d->d_buf)
+			memcpy(s->data, d->d_buf, d->d_size);
+	}
+	rc = 0;
+out:
+	elf_end(e);
+	close(fd);
+	return rc;
+}
+
+static void free_sections(KtapSection *secs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free((char *)secs[i].name);
+		free(secs[i].data);
+	}
+	free(secs);
+}
+
+static int read_meta(Rt *rt, const char *path)
+{
+	KtapSection *secs;
+	int n;
+	const char *err;
+	if (read_sections(path, &secs, &n) < 0)
+		return -1;
+	int rc = ktapobj_read(&rt->meta, secs, n, &err);
+	free_sections(secs, n);
+	if (rc < 0) {
+		fprintf(stderr, "ktap: error: '%s' is not a ktap object: %s\n", path, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the process needs before libbpf creates anything. */
+static void prepare_system(void)
+{
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	setrlimit(RLIMIT_MEMLOCK, &r);	/* only needed on kernels without memcg accounting */
+	struct stat st;
+	if (stat("/sys/kernel/tracing/events", &st) < 0 && stat("/sys/kernel/debug/tracing/events", &st) < 0)
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);	/* fails harmlessly if we may not */
+}
+
+/* libbpf names the global data maps after the object: a short, clean name. */
+static char *object_name(const char *source)
+{
+	const char *b = strrchr(source, '/');
+	b = b ? b + 1 : source;
+	char *s = xstrndup(b, 8);
+	for (char *p = s; *p; p++)
+		if (*p == '.') {
+			*p = 0;
+			break;
+		} else if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9'))
+			*p = '_';
+	if (!*s) {
+		free(s);
+		s = xstrdup("ktap");
+	}
+	return s;
+}
+
+/* The script line of the last "; SOURCE @ FILE:LINE" annotation. */
+static int log_line(const char *log)
+{
+	int line = 0;
+	for (const char *p = log; (p = strstr(p, "\n; ")); p++) {
+		const char *eol = strchrnul(p + 1, '\n');
+		const char *at = NULL;
+		for (const char *q = p + 1; q + 2 < eol; q++)
+			if (q[0] == ' ' && q[1] == '@' && q[2] == ' ')
+				at = q;
+		if (!at)
+			continue;
+		const char *colon = NULL;
+		for (const char *q = at; q < eol; q++)
+			if (*q == ':')
+				colon = q;
+		if (colon)
+			line = atoi(colon + 1);
+	}
+	return line;
+}
+
+static int boring(const char *s, size_t n)
+{
+	return n == 0 || !strncmp(s, "processed ", 10) || !strncmp(s, "verification time", 17) ||
+	       !strncmp(s, "stack depth", 11);
+}
+
+/* The log's last meaningful line: the verifier's reason. */
+static char *log_reason(const char *log)
+{
+	const char *end = log + strlen(log);
+	while (end > log) {
+		const char *start = end;
+		while (start > log && start[-1] != '\n')
+			start--;
+		size_t n = end - start;
+		if (n && start[n - 1] == '\n')
+			n--;
+		if (!boring(start, n))
+			return xstrndup(start, n);
+		end = start > log ? start - 1 : log;
+		if (end == log)
+			break;
+	}
+	return xstrdup("(no reason given)");
+}
+
+static void report_load_error(Rt *rt, const char *path, int err)
+{
+	if (err == -EPERM || (lb.verifier_log == NULL && err == -EACCES)) {
+		buf_free(&lb.warnings);
+		fputs("ktap: error: ktap needs root (or the capabilities CAP_BPF and CAP_PERFMON) "
+		      "to load BPF programs\n", stderr);
+		return;
+	}
+	if (!lb.verifier_log) {
+		flush_warnings();
+		fprintf(stderr, "ktap: error: cannot load '%s': %s\n", path, strerror(-err));
+		return;
+	}
+	if (lb.verbose) {
+		flush_warnings();
+		fprintf(stderr, "%s", lb.verifier_log);
+	}
+	buf_free(&lb.warnings);
+	char *reason = log_reason(lb.verifier_log);
+	int line = log_line(lb.verifier_log);
+	const char *src = rt->meta.source_name ? rt->meta.source_name : path;
+	if (line)
+		fprintf(stderr, "%s:%d: error: the kernel's verifier rejected this: %s\n", src, line, reason);
+	else
+		fprintf(stderr, "%s: error: the kernel's verifier rejected this: %s\n", src, reason);
+	if (!lb.verbose)
+		fprintf(stderr, "%s: note: ktap -v shows the verifier's whole log\n", src);
+	free(reason);
+}
+
+static int map_data(Rt *rt, RtMap *m)
+{
+	static const char *const sfx[RT_NDATA] = { ".bss", ".data", ".rodata" };
+	size_t len = strlen(m->name);
+	for (int i = 0; i < RT_NDATA; i++) {
+		size_t sl = strlen(sfx[i]);
+		if (len < sl || strcmp(m->name + len - sl, sfx[i]))
+			continue;
+		size_t size = m->value_size;
+		int prot = i == RT_RODATA ? PROT_READ : PROT_READ | PROT_WRITE;
+		void *p = mmap(NULL, size, prot, MAP_SHARED, m->fd, 0);
+		if (p == MAP_FAILED) {
+			fprintf(stderr, "ktap: error: cannot map %s: %s\n", sfx[i], strerror(errno));
+			return -1;
+		}
+		rt->data[i] = p;
+		rt->data_size[i] = size;
+	}
+	return 0;
+}
+
+static int find_maps(Rt *rt)
+{
+	struct bpf_map *bm;
+	bpf_object__for_each_map(bm, rt->obj) {
+		rt->maps = xrealloc(rt->maps, (rt->nmaps + 1) * sizeof(*rt->maps));
+		RtMap *m = &rt->maps[rt->nmaps++];
+		*m = (RtMap){ .name = xstrdup(bpf_map__name(bm)), .map = bm, .fd = bpf_map__fd(bm),
+			      .type = bpf_map__type(bm), .key_size = bpf_map__key_size(bm),
+			      .value_size = bpf_map__value_size(bm), .max_entries = bpf_map__max_entries(bm) };
+		for (uint32_t i = 0; i < rt->meta.ntables; i++)
+			if (!strcmp(rt->meta.tables[i].map, m->name))
+				m->table = &rt->meta.tables[i];
+		if (bpf_map__is_internal(bm) && map_data(rt, m) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void set_word(Rt *rt, int off, uint64_t v)
+{
+	if (rt->data[RT_BSS] && rt->data_size[RT_BSS] >= BSS_RESERVED)
+		memcpy(rt->data[RT_BSS] + off, &v, 8);
+}
+
+static void set_bss_words(Rt *rt)
+{
+	struct timespec real, mono;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t off = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	set_word(rt, BSS_WALL_OFFSET, off);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	set_word(rt, BSS_NUM_CPUS, cpus > 0 ? cpus : 1);
+	set_word(rt, BSS_PID_FILTER, rt->opt.pid);
+}
+
+int rt_open(Rt *rt, const char *path)
+{
+	rt->end_handler = -1;
+	if (read_meta(rt, path) < 0)
+		return -1;
+	rt->attached = xcalloc(rt->meta.nhandlers + 1, sizeof(*rt->attached));
+	lb.verbose = rt->opt.verbose;
+	libbpf_set_print(libbpf_print);
+	prepare_system();
+
+	char *name = object_name(rt->meta.source_name ? rt->meta.source_name : path);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = name);
+	rt->obj = bpf_object__open_file(path, &oo);
+	free(name);
+	long err = libbpf_get_error(rt->obj);
+	if (err) {
+		rt->obj = NULL;
+		flush_warnings();
+		fprintf(stderr, "ktap: error: libbpf cannot open '%s': %s\n", path, strerror(-err));
+		return -1;
+	}
+	err = bpf_object__load(rt->obj);
+	if (err) {
+		report_load_error(rt, path, err);
+		free(lb.verifier_log);
+		lb.verifier_log = NULL;
+		return -1;
+	}
+	flush_warnings();
+	lb.loaded = 1;
+	if (find_maps(rt) < 0)
+		return -1;
+	set_bss_words(rt);
+	if (rt->opt.verbose) {
+		int n = 0;
+		struct bpf_program *p;
+		bpf_object__for_each_program(p, rt->obj)
+			n++;
+		fprintf(stderr, "ktap: loaded %s: %d kernel programs, %d maps\n", rt->meta.source_name, n,
+			rt->nmaps);
+	}
+	return 0;
+}
+
+RtMap *rt_map(Rt *rt, const char *name)
+{
+	for (int i = 0; i < rt->nmaps; i++)
+		if (!strcmp(rt->maps[i].name, name))
+			return &rt->maps[i];
+	return NULL;
+}
+
+void rt_close(Rt *rt)
+{
+	rt_detach(rt);
+	rt_output_free(rt);
+	if (rt->interp)
+		rt_interp_free(rt);
+	for (int i = 0; i < RT_NDATA; i++)
+		if (rt->data[i])
+			munmap(rt->data[i], rt->data_size[i]);
+	for (int i = 0; i < rt->nmaps; i++)
+		free(rt->maps[i].name);
+	free(rt->maps);
+	free(rt->attached);
+	bpf_object__close(rt->obj);
+	ktapobj_free(&rt->meta);
+	memset(rt, 0, sizeof(*rt));
+}

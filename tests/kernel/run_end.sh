@@ -1,0 +1,98 @@
+# Every way a run ends: exit() from user and kernel context, tick, -t, the
+# end of CMD, SIGINT and SIGTERM, ...; trace_end runs after each, and no
+# program stays loaded.
+. "$(dirname "$0")/lib.bash"
+
+# tick + exit() in user context; trace_end logic after it.
+out=$("$KTAP" -q -e 'var n = 0
+tick-10ms { n += 1 if (n == 3) { exit() } }
+trace_end { if (n == 3) { print("ticks", n) } else { print("wrong", n) } }') || fail "tick"
+expect "tick + exit" "$out" "ticks	3"
+
+# exit() in the kernel ends the run; the workload (started first, held
+# back) is not ktap's child. Records sent before the exit are delivered.
+workload_bg -q --comm kt-exit getppid 10
+ktap_bg "$work/exit.out" -e 'var n = 0
+trace syscalls:sys_enter_getppid /execname == "kt-exit"/ { n += 1 if (n == 4) { printf("exit at %d\n", n) exit() } }
+trace_end { print("end") }'
+workload_go
+ktap_wait
+wait $WL_PID
+expect "kernel exit status" $KTAP_RC 0
+expect "kernel exit" "$(cat "$work/exit.out")" "exit at 4
+end"
+
+# -t ends a run with nothing to see.
+out=$("$KTAP" -q -t 0.2 -e 'trace syscalls:sys_enter_getppid /execname == "kt-nothing"/ { print("no") }
+trace_end { print("timeout") }') || fail "-t"
+expect "-t" "$out" timeout
+no_leaks
+
+# The end of CMD ends the run, whatever its status; a CMD that cannot run is an error.
+"$KTAP" -q -e 'trace syscalls:sys_enter_getppid {}' -- false || fail "CMD failing made ktap fail"
+"$KTAP" -q -e 'trace syscalls:sys_enter_getppid {}' -- /nonexistent-cmd 2>"$work/cmd.err" && fail "missing CMD"
+expect "missing CMD" "$(cat "$work/cmd.err")" "ktap: error: cannot run '/nonexistent-cmd': No such file or directory"
+no_leaks
+
+# SIGINT and SIGTERM from outside: trace_end sees every event before them.
+for sig in INT TERM; do
+	workload_bg -q --comm kt-sig$sig getppid 1000
+	ktap_bg "$work/sig.out" -e "var n = 0
+trace syscalls:sys_enter_getppid /execname == \"kt-sig$sig\"/ { n += 1 }
+trace_end { print(\"$sig\", n) }"
+	workload_go
+	wait $WL_PID
+	kill -$sig $KTAP_PID
+	ktap_wait
+	expect "SIG$sig status" $KTAP_RC 0
+	expect "SIG$sig" "$(cat "$work/sig.out")" "$sig	1000"
+done
+
+# -p: only the events of one process; another with the same name is not counted.
+workload_bg -q --comm kt-pid getppid 300
+a=$WL_PID a_go=$WL_GO
+workload_bg -q --comm kt-pid getppid 500
+ktap_bg "$work/pid.out" -p $a -e 'var n = 0
+trace syscalls:sys_enter_getppid /execname == "kt-pid"/ { n += 1 }
+trace_end { print(n) }'
+echo x >&$a_go
+exec {a_go}>&-
+workload_go
+wait $a $WL_PID
+kill -INT $KTAP_PID
+ktap_wait
+expect "-p" "$(cat "$work/pid.out")" 300
+
+# A run-time error in user context ends the run with status 1; trace_end still runs.
+out=$("$KTAP" -q -e 'function f(x) { return f(x + 1) }
+trace syscalls:sys_enter_getppid /execname == "kt-err"/ {}
+tick-10ms { f(1) }
+trace_end { print("end") }' 2>"$work/err") && fail "run-time error: status 0"
+expect "run-time error: trace_end" "$out" end
+grep -q "^<command line>:1: error: " "$work/err" || fail "run-time error: $(cat "$work/err")"
+no_leaks
+
+# A runaway loop in user context stops at Ctrl-C, and trace_end runs.
+ktap_bg "$work/loop.out" -e 'tick-10ms { var i = 0 while (true) { i += 1 } }
+trace_end { print("end") }'
+kill -INT $KTAP_PID
+ktap_wait
+expect "runaway loop" "$(cat "$work/loop.out")" end
+
+# CMD killed by a signal ends the run like any end of CMD.
+out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid {} trace_end { print("end") }' -- sh -c 'kill -9 $$') ||
+	fail "CMD killed made ktap fail"
+expect "CMD killed" "$out" end
+no_leaks
+
+# ktap itself killed: its links and programs go with its file descriptors
+# (nothing is pinned).
+ktap_bg "$work/kill.out" -e 'trace syscalls:sys_enter_getppid {} profile-1ms {}'
+kill -KILL $KTAP_PID
+ktap_wait
+expect "SIGKILL status" $KTAP_RC 137
+
+# A CMD still running when exit() ends the run is ended too.
+out=$("$KTAP" -q -e 'tick-10ms { exit() }' -- sleep 100) || fail "exit with CMD running"
+no_leaks
+echo ok
