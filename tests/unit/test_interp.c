@@ -306,6 +306,13 @@ static void test_relocations(void **state)
 	t_main(d, N(d), NULL, 0, 0);
 	assert_int_equal(t_run(), -1);
 	assert_non_null(strstr(errtext, "without a relocation"));
+	/* what failed to prepare does not run */
+	int saved;
+	FILE *tf;
+	cap_begin(&saved, &tf);
+	assert_int_equal(rt_call(&T.rt, "main"), -1);
+	cap_end(saved, tf);
+	assert_non_null(strstr(errtext, "not ready to run"));
 }
 
 static void test_bad_code(void **state)
