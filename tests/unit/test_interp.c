@@ -36,6 +36,10 @@ static void test_alu64(void **state)
 	assert_int_equal(eval(g, N(g)), 0x88776655);
 	struct bpf_insn h[] = { MOV(1, 0x80), I(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1, 8, 0) };	/* movsx8 */
 	assert_int_equal((int64_t)eval(h, N(h)), -128);
+	struct bpf_insn i[] = { LD64(0, 0x1122334455667788ull), I(BPF_ALU | BPF_END | BPF_TO_LE, 0, 0, 0, 16) };
+	assert_int_equal(eval(i, N(i)), 0x7788);
+	struct bpf_insn j[] = { MOV(0, 0x1234), I(BPF_ALU64 | BPF_END | BPF_TO_LE, 0, 0, 0, 16) };	/* bswap16 */
+	assert_int_equal(eval(j, N(j)), 0x3412);
 }
 
 static void test_alu32(void **state)
@@ -302,6 +306,13 @@ static void test_relocations(void **state)
 	t_main(d, N(d), NULL, 0, 0);
 	assert_int_equal(t_run(), -1);
 	assert_non_null(strstr(errtext, "without a relocation"));
+	/* what failed to prepare does not run */
+	int saved;
+	FILE *tf;
+	cap_begin(&saved, &tf);
+	assert_int_equal(rt_call(&T.rt, "main"), -1);
+	cap_end(saved, tf);
+	assert_non_null(strstr(errtext, "not ready to run"));
 }
 
 static void test_bad_code(void **state)
@@ -313,6 +324,7 @@ static void test_bad_code(void **state)
 		{ { I(BPF_ALU64 | 0xe0 | BPF_K, 0, 0, 0, 0) }, 1, "bad arithmetic instruction" },
 		{ { I(BPF_ALU64 | BPF_MOV | BPF_K, 11, 0, 0, 0) }, 1, "bad register" },
 		{ { MOV(10, 0) }, 1, "bad register" },
+		{ { I(BPF_ALU | BPF_END | BPF_TO_BE, 0, 0, 0, 8) }, 1, "bad byte swap" },
 	};
 	for (int i = 0; i < N(cases); i++) {
 		t_reset();
