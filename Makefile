@@ -50,7 +50,7 @@ $(BUILD)/libktapc.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BUILD)/libktaprt.a: $(RT_OBJS) $(BUILD)/common/util.o $(BUILD)/common/ktapobj.o
+$(BUILD)/libktaprt.a: $(RT_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 

@@ -2,7 +2,7 @@
  * (kdebug.*, timer.*) and calls of user functions. */
 #include <string.h>
 #include "common/util.h"
-#include "format.h"
+#include "common/format.h"
 #include "sema_int.h"
 
 /* Argument kinds: n number, s string, a any printable value, t table,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
-#include "frontend/format.h"
+#include "common/format.h"
 #include "interp.h"
 
 static int64_t num_at(const KtapArg *a, const uint8_t *base)

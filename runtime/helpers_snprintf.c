@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "frontend/format.h"
+#include "common/format.h"
 #include "interp.h"
 
 /* %[flags][width][.prec][l|ll|h|hh]conv at *pp (just past the '%'). */
@@ -46,7 +46,7 @@ static int put_conv(Rt *rt, FILE *ms, const char **pp, const uint64_t *data, uin
 	return 0;
 }
 
-/* FMT_* of frontend/format.h are the bits of "-+ #0" in that order. */
+/* FMT_* of common/format.h are the bits of "-+ #0" in that order. */
 _Static_assert(FMT_LEFT == 1 && FMT_PLUS == 2 && FMT_SPACE == 4 && FMT_ALT == 8 && FMT_ZERO == 16, "flag bits");
 
 int rt_snprintf(Rt *rt, char *dst, uint32_t size, const char *fmt, const uint64_t *data, uint32_t n)

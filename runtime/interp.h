@@ -102,7 +102,7 @@ int rt_map_clear(Rt *rt, RtMap *m);
 int rt_snprintf(Rt *rt, char *dst, uint32_t size, const char *fmt, const uint64_t *data, uint32_t n);
 
 /* format.c: a value as print shows it; one printf conversion (flags are
- * FMT_* of frontend/format.h; s is the text of s and p); an address as
+ * FMT_* of common/format.h; s is the text of s and p); an address as
  * sym+0xoff. */
 void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base);
 void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, const char *s);

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "frontend/format.h"
+#include "common/format.h"
 
 static Format parse_ok(const char *s)
 {
