@@ -186,24 +186,39 @@ static int boring(const char *s, size_t n)
 	       !strncmp(s, "stack depth", 11);
 }
 
-/* The log's last meaningful line: the verifier's reason. */
+/* An instruction the verifier walked: "12: (79) r0 = ...". */
+static int insn_line(const char *s)
+{
+	const char *p = s;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p > s && p[0] == ':' && p[1] == ' ' && p[2] == '(';
+}
+
+/* The verifier's reason: the lines after the last instruction it walked,
+ * without the statistics, joined (some reasons take two lines). */
 static char *log_reason(const char *log)
 {
-	const char *end = log + strlen(log);
-	while (end > log) {
-		const char *start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		size_t n = end - start;
-		if (n && start[n - 1] == '\n')
-			n--;
-		if (!boring(start, n))
-			return xstrndup(start, n);
-		end = start > log ? start - 1 : log;
-		if (end == log)
-			break;
+	const char *from = log;
+	for (const char *p = log; *p; p = strchrnul(p, '\n'), p += *p == '\n')
+		if (insn_line(p))
+			from = strchrnul(p, '\n');
+	Buf b = { 0 };
+	for (const char *p = from; *p;) {
+		p += *p == '\n';
+		const char *eol = strchrnul(p, '\n');
+		if (!boring(p, eol - p)) {
+			if (b.len)
+				buf_add(&b, ": ", 2);
+			buf_add(&b, p, eol - p);
+		}
+		p = eol;
 	}
-	return xstrdup("(no reason given)");
+	if (!b.len)
+		buf_addstr(&b, "(no reason given)");
+	else
+		buf_add(&b, "", 1);
+	return (char *)b.p;
 }
 
 static void report_load_error(Rt *rt, const char *path, int err)
