@@ -186,38 +186,57 @@ static int boring(const char *s, size_t n)
 	       !strncmp(s, "stack depth", 11);
 }
 
-/* An instruction the verifier walked: "12: (79) r0 = ...". */
-static int insn_line(const char *s)
+/* A line of the verifier's walk rather than its verdict: an instruction
+ * ("12: (79) r0 = ..."), register state, a source annotation, a call edge. */
+static int walk_line(const char *s)
 {
+	static const char *const prefixes[] = { " ", "\t", ";", "frame", "from ", "to caller at",
+						"returning from callee", "caller:", "callee:", "last_idx",
+						"regs=", "parent " };
 	const char *p = s;
 	while (*p >= '0' && *p <= '9')
 		p++;
-	return p > s && p[0] == ':' && p[1] == ' ' && p[2] == '(';
+	if (p > s && *p == ':')
+		return 1;
+	if (s[0] == 'R' && s[1] >= '0' && s[1] <= '9' && strchr(s, '=') && strchr(s, '=') < strchrnul(s, ' '))
+		return 1;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(s, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
 }
 
-/* The verifier's reason: the lines after the last instruction it walked,
- * without the statistics, joined (some reasons take two lines). */
+/* The verifier's reason: its last lines that are neither statistics nor
+ * part of the walk (some reasons take two lines). */
 static char *log_reason(const char *log)
 {
-	const char *from = log;
-	for (const char *p = log; *p; p = strchrnul(p, '\n'), p += *p == '\n')
-		if (insn_line(p))
-			from = strchrnul(p, '\n');
-	Buf b = { 0 };
-	for (const char *p = from; *p;) {
-		p += *p == '\n';
-		const char *eol = strchrnul(p, '\n');
-		if (!boring(p, eol - p)) {
-			if (b.len)
-				buf_add(&b, ": ", 2);
-			buf_add(&b, p, eol - p);
+	char *copy = xstrdup(log), *lines[256], *save;
+	int n = 0;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (n == 256) {
+			memmove(lines, lines + 128, 128 * sizeof(*lines));
+			n = 128;
 		}
-		p = eol;
+		lines[n++] = l;
 	}
+	while (n > 0 && boring(lines[n - 1], strlen(lines[n - 1])))
+		n--;
+	int first = n;
+	while (first > 0 && n - first < 2 && !walk_line(lines[first - 1]) &&
+	       !boring(lines[first - 1], strlen(lines[first - 1])))
+		first--;
+	if (first == n && n > 0)	/* nothing but the walk: its last line */
+		first = n - 1;
+	Buf b = { 0 };
+	for (int i = first; i < n; i++) {
+		if (b.len)
+			buf_add(&b, ": ", 2);
+		buf_add(&b, lines[i], strlen(lines[i]));
+	}
+	free(copy);
 	if (!b.len)
-		buf_addstr(&b, "(no reason given)");
-	else
-		buf_add(&b, "", 1);
+		return xstrdup("(no reason given)");
+	buf_add(&b, "", 1);
 	return (char *)b.p;
 }
 

@@ -52,6 +52,17 @@ trace_end { print(pairs, unmatched) }' -- "$WORKLOAD" -q --comm kt-pairs --threa
 expect "start/stop pairs" "$out" "2000	0"
 no_leaks
 
+# Updates dropped on a full table and kernel loops stopped by the cap are
+# reported once, at the end, on stderr.
+"$KTAP" -q --table-size 4 -e 'var i = 0
+var s = {}
+trace syscalls:sys_enter_getppid /execname == "kt-full"/ { i += 1 s[i] = 1 while (true) { } }' \
+	-- "$WORKLOAD" -q --comm kt-full getppid 10 2>"$work/full.err" || fail "full table run"
+expect "full table and loop cap" "$(cat "$work/full.err")" \
+	"warning: 6 updates to table 's' (line 2) were dropped: table full (4 entries)
+warning: 10 loops in kernel handlers were stopped at the iteration cap (100000)"
+no_leaks
+
 # The banner goes to stderr, not to the output; -q drops it.
 "$KTAP" -e 'trace syscalls:sys_enter_getppid {}' -- true >"$work/b.out" 2>"$work/b.err" || fail "banner run"
 expect "banner" "$(cat "$work/b.err")" "Tracing... Hit Ctrl-C to end."
