@@ -90,8 +90,9 @@ static const Format *parsed(Rt *rt, const KtapFormat *f, Format *tmp)
 {
 	Interp *I = rt->interp;
 	Format *pf = tmp;
-	uint32_t id = f - rt->meta.formats;
-	int cached = I && f >= rt->meta.formats && id < rt->meta.nformats;
+	uintptr_t base = (uintptr_t)rt->meta.formats, at = (uintptr_t)f;
+	size_t id = (at - base) / sizeof *f;
+	int cached = I && base && at >= base && id < rt->meta.nformats && at == base + id * sizeof *f;
 	if (cached) {
 		if (!I->fmts) {
 			I->fmts = xcalloc(rt->meta.nformats, sizeof *I->fmts);

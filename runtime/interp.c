@@ -169,6 +169,7 @@ static int prepare(Rt *rt, UFunc *u, const KtapUFunc *f)
 
 int rt_interp_init(Rt *rt)
 {
+	rt_interp_free(rt);
 	Interp *I = xcalloc(1, sizeof *I);
 	const KtapMeta *m = &rt->meta;
 	rt->interp = I;
@@ -177,6 +178,7 @@ int rt_interp_init(Rt *rt)
 	I->stack_size = STACK_BYTES;
 	I->stack = xcalloc(1, I->stack_size);
 	I->sp = I->stack + I->stack_size;
+	I->broken = 1;	/* until every function is ready */
 	for (uint32_t i = 0; i < m->nufuncs; i++)
 		if (prepare(rt, &I->funcs[i], &m->ufuncs[i]))
 			return -1;
@@ -196,6 +198,7 @@ int rt_interp_init(Rt *rt)
 		if (err)
 			return -1;
 	}
+	I->broken = 0;
 	return 0;
 }
 
@@ -224,8 +227,8 @@ void rt_interp_free(Rt *rt)
 int rt_call(Rt *rt, const char *func)
 {
 	Interp *I = rt->interp;
-	if (!I) {
-		rt_error(rt, "the interpreter is not initialized");
+	if (!I || I->broken) {
+		rt_error(rt, "the object's user code is not ready to run");
 		return -1;
 	}
 	int fi = find_func(I, func);

@@ -57,6 +57,7 @@ typedef struct Interp {
 	/* where the code is, for messages */
 	const UFunc *fn;
 	uint32_t pc;
+	int broken;		/* rt_interp_init failed: nothing runs */
 	int running;		/* inside rt_call */
 	int failed;		/* a run-time error was reported: unwind */
 	int exit_pending;	/* exit() was called: end the run after the handler */

@@ -2,7 +2,6 @@
  * on the C stack: frames are a list, and every frame's stack is a slice of
  * one buffer below its caller's, so a runaway recursion is an error, not a
  * crash. Every memory access is checked (interp_mem.c). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
@@ -267,14 +266,13 @@ static int step_alu(Exec *x, const struct bpf_insn *in)
 {
 	int bad = 0, op = BPF_OP(in->code);
 	uint64_t *d = &x->r[in->dst_reg];
+	if (op == BPF_END && in->imm != 16 && in->imm != 32 && in->imm != 64)
+		return fail(x, "bad byte swap", in);
 	if (BPF_CLASS(in->code) == BPF_ALU64) {
 		uint64_t b = BPF_SRC(in->code) == BPF_X && op != BPF_END ? x->r[in->src_reg] : (uint64_t)(int64_t)in->imm;
 		*d = alu64(op, in->off, *d, b, in->imm, &bad);
 	} else if (op == BPF_END) {
-		if (in->imm != 16 && in->imm != 32 && in->imm != 64)
-			bad = 1;
-		else
-			*d = BPF_SRC(in->code) == BPF_TO_BE ? bswap(*d, in->imm) : trunc_to(*d, in->imm);
+		*d = BPF_SRC(in->code) == BPF_TO_BE ? bswap(*d, in->imm) : trunc_to(*d, in->imm);
 	} else {
 		uint32_t b = BPF_SRC(in->code) == BPF_X ? (uint32_t)x->r[in->src_reg] : (uint32_t)in->imm;
 		*d = alu32(op, in->off, *d, b, &bad);

@@ -1,0 +1,239 @@
+/* Output formatting: print of every kind, printf of every conversion and
+ * flag, %p symbols, and print_hist's exact layout (LANGUAGE.md §9). */
+#include "test_rt.h"
+
+static char *text;
+static size_t len;
+
+static FILE *open_out(void)
+{
+	free(text);
+	text = NULL;
+	return open_memstream(&text, &len);
+}
+
+static int setup(void **state)
+{
+	t_reset();
+	assert_int_equal(rt_interp_init(&T.rt), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(text);
+	text = NULL;
+	return t_teardown(state);
+}
+
+static void test_print(void **state)
+{
+	KtapArg args[] = { { V_NUM, 0, 8 }, { V_STR, 8, 16 }, { V_BOOL, 24, 8 }, { V_BOOL, 32, 8 }, { V_NIL, 40, 8 },
+			   { V_STR, 48, 8 } };
+	KtapFormat f = { FMT_PRINT, NULL, 6, args, 56, 1 };
+	uint8_t payload[56] = { 0 };
+	int64_t n = -5, t = 1;
+	memcpy(payload, &n, 8);
+	strcpy((char *)payload + 8, "hi");
+	memcpy(payload + 24, &t, 8);
+	memcpy(payload + 48, "12345678", 8);	/* a full buffer without NUL */
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f, payload);
+	KtapFormat empty = { FMT_PRINT, NULL, 0, NULL, 0, 1 };
+	rt_format(&T.rt, out, &empty, payload);
+	fclose(out);
+	assert_string_equal(text, "-5\thi\ttrue\tfalse\tnil\t12345678\n\n");
+}
+
+/* printf with one argument of kind k holding v (a number) or s (a string). */
+static const char *pf(const char *fmt, KtapVKind k, int64_t v, const char *s)
+{
+	KtapArg arg = { k, 0, 16 };
+	KtapFormat f = { FMT_PRINTF, (char *)fmt, 1, &arg, 16, 1 };
+	uint8_t payload[16] = { 0 };
+	if (k == V_STR)
+		memcpy(payload, s, strnlen(s, 16));
+	else
+		memcpy(payload, &v, 8);
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f, payload);
+	fclose(out);
+	return text;
+}
+
+static void test_printf(void **state)
+{
+	struct { const char *fmt; KtapVKind k; int64_t v; const char *s, *want; } cases[] = {
+		{ "%d", V_NUM, -42, NULL, "-42" },
+		{ "[%5d]", V_NUM, 42, NULL, "[   42]" },
+		{ "[%-5d]", V_NUM, 42, NULL, "[42   ]" },
+		{ "%+d", V_NUM, 5, NULL, "+5" },
+		{ "% d", V_NUM, 5, NULL, " 5" },
+		{ "%05d", V_NUM, -42, NULL, "-0042" },
+		{ "%.4d", V_NUM, 7, NULL, "0007" },
+		{ "%i", V_NUM, 7, NULL, "7" },
+		{ "%ld %lld", V_NUM, 7, NULL, NULL },	/* two conversions, one argument: refused */
+		{ "%lld", V_NUM, -9000000000ll, NULL, "-9000000000" },
+		{ "%u", V_NUM, -1, NULL, "18446744073709551615" },
+		{ "%lu", V_NUM, 3, NULL, "3" },
+		{ "%x", V_NUM, 255, NULL, "ff" },
+		{ "%#X", V_NUM, 255, NULL, "0XFF" },
+		{ "%08x", V_NUM, 0xbeef, NULL, "0000beef" },
+		{ "%#o", V_NUM, 8, NULL, "010" },
+		{ "%c%c", V_NUM, 'A', NULL, NULL },
+		{ "<%c>", V_NUM, 'A', NULL, "<A>" },
+		{ "[%3c]", V_NUM, 'A', NULL, "[  A]" },
+		{ "%s", V_STR, 0, "hello", "hello" },
+		{ "[%10s]", V_STR, 0, "hello", "[     hello]" },
+		{ "[%-7s]", V_STR, 0, "hello", "[hello  ]" },
+		{ "%.3s", V_STR, 0, "hello", "hel" },
+		{ "%s", V_STR, 0, "0123456789abcdefXYZ", "0123456789abcdef" },	/* no NUL: the buffer */
+		{ "%s", V_NUM, 12, NULL, "12" },
+		{ "%s", V_BOOL, 1, NULL, "true" },
+		{ "%s", V_NIL, 0, NULL, "nil" },
+		{ "%d", V_BOOL, 1, NULL, "1" },
+		{ "100%% %d", V_NUM, 1, NULL, "100% 1" },
+		{ "%p", V_NUM, 0, NULL, "0x0" },
+		{ "[%-5p]", V_NUM, 16, NULL, "[0x10 ]" },
+	};
+	for (int i = 0; i < N(cases); i++) {
+		int saved;
+		FILE *tf;
+		cap_begin(&saved, &tf);
+		const char *got = pf(cases[i].fmt, cases[i].k, cases[i].v, cases[i].s);
+		cap_end(saved, tf);
+		if (!cases[i].want) {
+			assert_string_equal(got, "");
+			assert_non_null(strstr(errtext, "error: bad format"));
+			assert_true(T.rt.error);
+			T.rt.error = 0;
+			continue;
+		}
+		if (strcmp(got, cases[i].want))
+			fail_msg("printf(\"%s\"): got \"%s\", want \"%s\"", cases[i].fmt, got, cases[i].want);
+	}
+}
+
+/* A kernel address prints as sym+0xoff when /proc/kallsyms tells. */
+static void test_printf_symbol(void **state)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], name[256] = "";
+	unsigned long long addr = 0;
+	char type;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && addr && !strcmp(name, "schedule"))
+			break;
+	if (f)
+		fclose(f);
+	if (!addr || strcmp(name, "schedule"))
+		skip();
+	const char *got = pf("%p", V_NUM, addr + 4, NULL);
+	assert_non_null(strstr(got, "+0x4"));
+	assert_true(strncmp(got, "0x", 2));
+}
+
+/* A format used many times is parsed once; a bad one reports once. */
+static void test_format_cache(void **state)
+{
+	KtapArg arg = { V_NUM, 0, 8 };
+	KtapFormat f[2] = { { FMT_PRINTF, "<%d>", 1, &arg, 8, 1 }, { FMT_PRINTF, "%d %d", 1, &arg, 8, 2 } };
+	T.rt.meta.formats = f;
+	T.rt.meta.nformats = 2;
+	int64_t v = 3;
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f[0], (uint8_t *)&v);
+	rt_format(&T.rt, out, &f[0], (uint8_t *)&v);
+	int saved;
+	FILE *tf;
+	cap_begin(&saved, &tf);
+	rt_format(&T.rt, out, &f[1], (uint8_t *)&v);
+	rt_format(&T.rt, out, &f[1], (uint8_t *)&v);
+	cap_end(saved, tf);
+	fclose(out);
+	assert_string_equal(text, "<3><3>");
+	assert_non_null(strstr(errtext, "bad format \"%d %d\""));
+	assert_null(strstr(strstr(errtext, "bad format") + 1, "bad format"));
+}
+
+static const char header[] = "                         value ------------- Distribution ------------- count\n";
+
+static void hist_rows(RtMap *m, const char *const *keys, const int64_t *vals, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char key[16] = { 0 };
+		strcpy(key, keys[i]);
+		assert_int_equal(bpf_map_update_elem(m->fd, key, &vals[i], BPF_ANY), 0);
+	}
+}
+
+static void test_print_hist(void **state)
+{
+	static KtapTable tbl = { .map = "h", .name = "h", .nkeys = 1, .keys = { { V_STR, 0, 16 } }, .value = { V_NUM, 0, 8 } };
+	RtMap *m = t_map("h", BPF_MAP_TYPE_HASH, 16, 8, 16);
+	m->table = &tbl;
+	const char *keys[] = { "open", "close", "stat", "read" };
+	int64_t vals[] = { 10, 236, 10, 287 };
+	hist_rows(m, keys, vals, 4);
+	FILE *out = open_out();
+	rt_print_hist(&T.rt, out, m, 3);
+	fclose(out);
+	const char *want3 =
+		"                           read |@@@@@@@@@@@@@@@@@@@@                  287    \n"
+		"                          close |@@@@@@@@@@@@@@@@                      236    \n"
+		"                           open |                                      10     \n"
+		"                            ... |\n";
+	assert_memory_equal(text, header, strlen(header));
+	assert_string_equal(text + strlen(header), want3);
+	out = open_out();
+	rt_print_hist(&T.rt, out, m, 20);
+	fclose(out);
+	assert_null(strstr(text, "..."));
+	assert_non_null(strstr(text, "                           stat |                                      10     \n"));
+	/* an empty table: the header only */
+	RtMap *e = t_map("e", BPF_MAP_TYPE_HASH, 8, 8, 4);
+	out = open_out();
+	rt_print_hist(&T.rt, out, e, 20);
+	fclose(out);
+	assert_string_equal(text, header);
+}
+
+/* Tuple keys join with ", "; a table without a KtapTable prints 8-byte
+ * keys as numbers. */
+static void test_print_hist_keys(void **state)
+{
+	static KtapTable tbl = { .map = "t", .name = "t", .nkeys = 2, .keys = { { V_STR, 0, 8 }, { V_NUM, 8, 8 } },
+				 .value = { V_NUM, 0, 8 } };
+	RtMap *m = t_map("t", BPF_MAP_TYPE_HASH, 16, 8, 4);
+	m->table = &tbl;
+	uint8_t key[16] = "ab";
+	int64_t n = -7, v = 1;
+	memcpy(key + 8, &n, 8);
+	bpf_map_update_elem(m->fd, key, &v, BPF_ANY);
+	FILE *out = open_out();
+	rt_print_hist(&T.rt, out, m, 20);
+	fclose(out);
+	assert_string_equal(text + strlen(header),
+			    "                         ab, -7 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@1      \n");
+	RtMap *u = t_map("u", BPF_MAP_TYPE_HASH, 8, 8, 4);
+	int64_t k = 123456, c = 2;
+	bpf_map_update_elem(u->fd, &k, &c, BPF_ANY);
+	out = open_out();
+	rt_print_hist(&T.rt, out, u, -1);
+	fclose(out);
+	assert_string_equal(text + strlen(header),
+			    "                         123456 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@2      \n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_printf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_printf_symbol, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_print_hist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_print_hist_keys, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
