@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 	}
 	char *path = NULL;
 	int fd = -1;
+	rt_mount_tracefs();
 	if (o.file && is_object(o.file))
 		path = xstrdup(o.file);
 	else if ((fd = compile(&o, &path)) < 0) {

@@ -129,11 +129,8 @@ static int read_meta(Rt *rt, const char *path)
 	return 0;
 }
 
-/* What the process needs before libbpf creates anything. */
-static void prepare_system(void)
+void rt_mount_tracefs(void)
 {
-	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
-	setrlimit(RLIMIT_MEMLOCK, &r);	/* only needed on kernels without memcg accounting */
 	struct stat st;
 	if (stat("/sys/kernel/tracing/events", &st) < 0 && stat("/sys/kernel/debug/tracing/events", &st) < 0)
 		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);	/* fails harmlessly if we may not */
@@ -335,7 +332,9 @@ int rt_open(Rt *rt, const char *path)
 	rt->attached = xcalloc(rt->meta.nhandlers + 1, sizeof(*rt->attached));
 	lb.verbose = rt->opt.verbose;
 	libbpf_set_print(libbpf_print);
-	prepare_system();
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	setrlimit(RLIMIT_MEMLOCK, &r);	/* only kernels without memcg accounting need it */
+	rt_mount_tracefs();
 
 	char *name = object_name(rt->meta.source_name ? rt->meta.source_name : path);
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = name);

@@ -60,6 +60,14 @@ expect "verifier error" "$(head -1 "$work/err")" "$work/verif.kp:3: error: the k
 "$KTAP" -v "$work/verif.o" 2>"$work/err"
 grep -q "^processed [0-9]* insns" "$work/err" || fail "-v shows no verifier log"
 
+# No tracefs: ktap mounts it (in a mount namespace of the test's own).
+if command -v unshare >/dev/null; then
+	out=$(unshare -m --propagation private sh -c 'umount /sys/kernel/tracing && ! mountpoint -q /sys/kernel/tracing &&
+		"$0" -q -e "trace syscalls:sys_enter_getppid {} trace_end { print(\"traced\") }" -- true' "$KTAP") ||
+		fail "without tracefs"
+	expect "tracefs mounted" "$out" traced
+fi
+
 # Not root: one sentence.
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$KTAP" -e 'print(1)' 2>"$work/err" && fail "ran unprivileged"
