@@ -29,6 +29,18 @@ expect "printf count" "$(wc -l <"$work/pf.txt")" 5
 expect "stdout with -o" "$(cat "$work/pf.stdout")" ""
 no_leaks
 
+# -T: the delivery time before each kernel line.
+"$KTAP" -q -T -e 'trace syscalls:sys_enter_getppid /execname == "kt-ts"/ { print(execname) }' \
+	-- "$WORKLOAD" -q --comm kt-ts getppid 3 >"$work/ts.txt" || fail "-T"
+expect "-T" "$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} kt-ts$' "$work/ts.txt")" 3
+
+# profile-N samples every CPU; a tick ends the run once a sample came.
+out=$("$KTAP" -q -e 'var n = 0
+profile-1ms { n += 1 }
+tick-10ms { if (n > 0) { print("sampled") exit() } }') || fail "profile"
+expect "profile" "$out" sampled
+no_leaks
+
 # A table built in the main chunk, read by the probe; a user function
 # called from the kernel (a BPF-to-BPF call).
 out=$("$KTAP" -q -e 'var weight = {}
