@@ -15,6 +15,8 @@ expect "arg" "$(PATH=$top:$PATH "$work/args.kp" 10 foo)" "10	foo"
 expect "arg[0]" "$("$KTAP" -e 'print(arg[0])')" "-e"
 expect "-e arguments" "$("$KTAP" -e 'print(arg[2], arg[1])' a b -- true)" "b	a"
 
+expect "stdin" "$(echo 'print("from stdin")' | "$KTAP" -)" "from stdin"
+
 # An object compiled by ktapc runs as it is.
 "$KTAPC" -e 'print("from an object")' -o "$work/obj.o" || fail "ktapc"
 expect "object" "$("$KTAP" "$work/obj.o")" "from an object"
