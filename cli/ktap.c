@@ -32,7 +32,7 @@ static void usage(FILE *out)
 	      "Compile a ktap script, load it into the kernel and run it until Ctrl-C.\n"
 	      "ARGS are the script's arg table (arg[0] is the script, arg[1] the first).\n"
 	      "options:\n"
-	      "  -e SCRIPT        run SCRIPT instead of a file\n"
+	      "  -e SCRIPT        run SCRIPT instead of a file ('-' as FILE: standard input)\n"
 	      "  -o FILE          write the script's output to FILE instead of standard output\n"
 	      "  -q               quiet: no \"Tracing...\" banner\n"
 	      "  -v               verbose: say what is loaded and attached; libbpf's messages and\n"
@@ -128,7 +128,7 @@ static int parse_args(int argc, char **argv, Options *o)
 					return 1;
 				o->c.table_size = v;
 			}
-		} else if (a[0] == '-' && a[1]) {
+		} else if (a[0] == '-' && a[1]) {	/* "-" alone is standard input */
 			fprintf(stderr, "ktap: error: unknown option '%s' (see ktap --help)\n", a);
 			return 1;
 		} else {
@@ -154,10 +154,10 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
-/* The whole file, NUL-terminated, or NULL with errno set. */
+/* The whole file, NUL-terminated, or NULL with errno set. "-" is standard input. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)
 		return NULL;
 	Buf b = { 0 };
@@ -166,7 +166,8 @@ static char *slurp(const char *path, size_t *len)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	int err = ferror(f) ? errno : 0;
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (err) {
 		buf_free(&b);
 		errno = err;
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
 	}
 	char *path = NULL;
 	int fd = -1;
+	rt_mount_tracefs();
 	if (o.file && is_object(o.file))
 		path = xstrdup(o.file);
 	else if ((fd = compile(&o, &path)) < 0) {

@@ -129,11 +129,8 @@ static int read_meta(Rt *rt, const char *path)
 	return 0;
 }
 
-/* What the process needs before libbpf creates anything. */
-static void prepare_system(void)
+void rt_mount_tracefs(void)
 {
-	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
-	setrlimit(RLIMIT_MEMLOCK, &r);	/* only needed on kernels without memcg accounting */
 	struct stat st;
 	if (stat("/sys/kernel/tracing/events", &st) < 0 && stat("/sys/kernel/debug/tracing/events", &st) < 0)
 		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);	/* fails harmlessly if we may not */
@@ -186,24 +183,58 @@ static int boring(const char *s, size_t n)
 	       !strncmp(s, "stack depth", 11);
 }
 
-/* The log's last meaningful line: the verifier's reason. */
+/* A line of the verifier's walk rather than its verdict: an instruction
+ * ("12: (79) r0 = ..."), register state, a source annotation, a call edge. */
+static int walk_line(const char *s)
+{
+	static const char *const prefixes[] = { " ", "\t", ";", "frame", "from ", "to caller at",
+						"returning from callee", "caller:", "callee:", "last_idx",
+						"regs=", "parent " };
+	const char *p = s;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > s && *p == ':')
+		return 1;
+	if (s[0] == 'R' && s[1] >= '0' && s[1] <= '9' && strchr(s, '=') && strchr(s, '=') < strchrnul(s, ' '))
+		return 1;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(s, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* The verifier's reason: its last lines that are neither statistics nor
+ * part of the walk (some reasons take two lines). */
 static char *log_reason(const char *log)
 {
-	const char *end = log + strlen(log);
-	while (end > log) {
-		const char *start = end;
-		while (start > log && start[-1] != '\n')
-			start--;
-		size_t n = end - start;
-		if (n && start[n - 1] == '\n')
-			n--;
-		if (!boring(start, n))
-			return xstrndup(start, n);
-		end = start > log ? start - 1 : log;
-		if (end == log)
-			break;
+	char *copy = xstrdup(log), *lines[256], *save;
+	int n = 0;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (n == 256) {
+			memmove(lines, lines + 128, 128 * sizeof(*lines));
+			n = 128;
+		}
+		lines[n++] = l;
 	}
-	return xstrdup("(no reason given)");
+	while (n > 0 && boring(lines[n - 1], strlen(lines[n - 1])))
+		n--;
+	int first = n;
+	while (first > 0 && n - first < 2 && !walk_line(lines[first - 1]) &&
+	       !boring(lines[first - 1], strlen(lines[first - 1])))
+		first--;
+	if (first == n && n > 0)	/* nothing but the walk: its last line */
+		first = n - 1;
+	Buf b = { 0 };
+	for (int i = first; i < n; i++) {
+		if (b.len)
+			buf_add(&b, ": ", 2);
+		buf_add(&b, lines[i], strlen(lines[i]));
+	}
+	free(copy);
+	if (!b.len)
+		return xstrdup("(no reason given)");
+	buf_add(&b, "", 1);
+	return (char *)b.p;
 }
 
 static void report_load_error(Rt *rt, const char *path, int err)
@@ -301,7 +332,9 @@ int rt_open(Rt *rt, const char *path)
 	rt->attached = xcalloc(rt->meta.nhandlers + 1, sizeof(*rt->attached));
 	lb.verbose = rt->opt.verbose;
 	libbpf_set_print(libbpf_print);
-	prepare_system();
+	struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+	setrlimit(RLIMIT_MEMLOCK, &r);	/* only kernels without memcg accounting need it */
+	rt_mount_tracefs();
 
 	char *name = object_name(rt->meta.source_name ? rt->meta.source_name : path);
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = name);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "rt.h"
+#include "../common/util.h"
 
 typedef struct Output {
 	struct ring_buffer *rb;
@@ -53,9 +54,7 @@ static int on_record(void *ctx, void *data, size_t size)
 int rt_output_init(Rt *rt)
 {
 	RtMap *m = rt_map(rt, "ktap_events");
-	Output *o = calloc(1, sizeof(*o));
-	if (!o)
-		return -1;
+	Output *o = xcalloc(1, sizeof(*o));
 	rt->out = o;
 	if (!m)	/* no kernel handler prints */
 		return 0;

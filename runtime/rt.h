@@ -69,6 +69,9 @@ typedef struct Rt {
 int rt_open(Rt *rt, const char *path);
 void rt_close(Rt *rt);		/* detaches and frees everything */
 RtMap *rt_map(Rt *rt, const char *name);
+/* Mount tracefs at /sys/kernel/tracing when no tracefs is there and we may
+ * (the compiler reads event formats from it too). */
+void rt_mount_tracefs(void);
 
 /* interp.c: run a user-context function (main chunk, tick, trace_end).
  * Returns 0, or -1 after a run-time error was reported (rt->error set). */

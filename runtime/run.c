@@ -221,10 +221,8 @@ int rt_run(Rt *rt)
 	rt_detach(rt);
 	end_child(&r);
 	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
-	if (rt->end_handler >= 0 && rt->interp) {
-		rt->stop = 0;	/* a signal now stops trace_end itself */
+	if (rt->end_handler >= 0 && rt->interp)	/* runs although stop is set (rt_call) */
 		rt_call(rt, rt->meta.handlers[rt->end_handler].prog);
-	}
 	rt_output_poll(rt, 0);
 	rt_output_report(rt);
 	fflush(rt->opt.out ? rt->opt.out : stdout);

@@ -61,7 +61,7 @@ ktap_bg() {
 # ktap_wait: wait for the ktap of ktap_bg; its exit status in KTAP_RC.
 ktap_wait() {
 	KTAP_RC=0
-	wait $KTAP_PID || KTAP_RC=$?
+	{ wait $KTAP_PID; } 2>/dev/null || KTAP_RC=$?	# no "Killed" notice
 	wait $KTAP_CAT
 	no_leaks
 }

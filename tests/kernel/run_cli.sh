@@ -13,6 +13,9 @@ KP
 chmod +x "$work/args.kp"
 expect "arg" "$(PATH=$top:$PATH "$work/args.kp" 10 foo)" "10	foo"
 expect "arg[0]" "$("$KTAP" -e 'print(arg[0])')" "-e"
+expect "-e arguments" "$("$KTAP" -e 'print(arg[2], arg[1])' a b -- true)" "b	a"
+
+expect "stdin" "$(echo 'print("from stdin")' | "$KTAP" -)" "from stdin"
 
 # An object compiled by ktapc runs as it is.
 "$KTAPC" -e 'print("from an object")' -o "$work/obj.o" || fail "ktapc"
@@ -58,6 +61,14 @@ PY
 expect "verifier error" "$(head -1 "$work/err")" "$work/verif.kp:3: error: the kernel's verifier rejected this: R9 !read_ok"
 "$KTAP" -v "$work/verif.o" 2>"$work/err"
 grep -q "^processed [0-9]* insns" "$work/err" || fail "-v shows no verifier log"
+
+# No tracefs: ktap mounts it (in a mount namespace of the test's own).
+if command -v unshare >/dev/null; then
+	out=$(unshare -m --propagation private sh -c 'umount /sys/kernel/tracing && ! mountpoint -q /sys/kernel/tracing &&
+		"$0" -q -e "trace syscalls:sys_enter_getppid {} trace_end { print(\"traced\") }" -- true' "$KTAP") ||
+		fail "without tracefs"
+	expect "tracefs mounted" "$out" traced
+fi
 
 # Not root: one sentence.
 if command -v setpriv >/dev/null; then

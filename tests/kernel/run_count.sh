@@ -29,6 +29,18 @@ expect "printf count" "$(wc -l <"$work/pf.txt")" 5
 expect "stdout with -o" "$(cat "$work/pf.stdout")" ""
 no_leaks
 
+# -T: the delivery time before each kernel line.
+"$KTAP" -q -T -e 'trace syscalls:sys_enter_getppid /execname == "kt-ts"/ { print(execname) }' \
+	-- "$WORKLOAD" -q --comm kt-ts getppid 3 >"$work/ts.txt" || fail "-T"
+expect "-T" "$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} kt-ts$' "$work/ts.txt")" 3
+
+# profile-N samples every CPU; a tick ends the run once a sample came.
+out=$("$KTAP" -q -e 'var n = 0
+profile-1ms { n += 1 }
+tick-10ms { if (n > 0) { print("sampled") exit() } }') || fail "profile"
+expect "profile" "$out" sampled
+no_leaks
+
 # A table built in the main chunk, read by the probe; a user function
 # called from the kernel (a BPF-to-BPF call).
 out=$("$KTAP" -q -e 'var weight = {}
@@ -50,6 +62,17 @@ trace syscalls:sys_exit_getppid /execname == "kt-pairs"/ {
 }
 trace_end { print(pairs, unmatched) }' -- "$WORKLOAD" -q --comm kt-pairs --threads 2 getppid 1000) || fail "pairs"
 expect "start/stop pairs" "$out" "2000	0"
+no_leaks
+
+# Updates dropped on a full table and kernel loops stopped by the cap are
+# reported once, at the end, on stderr.
+"$KTAP" -q --table-size 4 -e 'var i = 0
+var s = {}
+trace syscalls:sys_enter_getppid /execname == "kt-full"/ { i += 1 s[i] = 1 while (true) { } }' \
+	-- "$WORKLOAD" -q --comm kt-full getppid 10 2>"$work/full.err" || fail "full table run"
+expect "full table and loop cap" "$(cat "$work/full.err")" \
+	"warning: 6 updates to table 's' (line 2) were dropped: table full (4 entries)
+warning: 10 loops in kernel handlers were stopped at the iteration cap (100000)"
 no_leaks
 
 # The banner goes to stderr, not to the output; -q drops it.
