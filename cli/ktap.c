@@ -154,30 +154,6 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
-/* The whole file, NUL-terminated, or NULL with errno set. "-" is standard input. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f)
-		return NULL;
-	Buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	int err = ferror(f) ? errno : 0;
-	if (f != stdin)
-		fclose(f);
-	if (err) {
-		buf_free(&b);
-		errno = err;
-		return NULL;
-	}
-	buf_add(&b, "", 1);
-	*len = b.len - 1;
-	return (char *)b.p;
-}
-
 /* Compile the script into a memory file; its /proc path in *path. Returns
  * the memory file's fd, or -1 after the compiler reported the errors. */
 static int compile(Options *o, char **path)
@@ -185,7 +161,7 @@ static int compile(Options *o, char **path)
 	Source src = { .name = o->file ? o->file : "<command line>" };
 	char *text = NULL;
 	if (o->file) {
-		if (!(text = slurp(o->file, &src.len))) {
+		if (!(text = read_whole_file(o->file, &src.len))) {
 			fprintf(stderr, "ktap: error: cannot read '%s': %s\n", o->file, strerror(errno));
 			return -1;
 		}

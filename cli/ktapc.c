@@ -114,30 +114,6 @@ static int parse_args(int argc, char **argv, Options *o)
 	return 0;
 }
 
-/* The whole file, or NULL with errno set. "-" is standard input. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	if (!f)
-		return NULL;
-	Buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	int err = ferror(f) ? errno : 0;
-	if (f != stdin)
-		fclose(f);
-	if (err) {
-		buf_free(&b);
-		errno = err;
-		return NULL;
-	}
-	buf_add(&b, "", 1);
-	*len = b.len - 1;
-	return (char *)b.p;
-}
-
 /* script.kp -> script.o */
 static char *default_output(const char *file)
 {
@@ -159,7 +135,7 @@ int main(int argc, char **argv)
 	Source src = { .name = o.file ? o.file : "<command line>" };
 	char *text = NULL;
 	if (o.file) {
-		text = read_file(o.file, &src.len);
+		text = read_whole_file(o.file, &src.len);
 		if (!text) {
 			fprintf(stderr, "ktapc: error: cannot read '%s': %s\n", o.file, strerror(errno));
 			return 1;

@@ -1,5 +1,6 @@
 /* Allocation that never returns NULL: out of memory ends the program, since
  * a compiler or tracer has nothing sensible to do without memory. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,31 @@ int edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+/* The whole file, NUL-terminated (*len leaves the NUL out), or NULL with
+ * errno set. "-" is standard input. */
+char *read_whole_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return NULL;
+	Buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	int err = ferror(f) ? errno : 0;
+	if (f != stdin)
+		fclose(f);
+	if (err) {
+		buf_free(&b);
+		errno = err;
+		return NULL;
+	}
+	buf_add(&b, "", 1);
+	*len = b.len - 1;
+	return (char *)b.p;
 }
 
 void buf_add(Buf *b, const void *data, size_t n)

@@ -13,6 +13,7 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
+char *read_whole_file(const char *path, size_t *len);
 
 /* Append-only bytes, for building sections and string tables. */
 typedef struct Buf {
