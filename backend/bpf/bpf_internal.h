@@ -72,6 +72,9 @@ typedef struct Fn {
 	const char *why;	/* what is wrong with the IR, after a failure */
 } Fn;
 
+/* callchain.c: call depth and stack summed along call chains. */
+int bpf_check_chains(const ObjFile *o, Diag *d);
+
 /* frame.c: stack layout. Returns the frame size in bytes. */
 int bpf_frame(Fn *c);
 static inline int spill_off(const Fn *c, int v)

@@ -74,5 +74,7 @@ int bpf_compile(ObjFile *o, Diag *d)
 	for (int i = 0; i < o->nprogs; i++)
 		if (compile_func(o, i, d) < 0)
 			rc = -1;
+	if (rc == 0 && d)
+		rc = bpf_check_chains(o, d);
 	return rc;
 }
