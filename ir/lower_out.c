@@ -91,28 +91,20 @@ static void lower_ansi(Lower *L, Node *call)
 	lower_error(L, call, "unknown function ansi.%s", call->a->str);
 }
 
+/* Bytes before the first NUL, without a branch: the verifier would see a
+ * loop over the bytes as up to 64 outcomes, and several len() meeting in one
+ * expression as every combination of them. alive stays 1 until the first
+ * NUL; n counts the bytes while it does. */
 static IrOpnd strlen_of(Lower *L, IrOpnd s)
 {
-	/* count bytes up to the first NUL; bounded by the buffer size */
-	int n = ir_vreg(L->f);
-	IrIns *i = emit(L, IR_MOV);
-	i->dst = n;
-	i->a = ir_imm(0);
-	IrBlock *loop = new_block(L), *body = new_block(L), *done = new_block(L);
-	set_block(L, loop);
-	emit_br(L, C_GE, ir_r(n), ir_imm(L->strlen), done, body);
-	set_block(L, body);
-	int c = emit_load(L, ir_r(emit_op(L, IR_ADD, s, ir_r(n))), 0, 1);
-	IrBlock *next = new_block(L);
-	emit_br(L, C_EQ, ir_r(c), ir_imm(0), done, next);
-	set_block(L, next);
-	i = emit(L, IR_ADD);
-	i->dst = n;
-	i->a = ir_r(n);
-	i->b = ir_imm(1);
-	emit_jmp(L, loop);
-	set_block(L, done);
-	return ir_r(n);
+	IrOpnd n = ir_imm(0), alive = ir_imm(1);
+	for (int i = 0; i < L->strlen - 1; i++) {
+		int c = emit_load(L, s, i, 1);
+		int nul = emit_op(L, IR_SHR, ir_r(emit_op(L, IR_SUB, ir_r(c), ir_imm(1))), ir_imm(63));
+		alive = ir_r(emit_op(L, IR_AND, alive, ir_r(emit_op(L, IR_XOR, ir_r(nul), ir_imm(1)))));
+		n = ir_r(emit_op(L, IR_ADD, n, alive));
+	}
+	return n;
 }
 
 static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
