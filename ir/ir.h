@@ -107,6 +107,8 @@ typedef struct IrFunc {
 	IrBlock **blocks;	/* blocks[0] is the entry; order is layout order */
 	int nblocks;
 	int line;		/* where the function starts */
+	int global;		/* kernel subprograms: verified once on their own (all
+				   arguments and the result are numbers), not at every call */
 } IrFunc;
 
 /* The layout of a value in memory: map keys and values, globals, output

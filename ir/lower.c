@@ -198,6 +198,19 @@ static IrFunc *new_func(Lower *L, char *name, const char *section, IrCtx ctx, in
 	return f;
 }
 
+/* A function whose arguments and result are numbers can be verified once
+ * on its own: a static one is walked again at every call on every path,
+ * which multiplies when functions call functions. */
+static int scalar_only(Func *sf)
+{
+	if (is_str(type_repr(sf->ret)))
+		return 0;
+	for (int i = 0; sf->params && i < sf->params->n; i++)
+		if (is_str(type_repr(sf->locals[i]->type)))
+			return 0;
+	return 1;
+}
+
 /* A unit of work: an IR function still to be filled from sema's function. */
 typedef struct Job {
 	int fi;
@@ -254,8 +267,10 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 				if (!(sf->ctx & (c ? CTX_KERNEL : CTX_USER)))
 					continue;
 				L->irfunc[c][fi] = L->mod->nfuncs;
-				JOB(new_func(L, xstrdup(sf->name), c ? ".text" : NULL, c ? IRF_KERNEL : IRF_USER,
-					     np > 5 ? 5 : np, at), NULL);
+				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
+						     c ? IRF_KERNEL : IRF_USER, np > 5 ? 5 : np, at);
+				f->global = c && scalar_only(sf);
+				JOB(f, NULL);
 			}
 			break;
 		}

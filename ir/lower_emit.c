@@ -186,24 +186,37 @@ int str_slot(Lower *L)
 	return s;
 }
 
-/* String constants live in .rodata, zero-padded to the string size, so that
- * they can be used as map keys and compared word by word. */
-int rodata_str(Lower *L, const char *s, size_t len)
+/* Constants in .rodata, shared when equal: strings the size of a string
+ * buffer, zero-padded, so that they can be map keys and compare word by
+ * word; formats for bpf_snprintf their own size, since one cut short is
+ * refused by the verifier. */
+static int rodata(Lower *L, const char *s, size_t len, int size)
 {
 	IrData *d = &L->mod->data[DATA_RODATA];
-	if (len > (size_t)L->strlen - 1)
-		len = L->strlen - 1;
-	for (int i = 0; i < d->nvars; i++)
-		if (d->vars[i].layout->kind == L_STR && !memcmp(d->bytes + d->vars[i].off, s, len) &&
-		    !d->bytes[d->vars[i].off + len])
-			return d->vars[i].off;
-	char *buf = xcalloc(1, L->strlen);
+	for (int i = 0; i < d->nvars; i++) {
+		const IrVar *v = &d->vars[i];
+		if (v->layout->kind == L_STR && v->layout->size == size && !memcmp(d->bytes + v->off, s, len) &&
+		    !d->bytes[v->off + len])
+			return v->off;
+	}
+	char *buf = xcalloc(1, size);
 	memcpy(buf, s, len);
 	char *name = xasprintf("str%d", d->nvars);
-	int off = ir_data_var(L->mod, DATA_RODATA, name, layout_of(L, &(Type){ .kind = TY_STR }), buf);
+	int off = ir_data_var(L->mod, DATA_RODATA, name, ir_layout(L->mod, L_STR, size, 0), buf);
 	free(name);
 	free(buf);
 	return off;
+}
+
+int rodata_str(Lower *L, const char *s, size_t len)
+{
+	return rodata(L, s, len < (size_t)L->strlen ? len : (size_t)L->strlen - 1, L->strlen);
+}
+
+int rodata_fmt(Lower *L, const char *fmt)
+{
+	size_t len = strlen(fmt);
+	return rodata(L, fmt, len, (len + 8) & ~7);
 }
 
 void count_drop(Lower *L, int bss_off)

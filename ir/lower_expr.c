@@ -118,7 +118,7 @@ static IrOpnd concat(Lower *L, Node *n)
 		emit_store(L, ir_slotop(data), 8 * i, 8, v);
 	}
 	int dst = emit_addr(L, str_slot(L));
-	int f = emit_mapval(L, DATA_RODATA, rodata_str(L, fmt, strlen(fmt)));
+	int f = emit_mapval(L, DATA_RODATA, rodata_fmt(L, fmt));
 	emit_call(L, BPF_FUNC_snprintf, 5, ir_r(dst), ir_imm(L->strlen), ir_r(f),
 		  ir_r(emit_addr(L, data)), ir_imm(8 * np));
 	return ir_r(dst);

@@ -63,6 +63,7 @@ int str_slot(Lower *L);			/* a zeroed temporary string buffer */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
+int rodata_fmt(Lower *L, const char *fmt);
 void count_drop(Lower *L, int bss_off);
 
 /* types.c */

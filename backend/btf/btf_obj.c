@@ -142,9 +142,10 @@ static void data_sec(Enc *e, const IrData *d, const char *name)
 
 /* Programs are `int name(unsigned long *ctx)`: with `void *` the verifier
  * starts every log with a complaint that it cannot size the argument.
- * Subprograms are `static long
- * name(long p0, ...)`: static, so that the verifier checks them in each
- * caller's context and they may take pointers (strings on the stack). */
+ * Subprograms are `long name(long p0, ...)`: global when IrFunc.global says
+ * so (the verifier checks them once, with unknown numbers as arguments),
+ * else static, so that the verifier checks them in each caller's context and
+ * they may take pointers (strings on the stack). */
 static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 {
 	const IrFunc *f = p->func;
@@ -161,7 +162,7 @@ static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 		snprintf(name, sizeof(name), "p%d", i);
 		btf_add_param(&e->b, name, e->t_long);
 	}
-	return btf_add_func(&e->b, f->name, proto, BTF_FUNC_STATIC);
+	return btf_add_func(&e->b, f->name, proto, f->global ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC);
 }
 
 void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)

@@ -141,10 +141,10 @@ static void symbols(W *w)
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < o->nprogs; i++) {
 			int s = w->pl.sec[i];
-			int global = s >= 0 && strcmp(w->pl.secs[s].name, ".text");
+			const ObjProg *p = &o->progs[i];
+			int global = s >= 0 && (strcmp(w->pl.secs[s].name, ".text") || p->func->global);
 			if (s < 0 || global != pass)
 				continue;
-			const ObjProg *p = &o->progs[i];
 			w->code_sym[i] = add_sym(w, p->func->name, pass ? STB_GLOBAL : STB_LOCAL, STT_FUNC,
 						 w->code_ndx[s], w->pl.off[i] * sizeof(struct bpf_insn),
 						 p->ninsns * sizeof(struct bpf_insn));

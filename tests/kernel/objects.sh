@@ -6,7 +6,8 @@ n=0
 for kp in "$top"/examples/*.kp "$top"/tests/kernel/scripts/*.kp "$top"/tests/lit/codegen/*.kp; do
 	[ -f "$kp" ] || continue
 	o=$work/$(basename "$kp" .kp).o
-	"$KTAPC" "$kp" -o "$o" || fail "ktapc $kp"
+	flags=$(sed -n 's/^# ktapc-flags: //p' "$kp")	# e.g. --strlen 16
+	"$KTAPC" $flags "$kp" -o "$o" || fail "ktapc $kp"
 	out=$("$OBJCHECK" "$o") || { echo "$out"; fail "libbpf load $kp"; }
 	if ! grep -q '(0 programs' <<<"$out"; then	# bpftool refuses objects without programs
 		pin=/sys/fs/bpf/ktap-test-$$
