@@ -170,12 +170,14 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->retbuf = -1;
 	L->ctxreg = 0;
 	L->ntemps = L->nspare = 0;
+	L->framed = 0;
+	L->linkreg = -1;
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
-	frame_setup(L, sf);
 	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE)
 		pid_filter(L);
+	frame_setup(L, sf);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
 		lower_cond(L, sf->filter, body, skip);
@@ -185,6 +187,7 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	}
 	lower_block(L, sf->body);
 	emit_ret(L, ir_imm(0));
+	frame_done(L);
 	finish_func(f);
 	free(L->local);
 	L->local = NULL;
@@ -294,7 +297,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	plan(&L, &jobs, &njobs);
 	for (int i = 0; i < njobs; i++)
 		lower_body(&L, jobs[i].fi, jobs[i].f, jobs[i].ev);
-	for (int i = 0; i < L.mod->nfuncs; i++) {
+	for (int i = 0; i < L.mod->nfuncs && diag_errors(d) == errors; i++) {
 		char err[256];
 		ir_optimize(L.mod->funcs[i]);
 		Loc at = { L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 };

@@ -156,20 +156,33 @@ void at(Lower *L, const Node *n)
 }
 
 /* A statement's temporaries are dead when it ends: later statements reuse
- * their stack space, which keeps frames within BPF's 512 bytes. */
+ * their space, which keeps frames within BPF's 512 bytes. Each is kept as
+ * 2 * slot (a stack slot) or 2 * offset + 1 (a string buffer in the frame). */
+static int take_spare(Lower *L, int tag, int size)
+{
+	for (int i = 0; i < L->nspare; i++) {
+		int t = L->spare[i];
+		if ((t & 1) == tag && (tag || L->f->slots[t >> 1].size == ((size + 7) & ~7))) {
+			L->spare[i] = L->spare[--L->nspare];
+			return t;
+		}
+	}
+	return -1;
+}
+
+static void use_temp(Lower *L, int t)
+{
+	L->temps = xrealloc(L->temps, (L->ntemps + 1) * sizeof(int));
+	L->temps[L->ntemps++] = t;
+}
+
 int temp_slot(Lower *L, int size)
 {
-	int s = -1;
-	for (int i = 0; i < L->nspare && s < 0; i++)
-		if (L->f->slots[L->spare[i]].size == ((size + 7) & ~7)) {
-			s = L->spare[i];
-			L->spare[i] = L->spare[--L->nspare];
-		}
-	if (s < 0)
-		s = ir_slot(L->f, size);
-	L->temps = xrealloc(L->temps, (L->ntemps + 1) * sizeof(int));
-	L->temps[L->ntemps++] = s;
-	return s;
+	int t = take_spare(L, 0, size);
+	if (t < 0)
+		t = 2 * ir_slot(L->f, size);
+	use_temp(L, t);
+	return t >> 1;
 }
 
 void release_temps(Lower *L, int mark)
@@ -179,11 +192,20 @@ void release_temps(Lower *L, int mark)
 		L->spare[L->nspare++] = L->temps[--L->ntemps];
 }
 
-int str_slot(Lower *L)
+IrOpnd str_temp(Lower *L)
 {
-	int s = temp_slot(L, L->strlen);
-	emit_zero(L, s);
-	return s;
+	if (!L->framed) {
+		int s = temp_slot(L, L->strlen);
+		emit_zero(L, s);
+		return ir_r(emit_addr(L, s));
+	}
+	int t = take_spare(L, 1, L->strlen);
+	if (t < 0)
+		t = 2 * frame_alloc(L, L->strlen) + 1;
+	use_temp(L, t);
+	for (int off = 0; off < L->strlen; off += 8)
+		emit_store(L, frame_base(L), (t >> 1) + off, 8, ir_imm(0));
+	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(t >> 1)));
 }
 
 /* Constants in .rodata, shared when equal: strings the size of a string

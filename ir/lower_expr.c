@@ -39,7 +39,8 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 		int v = emit_load(L, ctx, fl->offset, size);
 		return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
 	}
-	int s = str_slot(L), src, n = L->strlen;
+	IrOpnd dst = str_temp(L);
+	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {
 		src = emit_op(L, IR_ADD, ctx, ir_imm(fl->offset));
 		if (fl->size + 1 < n)
@@ -48,9 +49,8 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 		int loc = emit_load(L, ctx, fl->offset, 4);
 		src = emit_op(L, IR_ADD, ctx, ir_r(emit_op(L, IR_AND, ir_r(loc), ir_imm(0xffff))));
 	}
-	int dst = emit_addr(L, s);
-	emit_call(L, BPF_FUNC_probe_read_kernel_str, 3, ir_r(dst), ir_imm(n), ir_r(src));
-	return ir_r(dst);
+	emit_call(L, BPF_FUNC_probe_read_kernel_str, 3, dst, ir_imm(n), ir_r(src));
+	return dst;
 }
 
 static IrOpnd builtin_var(Lower *L, Node *n)
@@ -69,9 +69,9 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 	case B_CPU:
 		return ir_r(emit_call(L, BPF_FUNC_get_smp_processor_id, 0));
 	case B_EXECNAME: {
-		int p = emit_addr(L, str_slot(L));
-		emit_call(L, BPF_FUNC_get_current_comm, 2, ir_r(p), ir_imm(16 < L->strlen ? 16 : L->strlen));
-		return ir_r(p);
+		IrOpnd p = str_temp(L);
+		emit_call(L, BPF_FUNC_get_current_comm, 2, p, ir_imm(16 < L->strlen ? 16 : L->strlen));
+		return p;
 	}
 	case B_PROBENAME:
 		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
@@ -117,11 +117,11 @@ static IrOpnd concat(Lower *L, Node *n)
 		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
 		emit_store(L, ir_slotop(data), 8 * i, 8, v);
 	}
-	int dst = emit_addr(L, str_slot(L));
+	IrOpnd dst = str_temp(L);
 	int f = emit_mapval(L, DATA_RODATA, rodata_fmt(L, fmt));
-	emit_call(L, BPF_FUNC_snprintf, 5, ir_r(dst), ir_imm(L->strlen), ir_r(f),
+	emit_call(L, BPF_FUNC_snprintf, 5, dst, ir_imm(L->strlen), ir_r(f),
 		  ir_r(emit_addr(L, data)), ir_imm(8 * np));
-	return ir_r(dst);
+	return dst;
 }
 
 static IrOpnd cond_value(Lower *L, Node *n)
@@ -335,13 +335,10 @@ IrOpnd lower_call(Lower *L, Node *n)
 	int fi = 0;
 	while (L->prog->funcs[fi] != callee)
 		fi++;
-	IrOpnd args[5];
-	int na = 0, res = -1;
-	if (is_str(type_repr(callee->ret))) {
-		res = temp_slot(L, L->strlen);
-		emit_zero(L, res);
-		args[na++] = ir_r(emit_addr(L, res));
-	}
+	IrOpnd args[5], res = { O_NONE, 0 };
+	int na = 0;
+	if (is_str(type_repr(callee->ret)))
+		args[na++] = res = str_temp(L);
 	for (int i = 0; i < n->list.n && na < 5; i++)
 		args[na++] = lower_expr(L, n->list.v[i]);
 	at(L, n);
@@ -350,5 +347,5 @@ IrOpnd lower_call(Lower *L, Node *n)
 	c->nargs = na;
 	memcpy(c->args, args, sizeof(args));
 	c->dst = ir_vreg(L->f);
-	return res >= 0 ? ir_r(emit_addr(L, res)) : ir_r(c->dst);
+	return res.kind != O_NONE ? res : ir_r(c->dst);
 }

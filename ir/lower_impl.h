@@ -31,7 +31,9 @@ typedef struct Lower {
 	int frame_ptr;		/* framed: the vreg with the frame's address */
 	int link;		/* framed, outside loop bodies: the slot of the link */
 	int linkreg;		/* in a loop body's callback: the vreg with the link's address, else -1 */
-	int frame_next;		/* next free frame word for a numeric for's limit */
+	int frame_next;		/* next free byte of the frame */
+	int frame_size;		/* the frame's size so far (loop bodies included) */
+	int frame_map;		/* the frame's map, in the function that owns it */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */
@@ -59,7 +61,7 @@ void emit_ret(Lower *L, IrOpnd v);
 IrBlock *new_block(Lower *L);
 void set_block(Lower *L, IrBlock *b);
 void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
-int str_slot(Lower *L);			/* a zeroed temporary string buffer */
+IrOpnd str_temp(Lower *L);		/* a pointer to a zeroed temporary string buffer */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
@@ -96,16 +98,20 @@ IrOpnd lower_builtin(Lower *L, Node *call);
 void lower_block(Lower *L, Node *block);
 
 /* local.c: where locals live. Normally numbers in vregs and strings in
- * slots; in a kernel function with loops, all of them live in a frame, the
- * value of a per-CPU array map of its own, which the bpf_loop callbacks that
- * run the loop bodies reach through a link on the function's stack. The
- * frame is map memory rather than stack because the verifier tracks stack
- * values exactly: a counter it knows would make it walk every iteration. */
+ * slots; in a kernel function with loops or strings, all of them, and its
+ * string temporaries, live in a frame, the value of a per-CPU array map of
+ * its own, which the bpf_loop callbacks that run the loop bodies reach
+ * through a link on the function's stack. The frame is map memory rather
+ * than stack because BPF's stack is 512 bytes (eight strings), and because
+ * the verifier tracks stack values exactly: a counter it knows would make it
+ * walk every iteration of a loop. */
 enum { FR_STATUS = 0, FR_RETVAL = 8, FR_LOCALS = 16 };	/* the frame */
 enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_SIZE = 24 };	/* the link */
 enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
 int needs_frame(Lower *L, Func *sf);
+int frame_alloc(Lower *L, int size);	/* an offset in the frame */
 void frame_setup(Lower *L, Func *sf);	/* at function entry: homes for the locals */
+void frame_done(Lower *L);		/* at function end: the frame's size */
 IrOpnd frame_base(Lower *L);
 IrOpnd link_addr(Lower *L);
 int in_callback(Lower *L);

@@ -4,21 +4,50 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-static int count_loops(Node *n, int fornum_only)
+/* Does any node of the tree satisfy pred? */
+static int any(const Node *n, int (*pred)(const Node *))
 {
 	if (!n)
 		return 0;
-	int c = n->kind == N_FORNUM || (!fornum_only && (n->kind == N_WHILE || n->kind == N_REPEAT));
-	c += count_loops(n->body, fornum_only) + count_loops(n->c, fornum_only);
-	if (n->kind == N_BLOCK)
-		for (int i = 0; i < n->list.n; i++)
-			c += count_loops(n->list.v[i], fornum_only);
-	return c;
+	if (pred(n) || any(n->a, pred) || any(n->b, pred) || any(n->c, pred) || any(n->body, pred))
+		return 1;
+	for (int i = 0; i < n->list.n; i++)
+		if (any(n->list.v[i], pred))
+			return 1;
+	for (int i = 0; i < n->list2.n; i++)
+		if (any(n->list2.v[i], pred))
+			return 1;
+	return 0;
+}
+
+static int is_loop(const Node *n)
+{
+	return n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM;
+}
+
+/* A string value other than a constant needs a buffer. */
+static int is_string_value(const Node *n)
+{
+	return n->kind != N_STR && n->kind != N_NIL && is_str(ty(n));
 }
 
 int needs_frame(Lower *L, Func *sf)
 {
-	return kernel(L) && count_loops(sf->body, 0) > 0;
+	if (!kernel(L))
+		return 0;
+	for (int i = 0; i < sf->nlocals; i++)
+		if (is_str(type_repr(sf->locals[i]->type)))
+			return 1;
+	return any(sf->body, is_loop) || any(sf->body, is_string_value) || any(sf->filter, is_string_value);
+}
+
+int frame_alloc(Lower *L, int size)
+{
+	int off = L->frame_next;
+	L->frame_next += (size + 7) & ~7;
+	if (L->frame_next > L->frame_size)
+		L->frame_size = L->frame_next;
+	return off;
 }
 
 int in_callback(Lower *L)
@@ -37,12 +66,13 @@ IrOpnd link_addr(Lower *L)
 }
 
 /* The frame map's value, found at entry (an array's only entry is always
- * there, but the verifier wants the check). */
-static void frame_map(Lower *L, Func *sf, int size)
+ * there, but the verifier wants the check). Its size is known only when the
+ * function is lowered (frame_done). */
+static void frame_map(Lower *L, Func *sf)
 {
 	char *name = xasprintf("ktap_frame_%s", L->f->name);
-	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, size };
-	int map = ir_map(L->mod, &m);
+	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, 0 };
+	int map = L->frame_map = ir_map(L->mod, &m);
 	free(name);
 	int key = ir_slot(L->f, 8);
 	emit_store(L, ir_slotop(key), 0, 8, ir_imm(0));
@@ -53,6 +83,8 @@ static void frame_map(Lower *L, Func *sf, int size)
 	set_block(L, none);
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
+	if (!any(sf->body, is_loop))
+		return;		/* no loop bodies to link to */
 	L->link = ir_slot(L->f, LK_SIZE);
 	emit_zero(L, L->link);
 	if (sf->kind != FN_USER)
@@ -84,11 +116,17 @@ void frame_setup(Lower *L, Func *sf)
 	}
 	if (!L->framed)
 		return;
-	L->frame_next = size;
-	frame_map(L, sf, size + 8 * count_loops(sf->body, 1));
+	L->frame_next = L->frame_size = size;
+	frame_map(L, sf);
 	param = L->retbuf >= 0 ? 1 : 0;
 	for (int i = 0; sf->params && i < sf->params->n; i++)
 		local_set(L, sf->locals[i], ir_r(param++), '=');
+}
+
+void frame_done(Lower *L)
+{
+	if (L->framed)
+		L->mod->maps[L->frame_map].value_size = L->frame_size;
 }
 
 IrOpnd local_get(Lower *L, Symbol *s)

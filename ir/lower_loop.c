@@ -97,10 +97,11 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	L->brk = stop;
 	iteration(L, n, kind, limit_off, step, stop);
 	finish_func(cb);
-	int index = L->mod->nfuncs - 1;
+	int index = L->mod->nfuncs - 1, size = L->frame_size;
 	free(L->temps);
 	free(L->spare);
 	*L = saved;
+	L->frame_size = size;	/* the loop body's buffers are part of the frame */
 	return index;
 }
 

@@ -109,9 +109,9 @@ static IrOpnd strlen_of(Lower *L, IrOpnd s)
 
 static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
 {
-	int dst = emit_addr(L, str_slot(L));
-	emit_call(L, helper, 3, ir_r(dst), ir_imm(L->strlen), ptr);
-	return ir_r(dst);
+	IrOpnd dst = str_temp(L);
+	emit_call(L, helper, 3, dst, ir_imm(L->strlen), ptr);
+	return dst;
 }
 
 static IrOpnd walltime_ns(Lower *L)
@@ -193,7 +193,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 	case F_KERNEL_V:
 		if (!user_only(L, call, call->num == F_ARCH ? "arch()" : "kernel_v()").v)
 			return ir_imm(0);
-		v = ir_r(emit_addr(L, str_slot(L)));
+		v = str_temp(L);
 		emit_call(L, call->num == F_ARCH ? KH_ARCH : KH_KERNEL_V, 2, v, ir_imm(L->strlen));
 		return v;
 	case F_EXIT:

@@ -33,9 +33,9 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 static IrOpnd snapshot(Lower *L, Node *value, IrOpnd v)
 {
 	if (is_str(ty(value))) {
-		int s = temp_slot(L, L->strlen);
-		emit_copy(L, ir_slotop(s), 0, v, 0, L->strlen);
-		return ir_r(emit_addr(L, s));
+		IrOpnd p = str_temp(L);
+		emit_copy(L, p, 0, v, 0, L->strlen);
+		return p;
 	}
 	return v.kind == O_VREG ? ir_r(emit_mov(L, v)) : v;
 }
@@ -134,8 +134,7 @@ static void lower_fornum(Lower *L, Node *n)
 	local_set(L, var, lower_expr(L, n->a), '=');
 	IrOpnd limit = lower_expr(L, n->b);
 	if (kernel(L)) {
-		int off = L->frame_next;
-		L->frame_next += 8;
+		int off = frame_alloc(L, 8);
 		emit_store(L, frame_base(L), off, 8, limit);
 		kernel_loop(L, n, LOOP_FOR, off, step);
 		return;

@@ -43,34 +43,37 @@ int table_map(Lower *L, TableInfo *t)
 }
 
 /* The value at key, or the zero value; *found (if asked) is the lookup
- * result, non-zero when the key is present. */
+ * result, non-zero when the key is present. A string is copied into a
+ * buffer of the statement's: a pointer to either the map value or "" would
+ * be two kinds of pointer to the verifier, doubling its states at each read. */
 IrOpnd table_get(Lower *L, TableInfo *t, IrOpnd key, IrOpnd *found)
 {
 	Type *vt = type_repr(t->val);
+	IrOpnd str = is_str(vt) ? str_temp(L) : (IrOpnd){ O_NONE, 0 };
 	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	int r = ir_vreg(L->f);
 	IrBlock *hit = new_block(L), *miss = new_block(L), *join = new_block(L);
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), miss, hit);
 	set_block(L, hit);
-	IrIns *i = emit(L, is_str(vt) ? IR_MOV : IR_LOAD);
-	i->dst = r;
-	i->a = ir_r(p);
-	i->size = 8;
+	if (str.kind != O_NONE) {
+		emit_copy(L, str, 0, ir_r(p), 0, L->strlen);
+	} else {
+		IrIns *i = emit(L, IR_LOAD);
+		i->dst = r;
+		i->a = ir_r(p);
+		i->size = 8;
+	}
 	emit_jmp(L, join);
 	set_block(L, miss);
-	if (is_str(vt)) {
-		i = emit(L, IR_MAPVAL);
-		i->target = DATA_RODATA;
-		i->off = L->empty_str;
-	} else {
-		i = emit(L, IR_MOV);
+	if (str.kind == O_NONE) {
+		IrIns *i = emit(L, IR_MOV);
+		i->dst = r;
 		i->a = ir_imm(0);
 	}
-	i->dst = r;
 	set_block(L, join);
 	if (found)
 		*found = ir_r(p);
-	return ir_r(r);
+	return str.kind != O_NONE ? str : ir_r(r);
 }
 
 IrOpnd table_read(Lower *L, Node *x, IrOpnd *found)
