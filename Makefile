@@ -26,7 +26,7 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lbpf -lelf -lz
 
 DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
-	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev
+	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc
 
 LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
 FILECHECK_DIR := /usr/lib/llvm-14/bin
