@@ -52,6 +52,7 @@ CMP = ["<", "<=", ">", ">=", "==", "!="]
 class Func:
     def __init__(self, name, params, ret):
         self.name, self.params, self.ret = name, params, ret  # params: list of types
+        self.frames = 1  # BPF call frames it needs, its own included (a loop body is one)
 
 
 class Table:
@@ -69,6 +70,7 @@ class Ctx:
         self.in_func = in_func  # the Func being generated, if any
         self.loops = 0
         self.nlocal = 0
+        self.deep = 0  # frames needed below this function's own
 
     def visible(self, t, assignable=False):
         return [n for s in self.scopes for (n, ty, a) in s if ty == t and (a or not assignable)]
@@ -92,6 +94,8 @@ class Gen:
         self.max_depth = self.r.choice([1, 2, 3, 4, 5, 7])
         self.expr_depth = self.r.choice([1, 2, 3, 4, 6, 8])
         self.budget = 0
+        # most scripts stay within the verifier's call depth, a few test it
+        self.deep_calls = self.chance(0.1)
 
     # ---------- helpers
     def chance(self, p):
@@ -256,11 +260,20 @@ class Gen:
     def table_read(self, c, t, d):
         return "%s[%s]" % (t.name, ", ".join(self.expr(c, k, min(d, 2)) for k in t.keys))
 
+    def callable(self, c, ret="any"):
+        """Functions c may call without passing the verifier's 8 call frames
+        (unless this script tests that limit)."""
+        fs = [f for f in c.funcs if ret == "any" or f.ret == ret]
+        if not self.deep_calls:
+            fs = [f for f in fs if 1 + c.loops + f.frames <= 8]
+        return fs
+
     def call(self, c, ret, d):
-        fs = [f for f in c.funcs if f.ret == ret]
+        fs = self.callable(c, ret)
         if not fs:
             return None
         f = self.pick(fs)
+        c.deep = max(c.deep, c.loops + f.frames)
         return "%s(%s)" % (f.name, ", ".join(self.expr(c, p, min(d, 3)) for p in f.params))
 
     # ---------- statements
@@ -304,10 +317,9 @@ class Gen:
         elif r < 0.66:
             self.print_stmt(c, ind, ed)
         elif r < 0.72:
-            fs = c.funcs
-            if fs:
-                f = self.pick(fs)
-                self.line(ind, "%s(%s)" % (f.name, ", ".join(self.expr(c, p, min(ed, 3)) for p in f.params)))
+            call = self.call(c, self.pick([NUM, STR, None]), ed)
+            if call:
+                self.line(ind, call)
             else:
                 self.print_stmt(c, ind, ed)
         elif r < 0.74 and nested:
@@ -372,6 +384,7 @@ class Gen:
         k = self.r.random()
         n = self.r.randint(1, 1 + self.size // 2)
         c.loops += 1
+        c.deep = max(c.deep, c.loops)
         if k < 0.35:
             lo, hi = self.r.randint(-3, 5), self.pick(["10", "3", "0", "100", self.num_leaf(c)])
             c.scopes.append([])
@@ -430,6 +443,11 @@ class Gen:
             keys = [self.pick([NUM, NUM, STR, BOOL]) for _ in range(nk)]
             t = Table("t%d" % i, keys, self.pick([NUM, NUM, STR, BOOL]))
             self.line(0, "var %s = %s" % (t.name, self.pick(["{}", "{}", "table.new(0, 64)"])))
+            # fix the key and value types even if the handlers only read the table
+            lit = {NUM: "1", STR: '"k"', BOOL: "true"}
+            k = ", ".join(lit[kt] for kt in keys)
+            self.line(0, "%s[%s] = %s" % (t.name, k, lit[t.val]))
+            self.line(0, "%s[%s] = nil" % (t.name, k))
             self.tables.append(t)
 
     def gen_funcs(self):
@@ -452,6 +470,7 @@ class Gen:
             if ret:
                 self.line(1, "return %s" % self.expr(c, ret, self.r.randint(0, 3)))
             self.line(0, "}")
+            f.frames = 1 + c.deep
             self.funcs.append(f)
 
     def gen_handler(self):
