@@ -11,6 +11,7 @@
 #   verifier  compiled but the kernel refused the object: a compiler bug
 # Failing scripts, their messages and objects are kept in
 # $VFUZZ_OUT (default build/verifier-fuzz/SEED/<outcome>/).
+# KTAP_FUZZ_AVOID (see gen_scripts.py) leaves out constructs of known bugs.
 # Needs root and BPF; run `make` first.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,9 +72,12 @@ for kp in "$gen"/*.kp; do
 		n[ok]=$((n[ok] + 1))
 		rm -f "$gen/$b".*
 	else
+		# the verifier's reason: the line before its "processed N insns"
+		grep -B1 '^processed' "$gen/$b.log" | head -1 | sed 's/^[0-9]*: ([0-9a-f]*) [^;]*//' >>"$out/verifier/reasons"
 		keep verifier "$b"
 	fi
 done
 rmdir "$gen" 2>/dev/null
 echo "seed $seed: $count scripts: ok ${n[ok]} limit ${n[limit]} verifier ${n[verifier]} cerror ${n[cerror]} crash ${n[crash]} (kept in $out)"
+[ -s "$out/verifier/reasons" ] && sed 's/[0-9]\+/N/g' "$out/verifier/reasons" | sort | uniq -c
 [ $((n[verifier] + n[cerror] + n[crash])) -eq 0 ]
