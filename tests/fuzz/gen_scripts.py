@@ -17,7 +17,8 @@ import sys
 
 # Constructs to leave out (comma-separated), so that known bugs do not hide
 # others: "len" (len() of a string), "calls" (call chains deeper than the
-# verifier's 8 frames).
+# verifier's 8 frames), "fanout" (many call paths to one function: the
+# verifier walks a function again on each).
 AVOID = set(os.environ.get("KTAP_FUZZ_AVOID", "").split(","))
 
 NUM, STR, BOOL = "num", "str", "bool"
@@ -60,6 +61,7 @@ class Func:
     def __init__(self, name, params, ret):
         self.name, self.params, self.ret = name, params, ret  # params: list of types
         self.frames = 1  # BPF call frames it needs, its own included (a loop body is one)
+        self.paths = 1  # call paths from it to its callees, itself included
 
 
 class Table:
@@ -78,6 +80,7 @@ class Ctx:
         self.loops = 0
         self.nlocal = 0
         self.deep = 0  # frames needed below this function's own
+        self.paths = 1  # call paths so far (see Func.paths)
 
     def visible(self, t, assignable=False):
         return [n for s in self.scopes for (n, ty, a) in s if ty == t and (a or not assignable)]
@@ -273,6 +276,8 @@ class Gen:
         fs = [f for f in c.funcs if ret == "any" or f.ret == ret]
         if not self.deep_calls:
             fs = [f for f in fs if 1 + c.loops + f.frames <= 8]
+        if "fanout" in AVOID:
+            fs = [f for f in fs if c.paths + f.paths <= 24]
         return fs
 
     def call(self, c, ret, d):
@@ -281,6 +286,7 @@ class Gen:
             return None
         f = self.pick(fs)
         c.deep = max(c.deep, c.loops + f.frames)
+        c.paths += f.paths
         return "%s(%s)" % (f.name, ", ".join(self.expr(c, p, min(d, 3)) for p in f.params))
 
     # ---------- statements
@@ -478,6 +484,7 @@ class Gen:
                 self.line(1, "return %s" % self.expr(c, ret, self.r.randint(0, 3)))
             self.line(0, "}")
             f.frames = 1 + c.deep
+            f.paths = c.paths
             self.funcs.append(f)
 
     def gen_handler(self):
