@@ -18,7 +18,8 @@ import sys
 # Constructs to leave out (comma-separated), so that known bugs do not hide
 # others: "len" (len() of a string), "calls" (call chains deeper than the
 # verifier's 8 frames), "fanout" (many call paths to one function: the
-# verifier walks a function again on each).
+# verifier walks a function again on each), "format" (a --strlen too small for
+# the format of a '..' chain).
 AVOID = set(os.environ.get("KTAP_FUZZ_AVOID", "").split(","))
 
 NUM, STR, BOOL = "num", "str", "bool"
@@ -534,6 +535,10 @@ class Gen:
         self.line(0, "}")
 
     def script(self):
+        if self.chance(0.3):
+            # the runner and tests/kernel/objects.sh pass these to ktapc
+            sizes = [32, 40, 128] if "format" in AVOID else [8, 16, 24, 32, 40, 128]
+            self.line(0, "# ktapc-flags: --strlen %d" % self.pick(sizes))
         self.gen_globals()
         self.gen_funcs()
         for _ in range(self.r.randint(1, 1 + self.size // 4)):

@@ -33,8 +33,7 @@ declare -A n=([ok]=0 [limit]=0 [cerror]=0 [crash]=0 [verifier]=0)
 # compile FILE.kp FILE.o ERRFILE [OPTIONS]: 0 ok, 1 error, 2 crash or internal error
 compile() {
 	local kp=$1 o=$2 err=$3
-	shift 3
-	timeout 60 "$ktapc" "$@" "$kp" -o "$o" 2>"$err" >/dev/null
+	timeout 60 "$ktapc" "${@:4}" "$kp" -o "$o" 2>"$err" >/dev/null
 	local rc=$?
 	if [ $rc -gt 1 ] || grep -q 'internal compiler error' "$err"; then
 		return 2
@@ -50,18 +49,19 @@ keep() {	# keep OUTCOME BASE: move the script and its outputs to OUTCOME/
 for kp in "$gen"/*.kp; do
 	b=$(basename "$kp" .kp)
 	o=$gen/$b.o err=$gen/$b.err
-	compile "$kp" "$o" "$err"
+	flags=$(sed -n 's/^# ktapc-flags: //p' "$kp" | head -1)
+	compile "$kp" "$o" "$err" $flags
 	rc=$?
 	if [ $rc -eq 1 ] && grep -q 'stack frame of .* exceeds' "$err" &&
 	   ! grep -v 'stack frame of .* exceeds' "$err" | grep -q 'error:'; then
 		cp "$err" "$gen/$b.err64"
-		compile "$kp" "$o" "$err" --strlen 16
+		compile "$kp" "$o" "$err" $flags --strlen 16
 		rc=$?
 		if [ $rc -eq 1 ] && ! grep 'error:' "$err" | grep -vq 'stack frame of .* exceeds'; then
 			keep limit "$b"
 			continue
 		fi
-		echo "--strlen 16" >"$gen/$b.opts"
+		echo "$flags --strlen 16" >"$gen/$b.opts"
 	fi
 	case $rc in
 	0) ;;
