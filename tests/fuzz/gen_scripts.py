@@ -19,7 +19,8 @@ import sys
 # others: "len" (len() of a string), "calls" (call chains deeper than the
 # verifier's 8 frames), "fanout" (many call paths to one function: the
 # verifier walks a function again on each), "format" (a --strlen too small for
-# the format of a '..' chain).
+# the format of a '..' chain), "strread" (string-valued table reads inside
+# expressions: each doubles the verifier's states).
 AVOID = set(os.environ.get("KTAP_FUZZ_AVOID", "").split(","))
 
 NUM, STR, BOOL = "num", "str", "bool"
@@ -101,8 +102,8 @@ class Gen:
         self.funcs = []
         self.out = []
         # Size profile: tiny scripts to huge ones.
-        self.size = self.r.choice([1, 1, 2, 3, 4, 6, 10, 16, 30])
-        self.max_depth = self.r.choice([1, 2, 3, 4, 5, 7])
+        self.size = self.r.choice([1, 1, 2, 3, 4, 6, 10, 16, 30, 60])
+        self.max_depth = self.r.choice([1, 2, 3, 4, 5, 7, 10])
         self.expr_depth = self.r.choice([1, 2, 3, 4, 6, 8])
         self.budget = 0
         # most scripts stay within the verifier's call depth, a few test it
@@ -205,7 +206,7 @@ class Gen:
             if call:
                 return call
         t = self.table_of(val=STR)
-        if t:
+        if t and "strread" not in AVOID:
             return self.table_read(c, t, d - 1)
         return self.str_leaf(c)
 
@@ -340,7 +341,7 @@ class Gen:
             self.line(ind, "do")
             self.block(c, ind + 1, depth + 1, self.r.randint(1, 3))
             self.line(ind, "end")
-        elif r < 0.745 and c.in_func is None:
+        elif r < 0.745:
             self.line(ind, "if (%s) {" % self.bool(c, 1))
             self.line(ind + 1, "exit()")
             self.line(ind, "}")
