@@ -536,7 +536,7 @@ class Gen:
     def script(self):
         if self.chance(0.3):
             # the runner and tests/kernel/objects.sh pass these to ktapc
-            sizes = [32, 40, 128] if "format" in AVOID else [8, 16, 24, 32, 40, 128]
+            sizes = [40, 128] if "format" in AVOID else [8, 16, 24, 32, 40, 128]
             self.line(0, "# ktapc-flags: --strlen %d" % self.pick(sizes))
         self.gen_globals()
         self.gen_funcs()
