@@ -284,7 +284,7 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
-	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen };
+	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1 };
 	L.mod = *mod = ir_module_new();
 	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
 	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");

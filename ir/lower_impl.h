@@ -34,6 +34,7 @@ typedef struct Lower {
 	int frame_next;		/* next free byte of the frame */
 	int frame_size;		/* the frame's size so far (loop bodies included) */
 	int frame_map;		/* the frame's map, in the function that owns it */
+	int probe_frames;	/* the frame map all probes share, -1 until needed */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */

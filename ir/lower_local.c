@@ -67,13 +67,30 @@ IrOpnd link_addr(Lower *L)
 
 /* The frame map's value, found at entry (an array's only entry is always
  * there, but the verifier wants the check). Its size is known only when the
- * function is lowered (frame_done). */
+ * function is lowered (frame_done). Probes share one frame map: tracepoint
+ * and perf-event programs never run nested on a CPU (the kernel's
+ * bpf_prog_active), and `trace syscalls:*` makes hundreds of programs.
+ * User functions have their own, since they run while their caller's frame
+ * is in use. */
+static int new_frame_map(Lower *L, const char *fn)
+{
+	char *name = xasprintf("ktap_frame%s%s", fn ? "_" : "", fn ? fn : "");
+	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, 0 };
+	int map = ir_map(L->mod, &m);
+	free(name);
+	return map;
+}
+
 static void frame_map(Lower *L, Func *sf)
 {
-	char *name = xasprintf("ktap_frame_%s", L->f->name);
-	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, 0 };
-	int map = L->frame_map = ir_map(L->mod, &m);
-	free(name);
+	if (sf->kind != FN_USER) {
+		if (L->probe_frames < 0)
+			L->probe_frames = new_frame_map(L, NULL);
+		L->frame_map = L->probe_frames;
+	} else {
+		L->frame_map = new_frame_map(L, L->f->name);
+	}
+	int map = L->frame_map;
 	int key = ir_slot(L->f, 8);
 	emit_store(L, ir_slotop(key), 0, 8, ir_imm(0));
 	L->frame_ptr = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(emit_map(L, map)),
@@ -125,8 +142,9 @@ void frame_setup(Lower *L, Func *sf)
 
 void frame_done(Lower *L)
 {
-	if (L->framed)
-		L->mod->maps[L->frame_map].value_size = L->frame_size;
+	IrMap *m = L->framed ? &L->mod->maps[L->frame_map] : NULL;
+	if (m && m->value_size < (uint32_t)L->frame_size)
+		m->value_size = L->frame_size;
 }
 
 IrOpnd local_get(Lower *L, Symbol *s)

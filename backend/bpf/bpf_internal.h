@@ -70,6 +70,7 @@ typedef struct Fn {
 	int nfix, fixcap;
 	int line, col, last_line;	/* of the IR instruction being selected */
 	const char *why;	/* what is wrong with the IR, after a failure */
+	int limit;		/* the failure is a limit of BPF's, not a bug */
 } Fn;
 
 /* callchain.c: call depth and stack summed along call chains. */

@@ -53,7 +53,8 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 		c.block_insn = xcalloc(f->nblocks, sizeof(int));
 		rc = bpf_select(&c);
 		if (rc < 0) {
-			char *msg = xasprintf("internal error in %s: %s", f->name, c.why);
+			char *msg = c.limit ? xasprintf("%s %s", f->name, c.why) :
+				    xasprintf("internal error in %s: %s", f->name, c.why);
 			report(d, f, msg);
 			free(msg);
 		}

@@ -462,8 +462,11 @@ int bpf_select(Fn *c)
 	}
 	for (int k = 0; k < c->nfix; k++) {
 		int at = c->fix[k].insn, off = c->block_insn[c->fix[k].block] - at - 1;
-		if (off < INT16_MIN || off > INT16_MAX)
-			return fail(c, "function too large for 16-bit jump offsets");
+		if (off < INT16_MIN || off > INT16_MAX) {
+			c->limit = 1;
+			return fail(c, "has more code than BPF's 16-bit jumps can span; "
+				    "split it into functions");
+		}
 		c->p->insns[at].off = off;
 	}
 	return 0;
