@@ -10,7 +10,8 @@ trap 'rm -rf "$work"' EXIT
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 
-fail() { echo "FAIL: $*"; exit 1; }
+# fail MSG: end the current case (or, outside a case, the file) as failed.
+fail() { echo "$*"; exit 1; }
 
 # Run a command; fail unless it succeeds with nothing on stderr.
 quiet() {
@@ -89,3 +90,21 @@ workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
 
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+
+# run_cases: run every function named t_NAME of the calling file, in the
+# order they are written, each in its own subshell (a failure ends only its
+# case), and report each on one line: "PASS: FILE: NAME" or "FAIL: FILE:
+# NAME: why". tests/run-suites counts these lines. Exit status 1 if any failed.
+run_cases() {
+	local file=$(basename "$0") name out failed=0
+	for name in $(sed -n 's/^\(t_[A-Za-z0-9_]*\) *() *{.*/\1/p' "$0"); do
+		if out=$( ("$name") 2>&1); then
+			echo "PASS: $file: ${name#t_}"
+		else
+			failed=1
+			echo "FAIL: $file: ${name#t_}: $(tail -1 <<<"$out")"
+			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' <<<"$out"
+		fi
+	done
+	return $failed
+}

@@ -4,13 +4,16 @@
 . "$(dirname "$0")/lib.bash"
 
 # tick + exit() in user context; trace_end logic after it.
+t_tick_exit() {
 out=$("$KTAP" -q -e 'var n = 0
 tick-10ms { n += 1 if (n == 3) { exit() } }
 trace_end { if (n == 3) { print("ticks", n) } else { print("wrong", n) } }') || fail "tick"
 expect "tick + exit" "$out" "ticks	3"
+}
 
 # exit() in the kernel ends the run; the workload (started first, held
 # back) is not ktap's child. Records sent before the exit are delivered.
+t_kernel_exit() {
 workload_bg -q --comm kt-exit getppid 10
 ktap_bg "$work/exit.out" -e 'var n = 0
 trace syscalls:sys_enter_getppid /execname == "kt-exit"/ { n += 1 if (n == 4) { printf("exit at %d\n", n) exit() } }
@@ -21,20 +24,26 @@ wait $WL_PID
 expect "kernel exit status" $KTAP_RC 0
 expect "kernel exit" "$(cat "$work/exit.out")" "exit at 4
 end"
+}
 
 # -t ends a run with nothing to see.
+t_timeout() {
 out=$("$KTAP" -q -t 0.2 -e 'trace syscalls:sys_enter_getppid /execname == "kt-nothing"/ { print("no") }
 trace_end { print("timeout") }') || fail "-t"
 expect "-t" "$out" timeout
 no_leaks
+}
 
 # The end of CMD ends the run, whatever its status; a CMD that cannot run is an error.
+t_cmd_ends_run() {
 "$KTAP" -q -e 'trace syscalls:sys_enter_getppid {}' -- false || fail "CMD failing made ktap fail"
 "$KTAP" -q -e 'trace syscalls:sys_enter_getppid {}' -- /nonexistent-cmd 2>"$work/cmd.err" && fail "missing CMD"
 expect "missing CMD" "$(cat "$work/cmd.err")" "ktap: error: cannot run '/nonexistent-cmd': No such file or directory"
 no_leaks
+}
 
 # SIGINT and SIGTERM from outside: trace_end sees every event before them.
+t_signals() {
 for sig in INT TERM; do
 	workload_bg -q --comm kt-sig$sig getppid 1000
 	ktap_bg "$work/sig.out" -e "var n = 0
@@ -47,8 +56,10 @@ trace_end { print(\"$sig\", n) }"
 	expect "SIG$sig status" $KTAP_RC 0
 	expect "SIG$sig" "$(cat "$work/sig.out")" "$sig	1000"
 done
+}
 
 # -p: only the events of one process; another with the same name is not counted.
+t_pid_filter() {
 workload_bg -q --comm kt-pid getppid 300
 a=$WL_PID a_go=$WL_GO
 workload_bg -q --comm kt-pid getppid 500
@@ -62,8 +73,10 @@ wait $a $WL_PID
 kill -INT $KTAP_PID
 ktap_wait
 expect "-p" "$(cat "$work/pid.out")" 300
+}
 
 # A run-time error in user context ends the run with status 1; trace_end still runs.
+t_runtime_error() {
 out=$("$KTAP" -q -e 'function f(x) { return f(x + 1) }
 trace syscalls:sys_enter_getppid /execname == "kt-err"/ {}
 tick-10ms { f(1) }
@@ -71,28 +84,38 @@ trace_end { print("end") }' 2>"$work/err") && fail "run-time error: status 0"
 expect "run-time error: trace_end" "$out" end
 grep -q "^<command line>:1: error: " "$work/err" || fail "run-time error: $(cat "$work/err")"
 no_leaks
+}
 
 # A runaway loop in user context stops at Ctrl-C, and trace_end runs.
+t_runaway_loop() {
 ktap_bg "$work/loop.out" -e 'tick-10ms { var i = 0 while (true) { i += 1 } }
 trace_end { print("end") }'
 kill -INT $KTAP_PID
 ktap_wait
 expect "runaway loop" "$(cat "$work/loop.out")" end
+}
 
 # CMD killed by a signal ends the run like any end of CMD.
+t_cmd_killed() {
 out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid {} trace_end { print("end") }' -- sh -c 'kill -9 $$') ||
 	fail "CMD killed made ktap fail"
 expect "CMD killed" "$out" end
 no_leaks
+}
 
 # ktap itself killed: its links and programs go with its file descriptors
 # (nothing is pinned).
+t_ktap_killed() {
 ktap_bg "$work/kill.out" -e 'trace syscalls:sys_enter_getppid {} profile-1ms {}'
 kill -KILL $KTAP_PID
 ktap_wait
 expect "SIGKILL status" $KTAP_RC 137
+}
 
 # A CMD still running when exit() ends the run is ended too.
+t_exit_ends_cmd() {
 out=$("$KTAP" -q -e 'tick-10ms { exit() }' -- sleep 100) || fail "exit with CMD running"
 no_leaks
-echo ok
+}
+
+run_cases
