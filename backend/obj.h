@@ -6,6 +6,8 @@
 #include <linux/bpf.h>
 #include "../ir/ir.h"
 #include "../common/ktapobj.h"
+#include "../common/util.h"
+#include "../frontend/diag.h"
 
 typedef enum {
 	REL_MAP,	/* ld_imm64 of map `target` (index in IrModule.maps) */
@@ -48,8 +50,12 @@ typedef struct ObjFile {
 
 void obj_free_progs(ObjFile *o);
 
-/* Write the ELF object to path ("-" for stdout). Returns 0, or -1 with a
- * message on stderr. */
-int obj_write_elf(const ObjFile *o, const char *path);
+/* The ELF object's bytes, into img (an empty Buf). Returns 0, or -1 after
+ * reporting to d. */
+int obj_elf_image(const ObjFile *o, Diag *d, Buf *img);
+
+/* The ELF object, written to path ("-": standard output) the safe way of
+ * common/outfile.h. Returns 0, or -1 after reporting to d. */
+int obj_write_elf(const ObjFile *o, const char *path, Diag *d);
 
 #endif

@@ -26,8 +26,10 @@ static int backend(const Source *src, Program *prog, const CompileOptions *opt, 
 		if (opt->emit == EMIT_ASM)
 			for (int i = 0; i < obj.nprogs; i++)
 				bpf_print_prog(out, &obj, &obj.progs[i], src);
+		else if (opt->emit == EMIT_OBJ && opt->image)
+			rc = obj_elf_image(&obj, d, opt->image) < 0;
 		else if (opt->emit == EMIT_OBJ)
-			rc = obj_write_elf(&obj, opt->output) < 0;
+			rc = obj_write_elf(&obj, opt->output, d) < 0;
 	}
 	obj_free_progs(&obj);
 out:

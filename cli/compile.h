@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "../common/util.h"
 #include "../frontend/diag.h"
 
 typedef enum {
@@ -19,6 +20,7 @@ typedef enum {
 typedef struct CompileOptions {
 	EmitKind emit;
 	const char *output;	/* EMIT_OBJ: a path, "-" for stdout */
+	Buf *image;		/* EMIT_OBJ: if set, the object's bytes go here, not to output */
 	int strlen;		/* string buffer size (multiple of 8), 0: default 64 */
 	int64_t table_size;	/* default table capacity, 0: default 2048 */
 	uint32_t ringbuf_size;	/* 0: default 256 KiB */

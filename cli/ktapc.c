@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/compile.h"
+#include "common/outfile.h"
 #include "common/util.h"
 
 typedef struct Options {
@@ -125,6 +126,31 @@ static char *default_output(const char *file)
 	return xasprintf("%.*s.o", (int)n, file);
 }
 
+/* A tree, IR or assembly (-S, --emit) is made in memory and then written
+ * like an object: a file only after a clean compile, so that an error
+ * leaves the old one as it was; standard output also gets the tree of a
+ * script with syntax errors. */
+static int compile_text(const Source *src, Options *o, Diag *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out) {
+		fputs("ktapc: out of memory\n", stderr);
+		exit(2);
+	}
+	int status = compile_source(src, &o->c, d, out);
+	fclose(out);
+	const char *path = o->c.output ? o->c.output : "-";
+	if ((!status || !strcmp(path, "-")) && o->c.emit != EMIT_NONE &&
+	    outfile_write(path, text, len) < 0) {
+		diag_error(d, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+		status = 1;
+	}
+	free(text);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	Options o = { 0 };
@@ -147,19 +173,15 @@ int main(int argc, char **argv)
 	}
 
 	char *deflt = NULL;
-	FILE *out = stdout;
-	if (o.c.emit == EMIT_OBJ && !o.c.output)
-		o.c.output = deflt = default_output(o.file);
-	else if (o.c.emit != EMIT_OBJ && o.c.output && strcmp(o.c.output, "-") && !(out = fopen(o.c.output, "w"))) {
-		fprintf(stderr, "ktapc: error: cannot write '%s': %s\n", o.c.output, strerror(errno));
-		free(text);
-		return 1;
-	}
 	Diag *d = diag_new(&src, stderr, o.diag_format);
-	status = compile_source(&src, &o.c, d, out);
+	if (o.c.emit != EMIT_OBJ) {
+		status = compile_text(&src, &o, d);
+	} else {
+		if (!o.c.output)
+			o.c.output = deflt = default_output(o.file);
+		status = compile_source(&src, &o.c, d, stdout);
+	}
 	diag_free(d);
-	if (out != stdout)
-		fclose(out);
 	free(deflt);
 	free(text);
 	return status;

@@ -65,8 +65,8 @@ void obj_place(const ObjFile *o, ObjPlace *pl);
 void obj_place_free(ObjPlace *pl);
 /* Fill m->ufuncs from o's user-context functions (the ELF writer's other
  * half: those go to .ktap* sections, relocated by name). Returns 0, or -1
- * with a message on stderr. */
-int obj_user_funcs(const ObjFile *o, KtapMeta *m);
+ * after reporting to d. */
+int obj_user_funcs(const ObjFile *o, KtapMeta *m, Diag *d);
 /* Bytes of a map's definition in .maps. */
 uint32_t btf_map_def_size(const IrMap *m);
 

@@ -1,26 +1,38 @@
-/* The object file, written with libelf: a relocatable little-endian ELF64
- * for EM_BPF in the form libbpf 1.x loads (see docs/object-format.md). */
+/* The object file, made with libelf: a relocatable little-endian ELF64
+ * for EM_BPF in the form libbpf 1.x loads (see docs/object-format.md).
+ * libelf writes to a memory file, whose bytes are the image; a file, a
+ * device or a pipe then gets them by common/outfile.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "../btf/btf.h"
+#include "../../common/outfile.h"
+
+/* A section being built; all NULL after libelf failed. */
+typedef struct Sec {
+	size_t ndx;
+	Elf64_Shdr *sh;
+	Elf_Data *data;
+} Sec;
 
 typedef struct W {
 	const ObjFile *o;
+	Diag *d;
 	ObjPlace pl;
 	Elf *e;
+	int failed;		/* an error was reported */
 	Buf str;		/* .strtab: section and symbol names */
 	Buf syms;		/* Elf64_Sym */
 	int nlocal;
 	void **keep;		/* section contents to free after writing */
 	int nkeep;
 	size_t *code_ndx;	/* per ObjSec: its section index */
+	struct bpf_insn **code;	/* per ObjSec: its instructions */
+	Sec strtab, symtab;
 	uint32_t *code_sym;	/* per prog: its symbol */
 	size_t data_ndx[DATA_NSEC];
 	uint32_t data_sym[DATA_NSEC];
@@ -36,22 +48,45 @@ static void *keep(W *w, void *p)
 	return p;
 }
 
-static size_t add_sec(W *w, const char *name, Elf64_Word type, Elf64_Xword flags,
-		      void *data, size_t size, size_t align)
+/* Reports libelf's last error; returns -1. */
+static int elf_fail(W *w)
+{
+	if (!w->failed)
+		diag_error(w->d, (Loc){0}, "cannot make the object file: libelf: %s", elf_errmsg(-1));
+	w->failed = 1;
+	return -1;
+}
+
+/* Reports a malformed ObjFile, the code generator's fault; returns -1. */
+static int bug(W *w, const char *func, const char *what)
+{
+	diag_error(w->d, (Loc){0}, "internal compiler error: %s: %s", func, what);
+	w->failed = 1;
+	return -1;
+}
+
+static Sec add_sec(W *w, const char *name, Elf64_Word type, Elf64_Xword flags,
+		   void *data, size_t size, size_t align)
 {
 	Elf_Scn *scn = elf_newscn(w->e);
-	Elf_Data *d = elf_newdata(scn);
-	d->d_buf = data;
-	d->d_size = size;
-	d->d_align = align;
-	d->d_type = ELF_T_BYTE;
-	d->d_version = EV_CURRENT;
-	Elf64_Shdr *sh = elf64_getshdr(scn);
-	sh->sh_name = buf_addstr(&w->str, name);
-	sh->sh_type = type;
-	sh->sh_flags = flags;
-	sh->sh_addralign = align;
-	return elf_ndxscn(scn);
+	Sec s = { 0, NULL, scn ? elf_newdata(scn) : NULL };
+	if (s.data)
+		s.sh = elf64_getshdr(scn);
+	if (!s.sh) {
+		elf_fail(w);
+		return (Sec){0};
+	}
+	s.ndx = elf_ndxscn(scn);
+	s.data->d_buf = data;
+	s.data->d_size = size;
+	s.data->d_align = align;
+	s.data->d_type = ELF_T_BYTE;
+	s.data->d_version = EV_CURRENT;
+	s.sh->sh_name = buf_addstr(&w->str, name);
+	s.sh->sh_type = type;
+	s.sh->sh_flags = flags;
+	s.sh->sh_addralign = align;
+	return s;
 }
 
 static uint32_t add_sym(W *w, const char *name, int bind, int type, size_t shndx,
@@ -68,33 +103,22 @@ static uint32_t add_sym(W *w, const char *name, int bind, int type, size_t shndx
 	return w->syms.len / sizeof(s) - 1;
 }
 
-__attribute__((format(printf, 1, 2)))
-static int err(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "ktapc: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	return -1;
-}
-
 /* Program sections: the instructions of their functions, one after the other. */
 static void code_secs(W *w)
 {
 	const ObjFile *o = w->o;
 	w->code_ndx = xcalloc(w->pl.nsecs + 1, sizeof(*w->code_ndx));
+	w->code = xcalloc(w->pl.nsecs + 1, sizeof(*w->code));
 	for (int i = 0; i < w->pl.nsecs; i++) {
 		const ObjSec *s = &w->pl.secs[i];
-		struct bpf_insn *code = keep(w, xcalloc(s->ninsns + 1, sizeof(*code)));
+		struct bpf_insn *code = w->code[i] = keep(w, xcalloc(s->ninsns + 1, sizeof(*code)));
 		for (int j = 0; j < s->nprogs; j++) {
 			const ObjProg *p = &o->progs[s->progs[j]];
 			if (p->ninsns)
 				memcpy(code + w->pl.off[s->progs[j]], p->insns, p->ninsns * sizeof(*code));
 		}
 		w->code_ndx[i] = add_sec(w, s->name, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-					 code, s->ninsns * sizeof(*code), 8);
+					 code, s->ninsns * sizeof(*code), 8).ndx;
 	}
 }
 
@@ -103,21 +127,21 @@ static void data_secs(W *w)
 	const IrModule *mod = w->o->mod;
 	if (mod->nmaps)
 		w->maps_ndx = add_sec(w, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
-				      keep(w, xcalloc(1, w->pl.maps_size)), w->pl.maps_size, 8);
+				      keep(w, xcalloc(1, w->pl.maps_size)), w->pl.maps_size, 8).ndx;
 	for (int i = 0; i < DATA_NSEC; i++) {
 		const IrData *d = &mod->data[i];
 		if (d->size <= 0)
 			continue;
 		if (i == DATA_BSS) {
 			w->data_ndx[i] = add_sec(w, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE,
-						 NULL, d->size, 8);
+						 NULL, d->size, 8).ndx;
 			continue;
 		}
 		uint8_t *bytes = keep(w, xcalloc(1, d->size));
 		if (d->bytes)
 			memcpy(bytes, d->bytes, d->size);
 		w->data_ndx[i] = add_sec(w, obj_data_names[i], SHT_PROGBITS,
-					 SHF_ALLOC | (i == DATA_DATA ? SHF_WRITE : 0), bytes, d->size, 8);
+					 SHF_ALLOC | (i == DATA_DATA ? SHF_WRITE : 0), bytes, d->size, 8).ndx;
 	}
 	static char license[] = "GPL";
 	add_sec(w, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, license, sizeof(license), 1);
@@ -174,19 +198,18 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 	const ObjProg *p = &o->progs[k];
 	const char *name = p->func->name;
 	if (r->insn < 0 || r->insn >= p->ninsns)
-		return err("%s: relocation out of range", name);
+		return bug(w, name, "relocation out of range");
 	int at = w->pl.off[k] + r->insn;
 	struct bpf_insn *in = &code[at];
 	uint32_t sym, type = R_BPF_64_64;
 	if (r->kind == REL_CALL) {
 		if (r->target < 0 || r->target >= o->nprogs)
-			return err("%s: call of unknown function", name);
+			return bug(w, name, "call of unknown function");
 		int s = w->pl.sec[r->target];
 		if (s < 0 || strcmp(w->pl.secs[s].name, ".text"))
-			return err("%s: calls %s, which is not a kernel subprogram", name,
-				   o->progs[r->target].func->name);
+			return bug(w, name, "calls a function that is not a kernel subprogram");
 		if (in->code != (BPF_JMP | BPF_CALL))
-			return err("%s: call relocation on another instruction", name);
+			return bug(w, name, "call relocation on another instruction");
 		in->src_reg = BPF_PSEUDO_CALL;
 		in->imm = -1;
 		sym = w->code_sym[r->target];
@@ -195,15 +218,15 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 		/* libbpf: the callee is at the section symbol's offset + imm bytes */
 		int s = r->target >= 0 && r->target < o->nprogs ? w->pl.sec[r->target] : -1;
 		if (s < 0 || strcmp(w->pl.secs[s].name, ".text"))
-			return err("%s: takes the address of a function that is not a kernel subprogram", name);
+			return bug(w, name, "takes the address of a function that is not a kernel subprogram");
 		if (r->insn + 1 >= p->ninsns || in->code != (BPF_LD | BPF_IMM | BPF_DW))
-			return err("%s: function address relocation not on a ld_imm64", name);
+			return bug(w, name, "function address relocation not on a ld_imm64");
 		in->src_reg = BPF_PSEUDO_FUNC;
 		in->imm = w->pl.off[r->target] * sizeof(struct bpf_insn);
 		sym = w->text_sym;
 	} else {
 		if (r->insn + 1 >= p->ninsns || in->code != (BPF_LD | BPF_IMM | BPF_DW))
-			return err("%s: map relocation not on a ld_imm64", name);
+			return bug(w, name, "map relocation not on a ld_imm64");
 		in->src_reg = 0;
 		if (r->kind == REL_MAP && r->target >= 0 && r->target < o->mod->nmaps) {
 			in->imm = 0;
@@ -212,7 +235,7 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 			   w->data_ndx[r->target]) {
 			sym = w->data_sym[r->target];
 		} else {
-			return err("%s: relocation against a missing map or data section", name);
+			return bug(w, name, "relocation against a missing map or data section");
 		}
 	}
 	Elf64_Rel rel = { at * sizeof(struct bpf_insn), ELF64_R_INFO(sym, type) };
@@ -220,33 +243,31 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 	return 0;
 }
 
-static int rel_secs(W *w, size_t symtab)
+static void rel_secs(W *w)
 {
 	for (int i = 0; i < w->pl.nsecs; i++) {
 		const ObjSec *s = &w->pl.secs[i];
-		Elf_Data *d = elf_getdata(elf_getscn(w->e, w->code_ndx[i]), NULL);
 		Buf rels = {0};
 		for (int j = 0; j < s->nprogs; j++) {
 			const ObjProg *p = &w->o->progs[s->progs[j]];
 			for (int r = 0; r < p->nrelocs; r++)
-				if (reloc(w, s->progs[j], &p->relocs[r], d->d_buf, &rels) < 0) {
+				if (reloc(w, s->progs[j], &p->relocs[r], w->code[i], &rels) < 0) {
 					buf_free(&rels);
-					return -1;
+					return;
 				}
 		}
 		if (!rels.len)
 			continue;
 		char *name = xasprintf(".rel%s", s->name);
-		size_t ndx = add_sec(w, name, SHT_REL, 0, keep(w, rels.p), rels.len, 8);
+		Sec rel = add_sec(w, name, SHT_REL, 0, keep(w, rels.p), rels.len, 8);
 		free(name);
-		Elf_Scn *scn = elf_getscn(w->e, ndx);
-		elf_getdata(scn, NULL)->d_type = ELF_T_REL;
-		Elf64_Shdr *sh = elf64_getshdr(scn);
-		sh->sh_entsize = sizeof(Elf64_Rel);
-		sh->sh_link = symtab;
-		sh->sh_info = w->code_ndx[i];
+		if (!rel.sh)
+			return;
+		rel.data->d_type = ELF_T_REL;
+		rel.sh->sh_entsize = sizeof(Elf64_Rel);
+		rel.sh->sh_link = w->symtab.ndx;
+		rel.sh->sh_info = w->code_ndx[i];
 	}
-	return 0;
 }
 
 static void ktap_secs(W *w, const KtapMeta *m)
@@ -263,52 +284,71 @@ static void ktap_secs(W *w, const KtapMeta *m)
 	free(secs);
 }
 
-static int build(W *w)
+static void user_secs(W *w)
 {
-	const ObjFile *o = w->o;
+	KtapMeta empty = {0}, *m = w->o->meta ? w->o->meta : &empty;
+	if (obj_user_funcs(w->o, m, w->d) < 0)
+		w->failed = 1;
+	else
+		ktap_secs(w, m);
+	if (m == &empty)
+		ktapobj_free(&empty);
+}
+
+static int header(W *w)
+{
 	Elf64_Ehdr *eh = elf64_newehdr(w->e);
+	if (!eh)
+		return elf_fail(w);
 	eh->e_ident[EI_DATA] = ELFDATA2LSB;
 	eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
 	eh->e_type = ET_REL;
 	eh->e_machine = EM_BPF;
 	eh->e_version = EV_CURRENT;
 	buf_add(&w->str, "", 1);
-	size_t strtab = add_sec(w, ".strtab", SHT_STRTAB, 0, NULL, 0, 1);
-	eh->e_shstrndx = strtab;
+	w->strtab = add_sec(w, ".strtab", SHT_STRTAB, 0, NULL, 0, 1);
+	eh->e_shstrndx = w->strtab.ndx;
+	return w->failed ? -1 : 0;
+}
+
+/* The string and symbol tables come last: every name is in them then. */
+static void tables(W *w)
+{
+	w->symtab.data->d_buf = w->syms.p;
+	w->symtab.data->d_size = w->syms.len;
+	w->symtab.data->d_type = ELF_T_SYM;
+	w->symtab.sh->sh_entsize = sizeof(Elf64_Sym);
+	w->symtab.sh->sh_link = w->strtab.ndx;
+	w->symtab.sh->sh_info = w->nlocal;
+	w->strtab.data->d_buf = w->str.p;
+	w->strtab.data->d_size = w->str.len;
+}
+
+static int build(W *w)
+{
+	if (header(w) < 0)
+		return -1;
 	code_secs(w);
 	data_secs(w);
 	Buf btf = {0}, ext = {0};
-	btf_encode_obj(o, &w->pl, &btf, &ext);
+	btf_encode_obj(w->o, &w->pl, &btf, &ext);
 	add_sec(w, ".BTF", SHT_PROGBITS, 0, keep(w, btf.p), btf.len, 4);
 	/* libbpf refuses a .BTF.ext without records */
 	if (w->pl.nsecs)
 		add_sec(w, ".BTF.ext", SHT_PROGBITS, 0, keep(w, ext.p), ext.len, 4);
 	else
 		buf_free(&ext);
-	KtapMeta empty = {0}, *m = o->meta ? o->meta : &empty;
-	int rc = obj_user_funcs(o, m);
-	if (!rc)
-		ktap_secs(w, m);
-	if (m == &empty)
-		ktapobj_free(&empty);
-	if (rc)
+	if (!w->failed)
+		user_secs(w);
+	if (!w->failed) {
+		symbols(w);
+		w->symtab = add_sec(w, ".symtab", SHT_SYMTAB, 0, NULL, 0, 8);
+	}
+	if (!w->failed)
+		rel_secs(w);
+	if (w->failed)
 		return -1;
-	symbols(w);
-	size_t symtab = add_sec(w, ".symtab", SHT_SYMTAB, 0, NULL, 0, 8);
-	if (rel_secs(w, symtab) < 0)
-		return -1;
-	Elf_Scn *scn = elf_getscn(w->e, symtab);
-	Elf_Data *d = elf_getdata(scn, NULL);
-	d->d_buf = w->syms.p;
-	d->d_size = w->syms.len;
-	d->d_type = ELF_T_SYM;
-	Elf64_Shdr *sh = elf64_getshdr(scn);
-	sh->sh_entsize = sizeof(Elf64_Sym);
-	sh->sh_link = strtab;
-	sh->sh_info = w->nlocal;
-	d = elf_getdata(elf_getscn(w->e, strtab), NULL);
-	d->d_buf = w->str.p;
-	d->d_size = w->str.len;
+	tables(w);
 	return 0;
 }
 
@@ -318,6 +358,7 @@ static void w_free(W *w)
 		free(w->keep[i]);
 	free(w->keep);
 	free(w->code_ndx);
+	free(w->code);
 	free(w->code_sym);
 	free(w->map_sym);
 	buf_free(&w->str);
@@ -325,72 +366,54 @@ static void w_free(W *w)
 	obj_place_free(&w->pl);
 }
 
-static int write_fd(const ObjFile *o, int fd)
+/* libelf lays the file out and writes it to fd; its bytes then go to img. */
+static int image(W *w, int fd, Buf *img)
 {
-	W w = { .o = o };
-	obj_place(o, &w.pl);
-	w.e = elf_begin(fd, ELF_C_WRITE, NULL);
-	int rc = -1;
-	if (!w.e)
-		fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
-	else if (build(&w) == 0) {
-		if (elf_update(w.e, ELF_C_WRITE) < 0)
-			fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
-		else
-			rc = 0;
+	if (!(w->e = elf_begin(fd, ELF_C_WRITE, NULL)))
+		return elf_fail(w);
+	if (build(w) < 0)
+		return -1;
+	off_t size = elf_update(w->e, ELF_C_WRITE);
+	if (size < 0)
+		return elf_fail(w);
+	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		diag_error(w->d, (Loc){0}, "cannot make the object file: mmap: %s", strerror(errno));
+		return -1;
 	}
+	buf_add(img, p, size);
+	munmap(p, size);
+	return 0;
+}
+
+int obj_elf_image(const ObjFile *o, Diag *d, Buf *img)
+{
+	W w = { .o = o, .d = d };
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return elf_fail(&w);
+	/* libelf writes to a descriptor: a memory file touches no disk */
+	int fd = memfd_create("ktap-elf", MFD_CLOEXEC);
+	if (fd < 0) {
+		diag_error(d, (Loc){0}, "cannot make the object file: memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	obj_place(o, &w.pl);
+	int rc = image(&w, fd, img);
 	if (w.e)
 		elf_end(w.e);
+	close(fd);
 	w_free(&w);
 	return rc;
 }
 
-/* libelf writes with pwrite, which a pipe does not allow: stdout gets a
- * copy of a temporary file. */
-static int copy_out(FILE *f)
+int obj_write_elf(const ObjFile *o, const char *path, Diag *d)
 {
-	char buf[8192];
-	size_t n;
-	rewind(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (fwrite(buf, 1, n, stdout) != n)
-			break;
-	if (ferror(f) || fflush(stdout) != 0) {
-		fprintf(stderr, "ktapc: writing the object to stdout: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-int obj_write_elf(const ObjFile *o, const char *path)
-{
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		fprintf(stderr, "ktapc: libelf: %s\n", elf_errmsg(-1));
-		return -1;
-	}
-	if (!strcmp(path, "-")) {
-		FILE *f = tmpfile();
-		if (!f) {
-			fprintf(stderr, "ktapc: temporary file: %s\n", strerror(errno));
-			return -1;
-		}
-		int rc = write_fd(o, fileno(f));
-		if (!rc)
-			rc = copy_out(f);
-		fclose(f);
-		return rc;
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "ktapc: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	int rc = write_fd(o, fd);
-	if (close(fd) < 0 && !rc) {
-		fprintf(stderr, "ktapc: %s: %s\n", path, strerror(errno));
+	Buf img = {0};
+	int rc = obj_elf_image(o, d, &img);
+	if (!rc && outfile_write(path, img.p, img.len) < 0) {
+		diag_error(d, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
 		rc = -1;
 	}
-	if (rc)
-		unlink(path);
+	buf_free(&img);
 	return rc;
 }

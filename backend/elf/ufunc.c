@@ -1,16 +1,16 @@
 /* User-context functions are not ELF programs: their instructions go to
  * the .ktap* sections for the runtime's interpreter, with relocations that
  * name their targets (the runtime resolves them after libbpf made the maps). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../btf/btf.h"
 
-static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel *u)
+static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel *u, Diag *d)
 {
 	const char *name = p->func->name;
 	if (r->insn < 0 || r->insn >= p->ninsns) {
-		fprintf(stderr, "ktapc: %s: relocation at instruction %d out of range\n", name, r->insn);
+		diag_error(d, (Loc){0}, "internal compiler error: %s: relocation at instruction %d out of range",
+			   name, r->insn);
 		return -1;
 	}
 	u->insn = r->insn;
@@ -33,19 +33,20 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		if (r->target < 0 || r->target >= o->nprogs)
 			break;
 		if (o->progs[r->target].func->ctx != IRF_USER) {
-			fprintf(stderr, "ktapc: %s: user-context code calls kernel function %s\n",
-				name, o->progs[r->target].func->name);
+			diag_error(d, (Loc){0}, "internal compiler error: %s: user-context code calls kernel "
+				   "function %s", name, o->progs[r->target].func->name);
 			return -1;
 		}
 		u->kind = UREL_CALL;
 		u->target = xstrdup(o->progs[r->target].func->name);
 		return 0;
 	}
-	fprintf(stderr, "ktapc: %s: bad relocation (kind %d, target %d)\n", name, r->kind, r->target);
+	diag_error(d, (Loc){0}, "internal compiler error: %s: bad relocation (kind %d, target %d)", name,
+		   r->kind, r->target);
 	return -1;
 }
 
-static int ufunc(const ObjFile *o, const ObjProg *p, KtapUFunc *u)
+static int ufunc(const ObjFile *o, const ObjProg *p, KtapUFunc *u, Diag *d)
 {
 	u->name = xstrdup(p->func->name);
 	u->nparams = p->func->nparams;
@@ -56,7 +57,7 @@ static int ufunc(const ObjFile *o, const ObjProg *p, KtapUFunc *u)
 		memcpy(u->insns, p->insns, p->ninsns * sizeof(*p->insns));
 	u->relocs = xcalloc(p->nrelocs + 1, sizeof(*u->relocs));
 	for (int i = 0; i < p->nrelocs; i++, u->nrelocs++)
-		if (urel(o, p, &p->relocs[i], &u->relocs[i]) < 0)
+		if (urel(o, p, &p->relocs[i], &u->relocs[i], d) < 0)
 			return -1;
 	u->lines = xcalloc(p->nlines + 1, sizeof(*u->lines));
 	u->nlines = p->nlines;
@@ -65,7 +66,7 @@ static int ufunc(const ObjFile *o, const ObjProg *p, KtapUFunc *u)
 	return 0;
 }
 
-int obj_user_funcs(const ObjFile *o, KtapMeta *m)
+int obj_user_funcs(const ObjFile *o, KtapMeta *m, Diag *d)
 {
 	KtapMeta old = { .ufuncs = m->ufuncs, .nufuncs = m->nufuncs };
 	ktapobj_free(&old);
@@ -74,7 +75,7 @@ int obj_user_funcs(const ObjFile *o, KtapMeta *m)
 	for (int i = 0; i < o->nprogs; i++) {
 		if (o->progs[i].func->ctx != IRF_USER)
 			continue;
-		if (ufunc(o, &o->progs[i], &m->ufuncs[m->nufuncs++]) < 0)
+		if (ufunc(o, &o->progs[i], &m->ufuncs[m->nufuncs++], d) < 0)
 			return -1;
 	}
 	return 0;

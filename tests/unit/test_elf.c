@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "backend/obj.h"
@@ -43,6 +44,11 @@ typedef struct Fixture {
 	KtapMeta meta;
 	ObjFile o;
 	char path[64];
+	Source src;
+	Diag *d;
+	FILE *err;		/* the diagnostics, in errbuf */
+	char *errbuf;
+	size_t errlen;
 } Fixture;
 
 static void prog(ObjFile *o, int i, const struct bpf_insn *insns, int n, const ObjReloc *r, int nr,
@@ -166,6 +172,9 @@ static int setup(void **state)
 	int fd = mkstemp(f->path);
 	assert_true(fd >= 0);
 	close(fd);
+	f->src = (Source){ "test.kp", source, sizeof(source) - 1 };
+	f->err = open_memstream(&f->errbuf, &f->errlen);
+	f->d = diag_new(&f->src, f->err, DIAG_TEXT);
 	*state = f;
 	return 0;
 }
@@ -174,6 +183,9 @@ static int teardown(void **state)
 {
 	Fixture *f = *state;
 	unlink(f->path);
+	diag_free(f->d);
+	fclose(f->err);
+	free(f->errbuf);
 	obj_free_progs(&f->o);
 	ktapobj_free(&f->meta);
 	ir_module_free(f->mod);
@@ -219,7 +231,7 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 static void load_with_libbpf(void **state)
 {
 	Fixture *f = *state;
-	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
 	warnings = 0;
 	libbpf_set_print(libbpf_quiet);
 	struct bpf_object *obj = bpf_object__open_file(f->path, NULL);
@@ -266,7 +278,7 @@ static void load_with_libbpf(void **state)
 static void tools_accept_it(void **state)
 {
 	Fixture *f = *state;
-	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
 	run("llvm-objdump-14 -d %s", f->path, 1);
 	run("readelf -a %s", f->path, 1);
 	run("bpftool btf dump file %s", f->path, 1);
@@ -279,7 +291,7 @@ static void tools_accept_it(void **state)
 static void ktap_sections(void **state)
 {
 	Fixture *f = *state;
-	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
 	int fd = open(f->path, O_RDONLY);
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
 	assert_non_null(e);
@@ -335,14 +347,14 @@ static char *slurp(const char *path, size_t *n)
 static void to_stdout(void **state)
 {
 	Fixture *f = *state;
-	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
 	char *out = xasprintf("%s.stdout", f->path);
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 1);
-		_exit(obj_write_elf(&f->o, "-") ? 1 : 0);
+		_exit(obj_write_elf(&f->o, "-", f->d) ? 1 : 0);
 	}
 	int status;
 	waitpid(pid, &status, 0);
@@ -365,7 +377,7 @@ static void user_only(void **state)
 	for (int i = 0; i < 3; i++)
 		f->mod->funcs[i]->ctx = IRF_USER;
 	f->o.progs[0].relocs[1].target = 3;
-	assert_int_equal(obj_write_elf(&f->o, f->path), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
 	warnings = 0;
 	libbpf_set_print(libbpf_quiet);
 	struct bpf_object *obj = bpf_object__open_file(f->path, NULL);
@@ -376,21 +388,62 @@ static void user_only(void **state)
 	bpf_object__close(obj);
 }
 
+/* The diagnostics since the last call, as one string. */
+static const char *messages(Fixture *f)
+{
+	static size_t seen;
+	fflush(f->err);
+	const char *m = f->errbuf + (f->errlen >= seen ? seen : 0);
+	seen = f->errlen;
+	return m;
+}
+
+/* A malformed object is the code generator's bug, reported as such; the
+ * file that was there (setup's empty one) stays as it was. */
 static void errors(void **state)
 {
 	Fixture *f = *state;
+	messages(f);
 	/* a kernel program may only call .text subprograms */
 	f->o.progs[0].relocs[1].target = 1;
-	assert_int_equal(obj_write_elf(&f->o, f->path), -1);
-	assert_int_equal(access(f->path, F_OK), -1);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), -1);
+	assert_string_equal(messages(f), "test.kp: error: internal compiler error: tp_getppid: calls a "
+			    "function that is not a kernel subprogram\n");
+	struct stat st;
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 0);
 	f->o.progs[0].relocs[1].target = 2;
 	f->o.progs[0].relocs[0].insn = 3;	/* not a ld_imm64 */
-	assert_int_equal(obj_write_elf(&f->o, f->path), -1);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), -1);
+	assert_string_equal(messages(f), "test.kp: error: internal compiler error: tp_getppid: map "
+			    "relocation not on a ld_imm64\n");
 	f->o.progs[0].relocs[0].insn = 4;
 	f->o.progs[3].relocs[2].target = 0;	/* user code calling a kernel program */
-	assert_int_equal(obj_write_elf(&f->o, f->path), -1);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), -1);
+	assert_string_equal(messages(f), "test.kp: error: internal compiler error: main: user-context "
+			    "code calls kernel function tp_getppid\n");
 	f->o.progs[3].relocs[2].target = 3;
-	assert_int_equal(obj_write_elf(&f->o, "/nonexistent/dir/x.o"), -1);
+	assert_int_equal(obj_write_elf(&f->o, "/nonexistent/dir/x.o", f->d), -1);
+	assert_string_equal(messages(f), "test.kp: error: cannot write '/nonexistent/dir/x.o': "
+			    "No such file or directory\n");
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+}
+
+/* The image in memory is the bytes the file gets. */
+static void image(void **state)
+{
+	Fixture *f = *state;
+	Buf img = {0};
+	assert_int_equal(obj_elf_image(&f->o, f->d, &img), 0);
+	assert_int_equal(obj_write_elf(&f->o, f->path, f->d), 0);
+	size_t n;
+	char *file = slurp(f->path, &n);
+	assert_int_equal(n, img.len);
+	assert_memory_equal(file, img.p, n);
+	assert_memory_equal(img.p, ELFMAG, SELFMAG);
+	free(file);
+	buf_free(&img);
 }
 
 int main(void)
@@ -402,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(to_stdout, setup, teardown),
 		cmocka_unit_test_setup_teardown(user_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(image, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
