@@ -4,6 +4,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 KTAPC=${KTAPC:-$top/ktapc}
 OBJCHECK=$top/$BUILD/tests/tools/objcheck
+LIT=${LIT:-python3 /usr/lib/llvm-14/build/utils/lit/lit.py}
 work=$(mktemp -d /tmp/ktap-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

@@ -17,6 +17,10 @@ if not os.path.isabs(config.test_exec_root):
 ktapc = os.environ.get('KTAPC') or os.path.join(root, 'ktapc')
 config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
 
+# Every test reads the fake tracefs in Inputs/, never the machine's: the
+# suite's results do not depend on the kernel, and it runs unprivileged.
+config.environment['KTAP_TRACEFS'] = os.path.join(config.test_source_root, 'Inputs', 'tracefs')
+
 filecheck_dir = os.environ.get('FILECHECK_DIR', '/usr/lib/llvm-14/bin')
 config.environment['PATH'] = os.pathsep.join([filecheck_dir, os.environ.get('PATH', '')])
 for var in ('ASAN_OPTIONS', 'UBSAN_OPTIONS'):
