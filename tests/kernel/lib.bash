@@ -2,7 +2,10 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
-KTAPC=${KTAPC:-$top/ktapc}
+# The binaries of $BUILD: the plain build's at the top, any other's in it.
+bindir=$top/$BUILD
+[ "$BUILD" = build ] && bindir=$top
+KTAPC=${KTAPC:-$bindir/ktapc}
 OBJCHECK=$top/$BUILD/tests/tools/objcheck
 LIT=${LIT:-python3 /usr/lib/llvm-14/build/utils/lit/lit.py}
 work=$(mktemp -d /tmp/ktap-test.XXXXXX)
@@ -22,7 +25,7 @@ quiet() {
 }
 
 # --- running ktap (the run tests) ---
-KTAP=${KTAP:-$top/ktap}
+KTAP=${KTAP:-$bindir/ktap}
 # The plain build's workload: under LeakSanitizer a process makes system
 # calls of its own (getppid) that would spoil exact counts.
 WORKLOAD=${WORKLOAD:-$top/build/tests/tools/workload}

@@ -11,7 +11,7 @@ cat >"$work/args.kp" <<'KP'
 print(arg[1], arg[2])
 KP
 chmod +x "$work/args.kp"
-expect "arg" "$(PATH=$top:$PATH "$work/args.kp" 10 foo)" "10	foo"
+expect "arg" "$(PATH=$(dirname "$KTAP"):$PATH "$work/args.kp" 10 foo)" "10	foo"
 expect "arg[0]" "$("$KTAP" -e 'print(arg[0])')" "-e"
 expect "-e arguments" "$("$KTAP" -e 'print(arg[2], arg[1])' a b -- true)" "b	a"
 

@@ -14,7 +14,9 @@ config.test_exec_root = os.environ.get('KTAP_BUILD') or os.path.join(root, 'buil
 if not os.path.isabs(config.test_exec_root):
     config.test_exec_root = os.path.join(root, config.test_exec_root)
 
-ktapc = os.environ.get('KTAPC') or os.path.join(root, 'ktapc')
+# The ktapc of $BUILD: the plain build's at the top, any other's in it.
+build = os.environ.get('BUILD', 'build')
+ktapc = os.environ.get('KTAPC') or os.path.join(root, '' if build == 'build' else build, 'ktapc')
 config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
 
 # Every test reads the fake tracefs in Inputs/, never the machine's: the
