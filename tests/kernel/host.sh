@@ -14,6 +14,7 @@ trace sched:sched_switch /prev_pid != 0 && next_comm == "bash"/ { print(args.pre
 # The lit suite as nobody, on a copy of the compiler and the tests in a
 # directory nobody may read, its outputs in one nobody may write.
 t_lit_unprivileged() {
+	[ -c /dev/null ] || fail "/dev/null is not a device: something replaced it, and lit needs it"
 	mkdir "$work/lit-out"
 	cp -r "$top/tests/lit" "$work/lit"
 	cp "$KTAPC" "$work/ktapc"
