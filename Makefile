@@ -2,7 +2,7 @@
 #   make            build ktapc (and ktap)
 #   make check      unit, golden (lit) and kernel tests
 #   make deps       install the Debian packages the build and tests need (root)
-#   make SANITIZE=1 build with AddressSanitizer and UBSan (into build-san/)
+#   make SANITIZE=1 build with AddressSanitizer and UBSan (build-san/ktapc, build-san/ktap)
 #   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -42,7 +42,10 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
-PROGS := ktapc $(if $(RT_SRCS),ktap)
+# The plain build's programs are ./ktapc and ./ktap (the README runs them);
+# any other build's stay in its own directory, never over them.
+BIN   := $(if $(filter build,$(BUILD)),,$(BUILD)/)
+PROGS := $(BIN)ktapc $(if $(RT_SRCS),$(BIN)ktap)
 
 all: $(PROGS) $(TOOL_BINS)
 
@@ -54,10 +57,10 @@ $(BUILD)/libktaprt.a: $(RT_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
+$(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
+$(BIN)ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c

@@ -79,6 +79,7 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	Lower saved = *L;
 	char *name = xasprintf("%s_loop%d", L->f->name, n->loc.line);
 	IrFunc *cb = ir_func_new(L->mod, name, ".text", IRF_KERNEL, 2);
+	int index = L->mod->nfuncs - 1;	/* before the body adds its own loops' callbacks */
 	free(name);
 	cb->line = n->loc.line;
 	L->f = cb;
@@ -97,7 +98,7 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	L->brk = stop;
 	iteration(L, n, kind, limit_off, step, stop);
 	finish_func(cb);
-	int index = L->mod->nfuncs - 1, size = L->frame_size;
+	int size = L->frame_size;
 	free(L->temps);
 	free(L->spare);
 	*L = saved;

@@ -2,8 +2,12 @@
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
-KTAPC=${KTAPC:-$top/ktapc}
+# The binaries of $BUILD: the plain build's at the top, any other's in it.
+bindir=$top/$BUILD
+[ "$BUILD" = build ] && bindir=$top
+KTAPC=${KTAPC:-$bindir/ktapc}
 OBJCHECK=$top/$BUILD/tests/tools/objcheck
+LIT=${LIT:-python3 /usr/lib/llvm-14/build/utils/lit/lit.py}
 work=$(mktemp -d /tmp/ktap-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -21,7 +25,7 @@ quiet() {
 }
 
 # --- running ktap (the run tests) ---
-KTAP=${KTAP:-$top/ktap}
+KTAP=${KTAP:-$bindir/ktap}
 # The plain build's workload: under LeakSanitizer a process makes system
 # calls of its own (getppid) that would spoil exact counts.
 WORKLOAD=${WORKLOAD:-$top/build/tests/tools/workload}
@@ -91,20 +95,28 @@ workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 
+# run_case NAME CMD ARGS...: run CMD ARGS as the case NAME, in its own
+# subshell (a failure ends only this case), and report it on one line:
+# "PASS: FILE: NAME" or "FAIL: FILE: NAME: why" (why: the case's last line
+# of output; VERBOSE=1 shows all of it). tests/run-suites counts these
+# lines. Exit status 1 if the case failed.
+run_case() {
+	local name=$1 out; shift
+	if out=$( ("$@") 2>&1); then
+		echo "PASS: $(basename "$0"): $name"
+		return 0
+	fi
+	echo "FAIL: $(basename "$0"): $name: $(tail -1 <<<"$out")"
+	[ -z "${VERBOSE:-}" ] || sed 's/^/    /' <<<"$out"
+	return 1
+}
+
 # run_cases: run every function named t_NAME of the calling file, in the
-# order they are written, each in its own subshell (a failure ends only its
-# case), and report each on one line: "PASS: FILE: NAME" or "FAIL: FILE:
-# NAME: why". tests/run-suites counts these lines. Exit status 1 if any failed.
+# order they are written, as the case NAME. Exit status 1 if any failed.
 run_cases() {
-	local file=$(basename "$0") name out failed=0
+	local name failed=0
 	for name in $(sed -n 's/^\(t_[A-Za-z0-9_]*\) *() *{.*/\1/p' "$0"); do
-		if out=$( ("$name") 2>&1); then
-			echo "PASS: $file: ${name#t_}"
-		else
-			failed=1
-			echo "FAIL: $file: ${name#t_}: $(tail -1 <<<"$out")"
-			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' <<<"$out"
-		fi
+		run_case "${name#t_}" "$name" || failed=1
 	done
 	return $failed
 }

@@ -14,8 +14,14 @@ config.test_exec_root = os.environ.get('KTAP_BUILD') or os.path.join(root, 'buil
 if not os.path.isabs(config.test_exec_root):
     config.test_exec_root = os.path.join(root, config.test_exec_root)
 
-ktapc = os.environ.get('KTAPC') or os.path.join(root, 'ktapc')
+# The ktapc of $BUILD: the plain build's at the top, any other's in it.
+build = os.environ.get('BUILD', 'build')
+ktapc = os.environ.get('KTAPC') or os.path.join(root, '' if build == 'build' else build, 'ktapc')
 config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
+
+# Every test reads the fake tracefs in Inputs/, never the machine's: the
+# suite's results do not depend on the kernel, and it runs unprivileged.
+config.environment['KTAP_TRACEFS'] = os.path.join(config.test_source_root, 'Inputs', 'tracefs')
 
 filecheck_dir = os.environ.get('FILECHECK_DIR', '/usr/lib/llvm-14/bin')
 config.environment['PATH'] = os.pathsep.join([filecheck_dir, os.environ.get('PATH', '')])
