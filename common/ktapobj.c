@@ -251,8 +251,9 @@ static int get_handler(In *in, uint32_t i, KtapHandler *h)
 	h->group = get32(p + 4);
 	h->interval_ns = get64(p + 16);
 	h->line = get32(p + 24);
-	if (getstr(in, S_HANDLERS, get32(p + 8), 0, &h->prog) < 0 ||
-	    getstr(in, S_HANDLERS, get32(p + 12), 0, &h->target) < 0)
+	/* attach.c and the run name the program or function, and split the target */
+	if (getstr(in, S_HANDLERS, get32(p + 8), 1, &h->prog) < 0 ||
+	    getstr(in, S_HANDLERS, get32(p + 12), h->kind == H_TRACEPOINT, &h->target) < 0)
 		return -1;
 	return 0;
 }
