@@ -107,11 +107,29 @@ fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
 	cp examples/*.kp tests/lit/*/*.kp $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
+	$(FUZZ_OBJ_BIN) -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 $(BUILD)/fuzz/obj-corpus
 
 $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(GEN_SRCS)
 	@mkdir -p $(@D)
 	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I. -I$(BUILD)/frontend -Ifrontend \
 		-DKTAP_FUZZ -o $@ $^ $(LDLIBS)
+
+# The object fuzz target: any bytes as `ktap x.o` reads and runs them,
+# without the kernel; seeded with the examples compiled.
+FUZZ_OBJ_BIN := $(BUILD)/fuzz/fuzz_object
+FUZZ_OBJ_SRCS := $(addprefix runtime/,interp.c interp_check.c interp_exec.c interp_mem.c helpers.c \
+	helpers_map.c helpers_snprintf.c format.c hist.c load.c) $(wildcard common/*.c)
+OBJ_CORPUS := $(patsubst examples/%.kp,$(BUILD)/fuzz/obj-corpus/%.o,$(wildcard examples/*.kp))
+fuzz: $(FUZZ_OBJ_BIN) $(OBJ_CORPUS)
+
+$(FUZZ_OBJ_BIN): tests/fuzz/fuzz_object.c $(FUZZ_OBJ_SRCS)
+	@mkdir -p $(@D)
+	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I. -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/obj-corpus/%.o: examples/%.kp ktapc
+	@mkdir -p $(@D)
+	./ktapc $< -o $@
 
 bench: all
 	tests/bench/compile_time.sh
