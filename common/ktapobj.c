@@ -163,6 +163,7 @@ typedef struct In {
 	const uint8_t *p[S_N];
 	size_t size[S_N];
 	uint32_t count[S_N];
+	uint32_t next[S_N];	/* the record the next range must start at */
 	const char **err;
 } In;
 
@@ -195,17 +196,24 @@ static int getstr(In *in, int s, uint32_t off, int required, char **out)
 {
 	if (off == NONE && !required)
 		return 0;
+	if (off == NONE)
+		return fail(in, s, "a required string is missing");
 	if (off >= in->size[S_STR])
 		return fail(in, s, "string offset outside .ktap.str");
 	*out = xstrdup((const char *)in->p[S_STR] + off);
 	return 0;
 }
 
-/* n records of section s from first are all there. */
+/* n records of section s from first are all there, right after the
+ * previous range (as the writer puts them): no two records share a
+ * range, so what is read is bounded by the sections' sizes. */
 static int range(In *in, int s, int from, uint32_t first, uint32_t n)
 {
 	if ((uint64_t)first + n > in->count[s])
 		return fail(in, from, "index out of range");
+	if (first != in->next[s])
+		return fail(in, from, "ranges overlap or leave a gap");
+	in->next[s] = first + n;
 	return 0;
 }
 
