@@ -107,7 +107,7 @@ fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
 	cp examples/*.kp tests/lit/*/*.kp $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
-	$(FUZZ_OBJ_BIN) -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 $(BUILD)/fuzz/obj-corpus
+	$(FUZZ_OBJ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -close_fd_mask=3 $(BUILD)/fuzz/obj-corpus
 
 $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(GEN_SRCS)
 	@mkdir -p $(@D)
