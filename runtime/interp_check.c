@@ -18,17 +18,25 @@ typedef struct Check {
 	Rt *rt;
 	const KtapUFunc *f;
 	uint8_t *kind;		/* per instruction: K_* bits */
-	char err[200];
+	char err[256];
 } Check;
+
+/* The message: names from the object may be long, so it is cut, never overrun. */
+static int vfail(Check *c, const char *where, uint32_t i, const char *fmt, va_list ap)
+{
+	char what[160];
+	vsnprintf(what, sizeof what, fmt, ap);
+	snprintf(c->err, sizeof c->err, "%s: %s %u: %s", c->f->name, where, i, what);
+	return -1;
+}
 
 static int bad(Check *c, uint32_t pc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int bad(Check *c, uint32_t pc, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(c->err, sizeof c->err, "%s: instruction %u: ", c->f->name, pc);
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, sizeof c->err - n, fmt, ap);
+	vfail(c, "instruction", pc, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -77,9 +85,8 @@ static int bad_reloc(Check *c, const KtapURel *r, const char *fmt, ...) __attrib
 static int bad_reloc(Check *c, const KtapURel *r, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(c->err, sizeof c->err, "%s: relocation of instruction %u: ", c->f->name, r->insn);
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, sizeof c->err - n, fmt, ap);
+	vfail(c, "relocation of instruction", r->insn, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -297,7 +304,7 @@ static int check_tables(Check *c)
 
 int rt_verify(Rt *rt, const char **err)
 {
-	static char msg[200];
+	static char msg[256];
 	Check c = { .rt = rt };
 	int rc = check_entries(&c) < 0 || check_tables(&c) < 0 ? -1 : 0;
 	for (uint32_t i = 0; !rc && i < rt->meta.nufuncs; i++) {

@@ -451,6 +451,27 @@ static void test_falls_off_the_end(void **state)
 	expect_bad("main: a stack of 3145728 bytes is too large");
 }
 
+/* A name longer than the message: cut, never written past its buffer. */
+static void test_long_name(void **state)
+{
+	char name[400];
+	memset(name, 'f', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	struct bpf_insn a[] = { MOV(0, 1) };
+	KtapURel r[] = { REL(0, UREL_MAP, name) };
+	const char *err;
+	t_reset();
+	t_func(name, 0, a, 1, NULL, 0);
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), -1);
+	assert_int_equal(strlen(err), 255);
+	assert_memory_equal(err, name, 255);
+	t_reset();
+	t_func("main", 0, a, 1, r, 1);
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), -1);
+	assert_int_equal(strncmp(err, "main: relocation of instruction 0: ", 35), 0);
+	assert_int_equal(strlen(err), 35 + 159);
+}
+
 static void test_drops_off_near_2_32(void **state)
 {
 	static KtapTable t = { .map = (char *)"t_counts", .drops_off = 0xfffffffcu };
@@ -540,6 +561,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_unknown_opcode, t_teardown),
 		cmocka_unit_test_teardown(test_unknown_helper, t_teardown),
 		cmocka_unit_test_teardown(test_falls_off_the_end, t_teardown),
+		cmocka_unit_test_teardown(test_long_name, t_teardown),
 		cmocka_unit_test_teardown(test_drops_off_near_2_32, t_teardown),
 		cmocka_unit_test_teardown(test_entry_points, t_teardown),
 		cmocka_unit_test_teardown(test_known_helpers, t_teardown),
