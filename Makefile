@@ -110,12 +110,13 @@ check-kernel: all
 # features; and tracing the compares of the generated lexer's and parser's
 # table machines costs more than it tells the fuzzer.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_compile
-FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -I. -I$(BUILD)/frontend -Ifrontend
+FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -Ifrontend
 FUZZ_GEN_OBJS := $(BUILD)/fuzz/parser.o $(BUILD)/fuzz/lexer.o
 fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
 	cp examples/*.kp tests/lit/*/*.kp $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(FUZZ_BIN) -entropic=0 -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(BUILD)/fuzz/corpus
+	$(FUZZ_OBJ_BIN) -entropic=0 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -close_fd_mask=3 $(BUILD)/fuzz/obj-corpus
 
 $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	@mkdir -p $(@D)
@@ -124,6 +125,22 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' -o $@ $^ $(LDLIBS)
+
+# The object fuzz target: any bytes as `ktap x.o` reads and runs them,
+# without the kernel; seeded with the examples compiled.
+FUZZ_OBJ_BIN := $(BUILD)/fuzz/fuzz_object
+FUZZ_OBJ_SRCS := $(addprefix runtime/,interp.c interp_check.c interp_exec.c interp_mem.c helpers.c \
+	helpers_map.c helpers_snprintf.c format.c hist.c load.c) $(wildcard common/*.c)
+OBJ_CORPUS := $(patsubst examples/%.kp,$(BUILD)/fuzz/obj-corpus/%.o,$(wildcard examples/*.kp))
+fuzz: $(FUZZ_OBJ_BIN) $(OBJ_CORPUS)
+
+$(FUZZ_OBJ_BIN): tests/fuzz/fuzz_object.c $(FUZZ_OBJ_SRCS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/obj-corpus/%.o: examples/%.kp $(BIN)ktapc
+	@mkdir -p $(@D)
+	./$(BIN)ktapc $< -o $@
 
 bench: all
 	tests/bench/compile_time.sh

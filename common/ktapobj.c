@@ -163,6 +163,7 @@ typedef struct In {
 	const uint8_t *p[S_N];
 	size_t size[S_N];
 	uint32_t count[S_N];
+	uint32_t next[S_N];	/* the record the next range must start at */
 	const char **err;
 } In;
 
@@ -195,17 +196,24 @@ static int getstr(In *in, int s, uint32_t off, int required, char **out)
 {
 	if (off == NONE && !required)
 		return 0;
+	if (off == NONE)
+		return fail(in, s, "a required string is missing");
 	if (off >= in->size[S_STR])
 		return fail(in, s, "string offset outside .ktap.str");
 	*out = xstrdup((const char *)in->p[S_STR] + off);
 	return 0;
 }
 
-/* n records of section s from first are all there. */
+/* n records of section s from first are all there, right after the
+ * previous range (as the writer puts them): no two records share a
+ * range, so what is read is bounded by the sections' sizes. */
 static int range(In *in, int s, int from, uint32_t first, uint32_t n)
 {
 	if ((uint64_t)first + n > in->count[s])
 		return fail(in, from, "index out of range");
+	if (first != in->next[s])
+		return fail(in, from, "ranges overlap or leave a gap");
+	in->next[s] = first + n;
 	return 0;
 }
 
@@ -251,8 +259,9 @@ static int get_handler(In *in, uint32_t i, KtapHandler *h)
 	h->group = get32(p + 4);
 	h->interval_ns = get64(p + 16);
 	h->line = get32(p + 24);
-	if (getstr(in, S_HANDLERS, get32(p + 8), 0, &h->prog) < 0 ||
-	    getstr(in, S_HANDLERS, get32(p + 12), 0, &h->target) < 0)
+	/* attach.c and the run name the program or function, and split the target */
+	if (getstr(in, S_HANDLERS, get32(p + 8), 1, &h->prog) < 0 ||
+	    getstr(in, S_HANDLERS, get32(p + 12), h->kind == H_TRACEPOINT, &h->target) < 0)
 		return -1;
 	return 0;
 }

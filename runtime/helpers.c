@@ -134,6 +134,25 @@ static int h_comm(Rt *rt, const uint64_t a[5])
 	return put_str(rt, a[0], a[1], name);
 }
 
+/* The kernel helpers rt_helper implements, besides every KH_* helper. */
+static const int kernel_helpers[] = {
+	BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem, BPF_FUNC_map_delete_elem,
+	BPF_FUNC_ktime_get_ns, BPF_FUNC_snprintf, BPF_FUNC_probe_read_kernel,
+	BPF_FUNC_probe_read_user, BPF_FUNC_probe_read_kernel_str, BPF_FUNC_probe_read_user_str,
+	BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_uid_gid, BPF_FUNC_get_current_comm,
+	BPF_FUNC_get_smp_processor_id,
+};
+
+int rt_helper_known(int id)
+{
+	if (id > KH_FIRST_ && id < KH_END_)
+		return 1;
+	for (size_t i = 0; i < sizeof kernel_helpers / sizeof *kernel_helpers; i++)
+		if (kernel_helpers[i] == id)
+			return 1;
+	return 0;
+}
+
 int rt_helper(Rt *rt, int id, const uint64_t a[5], uint64_t *ret)
 {
 	Interp *I = rt->interp;

@@ -8,8 +8,6 @@
 #include "common/util.h"
 #include "interp.h"
 
-#define STACK_BYTES ((size_t)8 << 20)	/* all frames of one call */
-
 static uint32_t line_of(const KtapUFunc *f, uint32_t pc)
 {
 	uint32_t line = 0, best = 0;
@@ -47,36 +45,6 @@ void rt_error(Rt *rt, const char *fmt, ...)
 		I->failed = 1;
 }
 
-static int init_error(Rt *rt, const KtapUFunc *f, uint32_t pc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int init_error(Rt *rt, const KtapUFunc *f, uint32_t pc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	report(rt, f, pc, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int is_ldimm64(const struct bpf_insn *in)
-{
-	return in->code == (BPF_LD | BPF_IMM | BPF_DW);
-}
-
-static int is_call(const struct bpf_insn *in)
-{
-	return in->code == (BPF_JMP | BPF_CALL);
-}
-
-static int find_func(Interp *I, const char *name)
-{
-	for (int i = 0; i < I->nfuncs; i++)
-		if (!strcmp(I->funcs[i].src->name, name))
-			return i;
-	return -1;
-}
-
 static void set_imm64(struct bpf_insn *in, uint64_t v)
 {
 	in[0].src_reg = 0;
@@ -84,121 +52,65 @@ static void set_imm64(struct bpf_insn *in, uint64_t v)
 	in[1].imm = (int32_t)(uint32_t)(v >> 32);
 }
 
-static int data_index(const char *name)
+/* Point the instruction of r at its target (rt_verify found it). */
+static void relocate(Rt *rt, UFunc *u, const KtapURel *r)
 {
-	static const char *const names[RT_NDATA] = { ".bss", ".data", ".rodata" };
-	for (int i = 0; i < RT_NDATA; i++)
-		if (!strcmp(name, names[i]))
-			return i;
-	return -1;
-}
-
-/* Point the instruction of r at its target. done[] marks what was relocated. */
-static int relocate(Rt *rt, UFunc *u, const KtapURel *r, uint8_t *done)
-{
-	const KtapUFunc *f = u->src;
 	struct bpf_insn *in = &u->code[r->insn];
-	int ld = is_ldimm64(in) && r->insn + 1 < u->ninsns;
 	if (r->kind == UREL_MAP) {
-		RtMap *m = rt_map(rt, r->target);
-		if (!ld)
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: map %s on an instruction that is not ld_imm64", f->name, r->insn, r->target);
-		if (!m)
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: no map '%s' in the object", f->name, r->insn, r->target);
-		set_imm64(in, (uintptr_t)m);
+		set_imm64(in, (uintptr_t)rt_map(rt, r->target));
 	} else if (r->kind == UREL_DATA) {
-		int d = data_index(r->target);
-		uint32_t off = (uint32_t)in->imm;
-		if (!ld)
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: %s on an instruction that is not ld_imm64", f->name, r->insn, r->target);
-		if (d < 0 || !rt->data[d])
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: no data section '%s'", f->name, r->insn, r->target);
-		if (off > rt->data_size[d])
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: offset %u is past the end of %s (%zu bytes)", f->name, r->insn, off, r->target, rt->data_size[d]);
-		set_imm64(in, (uintptr_t)(rt->data[d] + off));
+		int d = rt_data_index(r->target);
+		set_imm64(in, (uintptr_t)(rt->data[d] + (uint32_t)in->imm));
 	} else {
-		int callee = find_func(rt->interp, r->target);
-		if (!is_call(in) || in->src_reg != BPF_PSEUDO_CALL)
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: call of %s on an instruction that is not a call", f->name, r->insn, r->target);
-		if (callee < 0)
-			return init_error(rt, f, r->insn, "%s: relocation of instruction %u: no user function '%s'", f->name, r->insn, r->target);
-		in->imm = callee;
+		in->imm = rt_find_ufunc(&rt->meta, r->target);
 	}
-	done[r->insn] = 1;
-	return 0;
 }
 
-/* What relocations do not cover must make sense on its own. */
-static int check_code(Rt *rt, const UFunc *u, const uint8_t *done)
-{
-	const KtapUFunc *f = u->src;
-	for (uint32_t pc = 0; pc < u->ninsns; pc++) {
-		const struct bpf_insn *in = &u->code[pc];
-		int cls = BPF_CLASS(in->code);
-		int writes = cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX || cls == BPF_LD;
-		if (in->dst_reg > BPF_REG_10 || in->src_reg > BPF_REG_10 || (writes && in->dst_reg == BPF_REG_10))
-			return init_error(rt, f, pc, "%s: instruction %u: bad register", f->name, pc);
-		if (is_ldimm64(in)) {
-			if (pc + 1 >= u->ninsns)
-				return init_error(rt, f, pc, "%s: instruction %u: ld_imm64 without its second half", f->name, pc);
-			if (in->src_reg && !done[pc])
-				return init_error(rt, f, pc, "%s: instruction %u: ld_imm64 of a map or data without a relocation", f->name, pc);
-			pc++;
-		} else if (is_call(in) && in->src_reg && !done[pc]) {
-			return init_error(rt, f, pc, "%s: instruction %u: call of a function without a relocation", f->name, pc);
-		}
-	}
-	return 0;
-}
-
-static int prepare(Rt *rt, UFunc *u, const KtapUFunc *f)
+static void prepare(Rt *rt, UFunc *u, const KtapUFunc *f)
 {
 	u->src = f;
 	u->ninsns = f->ninsns;
-	u->code = xmalloc((f->ninsns ? f->ninsns : 1) * sizeof *u->code);
+	u->code = xmalloc(f->ninsns * sizeof *u->code);
 	memcpy(u->code, f->insns, f->ninsns * sizeof *u->code);
 	u->stack = (f->stack_size + 7) & ~7u;
 	if (u->stack < 512)
 		u->stack = 512;
-	if (f->stack_size > STACK_BYTES / 4)
-		return init_error(rt, f, 0, "%s: a stack of %u bytes is too large", f->name, f->stack_size);
-	if (!f->ninsns)
-		return init_error(rt, f, 0, "%s: no instructions", f->name);
-	return 0;
+	for (uint32_t k = 0; k < f->nrelocs; k++)
+		relocate(rt, u, &f->relocs[k]);
 }
 
-int rt_interp_init(Rt *rt)
+int rt_interp_prepare(Rt *rt, const char **err)
 {
 	rt_interp_free(rt);
 	Interp *I = xcalloc(1, sizeof *I);
 	const KtapMeta *m = &rt->meta;
 	rt->interp = I;
+	I->broken = 1;	/* until every function is ready */
+	if (rt_verify(rt, err) < 0)
+		return -1;
 	I->nfuncs = m->nufuncs;
 	I->funcs = xcalloc(m->nufuncs + 1, sizeof *I->funcs);
-	I->stack_size = STACK_BYTES;
+	I->stack_size = RT_STACK_BYTES;
 	I->stack = xcalloc(1, I->stack_size);
 	I->sp = I->stack + I->stack_size;
-	I->broken = 1;	/* until every function is ready */
 	for (uint32_t i = 0; i < m->nufuncs; i++)
-		if (prepare(rt, &I->funcs[i], &m->ufuncs[i]))
-			return -1;
-	for (int i = 0; i < I->nfuncs; i++) {
-		UFunc *u = &I->funcs[i];
-		uint8_t *done = xcalloc(u->ninsns, 1);
-		int err = 0;
-		for (uint32_t k = 0; k < u->src->nrelocs && !err; k++) {
-			if (u->src->relocs[k].insn >= u->ninsns)
-				err = init_error(rt, u->src, 0, "%s: relocation of instruction %u past its end", u->src->name, u->src->relocs[k].insn);
-			else
-				err = relocate(rt, u, &u->src->relocs[k], done);
-		}
-		if (!err)
-			err = check_code(rt, u, done);
-		free(done);
-		if (err)
-			return -1;
-	}
+		prepare(rt, &I->funcs[i], &m->ufuncs[i]);
 	I->broken = 0;
+	return 0;
+}
+
+/* The loader prepares the code when it loads the object; a second call
+ * finds it ready. */
+int rt_interp_init(Rt *rt)
+{
+	Interp *I = rt->interp;
+	const char *err;
+	if (I && !I->broken)
+		return 0;
+	if (rt_interp_prepare(rt, &err) < 0) {
+		rt_error(rt, "bad object: %s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -231,7 +143,7 @@ int rt_call(Rt *rt, const char *func)
 		rt_error(rt, "the object's user code is not ready to run");
 		return -1;
 	}
-	int fi = find_func(I, func);
+	int fi = rt_find_ufunc(&rt->meta, func);
 	if (fi < 0) {
 		rt_error(rt, "no user function '%s' in the object", func);
 		return -1;

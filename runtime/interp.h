@@ -9,6 +9,10 @@
 
 struct Format;
 
+#ifndef BPF_MEMSX	/* sign-extending loads: newer than some kernel headers */
+#define BPF_MEMSX 0x80
+#endif
+
 /* A KtapUFunc ready to run: a copy of its code with every relocation
  * applied (ld_imm64 holds the host address, a call's imm the callee). */
 typedef struct UFunc {
@@ -71,6 +75,19 @@ typedef struct Interp {
 } Interp;
 
 #define ARENA_MAX ((size_t)256 << 20)	/* value copies per top-level call */
+#define RT_STACK_BYTES ((size_t)8 << 20)	/* all frames of one top-level call */
+
+/* interp.c: verify the object's user code against the loaded maps and data
+ * and make it ready to run (rt_interp_init reports what this returns).
+ * Returns 0, or -1 with *err saying what is wrong with the object. */
+int rt_interp_prepare(Rt *rt, const char **err);
+
+/* interp_check.c: the verifier, run once before any user code runs: every
+ * instruction, relocation, entry point and table drop counter of the
+ * object. 0, or -1 with *err (a static message). */
+int rt_verify(Rt *rt, const char **err);
+int rt_find_ufunc(const KtapMeta *m, const char *name);	/* index, or -1 */
+int rt_data_index(const char *name);	/* RT_BSS... for ".bss"..., or -1 */
 
 /* interp.c: report a run-time error at the current script line (if code
  * is running), set rt->error and make the running code stop. */
@@ -94,6 +111,8 @@ RtMap *rt_map_arg(Rt *rt, uint64_t p);	/* a map "pointer" from code, or NULL aft
 
 /* helpers_map.c: the table helpers; returns 1 for an id that is not one */
 int rt_map_helper(Rt *rt, int id, const uint64_t a[5], uint64_t *ret);
+/* helpers.c: rt_helper implements helper id */
+int rt_helper_known(int id);
 int rt_map_read(Rt *rt, RtMap *m, const void *key, void *val);	/* 0, or -errno */
 int rt_snap(Rt *rt, RtMap *m, int sorted, int64_t limit, Snap *s);
 void rt_snap_free(Snap *s);

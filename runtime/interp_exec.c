@@ -1,15 +1,12 @@
 /* Executing eBPF instructions. Calls between user functions do not recurse
  * on the C stack: frames are a list, and every frame's stack is a slice of
  * one buffer below its caller's, so a runaway recursion is an error, not a
- * crash. Every memory access is checked (interp_mem.c). */
+ * crash. Every memory access is checked (interp_mem.c); the encoding of
+ * every instruction was checked once, before any ran (interp_check.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
 #include "interp.h"
-
-#ifndef BPF_MEMSX
-#define BPF_MEMSX 0x80
-#endif
 
 #define CHECK_EVERY 4096	/* instructions between looks at rt->stop */
 #define MAX_DEPTH 10000		/* nested calls */
@@ -266,8 +263,6 @@ static int step_alu(Exec *x, const struct bpf_insn *in)
 {
 	int bad = 0, op = BPF_OP(in->code);
 	uint64_t *d = &x->r[in->dst_reg];
-	if (op == BPF_END && in->imm != 16 && in->imm != 32 && in->imm != 64)
-		return fail(x, "bad byte swap", in);
 	if (BPF_CLASS(in->code) == BPF_ALU64) {
 		uint64_t b = BPF_SRC(in->code) == BPF_X && op != BPF_END ? x->r[in->src_reg] : (uint64_t)(int64_t)in->imm;
 		*d = alu64(op, in->off, *d, b, in->imm, &bad);
@@ -337,14 +332,10 @@ static int step_mem(Exec *x, const struct bpf_insn *in)
 	return 0;
 }
 
+/* rt_verify made sure that pc stays inside the function: every jump
+ * lands on an instruction and the last one is an exit or a jump. */
 static int step(Exec *x)
 {
-	if (x->pc >= x->fn->ninsns) {
-		x->I->fn = x->fn;
-		x->I->pc = x->fn->ninsns - 1;
-		rt_error(x->rt, "%s: control left the function (instruction %u)", x->fn->src->name, x->pc);
-		return -1;
-	}
 	const struct bpf_insn *in = &x->fn->code[x->pc++];
 	switch (BPF_CLASS(in->code)) {
 	case BPF_ALU:

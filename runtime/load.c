@@ -13,7 +13,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include "rt.h"
+#include "interp.h"
 #include "../common/util.h"
 
 /* libbpf's messages. Its print callback has no user pointer, so the
@@ -58,26 +58,12 @@ static void flush_warnings(void)
 	buf_free(&lb.warnings);
 }
 
-/* The .ktap* sections of the ELF file at path, copied out. */
-static int read_sections(const char *path, KtapSection **secs, int *n)
+/* The .ktap* sections of the ELF image e, copied out. */
+static int read_sections(Elf *e, KtapSection **secs, int *n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "ktap: error: cannot open '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-	GElf_Ehdr eh;
 	size_t shstrndx;
-	int rc = -1;
-	*secs = NULL;
-	*n = 0;
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || eh.e_machine != EM_BPF ||
-	    elf_getshdrstrndx(e, &shstrndx)) {
-		fprintf(stderr, "ktap: error: '%s' is not an eBPF object file\n", path);
-		goto out;
-	}
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return -1;
 	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
 		const char *name;
@@ -85,10 +71,8 @@ static int read_sections(const char *path, KtapSection **secs, int *n)
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)) ||
 		    strncmp(name, ".ktap", 5) || sh.sh_type != SHT_PROGBITS)
 			continue;
-		if (!(d = elf_getdata(scn, NULL))) {
-			fprintf(stderr, "ktap: error: '%s': cannot read section %s\n", path, name);
-			goto out;
-		}
+		if (!(d = elf_getdata(scn, NULL)))
+			return -1;
 		*secs = xrealloc(*secs, (*n + 1) * sizeof(**secs));
 		KtapSection *s = &(*secs)[(*n)++];
 		s->name = xstrdup(name);
@@ -97,11 +81,7 @@ static int read_sections(const char *path, KtapSection **secs, int *n)
 		if (d->d_buf)
 			memcpy(s->data, d->d_buf, d->d_size);
 	}
-	rc = 0;
-out:
-	elf_end(e);
-	close(fd);
-	return rc;
+	return 0;
 }
 
 static void free_sections(KtapSection *secs, int n)
@@ -113,20 +93,76 @@ static void free_sections(KtapSection *secs, int n)
 	free(secs);
 }
 
+static int has_section(const KtapSection *secs, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(secs[i].name, name))
+			return 1;
+	return 0;
+}
+
+int rt_read_object(KtapMeta *m, void *buf, size_t size, const char **err)
+{
+	static char msg[256];
+	KtapSection *secs = NULL;
+	int n = 0, rc = -1;
+	const char *why;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_memory(buf, size);
+	GElf_Ehdr eh;
+	memset(m, 0, sizeof(*m));
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || eh.e_machine != EM_BPF)
+		*err = " is not an eBPF object file";
+	else if (read_sections(e, &secs, &n) < 0)
+		*err = ": bad object: its section headers cannot be read";
+	else if (ktapobj_read(m, secs, n, &why) < 0) {
+		snprintf(msg, sizeof msg, "%s: %s", has_section(secs, n, ".ktap.meta") ? ": bad object" :
+			 " is not a ktap object", why);
+		*err = msg;
+	} else
+		rc = 0;
+	free_sections(secs, n);
+	elf_end(e);
+	return rc;
+}
+
+/* The whole file: libelf may convert an image in place, so it is a copy. */
+static void *read_file(const char *path, size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "ktap: error: cannot open '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	Buf b = { 0 };
+	char chunk[65536];
+	ssize_t r;
+	while ((r = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(&b, chunk, r);
+	if (r < 0)
+		fprintf(stderr, "ktap: error: cannot read '%s': %s\n", path, strerror(errno));
+	close(fd);
+	if (r < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_add(&b, "", 1);	/* never empty */
+	*size = b.len - 1;
+	return b.p;
+}
+
 static int read_meta(Rt *rt, const char *path)
 {
-	KtapSection *secs;
-	int n;
+	size_t size;
 	const char *err;
-	if (read_sections(path, &secs, &n) < 0)
+	void *buf = read_file(path, &size);
+	if (!buf)
 		return -1;
-	int rc = ktapobj_read(&rt->meta, secs, n, &err);
-	free_sections(secs, n);
-	if (rc < 0) {
-		fprintf(stderr, "ktap: error: '%s' is not a ktap object: %s\n", path, err);
-		return -1;
-	}
-	return 0;
+	int rc = rt_read_object(&rt->meta, buf, size, &err);
+	free(buf);
+	if (rc < 0)
+		fprintf(stderr, "ktap: error: '%s'%s\n", path, err);
+	return rc;
 }
 
 void rt_mount_tracefs(void)
@@ -359,6 +395,11 @@ int rt_open(Rt *rt, const char *path)
 	if (find_maps(rt) < 0)
 		return -1;
 	set_bss_words(rt);
+	const char *why;
+	if (rt_interp_prepare(rt, &why) < 0) {
+		fprintf(stderr, "ktap: error: '%s': bad object: %s\n", path, why);
+		return -1;
+	}
 	if (rt->opt.verbose) {
 		int n = 0;
 		struct bpf_program *p;

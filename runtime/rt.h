@@ -68,6 +68,11 @@ typedef struct Rt {
  * stderr; a verifier rejection names the script line it happened at. */
 int rt_open(Rt *rt, const char *path);
 void rt_close(Rt *rt);		/* detaches and frees everything */
+/* The .ktap sections of an object file's bytes (buf: a copy libelf may
+ * change), read and checked without the kernel. 0, or -1 with *err to
+ * follow the quoted file name: " is not an eBPF object file", " is not a
+ * ktap object: why" or ": bad object: what". */
+int rt_read_object(KtapMeta *m, void *buf, size_t size, const char **err);
 RtMap *rt_map(Rt *rt, const char *name);
 /* Mount tracefs at /sys/kernel/tracing when no tracefs is there and we may
  * (the compiler reads event formats from it too). */

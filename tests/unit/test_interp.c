@@ -270,6 +270,21 @@ static void test_exit_and_attach(void **state)
 	assert_int_equal(result(), 0);
 }
 
+/* Verification of main (made by t_func) fails with exactly msg. */
+static void expect_bad(const char *msg)
+{
+	const char *err;
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), -1);
+	assert_string_equal(err, msg);
+}
+
+static void bad_func(const struct bpf_insn *code, int n, const char *msg)
+{
+	t_reset();
+	t_func("main", 0, code, n, NULL, 0);
+	expect_bad(msg);
+}
+
 static void test_relocations(void **state)
 {
 	t_reset();
@@ -281,32 +296,44 @@ static void test_relocations(void **state)
 	assert_int_equal(result(), (uintptr_t)m);
 
 	struct { KtapURel r; const char *msg; } bad[] = {
-		{ REL(0, UREL_MAP, "nosuch"), "test.kp:1: error: main: relocation of instruction 0: no map 'nosuch' in the object" },
-		{ REL(0, UREL_CALL, "nosuch"), "call of nosuch on an instruction that is not a call" },
-		{ REL(0, UREL_DATA, ".nope"), "no data section '.nope'" },
-		{ REL(1, UREL_DATA, ".bss"), "main: relocation of instruction 1: .bss on an instruction that is not ld_imm64" },
+		{ REL(0, UREL_MAP, "nosuch"), "main: relocation of instruction 0: no map 'nosuch' in the object" },
+		{ REL(0, UREL_CALL, "nosuch"), "main: relocation of instruction 0: call of nosuch on an instruction that is not a call" },
+		{ REL(0, UREL_DATA, ".nope"), "main: relocation of instruction 0: no data section '.nope'" },
+		{ REL(1, UREL_DATA, ".bss"), "main: relocation of instruction 1: not an instruction, or relocated twice" },
+		{ REL(2, UREL_DATA, ".bss"), "main: relocation of instruction 2: not an instruction, or relocated twice" },
+		{ REL(4, UREL_DATA, ".bss"), "main: relocation of instruction 4: .bss on an instruction that is not ld_imm64" },
 	};
 	for (int i = 0; i < N(bad); i++) {
 		t_reset();
 		t_map("counts", BPF_MAP_TYPE_HASH, 8, 8, 16);
 		t_main(a, N(a), &bad[i].r, 1, 0);
-		assert_int_equal(t_run(), -1);
-		assert_non_null(strstr(errtext, bad[i].msg));
+		expect_bad(bad[i].msg);
 	}
+	/* an offset past the end of its section */
+	t_reset();
+	struct bpf_insn o[] = { I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 4097), I(0, 0, 0, 0, 0) };
+	KtapURel ro[] = { REL(0, UREL_DATA, ".data") };
+	t_main(o, N(o), ro, 1, 0);
+	expect_bad("main: relocation of instruction 0: offset 4097 is past the end of .data (4096 bytes)");
 	/* a call to a function that is not there */
 	t_reset();
 	struct bpf_insn c[] = { CALLF() };
 	KtapURel rc[] = { REL(0, UREL_CALL, "gone") };
 	t_main(c, N(c), rc, 1, 0);
-	assert_int_equal(t_run(), -1);
-	assert_non_null(strstr(errtext, "no user function 'gone'"));
+	expect_bad("main: relocation of instruction 0: no user function 'gone'");
 	/* pseudo ld_imm64 and calls without a relocation */
 	t_reset();
 	struct bpf_insn d[] = { I(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_MAP_FD, 0, 3), I(0, 0, 0, 0, 0) };
 	t_main(d, N(d), NULL, 0, 0);
+	expect_bad("main: instruction 0: ld_imm64 of a map or data without a relocation");
+	t_reset();
+	t_main(c, N(c), NULL, 0, 0);
+	expect_bad("main: instruction 0: call of a function without a relocation");
+	/* rt_interp_init says so; what failed to prepare does not run */
+	t_reset();
+	t_main(d, N(d), NULL, 0, 0);
 	assert_int_equal(t_run(), -1);
-	assert_non_null(strstr(errtext, "without a relocation"));
-	/* what failed to prepare does not run */
+	assert_string_equal(errtext, "error: bad object: main: instruction 0: ld_imm64 of a map or data without a relocation\n");
 	int saved;
 	FILE *tf;
 	cap_begin(&saved, &tf);
@@ -315,43 +342,197 @@ static void test_relocations(void **state)
 	assert_non_null(strstr(errtext, "not ready to run"));
 }
 
-static void test_bad_code(void **state)
+static void test_jump_into_ldimm64(void **state)
 {
-	struct { struct bpf_insn code[2]; int n; const char *msg; } cases[] = {
-		{ { JA(5) }, 1, "control left the function" },
-		{ { CALL(12345) }, 1, "unknown helper 12345" },
-		{ { I(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, 0) }, 1, "unsupported load instruction" },
-		{ { I(BPF_ALU64 | 0xe0 | BPF_K, 0, 0, 0, 0) }, 1, "bad arithmetic instruction" },
-		{ { I(BPF_ALU64 | BPF_MOV | BPF_K, 11, 0, 0, 0) }, 1, "bad register" },
-		{ { MOV(10, 0) }, 1, "bad register" },
-		{ { I(BPF_ALU | BPF_END | BPF_TO_BE, 0, 0, 0, 8) }, 1, "bad byte swap" },
+	struct bpf_insn a[] = { JA(1), LD64(0, 5), EXIT() };
+	bad_func(a, N(a), "main: instruction 0: jump into the middle of an ld_imm64");
+	struct bpf_insn b[] = { LD64(0, 5), JMP(BPF_JEQ, 0, 5, -2), EXIT() };
+	bad_func(b, N(b), "main: instruction 2: jump into the middle of an ld_imm64");
+}
+
+static void test_jump_out_of_range(void **state)
+{
+	struct bpf_insn a[] = { JA(5), EXIT() };
+	bad_func(a, N(a), "main: instruction 0: jump to 6, outside the function");
+	struct bpf_insn b[] = { MOV(0, 0), JMP(BPF_JEQ, 0, 0, -3), EXIT() };
+	bad_func(b, N(b), "main: instruction 1: jump to -1, outside the function");
+	struct bpf_insn c[] = { I(BPF_JMP32 | BPF_JA, 0, 0, 0, 0x7fffffff), EXIT() };	/* gotol */
+	bad_func(c, N(c), "main: instruction 0: jump to 2147483648, outside the function");
+}
+
+static void test_register_11(void **state)
+{
+	struct bpf_insn a[] = { I(BPF_ALU64 | BPF_MOV | BPF_K, 11, 0, 0, 0), EXIT() };
+	bad_func(a, N(a), "main: instruction 0: register r11");
+	struct bpf_insn b[] = { LDX(BPF_DW, 0, 15, 0), EXIT() };
+	bad_func(b, N(b), "main: instruction 0: register r15");
+}
+
+static void test_write_r10(void **state)
+{
+	const char *msg = "main: instruction 0: writes r10, the frame pointer";
+	struct bpf_insn a[] = { MOV(10, 0), EXIT() };
+	bad_func(a, N(a), msg);
+	struct bpf_insn b[] = { LDX(BPF_DW, 10, 10, -8), EXIT() };
+	bad_func(b, N(b), msg);
+	struct bpf_insn c[] = { LD64(10, 1), EXIT() };
+	bad_func(c, N(c), msg);
+	struct bpf_insn d[] = { I(BPF_STX | BPF_ATOMIC | BPF_DW, 10, 10, -8, BPF_ADD | BPF_FETCH), EXIT() };
+	bad_func(d, N(d), msg);
+}
+
+static void test_bad_ldimm64(void **state)
+{
+	const char *msg = "main: instruction 0: bad ld_imm64 (the second half must be all zero but imm)";
+	struct bpf_insn a[] = { I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1), I(0, 11, 0, 0, 0), EXIT() };
+	bad_func(a, N(a), msg);
+	struct bpf_insn b[] = { I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1), MOV(0, 1), EXIT() };
+	bad_func(b, N(b), msg);
+	struct bpf_insn c[] = { I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1), I(0, 0, 0, 4, 0), EXIT() };
+	bad_func(c, N(c), msg);
+	struct bpf_insn d[] = { EXIT(), I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1) };
+	bad_func(d, N(d), "main: instruction 1: ld_imm64 without its second half");
+}
+
+static void test_bad_sign_extension(void **state)
+{
+	struct bpf_insn a[] = { MOV(1, 1), I(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1, 65, 0), EXIT() };
+	bad_func(a, N(a), "main: instruction 1: bad sign-extension size 65");
+	struct bpf_insn b[] = { MOV(1, 1), I(BPF_ALU | BPF_MOV | BPF_X, 0, 1, 32, 0), EXIT() };
+	bad_func(b, N(b), "main: instruction 1: bad sign-extension size 32");
+	struct bpf_insn c[] = { I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 8, 1), EXIT() };
+	bad_func(c, N(c), "main: instruction 0: bad sign-extension size 8");
+	struct bpf_insn d[] = { MOV(0, 4), I(BPF_ALU64 | BPF_DIV | BPF_K, 0, 0, 2, 2), EXIT() };
+	bad_func(d, N(d), "main: instruction 1: bad offset 2");
+	struct bpf_insn e[] = { I(BPF_LDX | BPF_MEMSX | BPF_DW, 0, 10, -8, 0), EXIT() };
+	bad_func(e, N(e), "main: instruction 0: unknown opcode 0x99");
+}
+
+static void test_unknown_opcode(void **state)
+{
+	struct { struct bpf_insn in; const char *msg; } cases[] = {
+		{ I(BPF_ALU64 | 0xe0 | BPF_K, 0, 0, 0, 0), "main: instruction 0: unknown opcode 0xe7" },
+		{ I(BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, 0), "main: instruction 0: unknown opcode 0x20" },
+		{ I(0, 0, 0, 0, 0), "main: instruction 0: unknown opcode 0x00" },
+		{ I(BPF_JMP32 | BPF_CALL, 0, 0, 0, 1), "main: instruction 0: unknown opcode 0x86" },
+		{ I(BPF_JMP32 | BPF_EXIT, 0, 0, 0, 0), "main: instruction 0: unknown opcode 0x96" },
+		{ I(BPF_JMP | 0xe0, 0, 0, 0, 0), "main: instruction 0: unknown opcode 0xe5" },
+		{ I(BPF_ST | BPF_ATOMIC | BPF_DW, 10, 0, -8, 0), "main: instruction 0: unknown opcode 0xda" },
+		{ I(BPF_STX | BPF_ATOMIC | BPF_DW, 10, 1, -8, 0x30), "main: instruction 0: bad atomic operation 0x30" },
+		{ I(BPF_STX | BPF_ATOMIC | BPF_B, 10, 1, -8, BPF_ADD), "main: instruction 0: atomic operation of a size other than 4 or 8" },
+		{ I(BPF_ALU | BPF_END | BPF_TO_BE, 0, 0, 0, 8), "main: instruction 0: bad byte swap" },
+		{ I(BPF_ALU64 | BPF_END | BPF_X, 0, 0, 0, 16), "main: instruction 0: bad byte swap" },
+		{ I(BPF_ALU64 | BPF_NEG | BPF_X, 0, 0, 0, 0), "main: instruction 0: bad negation" },
+		{ I(BPF_JMP | BPF_CALL, 0, 3, 0, 1), "main: instruction 0: bad call" },
 	};
 	for (int i = 0; i < N(cases); i++) {
-		t_reset();
-		t_main(cases[i].code, cases[i].n, NULL, 0, 0);
-		assert_int_equal(t_run(), -1);
-		assert_non_null(strstr(errtext, cases[i].msg));
+		struct bpf_insn a[] = { cases[i].in, EXIT() };
+		bad_func(a, N(a), cases[i].msg);
 	}
-	/* a function without instructions, and one whose end is not an exit */
+}
+
+static void test_unknown_helper(void **state)
+{
+	struct bpf_insn a[] = { CALL(12345), EXIT() };
+	bad_func(a, N(a), "main: instruction 0: unknown helper 12345");
+	struct bpf_insn b[] = { CALL(KH_BASE - 1), EXIT() };
+	bad_func(b, N(b), "main: instruction 0: unknown helper 999");
+}
+
+static void test_falls_off_the_end(void **state)
+{
+	struct bpf_insn a[] = { MOV(0, 1) };
+	bad_func(a, N(a), "main: instruction 0: control runs past the end of the function");
+	struct bpf_insn b[] = { EXIT(), LD64(0, 1) };
+	bad_func(b, N(b), "main: instruction 2: control runs past the end of the function");
+	bad_func(a, 0, "main: no instructions");
 	t_reset();
-	struct bpf_insn e[] = { MOV(0, 1) };
-	t_func("main", 0, e, 1, NULL, 0);
-	assert_int_equal(t_run(), -1);
-	assert_non_null(strstr(errtext, "control left the function"));
+	t_func("main", 3u << 20, a, 1, NULL, 0);
+	expect_bad("main: a stack of 3145728 bytes is too large");
+}
+
+/* A name longer than the message: cut, never written past its buffer. */
+static void test_long_name(void **state)
+{
+	char name[400];
+	memset(name, 'f', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	struct bpf_insn a[] = { MOV(0, 1) };
+	KtapURel r[] = { REL(0, UREL_MAP, name) };
+	const char *err;
 	t_reset();
-	t_func("main", 0, e, 0, NULL, 0);
-	assert_int_equal(t_run(), -1);
-	assert_non_null(strstr(errtext, "main: no instructions"));
+	t_func(name, 0, a, 1, NULL, 0);
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), -1);
+	assert_int_equal(strlen(err), 255);
+	assert_memory_equal(err, name, 255);
+	t_reset();
+	t_func("main", 0, a, 1, r, 1);
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), -1);
+	assert_int_equal(strncmp(err, "main: relocation of instruction 0: ", 35), 0);
+	assert_int_equal(strlen(err), 35 + 159);
+}
+
+static void test_drops_off_near_2_32(void **state)
+{
+	static KtapTable t = { .map = (char *)"t_counts", .drops_off = 0xfffffffcu };
+	struct bpf_insn a[] = { EXIT() };
+	t_reset();
+	T.rt.data_size[RT_BSS] = 4096;
+	T.rt.meta.tables = &t;
+	T.rt.meta.ntables = 1;
+	t_func("main", 0, a, 1, NULL, 0);
+	expect_bad("table t_counts: drop counter at 4294967292 is outside .bss (4096 bytes)");
+	t.drops_off = 4089;
+	expect_bad("table t_counts: drop counter at 4089 is outside .bss (4096 bytes)");
+	t.drops_off = 4088;
+	const char *err;
+	assert_int_equal(rt_interp_prepare(&T.rt, &err), 0);
+	T.rt.meta.tables = NULL;
+	T.rt.meta.ntables = 0;
+}
+
+static void test_entry_points(void **state)
+{
+	static KtapHandler h = { .kind = H_END, .prog = (char *)"trace_end" };
+	struct bpf_insn a[] = { EXIT() };
+	t_reset();
+	t_func("main", 0, a, 1, NULL, 0);
+	T.rt.meta.main_func = (char *)"chunk";
+	expect_bad("no main function 'chunk'");
+	T.rt.meta.main_func = (char *)"main";
+	T.rt.meta.handlers = &h;
+	T.rt.meta.nhandlers = 1;
+	expect_bad("handler 0: no user function 'trace_end'");
+	T.rt.meta.handlers = NULL;
+	T.rt.meta.nhandlers = 0;
 	/* calling what does not exist */
-	t_reset();
-	t_func("main", 0, e, 1, NULL, 0);
 	int saved;
 	FILE *tf;
 	cap_begin(&saved, &tf);
 	assert_int_equal(rt_interp_init(&T.rt), 0);
 	assert_int_equal(rt_call(&T.rt, "other"), -1);
 	cap_end(saved, tf);
-	assert_non_null(strstr(errtext, "error: no user function 'other' in the object"));
+	assert_string_equal(errtext, "error: no user function 'other' in the object\n");
+}
+
+/* Every helper the verifier admits is one rt_helper implements. */
+static void test_known_helpers(void **state)
+{
+	t_reset();
+	struct bpf_insn a[] = { EXIT() };
+	t_func("main", 0, a, 1, NULL, 0);
+	assert_int_equal(rt_interp_init(&T.rt), 0);
+	for (int id = 0; id < KH_END_ + 10; id++) {
+		if (!rt_helper_known(id) || id == KH_ATTACH || id == KH_EXIT)
+			continue;
+		uint64_t args[5] = { 0 }, r;
+		int saved;
+		FILE *tf;
+		cap_begin(&saved, &tf);
+		rt_helper(&T.rt, id, args, &r);
+		cap_end(saved, tf);
+		assert_null(strstr(errtext, "unknown helper"));
+	}
 }
 
 int main(void)
@@ -371,7 +552,19 @@ int main(void)
 		cmocka_unit_test_teardown(test_stop, t_teardown),
 		cmocka_unit_test_teardown(test_exit_and_attach, t_teardown),
 		cmocka_unit_test_teardown(test_relocations, t_teardown),
-		cmocka_unit_test_teardown(test_bad_code, t_teardown),
+		cmocka_unit_test_teardown(test_jump_into_ldimm64, t_teardown),
+		cmocka_unit_test_teardown(test_jump_out_of_range, t_teardown),
+		cmocka_unit_test_teardown(test_register_11, t_teardown),
+		cmocka_unit_test_teardown(test_write_r10, t_teardown),
+		cmocka_unit_test_teardown(test_bad_ldimm64, t_teardown),
+		cmocka_unit_test_teardown(test_bad_sign_extension, t_teardown),
+		cmocka_unit_test_teardown(test_unknown_opcode, t_teardown),
+		cmocka_unit_test_teardown(test_unknown_helper, t_teardown),
+		cmocka_unit_test_teardown(test_falls_off_the_end, t_teardown),
+		cmocka_unit_test_teardown(test_long_name, t_teardown),
+		cmocka_unit_test_teardown(test_drops_off_near_2_32, t_teardown),
+		cmocka_unit_test_teardown(test_entry_points, t_teardown),
+		cmocka_unit_test_teardown(test_known_helpers, t_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

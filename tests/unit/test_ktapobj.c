@@ -9,6 +9,7 @@
 #include <string.h>
 #include "common/ktapobj.h"
 #include "common/util.h"
+#include "runtime/rt.h"
 
 static KtapMeta *full_meta(void)
 {
@@ -249,7 +250,7 @@ static void garbled(void **state)
 		{ ".ktap.args", 0, 99, "bad value kind" },
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },
-		{ ".ktap.tables", 0, 0xffffffff, "outside .ktap.str" },
+		{ ".ktap.tables", 0, 0xffffffff, "a required string is missing" },
 		{ ".ktap.tables", 12, 9, "more than 8 keys" },
 		{ ".ktap.tables", 20, 5, "index out of range" },
 		{ ".ktap.ufuncs", 12, 6, "index out of range" },
@@ -305,6 +306,94 @@ static void random_bytes(void **state)
 	free_meta(m);
 }
 
+/* Section k of a fresh copy of full_meta's sections gets v at off; the
+ * read must fail with exactly msg. */
+static void expect_patch(const char *sec, size_t off, uint32_t v, const char *msg)
+{
+	KtapMeta *m = full_meta();
+	KtapSection *s;
+	int n;
+	ktapobj_write(m, &s, &n);
+	put32(s[sec_index(s, n, sec)].data + off, v);
+	const char *err = NULL;
+	assert_int_equal(read_copy(s, n, &err), -1);
+	assert_string_equal(err, msg);
+	free_secs(s, n);
+	free_meta(m);
+}
+
+/* Offsets and indexes just past the end of what they point into. */
+static void offsets_past_end(void **state)
+{
+	KtapMeta *m = full_meta();
+	KtapSection *s;
+	int n;
+	ktapobj_write(m, &s, &n);
+	uint32_t strsize = s[sec_index(s, n, ".ktap.str")].size;
+	free_secs(s, n);
+	free_meta(m);
+	expect_patch(".ktap.meta", 8, strsize, "section .ktap.meta: string offset outside .ktap.str");
+	expect_patch(".ktap.handlers", 12, strsize, "section .ktap.handlers: string offset outside .ktap.str");
+	expect_patch(".ktap.ufuncs", 36 + 16, 5, "section .ktap.ufuncs: index out of range");	/* 3 + 5 > 7 insns */
+	expect_patch(".ktap.ufuncs", 36 + 12, 2, "section .ktap.ufuncs: ranges overlap or leave a gap");
+	expect_patch(".ktap.relocs", 0, 3, "section .ktap.relocs: instruction out of range");
+	expect_patch(".ktap.lines", 0, 3, "section .ktap.lines: instruction out of range");
+	expect_patch(".ktap.formats", 16, 71, "section .ktap.formats: argument outside the record");
+}
+
+/* Counts, indexes, offsets and sizes whose sums wrap at 2^32 are refused:
+ * every sum is computed in 64 bits. */
+static void sizes_overflow_32_bits(void **state)
+{
+	/* 0x20000000 records of 8 bytes: 2^32 bytes, 0 in 32 bits */
+	expect_patch(".ktap.meta", 40, 0x20000000, "section .ktap.code: size does not match the header");
+	expect_patch(".ktap.formats", 8, 0xffffffff, "section .ktap.formats: index out of range");
+	expect_patch(".ktap.formats", 12, 0xffffffff, "section .ktap.formats: index out of range");
+	expect_patch(".ktap.args", 4, 0xfffffff8, "section .ktap.formats: argument outside the record");
+	expect_patch(".ktap.args", 8, 0xfffffff8, "section .ktap.formats: argument outside the record");
+	expect_patch(".ktap.ufuncs", 16, 0xfffffffe, "section .ktap.ufuncs: index out of range");
+	expect_patch(".ktap.ufuncs", 24, 0xffffffff, "section .ktap.ufuncs: index out of range");
+}
+
+/* Every string ends inside .ktap.str: its last byte is a NUL, and a
+ * required string is there. */
+static void unterminated_strings(void **state)
+{
+	KtapMeta *m = full_meta();
+	KtapSection *s;
+	int n;
+	ktapobj_write(m, &s, &n);
+	int k = sec_index(s, n, ".ktap.str");
+	s[k].data[s[k].size - 1] = 'x';
+	const char *err = NULL;
+	assert_int_equal(read_copy(s, n, &err), -1);
+	assert_string_equal(err, "section .ktap.str: missing or not NUL-terminated");
+	s[k].size = 0;
+	assert_int_equal(read_copy(s, n, &err), -1);
+	assert_string_equal(err, "section .ktap.str: missing or not NUL-terminated");
+	free_secs(s, n);
+	free_meta(m);
+	expect_patch(".ktap.handlers", 8, 0xffffffff, "section .ktap.handlers: a required string is missing");
+	expect_patch(".ktap.handlers", 12, 0xffffffff, "section .ktap.handlers: a required string is missing");
+	expect_patch(".ktap.ufuncs", 0, 0xffffffff, "section .ktap.ufuncs: a required string is missing");
+	expect_patch(".ktap.relocs", 8, 0xffffffff, "section .ktap.relocs: a required string is missing");
+}
+
+/* Bytes that are no ELF file at all, through the loader's reader. */
+static void not_an_object(void **state)
+{
+	static const char *const inputs[] = { "", "\177ELF", "#!/usr/bin/env ktap\n" };
+	for (int i = 0; i < 3; i++) {
+		char *buf = xstrdup(inputs[i]);
+		KtapMeta m;
+		const char *err;
+		assert_int_equal(rt_read_object(&m, buf, strlen(buf), &err), -1);
+		assert_string_equal(err, " is not an eBPF object file");
+		ktapobj_free(&m);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +402,10 @@ int main(void)
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(garbled),
 		cmocka_unit_test(random_bytes),
+		cmocka_unit_test(offsets_past_end),
+		cmocka_unit_test(sizes_overflow_32_bits),
+		cmocka_unit_test(unterminated_strings),
+		cmocka_unit_test(not_an_object),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
