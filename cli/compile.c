@@ -51,7 +51,8 @@ int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *
 	} else if (diag_errors(d)) {	/* after syntax errors, sema would mostly repeat them */
 		rc = 1;
 	} else {
-		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048 };
+		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048,
+				   opt->unsafe_limits };
 		Program *prog = sema_check(root, d, &so);
 		rc = diag_errors(d) > 0;
 		if (!rc && opt->emit != EMIT_NONE)

@@ -24,6 +24,7 @@ typedef struct CompileOptions {
 	int strlen;		/* string buffer size (multiple of 8), 0: default 64 */
 	int64_t table_size;	/* default table capacity, 0: default 2048 */
 	uint32_t ringbuf_size;	/* 0: default 256 KiB */
+	int unsafe_limits;	/* --unsafe-limits: no safe limits (docs/limits.md) */
 } CompileOptions;
 
 /* Returns 0 on success, 1 after reporting errors to d. */

@@ -20,6 +20,7 @@ typedef struct Options {
 	const char *file;	/* the script or object, or NULL with -e */
 	const char *text;	/* -e TEXT */
 	const char *output;	/* -o FILE */
+	int error_limit;	/* -ferror-limit=N */
 	CompileOptions c;
 	RtOptions rt;
 } Options;
@@ -44,6 +45,8 @@ static void usage(FILE *out)
 	      "  -- CMD ARGS      start CMD once the probes are attached; the run ends when it exits\n"
 	      "  --strlen N       bytes in a string buffer (default 64, multiple of 8)\n"
 	      "  --table-size N   default table capacity (default 2048)\n"
+	      "  --unsafe-limits  lift the safe limits on sampling rates and table memory\n"
+	      "  -ferror-limit=N  stop compiling after N errors (default 20; 0: no limit)\n"
 	      "  -V, --version    print the version\n"
 	      "  -h, --help       print this help\n"
 	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t. Exit status\n"
@@ -103,6 +106,12 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->rt.timestamps = 1;
 		} else if (!strcmp(a, "-d")) {
 			o->rt.dry_run = 1;
+		} else if (!strcmp(a, "--unsafe-limits")) {
+			o->c.unsafe_limits = 1;
+		} else if (!strncmp(a, "-ferror-limit=", 14)) {
+			if (number("-ferror-limit=", a + 14, 0, 1000000, &v))
+				return 1;
+			o->error_limit = v;
 		} else if (!strcmp(a, "-p") || !strcmp(a, "-t") || !strcmp(a, "--strlen") ||
 			   !strcmp(a, "--table-size")) {
 			if (need(argc, argv, i))
@@ -180,6 +189,7 @@ static int compile(Options *o, char **path)
 	o->c.output = *path;
 	o->c.emit = EMIT_OBJ;
 	Diag *d = diag_new(&src, stderr, DIAG_TEXT);
+	diag_set_error_limit(d, o->error_limit);
 	int rc = compile_source(&src, &o->c, d, stdout);
 	diag_free(d);
 	free(text);
@@ -247,7 +257,7 @@ static int fill_args(Rt *rt)
 
 int main(int argc, char **argv)
 {
-	Options o = { 0 };
+	Options o = { .error_limit = DIAG_ERROR_LIMIT };
 	int status = parse_args(argc, argv, &o);
 	if (status) {
 		free(o.rt.args);

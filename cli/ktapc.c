@@ -11,6 +11,7 @@ typedef struct Options {
 	const char *file;	/* script path, or NULL with -e */
 	const char *text;	/* -e TEXT */
 	DiagFormat diag_format;
+	long error_limit;
 	CompileOptions c;
 } Options;
 
@@ -29,6 +30,9 @@ static void usage(FILE *out)
 	      "  -fsyntax-only               check the script only\n"
 	      "  --strlen N                  bytes in a string buffer (default 64, multiple of 8)\n"
 	      "  --table-size N              default table capacity (default 2048)\n"
+	      "  --unsafe-limits             lift the safe limits on sampling rates and table\n"
+	      "                              memory (docs/limits.md)\n"
+	      "  -ferror-limit=N             stop after N errors (default 20; 0: no limit)\n"
 	      "  --diagnostics-format=FMT    text (default) or json\n"
 	      "  -h, --help                  print this help\n", out);
 }
@@ -45,6 +49,18 @@ static int number_arg(int argc, char **argv, int *i, long lo, long hi, long *v)
 	if (errno || *end || *v < lo || *v > hi) {
 		fprintf(stderr, "ktapc: error: '%s %s': expected a number from %ld to %ld\n", argv[*i - 1],
 			argv[*i], lo, hi);
+		return 1;
+	}
+	return 0;
+}
+
+static int error_limit(const char *s, long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || end == s || *end || *v < 0 || *v > 1000000) {
+		fprintf(stderr, "ktapc: error: '-ferror-limit=%s': expected a number from 0 to 1000000\n", s);
 		return 1;
 	}
 	return 0;
@@ -93,6 +109,11 @@ static int parse_args(int argc, char **argv, Options *o)
 			if (number_arg(argc, argv, &i, 1, 1 << 28, &v))
 				return 1;
 			o->c.table_size = v;
+		} else if (!strcmp(a, "--unsafe-limits")) {
+			o->c.unsafe_limits = 1;
+		} else if (!strncmp(a, "-ferror-limit=", 14)) {
+			if (error_limit(a + 14, &o->error_limit))
+				return 1;
 		} else if (!strcmp(a, "--diagnostics-format=text")) {
 			o->diag_format = DIAG_TEXT;
 		} else if (!strcmp(a, "--diagnostics-format=json")) {
@@ -153,7 +174,7 @@ static int compile_text(const Source *src, Options *o, Diag *d)
 
 int main(int argc, char **argv)
 {
-	Options o = { 0 };
+	Options o = { .error_limit = DIAG_ERROR_LIMIT };
 	int status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
@@ -174,6 +195,7 @@ int main(int argc, char **argv)
 
 	char *deflt = NULL;
 	Diag *d = diag_new(&src, stderr, o.diag_format);
+	diag_set_error_limit(d, o.error_limit);
 	if (o.c.emit != EMIT_OBJ) {
 		status = compile_text(&src, &o, d);
 	} else {

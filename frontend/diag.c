@@ -8,25 +8,34 @@
 #include "../common/util.h"
 
 typedef struct Entry {
-	DiagLevel lvl;
+	int lvl;		/* a DiagLevel or DIAG_FATAL */
 	Loc loc;
 	char *msg;
-	struct Entry *notes;	/* JSON only: notes of an error/warning */
+	struct Entry *notes;
 	int nnotes;
+	int copies, copy;	/* repeat groups: in how many copies; the last one */
 } Entry;
 
+/* Every error and warning is kept: to drop repeats, and for JSON. */
 struct Diag {
 	const Source *src;
 	FILE *out;
 	DiagFormat fmt;
 	int errors;
+	int limit;		/* errors before stopping; 0: no limit */
+	int stopped;		/* the limit was reached: the rest is dropped */
+	int muted;		/* the last error/warning was a repeat: so are its notes */
+	int held;		/* first entry of the open repeat group, or -1 */
+	int copy;		/* the repeat group's copy being checked */
 	size_t *lines;		/* offset of each line's start, built on demand */
 	int nlines;
-	Entry *v;		/* JSON only: top-level entries */
+	Entry *v;
 	int n, cap;
 };
 
-static const char *const level_names[] = { "error", "warning", "note" };
+/* DIAG_FATAL ends the diagnostics; only diag.c makes one. */
+enum { DIAG_FATAL = DIAG_NOTE + 1 };
+static const char *const level_names[] = { "error", "warning", "note", "fatal error" };
 
 Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt)
 {
@@ -34,9 +43,12 @@ Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt)
 	d->src = src;
 	d->out = out;
 	d->fmt = fmt;
+	d->limit = DIAG_ERROR_LIMIT;
+	d->held = -1;
 	return d;
 }
 
+void diag_set_error_limit(Diag *d, int limit) { d->limit = limit; }
 int diag_errors(const Diag *d) { return d->errors; }
 const Source *diag_source(const Diag *d) { return d->src; }
 
@@ -117,20 +129,58 @@ static void print_quote(Diag *d, Loc loc)
 	fputc('\n', d->out);
 }
 
-static void print_text(Diag *d, DiagLevel lvl, Loc loc, const char *msg)
+static void print_text(Diag *d, const Entry *e)
 {
 	const char *name = d->src && d->src->name ? d->src->name : "<input>";
-	if (loc.line)
-		fprintf(d->out, "%s:%d:%d: %s: %s\n", name, loc.line, loc.col, level_names[lvl], msg);
+	if (e->loc.line)
+		fprintf(d->out, "%s:%d:%d: %s: %s\n", name, e->loc.line, e->loc.col,
+			level_names[e->lvl], e->msg);
 	else
-		fprintf(d->out, "%s: %s: %s\n", name, level_names[lvl], msg);
-	if (loc.line)
-		print_quote(d, loc);
+		fprintf(d->out, "%s: %s: %s\n", name, level_names[e->lvl], e->msg);
+	if (e->loc.line)
+		print_quote(d, e->loc);
 	fflush(d->out);
+}
+
+/* Text is printed as it comes, except in a repeat group. */
+static int printing(const Diag *d)
+{
+	return d->fmt == DIAG_TEXT && d->held < 0;
+}
+
+static void add_note(Diag *d, Entry *to, Entry note)
+{
+	to->notes = xrealloc(to->notes, (to->nnotes + 1) * sizeof(Entry));
+	to->notes[to->nnotes++] = note;
+	if (printing(d))
+		print_text(d, &note);
+}
+
+static void add_entry(Diag *d, Entry e)
+{
+	if (d->n == d->cap)
+		d->v = xrealloc(d->v, (d->cap = d->cap ? 2 * d->cap : 16) * sizeof(Entry));
+	d->v[d->n++] = e;
+	if (printing(d))
+		print_text(d, &e);
+}
+
+static Entry *find(Diag *d, int lvl, Loc loc, const char *msg)
+{
+	for (int i = 0; i < d->n; i++) {
+		Entry *e = &d->v[i];
+		if (e->lvl == lvl && e->loc.line == loc.line && e->loc.col == loc.col &&
+		    e->loc.end_line == loc.end_line && e->loc.end_col == loc.end_col &&
+		    !strcmp(e->msg, msg))
+			return e;
+	}
+	return NULL;
 }
 
 void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
 {
+	if (d->stopped)
+		return;
 	va_list ap;
 	char *msg;
 	va_start(ap, fmt);
@@ -138,23 +188,63 @@ void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		msg = xstrdup(fmt);
-	if (lvl == DIAG_ERROR)
-		d->errors++;
-	if (d->fmt == DIAG_TEXT) {
-		print_text(d, lvl, loc, msg);
+	Entry e = { lvl, loc, msg, NULL, 0, 1, d->copy };
+	if (lvl == DIAG_NOTE && d->n) {
+		if (d->muted)
+			free(msg);
+		else
+			add_note(d, &d->v[d->n - 1], e);
+		return;
+	}
+	/* The same message at the same place says nothing new: once is enough. */
+	Entry *same = find(d, lvl, loc, msg);
+	d->muted = same != NULL;
+	if (same) {
+		if (same->copy != d->copy)
+			same->copies++, same->copy = d->copy;
 		free(msg);
 		return;
 	}
-	Entry e = { lvl, loc, msg, NULL, 0 };
-	if (lvl == DIAG_NOTE && d->n) {
-		Entry *prev = &d->v[d->n - 1];
-		prev->notes = xrealloc(prev->notes, (prev->nnotes + 1) * sizeof(Entry));
-		prev->notes[prev->nnotes++] = e;
-		return;
+	if (lvl == DIAG_ERROR && d->limit && d->errors == d->limit) {
+		free(msg);
+		e = (Entry){ .lvl = DIAG_FATAL, .msg = xstrdup("too many errors emitted, stopping "
+								"now [-ferror-limit=]") };
+		d->stopped = 1;
 	}
-	if (d->n == d->cap)
-		d->v = xrealloc(d->v, (d->cap = d->cap ? 2 * d->cap : 16) * sizeof(Entry));
-	d->v[d->n++] = e;
+	if (e.lvl != DIAG_WARNING && e.lvl != DIAG_NOTE)
+		d->errors++;
+	add_entry(d, e);
+}
+
+void diag_repeat_begin(Diag *d)
+{
+	d->held = d->n;
+	d->copy++;
+}
+
+void diag_repeat_next(Diag *d)
+{
+	d->copy++;
+}
+
+void diag_repeat_end(Diag *d, int copies, Loc at, const char *what)
+{
+	int from = d->held;
+	d->held = -1;
+	for (int i = from; i < d->n; i++) {
+		Entry *e = &d->v[i];
+		if (copies > 1 && e->lvl != DIAG_FATAL) {
+			char *msg = e->copies == copies ? xasprintf("in %d %s", copies, what)
+							: xasprintf("in %d of %d %s", e->copies, copies, what);
+			e->notes = xrealloc(e->notes, (e->nnotes + 1) * sizeof(Entry));
+			e->notes[e->nnotes++] = (Entry){ .lvl = DIAG_NOTE, .loc = at, .msg = msg };
+		}
+		if (d->fmt == DIAG_TEXT) {
+			print_text(d, e);
+			for (int j = 0; j < e->nnotes; j++)
+				print_text(d, &e->notes[j]);
+		}
+	}
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */

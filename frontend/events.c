@@ -125,6 +125,24 @@ static int get_num(const char *line, const char *key, int *out)
 	return 0;
 }
 
+/* Where an integer field's value is: its C type says how wide and how
+ * signed it is when the slot is wider (syscall arguments fill a register's
+ * slot, marked signed:0 whatever their type). A format's signed:1 is always
+ * right: the kernel only writes it when it knows. */
+static void int_value(EventField *f)
+{
+	int width, is_signed;
+	if (strchr(f->ctype, '[') || !ctype_int(f->ctype, &width, &is_signed))
+		return;
+	f->is_signed |= is_signed;
+	if (width >= f->size)
+		return;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	f->offset += f->size - width;	/* the low bytes come last */
+#endif
+	f->size = width;
+}
+
 static int parse_field(char *line, EventField *f)
 {
 	char *p = strstr(line, "field:");
@@ -142,6 +160,8 @@ static int parse_field(char *line, EventField *f)
 		return -1;
 	}
 	get_num(semi + 1, "signed:", &f->is_signed);
+	if (f->kind == EF_INT)
+		int_value(f);
 	return 0;
 }
 

@@ -14,7 +14,9 @@ typedef struct EventField {
 	char *name;
 	char *ctype;		/* as tracefs writes it: "unsigned int", "char *" */
 	EventFieldKind kind;
-	int offset, size;
+	int offset, size;	/* the bytes holding the value: for an integer, as
+				   wide as its C type, which may be narrower than
+				   the format's slot (see ctype.c) */
 	int is_signed;
 } EventField;
 
@@ -47,5 +49,10 @@ const EventField *event_arg(const Event *ev, int n);
  * two string kinds (other arrays and __data_loc kinds are not supported). */
 int event_field_usable(const EventField *f);
 void event_free(Event *ev);
+
+/* ctype.c: the width in bytes and signedness of an integer or pointer C type
+ * as tracefs formats spell it ("const clockid_t", "struct stat *"). 0 when
+ * the type is not known; then the format's size and signed: flag stand. */
+int ctype_int(const char *ctype, int *width, int *is_signed);
 
 #endif

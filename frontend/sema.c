@@ -140,6 +140,7 @@ static void finish(Sema *S)
 	for (int i = 0; i < S->lates.n; i++)
 		check_late(S, &S->lates.v[i]);
 	check_tables(S);
+	check_table_memory(S);
 	for (int i = 0; i < p->nfuncs; i++)
 		p->funcs[i]->ret = type_repr(p->funcs[i]->ret);
 	for (int i = 0; i < S->syms.n; i++)

@@ -86,6 +86,7 @@ typedef struct Program {
 typedef struct SemaOptions {
 	int strlen;		/* string buffer size, default 64 */
 	int64_t table_size;	/* default table capacity */
+	int unsafe_limits;	/* lift the safe limits (sema_limits.c) */
 } SemaOptions;
 
 /* Check and annotate the tree. Errors go to d; the Program is returned even

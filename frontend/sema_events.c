@@ -159,7 +159,8 @@ Type *builtin_var_type(Sema *S, Node *n)
 	return fields_type(S, n, name, by_index, NULL, n->num - B_ARG0);
 }
 
-/* "5s", "100ms", "99hz" (profile only) → nanoseconds. */
+/* "5s", "100ms", "99hz" (profile only) → nanoseconds, within the safe
+ * rates. */
 int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
 {
 	static const struct {
@@ -194,6 +195,7 @@ int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
 			return -1;
 		}
 		*ns = 1000000000 / n;
+		check_rate(S, at, text, hz_ok, *ns);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
@@ -204,6 +206,7 @@ int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
 			return -1;
 		}
 		*ns = n * units[i].ns;
+		check_rate(S, at, text, hz_ok, *ns);
 		return 0;
 	}
 	diag_error(S->d, at->loc, "invalid interval '%s': unknown unit '%s' (use ns, us, ms, "

@@ -127,6 +127,10 @@ Type *event_field_type(Sema *S, Node *n, const char *name);
 /* sema.c */
 void check_late(Sema *S, Late *l);
 
+/* sema_limits.c */
+void check_rate(Sema *S, Node *at, const char *text, int profile, int64_t ns);
+void check_table_memory(Sema *S);
+
 /* sema_context.c */
 void check_contexts(Sema *S);
 

@@ -282,6 +282,43 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 	}
 }
 
+/* "events matched by 'syscalls:*'" for a trace handler, and where its
+ * specs are written. */
+static char *events_what(const Func *sf, Loc *at)
+{
+	char *what = xstrdup("events matched by");
+	*at = (Loc){ 0 };
+	for (int i = 0; sf->site && i < sf->site->list.n; i++) {
+		const Node *spec = sf->site->list.v[i];
+		if (!spec || (spec->kind != N_EVENT && spec->kind != N_STR))
+			continue;
+		char *w = xasprintf("%s%s '%s'", what, at->line ? "," : "", spec->str);
+		free(what);
+		what = w;
+		*at = loc_span(*at, spec->loc);
+	}
+	return what;
+}
+
+/* A trace handler is lowered once per event: the copies are one repeat
+ * group, so an error in its body is reported once, not once per event. */
+static void lower_jobs(Lower *L, const Job *jobs, int njobs)
+{
+	for (int i = 0, n; i < njobs; i += n) {
+		for (n = 1; jobs[i].ev && i + n < njobs && jobs[i + n].fi == jobs[i].fi; n++)
+			;
+		diag_repeat_begin(L->d);
+		for (int k = 0; k < n; k++) {
+			diag_repeat_next(L->d);
+			lower_body(L, jobs[i + k].fi, jobs[i + k].f, jobs[i + k].ev);
+		}
+		Loc at;
+		char *what = events_what(L->prog->funcs[jobs[i].fi], &at);
+		diag_repeat_end(L->d, n, at, what);
+		free(what);
+	}
+}
+
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
 	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1 };
@@ -295,8 +332,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	Job *jobs = NULL;
 	int njobs = 0;
 	plan(&L, &jobs, &njobs);
-	for (int i = 0; i < njobs; i++)
-		lower_body(&L, jobs[i].fi, jobs[i].f, jobs[i].ev);
+	lower_jobs(&L, jobs, njobs);
 	for (int i = 0; i < L.mod->nfuncs && diag_errors(d) == errors; i++) {
 		char err[256];
 		ir_optimize(L.mod->funcs[i]);

@@ -15,6 +15,12 @@
  *   nanosleep N    N nanosleep system calls of 1 microsecond (not glibc's
  *                  nanosleep(), which calls clock_nanosleep)
  *   call N         N calls of ktap_workload_probe(i), i = 0..N-1 (for uprobes)
+ *   bad-args N     N rounds of harmless system calls with arguments whose
+ *                  values test signedness, each failing or doing nothing:
+ *                  getpriority(PRIO_PROCESS, -1) with garbage in the upper
+ *                  half of the register (ESRCH), getpgid(-1) (ESRCH),
+ *                  close(0x80000000) passed sign-extended (EBADF) and
+ *                  lseek(/dev/zero, -1, SEEK_CUR) (returns 0)
  *
  * At the end it prints one line saying what it did (-q: nothing), with a
  * single write() to stdout after all the actions. Exit status 0, or 1 when
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,10 +42,10 @@
 enum { MAX_ACTIONS = 16, MAX_THREADS = 64 };
 static const long MAX_COUNT = 1000000000;
 
-typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_N } Kind;
+typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_N } Kind;
 
 static const char *const names[A_N] = {
-	"getppid", "read", "write", "openat-fail", "nanosleep", "call",
+	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "bad-args",
 };
 
 typedef struct Action {
@@ -70,6 +77,19 @@ static void fail(const char *what, long i)
 	exit(1);
 }
 
+/* Each call's int argument holds -1 or 0x80000000 in its low half. */
+static void bad_args(long i)
+{
+	if (syscall(SYS_getpriority, PRIO_PROCESS, 0x12345678ffffffffL) != -1 || errno != ESRCH)
+		fail("getpriority", i);
+	if (syscall(SYS_getpgid, -1) != -1 || errno != ESRCH)
+		fail("getpgid", i);
+	if (syscall(SYS_close, (int)0x80000000u) != -1 || errno != EBADF)
+		fail("close", i);
+	if (lseek(zero_fd, -1, SEEK_CUR) != 0)
+		fail("lseek", i);
+}
+
 static void run(const Action *a)
 {
 	char c = 'x';
@@ -98,6 +118,9 @@ static void run(const Action *a)
 		case A_CALL:
 			ktap_workload_probe(i);
 			break;
+		case A_BAD_ARGS:
+			bad_args(i);
+			break;
 		case A_N:
 			break;
 		}
@@ -117,7 +140,7 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
 	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--wait-fd FD] [-q]"
-		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call\n");
+		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call bad-args\n");
 	exit(2);
 }
 

@@ -69,11 +69,91 @@ static void test_syscall_args(void **state)
 	assert_string_equal(event_arg(v[0], 0)->name, "__syscall_nr");
 	assert_string_equal(event_arg(v[0], 1)->name, "fd");
 	assert_false(event_arg(v[0], 1)->is_signed);
+	assert_int_equal(event_arg(v[0], 1)->size, 4);	/* unsigned int in an 8-byte slot */
+	assert_int_equal(event_arg(v[0], 1)->offset, 16);
+	assert_int_equal(event_arg(v[0], 2)->size, 8);
 	assert_string_equal(event_arg(v[0], 2)->ctype, "char *");
 	assert_string_equal(event_arg(v[0], 2)->name, "buf");
 	assert_string_equal(event_arg(v[0], 3)->name, "count");
 	assert_null(event_arg(v[0], 4));
 	free_events(v, n);
+}
+
+/* The format says signed:0 and size:8 for every syscall argument; the C
+ * type says how much of the slot is the value and whether it is signed. */
+static void test_syscall_signedness(void **state)
+{
+	Event **v;
+	const char *why;
+	int n = events_resolve("syscalls:sys_enter_openat", &v, &why);
+	assert_int_equal(n, 1);
+	const EventField *f = event_field(v[0], "dfd");
+	assert_int_equal(f->size, 4);
+	assert_true(f->is_signed);
+	f = event_field(v[0], "mode");	/* umode_t */
+	assert_int_equal(f->size, 2);
+	assert_false(f->is_signed);
+	f = event_field(v[0], "filename");	/* const char * */
+	assert_int_equal(f->size, 8);
+	assert_false(f->is_signed);
+	free_events(v, n);
+
+	n = events_resolve("syscalls:sys_exit_read", &v, &why);
+	assert_int_equal(n, 1);
+	f = event_field(v[0], "ret");	/* long, signed:1 */
+	assert_int_equal(f->size, 8);
+	assert_true(f->is_signed);
+	free_events(v, n);
+}
+
+static void ctype_is(const char *ctype, int width, int is_signed)
+{
+	int w = -1, s = -1;
+	if (!ctype_int(ctype, &w, &s))
+		fail_msg("'%s' is not known", ctype);
+	if (w != width || s != is_signed)
+		fail_msg("'%s': width %d signed %d, want %d %d", ctype, w, s, width, is_signed);
+}
+
+static void test_ctypes(void **state)
+{
+	ctype_is("int", 4, 1);
+	ctype_is("const int", 4, 1);
+	ctype_is("unsigned int", 4, 0);
+	ctype_is("unsigned", 4, 0);
+	ctype_is("long", 8, 1);
+	ctype_is("unsigned long", 8, 0);
+	ctype_is("char", 1, 0);
+	ctype_is("pid_t", 4, 1);
+	ctype_is("uid_t", 4, 0);
+	ctype_is("gid_t", 4, 0);
+	ctype_is("qid_t", 4, 0);
+	ctype_is("umode_t", 2, 0);
+	ctype_is("size_t", 8, 0);
+	ctype_is("const size_t", 8, 0);
+	ctype_is("off_t", 8, 1);
+	ctype_is("loff_t", 8, 1);
+	ctype_is("key_t", 4, 1);
+	ctype_is("timer_t", 4, 1);
+	ctype_is("const clockid_t", 4, 1);
+	ctype_is("rwf_t", 4, 1);
+	ctype_is("key_serial_t", 4, 1);
+	ctype_is("aio_context_t", 8, 0);
+	ctype_is("mqd_t", 4, 1);
+	ctype_is("__s32", 4, 1);
+	ctype_is("u32", 4, 0);
+	ctype_is("const __u32", 4, 0);
+	ctype_is("__u64", 8, 0);
+	ctype_is("const enum landlock_rule_type", 4, 0);
+	/* pointers, however spelled, are whole unsigned words */
+	ctype_is("char *", 8, 0);
+	ctype_is("const char *const *", 8, 0);
+	ctype_is("struct robust_list_head * *", 8, 0);
+	ctype_is("const void *const", 8, 0);
+	ctype_is("cap_user_data_t", 8, 0);
+	int w, s;
+	assert_false(ctype_int("sector_t", &w, &s));
+	assert_false(ctype_int("struct foo", &w, &s));
 }
 
 static void test_dataloc_and_arrays(void **state)
@@ -151,6 +231,8 @@ int main(void)
 		cmocka_unit_test(test_tracefs_override),
 		cmocka_unit_test(test_sched_switch),
 		cmocka_unit_test(test_syscall_args),
+		cmocka_unit_test(test_syscall_signedness),
+		cmocka_unit_test(test_ctypes),
 		cmocka_unit_test(test_dataloc_and_arrays),
 		cmocka_unit_test(test_globs),
 		cmocka_unit_test(test_unknown),
