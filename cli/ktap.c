@@ -43,15 +43,17 @@ static void usage(FILE *out)
 	      "  -d               dry run: compile, load and verify, attach and run nothing\n"
 	      "  -t SECONDS       stop after SECONDS (may be fractional)\n"
 	      "  -- CMD ARGS      start CMD once the probes are attached; the run ends when it exits\n"
+	      "                   (a CMD still running at the end gets SIGTERM, SIGKILL 2 s later)\n"
 	      "  --strlen N       bytes in a string buffer (default 64, multiple of 8)\n"
 	      "  --table-size N   default table capacity (default 2048)\n"
 	      "  --unsafe-limits  lift the safe limits on sampling rates and table memory\n"
 	      "  -ferror-limit=N  stop compiling after N errors (default 20; 0: no limit)\n"
 	      "  -V, --version    print the version\n"
 	      "  -h, --help       print this help\n"
-	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t. Exit status\n"
-	      "0, or 1 after a compile, load or run-time error. Loading needs root (or the\n"
-	      "capabilities CAP_BPF and CAP_PERFMON).\n", out);
+	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t; a second\n"
+	      "Ctrl-C ends ktap at once. Exit status: 1 after a compile, load, run-time or\n"
+	      "output error; else CMD's status when CMD ended the run (128+N: killed by signal\n"
+	      "N); else 0. Loading needs root (or the capabilities CAP_BPF and CAP_PERFMON).\n", out);
 }
 
 static int need(int argc, char **argv, int i)
@@ -279,19 +281,20 @@ int main(int argc, char **argv)
 		free(o.rt.args);
 		return 1;
 	}
-	o.rt.out = stdout;
-	if (o.output && !(o.rt.out = fopen(o.output, "w"))) {
-		fprintf(stderr, "ktap: error: cannot write '%s': %s\n", o.output, strerror(errno));
+	RtSink sink;
+	if (rt_sink_open(&sink, o.output) < 0) {
 		status = 1;
 	} else {
+		o.rt.sink = &sink;
+		o.rt.out = sink.f;
 		Rt rt = { .opt = o.rt };
 		status = rt_open(&rt, path) < 0 || fill_args(&rt) < 0 ? 1 : rt_run(&rt);
 		rt_close(&rt);
-		if (o.output && fclose(o.rt.out)) {
-			fprintf(stderr, "ktap: error: writing '%s': %s\n", o.output, strerror(errno));
-			status = 1;
-		}
+		int out_status = rt_sink_close(&sink);	/* an output error decides */
+		status = out_status ? out_status : status;
 	}
+	if (fflush(stderr) || ferror(stderr))	/* no one to tell, but not a success */
+		status = status ? status : 1;
 	if (fd >= 0)
 		close(fd);
 	free(path);

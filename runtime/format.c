@@ -142,9 +142,20 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 	rt_conv(out, p->flags, p->width, prec, p->conv, v, s);
 }
 
+/* Whether a printf ends its line: its text after the last conversion ends
+ * in a newline (a newline a %s brings is not seen: the next print is then
+ * taken to continue the line). */
+static int ends_line(const Format *pf)
+{
+	const FmtPiece *last = &pf->v[pf->n - 1];
+	return last->len && last->text[last->len - 1] == '\n';
+}
+
 void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
 {
 	if (f->kind == FMT_PRINT) {
+		if (out == rt->opt.out)
+			rt_output_user(rt, 1);
 		for (uint32_t i = 0; i < f->nargs; i++) {
 			if (i)
 				fputc('\t', out);
@@ -158,6 +169,8 @@ void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
 	const Format *pf = parsed(rt, f, &tmp);
 	if (!pf)
 		return;
+	if (out == rt->opt.out)
+		rt_output_user(rt, ends_line(pf));
 	for (int i = 0; i < pf->n; i++) {
 		fwrite(pf->v[i].text, 1, pf->v[i].len, out);
 		if (pf->v[i].conv)

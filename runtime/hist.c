@@ -50,6 +50,8 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
 	Snap s;
 	if (rt_snap(rt, m, 1, -1, &s))
 		return;
+	if (out == rt->opt.out)
+		rt_output_user(rt, 1);
 	int64_t total = 0;
 	for (size_t i = 0; i < s.n; i++)
 		total += value_of(m, s.vals + i * s.val_size);

@@ -1,17 +1,100 @@
-/* Kernel output: one ring buffer consumer formatting the records handlers
+/* The script's output: the sink (standard output or -o FILE) both contexts
+ * write to, one ring buffer consumer formatting the records kernel handlers
  * send ({u32 format id; u32 pad; payload}), and the report, at the end, of
  * what could not be delivered or stored. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "rt.h"
 #include "../common/util.h"
 
 typedef struct Output {
 	struct ring_buffer *rb;
 	int bad_records;	/* records that made no sense, reported once each kind */
+	int consuming;		/* formatting records: not user context */
+	int exit_seen;		/* the exit record, for the run loop */
+	int midline;		/* user context left a line open */
 } Output;
+
+static void sink_failed(RtSink *s, int err)
+{
+	s->err = err;
+	if (s->stop)
+		*s->stop = 1;
+	if (err == EPIPE)	/* the reader is gone, like head(1): no one to tell */
+		return;
+	if (s->path)
+		fprintf(stderr, "ktap: error: writing output to '%s': %s\n", s->path, strerror(err));
+	else
+		fprintf(stderr, "ktap: error: writing output to standard output: %s\n", strerror(err));
+}
+
+/* stdio's write function for the sink: all of buf, or the first error,
+ * which ends the run. After it the output is dropped: the run is ending
+ * and nothing more can be delivered. */
+static ssize_t sink_write(void *cookie, const char *buf, size_t size)
+{
+	RtSink *s = cookie;
+	size_t done = 0;
+	while (done < size && !s->err) {
+		ssize_t n = write(s->fd, buf + done, size - done);
+		if (n > 0) {
+			done += n;
+		} else if (n < 0 && errno == EAGAIN) {	/* someone made it nonblocking */
+			struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+			(void)!poll(&p, 1, -1);
+		} else if (n == 0 || errno != EINTR) {
+			sink_failed(s, n ? errno : EIO);
+		}
+	}
+	return size;
+}
+
+static int sink_close(void *cookie)
+{
+	RtSink *s = cookie;
+	return s->path ? close(s->fd) : 0;
+}
+
+/* -o FILE is opened without O_TRUNC and truncated only if it is a regular
+ * file: a device or a fifo stays what it is. */
+int rt_sink_open(RtSink *s, const char *path)
+{
+	*s = (RtSink){ .path = path, .fd = STDOUT_FILENO };
+	if (path) {
+		struct stat st;
+		s->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+		if (s->fd < 0 || fstat(s->fd, &st) < 0 || (S_ISREG(st.st_mode) && ftruncate(s->fd, 0) < 0)) {
+			fprintf(stderr, "ktap: error: cannot write '%s': %s\n", path, strerror(errno));
+			if (s->fd >= 0)
+				close(s->fd);
+			return -1;
+		}
+	}
+	cookie_io_functions_t io = { .write = sink_write, .close = sink_close };
+	s->f = fopencookie(s, "w", io);
+	if (!s->f) {
+		fprintf(stderr, "ktap: error: cannot write output: %s\n", strerror(errno));
+		sink_close(s);
+		return -1;
+	}
+	setvbuf(s->f, NULL, _IOLBF, BUFSIZ);	/* a pipe or a file sees each line as it is made */
+	return 0;
+}
+
+/* The exit status the output decides: 0, 1 after a write error (reported
+ * already), 141 (128 + SIGPIPE) when the reader went away. */
+int rt_sink_close(RtSink *s)
+{
+	fflush(s->f);
+	fclose(s->f);
+	return !s->err ? 0 : s->err == EPIPE ? 128 + SIGPIPE : 1;
+}
 
 static void timestamp(FILE *out)
 {
@@ -35,8 +118,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	memcpy(&id, data, 4);
-	if (id == KTAP_REC_EXIT) {
-		rt->stop = 1;
+	if (id == KTAP_REC_EXIT) {	/* ends the run, not the user code that runs now */
+		o->exit_seen = 1;
 		return 0;
 	}
 	if (id >= rt->meta.nformats || size - 8 < rt->meta.formats[id].size) {
@@ -44,11 +127,19 @@ static int on_record(void *ctx, void *data, size_t size)
 			fprintf(stderr, "ktap: error: a kernel record with unknown format %u (%zu bytes)\n", id, size);
 		return 0;
 	}
-	FILE *out = rt->opt.out ? rt->opt.out : stdout;
 	if (rt->opt.timestamps)
-		timestamp(out);
-	rt_format(rt, out, &rt->meta.formats[id], (const uint8_t *)data + 8);
+		timestamp(rt->opt.out);
+	rt_format(rt, rt->opt.out, &rt->meta.formats[id], (const uint8_t *)data + 8);
 	return 0;
+}
+
+static int consume(Rt *rt, int timeout_ms)
+{
+	Output *o = rt->out;
+	o->consuming = 1;
+	int n = timeout_ms ? ring_buffer__poll(o->rb, timeout_ms) : ring_buffer__consume(o->rb);
+	o->consuming = 0;
+	return n;
 }
 
 int rt_output_init(Rt *rt)
@@ -78,10 +169,23 @@ int rt_output_poll(Rt *rt, int timeout_ms)
 	Output *o = rt->out;
 	if (!o || !o->rb)
 		return 0;
-	int n = timeout_ms ? ring_buffer__poll(o->rb, timeout_ms) : ring_buffer__consume(o->rb);
-	if (n > 0)	/* a pipe or file sees each batch as it comes */
-		fflush(rt->opt.out ? rt->opt.out : stdout);
+	int n = consume(rt, timeout_ms);
+	if (o->exit_seen)
+		rt->stop = 1;
 	return n < 0 && n != -EINTR ? -1 : n;
+}
+
+/* User-context output comes after the records that are in the ring buffer
+ * already, which were made before it; but not into a line that user
+ * context left open (printf("%d ", x) in a loop). */
+void rt_output_user(Rt *rt, int ends_line)
+{
+	Output *o = rt->out;
+	if (!o || o->consuming)
+		return;
+	if (o->rb && !o->midline)
+		consume(rt, 0);
+	o->midline = !ends_line;
 }
 
 static uint64_t bss_word(Rt *rt, uint32_t off)

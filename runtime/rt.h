@@ -27,8 +27,19 @@ typedef struct RtTimer {
 	const KtapHandler *h;
 } RtTimer;
 
+/* Where the script's output goes (output.c): one line-buffered stream for
+ * both contexts, every write checked; the first error ends the run. */
+typedef struct RtSink {
+	FILE *f;
+	const char *path;	/* -o FILE, or NULL: standard output */
+	int fd;
+	int err;		/* the first write error (an errno), 0: none */
+	volatile sig_atomic_t *stop;	/* set on an error: the run's rt->stop */
+} RtSink;
+
 typedef struct RtOptions {
-	FILE *out;		/* -o FILE, else stdout */
+	FILE *out;		/* the sink's stream (a memory stream in unit tests) */
+	RtSink *sink;		/* NULL in unit tests */
 	int quiet;		/* -q: no banner */
 	int verbose;		/* -v: say what is loaded and attached; full verifier logs */
 	int timestamps;		/* -T: a timestamp before each line of kernel output */
@@ -89,7 +100,8 @@ void rt_interp_free(Rt *rt);
 int rt_helper(Rt *rt, int id, const uint64_t args[5], uint64_t *ret);
 
 /* format.c: print a payload with a format of .ktap.formats; print a table
- * as a histogram (LANGUAGE.md §9). */
+ * as a histogram (LANGUAGE.md §9). Into rt->opt.out from user context,
+ * the kernel records that came before go out first (rt_output_user). */
 void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload);
 void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
 
@@ -97,14 +109,19 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
 int rt_attach(Rt *rt, uint32_t group);
 void rt_detach(Rt *rt);
 
-/* output.c: the ring buffer of kernel records. */
+/* output.c: the sink, and the ring buffer of kernel records. */
+int rt_sink_open(RtSink *s, const char *path);	/* NULL: standard output */
+int rt_sink_close(RtSink *s);	/* the exit status the output decides: 0, 1, 141 */
 int rt_output_init(Rt *rt);
 int rt_output_fd(Rt *rt);	/* an fd readable when records wait, or -1 */
 int rt_output_poll(Rt *rt, int timeout_ms);	/* formats what arrived; 0 ms: what is there */
+void rt_output_user(Rt *rt, int ends_line);	/* user context prints a line, or a part */
 void rt_output_report(Rt *rt);	/* drops and full tables, once at the end */
 void rt_output_free(Rt *rt);
 
-/* run.c: the whole run in the order of LANGUAGE.md §1. Returns the exit status. */
+/* run.c: the whole run in the order of LANGUAGE.md §1. Returns the exit
+ * status: 1 after an error of ktap's, else CMD's when CMD ended the run
+ * (128 + N when signal N killed it), else 0. */
 int rt_run(Rt *rt);
 
 #endif

@@ -3,15 +3,21 @@
  * ends the run, detach, trace_end, the last output, the report. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include "rt.h"
+#include "../common/util.h"
+
+#define CMD_GRACE_MS 2000	/* from SIGTERM to SIGKILL for a CMD that outlives the run */
 
 /* What the run loop waits for: the kind in the high half of the epoll data. */
 enum { EV_WAKE, EV_OUTPUT, EV_CHILD, EV_DEADLINE, EV_TIMER };
@@ -19,13 +25,30 @@ enum { EV_WAKE, EV_OUTPUT, EV_CHILD, EV_DEADLINE, EV_TIMER };
 typedef struct Run {
 	int ep;
 	int wake;		/* an eventfd the signal handler writes */
+	char *cmd_path;		/* -- CMD: its program, found before anything attaches */
 	pid_t child;		/* -- CMD, 0 when none or reaped */
 	int pidfd;
+	int cmd_ended;		/* CMD ended by itself, with cmd_status */
+	int cmd_status;
 	int deadline;		/* -t: a timerfd */
 } Run;
 
 static Rt *signal_rt;
 static int signal_wake = -1;
+static volatile sig_atomic_t signals_seen;
+static volatile pid_t signal_child;
+
+/* A second SIGINT or SIGTERM: whatever the end of the run waits for (a
+ * CMD, trace_end, a reader of the output), ktap ends now. Exiting closes
+ * every link and program fd, so the kernel detaches them all. */
+static void second_interrupt(int sig)
+{
+	static const char msg[] = "ktap: second interrupt: skipping trace_end and output, detaching\n";
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (signal_child > 0)
+		kill(signal_child, SIGKILL);
+	_exit(128 + sig);
+}
 
 /* SIGINT, SIGTERM: end the run. The interpreter sees rt->stop too, so a
  * runaway loop in user context stops as well. */
@@ -33,6 +56,8 @@ static void on_signal(int sig)
 {
 	int saved = errno;
 	uint64_t one = 1;
+	if (signals_seen++)
+		second_interrupt(sig);
 	if (signal_rt)
 		signal_rt->stop = 1;
 	if (signal_wake >= 0)	/* may fail only when a wakeup is pending anyway */
@@ -44,6 +69,8 @@ static void handle_signals(Rt *rt, int wake)
 {
 	signal_rt = rt;
 	signal_wake = wake;
+	signals_seen = 0;
+	signal(SIGPIPE, SIG_IGN);	/* a reader gone is a write error (EPIPE), handled */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -57,8 +84,50 @@ static void watch(Run *r, int fd, uint32_t kind, uint32_t index)
 		fprintf(stderr, "ktap: warning: cannot watch fd %d: %s\n", fd, strerror(errno));
 }
 
-/* -- CMD: started once the probes are attached. An exec failure comes back
- * through a close-on-exec pipe, so it is reported here and not as an exit status. */
+/* 0 if path names a file we may execute, else why not. */
+static int runnable(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) < 0 ? errno : 0;
+}
+
+/* CMD's program, found as execvp finds it (a name without '/' in PATH),
+ * before anything attaches: a CMD that cannot run must not start a run.
+ * Returns the path, or NULL after saying why. */
+static char *find_cmd(const char *name)
+{
+	int err = ENOENT;
+	if (strchr(name, '/')) {
+		if (!(err = runnable(name)))
+			return xstrdup(name);
+	} else if (*name) {
+		const char *dirs = getenv("PATH");
+		if (!dirs || !*dirs)
+			dirs = "/usr/local/bin:/usr/bin:/bin";
+		for (const char *d = dirs;; d++) {
+			size_t len = strcspn(d, ":");
+			char *path = len ? xasprintf("%.*s/%s", (int)len, d, name) : xasprintf("./%s", name);
+			int e = runnable(path);
+			if (!e)
+				return path;
+			free(path);
+			if (e == EACCES)	/* found, not executable: execvp says so too */
+				err = e;
+			d += len;
+			if (!*d)
+				break;
+		}
+	}
+	fprintf(stderr, "ktap: error: cannot run '%s': %s\n", name, strerror(err));
+	return NULL;
+}
+
+/* -- CMD: started once the probes are attached. An exec failure that
+ * find_cmd could not foresee comes back through a close-on-exec pipe. */
 static int start_child(Rt *rt, Run *r)
 {
 	int p[2];
@@ -77,7 +146,8 @@ static int start_child(Rt *rt, Run *r)
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		execvp(rt->opt.cmd[0], rt->opt.cmd);
+		signal(SIGPIPE, SIG_DFL);
+		execv(r->cmd_path, rt->opt.cmd);
 		int err = errno;
 		(void)!write(p[1], &err, sizeof(err));
 		_exit(127);
@@ -91,7 +161,7 @@ static int start_child(Rt *rt, Run *r)
 		fprintf(stderr, "ktap: error: cannot run '%s': %s\n", rt->opt.cmd[0], strerror(err));
 		return -1;
 	}
-	r->child = pid;
+	r->child = signal_child = pid;
 	r->pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (r->pidfd < 0) {
 		fprintf(stderr, "ktap: error: pidfd_open: %s\n", strerror(errno));
@@ -101,16 +171,31 @@ static int start_child(Rt *rt, Run *r)
 	return 0;
 }
 
-/* A CMD still running when the run ends early is ended too. */
+static void reaped(Run *r, int status)
+{
+	r->cmd_ended = 1;
+	r->cmd_status = status;
+	r->child = signal_child = 0;
+}
+
+/* A CMD still running when the run ends is ended too: SIGTERM, and
+ * SIGKILL when it is still there after the grace period (or a signal
+ * came during it). Its status is then not CMD's own. */
 static void end_child(Run *r)
 {
+	int status;
 	if (r->child <= 0)
 		return;
-	if (waitpid(r->child, NULL, WNOHANG) == 0) {
-		kill(r->child, SIGTERM);
-		waitpid(r->child, NULL, 0);
+	if (waitpid(r->child, &status, WNOHANG) == r->child) {
+		reaped(r, status);
+		return;
 	}
-	r->child = 0;
+	kill(r->child, SIGTERM);
+	struct pollfd p = { .fd = r->pidfd, .events = POLLIN };
+	if (poll(&p, 1, CMD_GRACE_MS) <= 0)
+		kill(r->child, SIGKILL);
+	waitpid(r->child, NULL, 0);
+	r->child = signal_child = 0;
 }
 
 static int start_deadline(Rt *rt, Run *r)
@@ -148,11 +233,13 @@ static void on_event(Rt *rt, Run *r, uint64_t data)
 	switch (kind) {
 	case EV_WAKE: drain(r->wake); break;
 	case EV_OUTPUT: rt_output_poll(rt, 0); break;
-	case EV_CHILD:
-		waitpid(r->child, NULL, 0);
-		r->child = 0;
+	case EV_CHILD: {
+		int status = 0;
+		waitpid(r->child, &status, 0);
+		reaped(r, status);
 		rt->stop = 1;
 		break;
+	}
 	case EV_DEADLINE: rt->stop = 1; break;
 	case EV_TIMER:
 		if (index < (uint32_t)rt->ntimers) {
@@ -198,19 +285,43 @@ static void run_events(Rt *rt, Run *r)
 	loop(rt, r);
 }
 
+/* The rule of rt.h: ktap's errors first, then CMD's own ending. */
+static int exit_status(Rt *rt, Run *r)
+{
+	if (rt->error)
+		return 1;
+	if (!r->cmd_ended)
+		return 0;
+	if (WIFSIGNALED(r->cmd_status))
+		return 128 + WTERMSIG(r->cmd_status);
+	return WEXITSTATUS(r->cmd_status);
+}
+
+static int output_failed(Rt *rt)
+{
+	return rt->opt.sink && rt->opt.sink->err;
+}
+
 int rt_run(Rt *rt)
 {
+	Run r = { .ep = -1, .wake = -1, .pidfd = -1, .deadline = -1 };
+	if (rt->opt.cmd && !(r.cmd_path = find_cmd(rt->opt.cmd[0])))
+		return 1;
 	if (rt->opt.dry_run) {
 		if (rt->opt.verbose)
 			fprintf(stderr, "ktap: %s: verified, nothing attached (-d)\n", rt->meta.source_name);
+		free(r.cmd_path);
 		return 0;
 	}
-	Run r = { .ep = epoll_create1(EPOLL_CLOEXEC), .wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
-		  .pidfd = -1, .deadline = -1 };
+	r.ep = epoll_create1(EPOLL_CLOEXEC);
+	r.wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r.ep < 0 || r.wake < 0) {
 		fprintf(stderr, "ktap: error: epoll: %s\n", strerror(errno));
+		free(r.cmd_path);
 		return 1;
 	}
+	if (rt->opt.sink)	/* a write error ends the run like a signal */
+		rt->opt.sink->stop = &rt->stop;
 	handle_signals(rt, r.wake);
 	watch(&r, r.wake, EV_WAKE, 0);
 	if (rt_interp_init(rt) < 0 || rt_output_init(rt) < 0)
@@ -221,18 +332,23 @@ int rt_run(Rt *rt)
 	rt_detach(rt);
 	end_child(&r);
 	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
-	if (rt->end_handler >= 0 && rt->interp)	/* runs although stop is set (rt_call) */
+	/* trace_end runs although stop is set (rt_call), but not for an output
+	 * that fails: what it prints could go nowhere */
+	if (rt->end_handler >= 0 && rt->interp && !output_failed(rt))
 		rt_call(rt, rt->meta.handlers[rt->end_handler].prog);
 	rt_output_poll(rt, 0);
 	rt_output_report(rt);
-	fflush(rt->opt.out ? rt->opt.out : stdout);
+	fflush(rt->opt.out);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal_rt = NULL;
 	signal_wake = -1;
+	if (rt->opt.sink)
+		rt->opt.sink->stop = NULL;
 	int fds[] = { r.ep, r.wake, r.pidfd, r.deadline };
 	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	return rt->error ? 1 : 0;
+	free(r.cmd_path);
+	return exit_status(rt, &r);
 }
