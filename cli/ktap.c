@@ -70,7 +70,8 @@ static int number(const char *opt, const char *s, double lo, double hi, double *
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno || end == s || *end || !(*v >= lo && *v <= hi)) {
-		fprintf(stderr, "ktap: error: '%s %s': expected a number from %g to %g\n", opt, s, lo, hi);
+		const char *sep = opt[strlen(opt) - 1] == '=' ? "" : " ";	/* -ferror-limit=N */
+		fprintf(stderr, "ktap: error: '%s%s%s': expected a number from %.15g to %.15g\n", opt, sep, s, lo, hi);
 		return 1;
 	}
 	return 0;

@@ -188,10 +188,12 @@ void rt_output_user(Rt *rt, int ends_line)
 	o->midline = !ends_line;
 }
 
+/* rt_verify has checked every offset; the 64-bit sum keeps this check
+ * right on its own. */
 static uint64_t bss_word(Rt *rt, uint32_t off)
 {
 	uint64_t v = 0;
-	if (rt->data[RT_BSS] && off + 8 <= rt->data_size[RT_BSS])
+	if (rt->data[RT_BSS] && (uint64_t)off + 8 <= rt->data_size[RT_BSS])
 		memcpy(&v, rt->data[RT_BSS] + off, 8);
 	return v;
 }

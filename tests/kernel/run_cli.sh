@@ -142,7 +142,11 @@ t_no_script() {
 }
 
 t_zero_timeout() {
-	refused "ktap: error: '-t 0': expected a number from 0.001 to 1e+09" "$KTAP" -t 0 -e 'print(1)'
+	refused "ktap: error: '-t 0': expected a number from 0.001 to 1000000000" "$KTAP" -t 0 -e 'print(1)'
+}
+
+t_bad_error_limit() {
+	refused "ktap: error: '-ferror-limit=x': expected a number from 0 to 1000000" "$KTAP" -ferror-limit=x -e 'print(1)'
 }
 
 t_empty_cmd() {
