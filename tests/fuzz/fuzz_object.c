@@ -43,6 +43,10 @@ void rt_output_free(Rt *r)
 {
 }
 
+void rt_output_user(Rt *r, int ends_line)	/* no ring buffer to drain first */
+{
+}
+
 const char *rt_ksym(Rt *r, uint64_t addr, uint64_t *off)
 {
 	return NULL;
