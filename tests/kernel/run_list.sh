@@ -120,6 +120,30 @@ syscalls:sys_exit_write
     arg1  args.ret           number (s64)  long" -lv
 }
 
+# What -lv says of each field of the fake tree is what the compiler does:
+# args.NAME and argN have the listed type, an unsupported field is an error.
+t_agrees_with_compiler() {
+	local ev="" pos name type init script rc
+	KTAP_TRACEFS=$fake "$KTAP" -lv >"$work/lv" || fail "ktap -lv exited $?"
+	while read -r pos name type _; do
+		case $pos in
+		"") continue ;;
+		*:*) ev=$pos; continue ;;
+		esac
+		case $type in number) init=0 ;; string) init='""' ;; *) init="" ;; esac
+		script="trace $ev { var v = $init; v = $name; v = $pos }"
+		[ -n "$init" ] || script="trace $ev { print($name) }"
+		rc=0
+		KTAP_TRACEFS=$fake "$KTAPC" -fsyntax-only -e "$script" 2>"$work/err" || rc=$?
+		if [ -n "$init" ]; then
+			expect "$script" "$rc $(cat "$work/err")" "0 "
+		else
+			grep -q "which is not supported" "$work/err" || fail "$script: $(cat "$work/err")"
+		fi
+	done <"$work/lv"
+	[ -n "$ev" ] || fail "no event read"
+}
+
 t_fake_missing() {
 	KTAP_TRACEFS=$work/none refused "ktap: error: KTAP_TRACEFS=$work/none has no events directory" "$KTAP" -l
 }
