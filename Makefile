@@ -60,7 +60,7 @@ $(BUILD)/libktaprt.a: $(RT_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*
 $(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
+$(BIN)ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/list.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c

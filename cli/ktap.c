@@ -11,6 +11,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include "cli/compile.h"
+#include "cli/list.h"
 #include "common/util.h"
 #include "runtime/rt.h"
 
@@ -21,6 +22,7 @@ typedef struct Options {
 	const char *text;	/* -e TEXT */
 	const char *output;	/* -o FILE */
 	int error_limit;	/* -ferror-limit=N */
+	int list;		/* -l [GLOB]: list events (the glob in file) */
 	CompileOptions c;
 	RtOptions rt;
 } Options;
@@ -30,6 +32,7 @@ static void usage(FILE *out)
 	fputs("usage: ktap [options] FILE.kp [ARGS...] [-- CMD [CMD-ARGS...]]\n"
 	      "       ktap [options] FILE.o [ARGS...] [-- CMD...]\n"
 	      "       ktap [options] -e 'SCRIPT' [ARGS...] [-- CMD...]\n"
+	      "       ktap -l [GLOB] | -lv [GLOB]\n"
 	      "Compile a ktap script, load it into the kernel and run it until Ctrl-C.\n"
 	      "ARGS are the script's arg table (arg[0] is the script, arg[1] the first).\n"
 	      "options:\n"
@@ -48,6 +51,8 @@ static void usage(FILE *out)
 	      "  --table-size N   default table capacity (default 2048)\n"
 	      "  --unsafe-limits  lift the safe limits on sampling rates and table memory\n"
 	      "  -ferror-limit=N  stop compiling after N errors (default 20; 0: no limit)\n"
+	      "  -l [GLOB]        list the tracepoints a script can trace (all, or those GLOB matches,\n"
+	      "                   as in 'trace GLOB'); -lv: each with its fields, types and argN\n"
 	      "  -V, --version    print the version\n"
 	      "  -h, --help       print this help\n"
 	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t; a second\n"
@@ -101,6 +106,9 @@ static int parse_args(int argc, char **argv, Options *o)
 				i++;
 				break;	/* the rest are the script's arguments */
 			}
+		} else if (!strcmp(a, "-l") || !strcmp(a, "-lv")) {
+			o->list = 1;
+			o->rt.verbose |= a[2] == 'v';
 		} else if (!strcmp(a, "-q")) {
 			o->rt.quiet = 1;
 		} else if (!strcmp(a, "-v")) {
@@ -147,6 +155,12 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->file = a;
 		}
 	}
+	if (o->list && (o->text || i < argc)) {
+		fputs("ktap: error: -l takes at most one GLOB (see ktap --help)\n", stderr);
+		return 1;
+	}
+	if (o->list)
+		return 0;
 	if (!o->file && !o->text) {
 		fputs("ktap: error: no script given (see ktap --help)\n", stderr);
 		return 1;
@@ -266,6 +280,8 @@ int main(int argc, char **argv)
 		free(o.rt.args);
 		return status;
 	}
+	if (o.list)	/* needs no privileges: reading tracefs may be allowed */
+		return list_events(o.file ? o.file : "*:*", o.rt.verbose);
 	if (!privileged()) {
 		fputs("ktap: error: ktap needs root (or the capabilities CAP_BPF and CAP_PERFMON) "
 		      "to load BPF programs\n", stderr);

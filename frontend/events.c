@@ -51,14 +51,22 @@ const char *events_tracefs(const char **whyp)
 	}
 	if (has_events(tracing))
 		return tracing;
+	/* Mounted but closed to this user (its mode is 0700 by default). */
+	int denied = errno == EACCES;
 	/* Nobody mounted it yet: do so when we may (as root). */
-	if (mount("nodev", tracing, "tracefs", 0, NULL) == 0 && has_events(tracing))
+	if (!denied && mount("nodev", tracing, "tracefs", 0, NULL) == 0 && has_events(tracing))
 		return tracing;
 	int err = errno;
 	if (has_events(debug))
 		return debug;
-	*whyp = why("tracefs is not mounted at %s and mounting it failed (%s)",
-		    tracing, strerror(err));
+	if (denied)
+		*whyp = why("tracefs at %s is not readable by this user (permission denied): "
+			    "run as root", tracing);
+	else if (err == EPERM)
+		*whyp = why("tracefs is not mounted at %s and only root may mount it", tracing);
+	else
+		*whyp = why("tracefs is not mounted at %s and mounting it failed (%s)",
+			    tracing, strerror(err));
 	return NULL;
 }
 

@@ -1,0 +1,76 @@
+/* ktap -l [GLOB] and ktap -lv [GLOB]: the tracepoints a script can name.
+ *
+ * The events come from the compiler's own reader (events_resolve), so the
+ * listing accepts exactly the specs `trace` accepts, and shows each field as
+ * sema types it: a number read as so many bytes, signed or not, or a string.
+ * Kprobe functions, uprobe symbols and USDT notes join the listing when the
+ * language gets those probes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/list.h"
+#include "frontend/ast.h"
+#include "frontend/events.h"
+
+#define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
+
+/* The field's ktap type as a script sees it. */
+static void field_type(const EventField *f, char *out, size_t cap)
+{
+	if (!event_field_usable(f))
+		snprintf(out, cap, "unsupported");
+	else if (f->kind != EF_INT)
+		snprintf(out, cap, "string");
+	else
+		snprintf(out, cap, "number (%c%d)", f->is_signed ? 's' : 'u', f->size * 8);
+}
+
+/* One line per field, columns aligned within the event:
+ *	arg1  args.dfd  number (s32)  int */
+static void print_fields(const Event *ev)
+{
+	int wname = 0, wtype = 0;
+	char type[32];
+	for (int i = 0; i < ev->nfields; i++) {
+		field_type(&ev->fields[i], type, sizeof type);
+		int n = strlen(ev->fields[i].name), t = strlen(type);
+		wname = n > wname ? n : wname;
+		wtype = t > wtype ? t : wtype;
+	}
+	if (!ev->nfields)
+		printf("    (no fields)\n");
+	for (int i = 0; i < ev->nfields; i++) {
+		const EventField *f = &ev->fields[i];
+		char pos[16] = "-";
+		if (i < NARGS)
+			snprintf(pos, sizeof pos, "arg%d", i);
+		field_type(f, type, sizeof type);
+		printf("    %-4s  args.%-*s  %-*s  %s\n", pos, wname, f->name, wtype, type, f->ctype);
+	}
+}
+
+int list_events(const char *glob, int verbose)
+{
+	Event **evs;
+	const char *why = "";
+	int n = events_resolve(glob, &evs, &why);
+	if (!n) {
+		fprintf(stderr, "ktap: error: %s\n", why);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (verbose && i)
+			putchar('\n');
+		printf("%s:%s\n", evs[i]->system, evs[i]->name);
+		if (verbose)
+			print_fields(evs[i]);
+		event_free(evs[i]);
+	}
+	free(evs);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ktap: error: writing the listing: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
