@@ -55,7 +55,7 @@ typedef struct KtapHandler {
 	char *prog;		/* H_TRACEPOINT, H_PROFILE: the program's symbol name;
 				   H_TICK, H_END: the user function's name */
 	char *target;		/* H_TRACEPOINT: "system:event";
-				   H_RAW_TRACEPOINT: "sys_enter" */
+				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf) */
 	uint64_t interval_ns;	/* H_PROFILE, H_TICK */
 	uint32_t line;
 } KtapHandler;

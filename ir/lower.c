@@ -241,7 +241,7 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		if (!disp[x])
 			continue;
 		const char *tp = dispatch_target(disp[x]);
-		char *sec = xasprintf("raw_tp/%s", tp);
+		char *sec = xasprintf("tp_btf/%s", tp);
 		char *name = ident("trace%d_dispatch_%s", fi, tp);
 		add_handler(L, H_RAW_TRACEPOINT, fi, name, tp, 0);
 		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), NULL, disp[x] });

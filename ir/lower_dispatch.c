@@ -9,11 +9,15 @@
  * what the body reads, each value cut to its field's C type, so the body
  * sees what the per-syscall event would show.
  *
+ * The program is a BTF raw tracepoint (tp_btf): its ctx holds a pt_regs
+ * pointer the verifier knows, read by plain loads, cheaper per event than
+ * bpf_probe_read_kernel.
+ *
  * The record, a per-CPU array value of the program's own:
  *	REC_NR		the syscall's number (arg0, __syscall_nr)
  *	REC_ARGS + 8i	argument i+1 (args.ret of an exit)
  *	REC_NAMED + 8k	the k-th field the body reads by name
- *	then a copy of pt_regs, then probename (strlen bytes) */
+ *	then probename (strlen bytes) */
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,7 @@ enum { DISPATCH_MIN = 5, MAX_PARAMS = 6 };
 enum { REC_NR = 8, REC_ARGS = 16, REC_NAMED = REC_ARGS + 8 * MAX_PARAMS };
 
 /* x86_64's struct pt_regs, and the registers of the syscall ABI. */
-enum { REGS_SIZE = 168, REGS_ORIG_AX = 120, REGS_CS = 136, USER_CS = 0x33 };
+enum { REGS_ORIG_AX = 120, REGS_CS = 136, USER_CS = 0x33 };
 static const int param_reg[MAX_PARAMS] = { 112, 104, 96, 56, 72, 64 };	/* di si dx r10 r8 r9 */
 
 static const char *const tp_names[2] = { "sys_enter", "sys_exit" };
@@ -39,7 +43,7 @@ struct Dispatch {
 	const char **names;	/* fields the body reads by name */
 	int nnames;
 	EventField *fields;	/* where the body finds arg0..arg6, then the named */
-	int regs, name;		/* offsets in the record of pt_regs and probename */
+	int name;		/* offset of probename in the record */
 };
 
 typedef struct Uses {
@@ -125,8 +129,7 @@ static Dispatch *new_dispatch(Func *sf, int exit, int (*pairs)[2], int n, const 
 		int off = i == 0 ? REC_NR : i <= MAX_PARAMS ? REC_ARGS + 8 * (i - 1) : REC_NAMED + 8 * (i - 1 - MAX_PARAMS);
 		d->fields[i] = (EventField){ .kind = EF_INT, .offset = off, .size = 8 };
 	}
-	d->regs = REC_NAMED + 8 * u->nnames;
-	d->name = d->regs + REGS_SIZE;
+	d->name = REC_NAMED + 8 * u->nnames;
 	return d;
 }
 
@@ -180,37 +183,36 @@ IrOpnd dispatch_probename(Lower *L)
 	return ir_r(emit_op(L, IR_ADD, ir_r(L->ctxreg), ir_imm(L->disp->name)));
 }
 
-/* Where field fl of ev comes from: its register (the record's copy of
- * pt_regs), or for an exit's ret and the number, what the entry stored. */
-static int source(const Dispatch *d, const Event *ev, const EventField *fl)
+/* Store field fl of ev, cut to its type, at `to` in the record: from its
+ * register, or for the number and an exit's ret, from what the entry
+ * stored. */
+static void copy_field(Lower *L, int rec, int regs, const Event *ev, const EventField *fl, int to)
 {
-	int p = (int)(fl - ev->fields) - 1;
-	if (p < 0)
-		return REC_NR;
-	return d->exit ? REC_ARGS : d->regs + param_reg[p];
-}
-
-static void copy_field(Lower *L, int rec, const Event *ev, const EventField *fl, int to)
-{
-	int from = source(L->disp, ev, fl);
-	if (from == to)
-		return;
+	int p = (int)(fl - ev->fields) - 1, base = regs;
 	EventField at = *fl;
-	at.offset = from;
-	emit_store(L, ir_r(rec), to, 8, field_int(L, ir_r(rec), &at));
+	if (p < 0 || L->disp->exit) {
+		base = rec;
+		at.offset = p < 0 ? REC_NR : REC_ARGS;
+		if (at.offset == to)
+			return;
+	} else {
+		at.offset = param_reg[p];
+	}
+	emit_store(L, ir_r(rec), to, 8, field_int(L, ir_r(base), &at));
 }
 
 /* One syscall's case: fill the record with what the body reads. */
-static void fill(Lower *L, int rec, int k)
+static void fill(Lower *L, int rec, int regs, int k)
 {
 	const Dispatch *d = L->disp;
 	const Event *ev = d->evs[k];
 	for (int i = 1; i <= MAX_PARAMS; i++)
 		if (d->args & (1u << i) && event_arg(ev, i))
-			copy_field(L, rec, ev, event_arg(ev, i), REC_ARGS + 8 * (i - 1));
+			copy_field(L, rec, regs, ev, event_arg(ev, i), REC_ARGS + 8 * (i - 1));
 	for (int j = 0; j < d->nnames; j++)
 		if (event_field(ev, d->names[j]))
-			copy_field(L, rec, ev, event_field(ev, d->names[j]), d->fields[1 + MAX_PARAMS + j].offset);
+			copy_field(L, rec, regs, ev, event_field(ev, d->names[j]),
+				   d->fields[1 + MAX_PARAMS + j].offset);
 	if (d->probename)
 		emit_copy(L, ir_r(rec), d->name,
 			  ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, ev->name, strlen(ev->name)))), 0, L->strlen);
@@ -265,12 +267,10 @@ void dispatch_entry(Lower *L)
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
 	int regs = emit_load(L, ir_r(0), 0, 8);
-	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(emit_op(L, IR_ADD, ir_r(rec), ir_imm(d->regs))),
-		  ir_imm(REGS_SIZE), ir_r(regs));
-	int cs = emit_load(L, ir_r(rec), d->regs + REGS_CS, 8);
+	int cs = emit_load(L, ir_r(regs), REGS_CS, 8);
 	emit_br(L, C_EQ, ir_r(cs), ir_imm(USER_CS), native, none);
 	set_block(L, native);
-	int id = d->exit ? emit_load(L, ir_r(rec), d->regs + REGS_ORIG_AX, 8) : emit_load(L, ir_r(0), 8, 8);
+	int id = d->exit ? emit_load(L, ir_r(regs), REGS_ORIG_AX, 8) : emit_load(L, ir_r(0), 8, 8);
 	emit_store(L, ir_r(rec), REC_NR, 8, ir_r(id));
 	if (d->exit)
 		emit_store(L, ir_r(rec), REC_ARGS, 8, ir_r(emit_load(L, ir_r(0), 8, 8)));
@@ -280,7 +280,7 @@ void dispatch_entry(Lower *L)
 	search(L, id, 0, d->n, cases);
 	for (int k = 0; k < d->n; k++) {
 		set_block(L, cases[k]);
-		fill(L, rec, k);
+		fill(L, rec, regs, k);
 		emit_jmp(L, body);
 	}
 	free(cases);
