@@ -123,7 +123,8 @@ static Dispatch *new_dispatch(Func *sf, int exit, int (*pairs)[2], int n, const 
 	d->probename = u->probename;
 	d->nnames = u->nnames;
 	d->names = xcalloc(u->nnames + 1, sizeof(*d->names));
-	memcpy(d->names, u->names, u->nnames * sizeof(*d->names));
+	for (int k = 0; k < u->nnames; k++)
+		d->names[k] = u->names[k];
 	d->fields = xcalloc(1 + MAX_PARAMS + u->nnames, sizeof(*d->fields));
 	for (int i = 0; i < 1 + MAX_PARAMS + u->nnames; i++) {
 		int off = i == 0 ? REC_NR : i <= MAX_PARAMS ? REC_ARGS + 8 * (i - 1) : REC_NAMED + 8 * (i - 1 - MAX_PARAMS);

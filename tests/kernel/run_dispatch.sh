@@ -41,6 +41,17 @@ t_by_probename() {
 	counts 'syscalls:sys_enter_*' kt-disp3 "7	3	5" getppid 7 nanosleep 3 read 5
 }
 
+# syscalls:* in one handler: both directions, each its own dispatch;
+# arg0 is the syscall's number (getppid is 110) in both.
+t_both_directions() {
+	out=$("$KTAP" -q -e 'var s = {}
+	trace syscalls:* /execname == "kt-disp8" && arg0 == 110/ { s[probename] += 1 }
+	trace_end { print(s["sys_enter_getppid"], s["sys_exit_getppid"]) }' \
+		-- "$WORKLOAD" -q --comm kt-disp8 --threads 2 getppid 9) || fail "syscalls:*"
+	expect "enter and exit" "$out" "18	18"
+	no_leaks
+}
+
 # arg1 of sys_exit_getppid (and args.ret) is the return value: the pid of
 # the workload's parent, this shell.
 t_exit_ret() {
