@@ -84,7 +84,6 @@ $(BUILD)/frontend/syscall_nrs.h: $(wildcard $(UNISTD_64))
 	@mkdir -p $(@D)
 	sed -n 's/^\#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/SYSCALL(\1, \2)/p' $(wildcard $(UNISTD_64)) /dev/null > $@
 $(BUILD)/frontend/syscalls.o: $(BUILD)/frontend/syscall_nrs.h
-$(FUZZ_BIN): | $(BUILD)/frontend/syscall_nrs.h
 
 # Sources that include the generated parser header need it first.
 $(LIB_OBJS) $(RT_OBJS): | $(BUILD)/frontend/parser.h
@@ -130,7 +129,7 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-coverage=trace-cmp -c -o $@ $<
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS)
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/frontend/syscall_nrs.h
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' -o $@ $^ $(LDLIBS)
 
