@@ -78,6 +78,13 @@ $(BUILD)/frontend/lexer.c: frontend/lexer.l $(BUILD)/frontend/parser.h
 $(BUILD)/frontend/%.o: $(BUILD)/frontend/%.c
 	$(CC) $(CPPFLAGS) -Ifrontend $(CFLAGS) -Wno-unused-function -c -o $@ $<
 
+# Syscall numbers by name, from the kernel headers (frontend/syscalls.c).
+UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(BUILD)/frontend/syscall_nrs.h: $(wildcard $(UNISTD_64))
+	@mkdir -p $(@D)
+	sed -n 's/^\#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/SYSCALL(\1, \2)/p' $(wildcard $(UNISTD_64)) /dev/null > $@
+$(BUILD)/frontend/syscalls.o: $(BUILD)/frontend/syscall_nrs.h
+
 # Sources that include the generated parser header need it first.
 $(LIB_OBJS) $(RT_OBJS): | $(BUILD)/frontend/parser.h
 
@@ -122,7 +129,7 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-coverage=trace-cmp -c -o $@ $<
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS)
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/frontend/syscall_nrs.h
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' -o $@ $^ $(LDLIBS)
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 1
+#define KTAP_OBJ_VERSION 2
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -46,7 +46,7 @@ typedef struct KtapFormat {
 } KtapFormat;
 
 /* Something the runtime attaches or runs. */
-typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END } KtapHandlerKind;
+typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END, H_RAW_TRACEPOINT } KtapHandlerKind;
 
 typedef struct KtapHandler {
 	KtapHandlerKind kind;
@@ -54,7 +54,8 @@ typedef struct KtapHandler {
 				   attaches every handler of the group */
 	char *prog;		/* H_TRACEPOINT, H_PROFILE: the program's symbol name;
 				   H_TICK, H_END: the user function's name */
-	char *target;		/* H_TRACEPOINT: "system:event" */
+	char *target;		/* H_TRACEPOINT: "system:event";
+				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf) */
 	uint64_t interval_ns;	/* H_PROFILE, H_TICK */
 	uint32_t line;
 } KtapHandler;

@@ -155,7 +155,7 @@ static void pid_filter(Lower *L)
 }
 
 /* The body of one IR function for sema's function fi. */
-static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
+static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev, Dispatch *disp)
 {
 	Func *sf = L->prog->funcs[fi];
 	L->sf = sf;
@@ -163,6 +163,7 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->f = f;
 	L->ctx = f->ctx;
 	L->ev = ev;
+	L->disp = disp;
 	L->brk = NULL;
 	L->b = ir_block(f);
 	L->line = f->line;
@@ -175,6 +176,8 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
+	if (disp)
+		dispatch_entry(L);
 	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE)
 		pid_filter(L);
 	frame_setup(L, sf);
@@ -219,7 +222,44 @@ typedef struct Job {
 	int fi;
 	IrFunc *f;
 	Event *ev;
+	Dispatch *disp;		/* or the syscall events it dispatches */
 } Job;
+
+static void add_job(Job **jobs, int *njobs, Job j)
+{
+	*jobs = xrealloc(*jobs, (*njobs + 1) * sizeof(Job));
+	(*jobs)[(*njobs)++] = j;
+}
+
+/* A trace handler's programs: one per dispatch, one per other event. */
+static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
+{
+	Func *sf = L->prog->funcs[fi];
+	Dispatch *disp[2];
+	dispatch_plan(L, sf, disp);
+	for (int x = 0; x < 2; x++) {
+		if (!disp[x])
+			continue;
+		const char *tp = dispatch_target(disp[x]);
+		char *sec = xasprintf("tp_btf/%s", tp);
+		char *name = ident("trace%d_dispatch_%s", fi, tp);
+		add_handler(L, H_RAW_TRACEPOINT, fi, name, tp, 0);
+		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), NULL, disp[x] });
+		free(sec);
+	}
+	for (int e = 0; e < sf->nevents; e++) {
+		Event *ev = sf->events[e];
+		if (dispatch_covers(disp, ev))
+			continue;
+		char *sec = xasprintf("tracepoint/%s/%s", ev->system, ev->name);
+		char *target = xasprintf("%s:%s", ev->system, ev->name);
+		char *name = ident("trace%d_%s", fi, ev->name);
+		add_handler(L, H_TRACEPOINT, fi, name, target, 0);
+		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL });
+		free(sec);
+		free(target);
+	}
+}
 
 static void plan(Lower *L, Job **jobs, int *njobs)
 {
@@ -232,34 +272,24 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 		Func *sf = p->funcs[fi];
 		const Node *at = sf->site ? sf->site : sf->body;
 		char *name;
-#define JOB(func, event) (*jobs = xrealloc(*jobs, (*njobs + 1) * sizeof(Job)), (*jobs)[(*njobs)++] = (Job){ fi, func, event })
 		switch (sf->kind) {
 		case FN_MAIN:
-			JOB(new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL);
+			add_job(jobs, njobs, (Job){ fi, new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL, NULL });
 			L->meta->main_func = xstrdup("__main");
 			break;
 		case FN_TRACE:
-			for (int e = 0; e < sf->nevents; e++) {
-				Event *ev = sf->events[e];
-				char *sec = xasprintf("tracepoint/%s/%s", ev->system, ev->name);
-				char *target = xasprintf("%s:%s", ev->system, ev->name);
-				name = ident("trace%d_%s", fi, ev->name);
-				add_handler(L, H_TRACEPOINT, fi, name, target, 0);
-				JOB(new_func(L, name, sec, IRF_KERNEL, 1, at), ev);
-				free(sec);
-				free(target);
-			}
+			plan_trace(L, fi, at, jobs, njobs);
 			break;
 		case FN_PROFILE:
 			name = xasprintf("profile%d", fi);
 			add_handler(L, H_PROFILE, fi, name, NULL, sf->interval_ns);
-			JOB(new_func(L, name, "perf_event", IRF_KERNEL, 1, at), NULL);
+			add_job(jobs, njobs, (Job){ fi, new_func(L, name, "perf_event", IRF_KERNEL, 1, at), NULL, NULL });
 			break;
 		case FN_TICK:
 		case FN_END:
 			name = xasprintf(sf->kind == FN_TICK ? "tick%d" : "trace_end%d", fi);
 			add_handler(L, sf->kind == FN_TICK ? H_TICK : H_END, fi, name, NULL, sf->interval_ns);
-			JOB(new_func(L, name, NULL, IRF_USER, 0, at), NULL);
+			add_job(jobs, njobs, (Job){ fi, new_func(L, name, NULL, IRF_USER, 0, at), NULL, NULL });
 			break;
 		case FN_USER: {
 			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret));
@@ -273,12 +303,11 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
 						     c ? IRF_KERNEL : IRF_USER, np > 5 ? 5 : np, at);
 				f->global = c && scalar_only(sf);
-				JOB(f, NULL);
+				add_job(jobs, njobs, (Job){ fi, f, NULL, NULL });
 			}
 			break;
 		}
 		}
-#undef JOB
 	}
 }
 
@@ -305,12 +334,13 @@ static char *events_what(const Func *sf, Loc *at)
 static void lower_jobs(Lower *L, const Job *jobs, int njobs)
 {
 	for (int i = 0, n; i < njobs; i += n) {
-		for (n = 1; jobs[i].ev && i + n < njobs && jobs[i + n].fi == jobs[i].fi; n++)
+		int trace = jobs[i].ev || jobs[i].disp;
+		for (n = 1; trace && i + n < njobs && jobs[i + n].fi == jobs[i].fi; n++)
 			;
 		diag_repeat_begin(L->d);
 		for (int k = 0; k < n; k++) {
 			diag_repeat_next(L->d);
-			lower_body(L, jobs[i + k].fi, jobs[i + k].f, jobs[i + k].ev);
+			lower_body(L, jobs[i + k].fi, jobs[i + k].f, jobs[i + k].ev, jobs[i + k].disp);
 		}
 		Loc at;
 		char *what = events_what(L->prog->funcs[jobs[i].fi], &at);
@@ -340,6 +370,8 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
 			diag_error(d, at, "internal compiler error: %s", err);
 	}
+	for (int i = 0; i < njobs; i++)
+		dispatch_free(jobs[i].disp);
 	free(jobs);
 	free(L.temps);
 	free(L.spare);

@@ -31,14 +31,18 @@ static int sext(Lower *L, int v, int size)
 	return emit_op(L, IR_SAR, ir_r(emit_op(L, IR_SHL, ir_r(v), ir_imm(sh))), ir_imm(sh));
 }
 
+IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl)
+{
+	int size = fl->size >= 8 ? 8 : fl->size >= 4 ? 4 : fl->size >= 2 ? 2 : 1;
+	int v = emit_load(L, base, fl->offset, size);
+	return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
+}
+
 static IrOpnd field_value(Lower *L, const EventField *fl)
 {
 	IrOpnd ctx = ir_r(L->ctxreg);
-	if (fl->kind == EF_INT) {
-		int size = fl->size >= 8 ? 8 : fl->size >= 4 ? 4 : fl->size >= 2 ? 2 : 1;
-		int v = emit_load(L, ctx, fl->offset, size);
-		return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
-	}
+	if (fl->kind == EF_INT)
+		return field_int(L, ctx, fl);
 	IrOpnd dst = str_temp(L);
 	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {
@@ -74,12 +78,15 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		return p;
 	}
 	case B_PROBENAME:
+		if (L->disp)
+			return dispatch_probename(L);
 		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
 	case B_ARGSTR:
 		lower_error(L, n, "argstr is not supported yet");
 		return ir_imm(0);
 	default: {
-		const EventField *fl = L->ev ? event_arg(L->ev, n->num - B_ARG0) : NULL;
+		int i = n->num - B_ARG0;
+		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;
 		if (!fl) {
 			lower_error(L, n, "this event has no such argument");
 			return ir_imm(0);
@@ -177,7 +184,8 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_INDEX:
 		return table_read(L, n, NULL);
 	case N_FIELD: {
-		const EventField *fl = L->ev && n->num == 1 ? event_field(L->ev, n->str) : NULL;
+		const EventField *fl = n->num != 1 ? NULL : L->disp ? dispatch_field(L->disp, n->str) :
+				       L->ev ? event_field(L->ev, n->str) : NULL;
 		if (!fl) {
 			lower_error(L, n, "no such event field here");
 			return ir_imm(0);

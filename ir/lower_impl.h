@@ -4,6 +4,8 @@
 
 #include "lower.h"
 
+typedef struct Dispatch Dispatch;
+
 typedef struct Lower {
 	Program *prog;
 	const LowerOptions *opt;
@@ -25,6 +27,7 @@ typedef struct Lower {
 	IrBlock *b;
 	IrCtx ctx;
 	Event *ev;		/* the event of this kernel program, or NULL */
+	Dispatch *disp;		/* or the syscall events it dispatches, or NULL */
 	int *local;		/* local index -> vreg (numbers) or slot (strings), or its
 				   offset in the frame when the function has one */
 	int framed;		/* the locals live in a frame (the function has kernel loops) */
@@ -77,6 +80,7 @@ KtapVKind vkind(Type *t);
 IrLayout *layout_of(Lower *L, Type *t);
 
 /* expr.c */
+IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
 void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);
 void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v);
@@ -130,5 +134,16 @@ void finish_func(IrFunc *f);
 int kernel(Lower *L);
 void lower_error(Lower *L, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int func_group(Lower *L, const Node *site);	/* Func index registered by site */
+
+/* dispatch.c: a handler's many syscall events of one direction as one
+ * program on raw_syscalls:sys_enter or sys_exit. */
+void dispatch_plan(Lower *L, Func *sf, Dispatch *out[2]);	/* NULL: per event */
+int dispatch_covers(Dispatch *const d[2], const Event *ev);
+const char *dispatch_target(const Dispatch *d);	/* "sys_enter", "sys_exit" */
+void dispatch_entry(Lower *L);	/* L->disp's program up to the body */
+const EventField *dispatch_arg(const Dispatch *d, int n);
+const EventField *dispatch_field(const Dispatch *d, const char *name);
+IrOpnd dispatch_probename(Lower *L);
+void dispatch_free(Dispatch *d);
 
 #endif

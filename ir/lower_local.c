@@ -83,7 +83,9 @@ static int new_frame_map(Lower *L, const char *fn)
 
 static void frame_map(Lower *L, Func *sf)
 {
-	if (sf->kind != FN_USER) {
+	/* A raw tracepoint program is outside bpf_prog_active: an interrupt's
+	 * tracepoint program may run in the middle of it. */
+	if (sf->kind != FN_USER && !L->disp) {
 		if (L->probe_frames < 0)
 			L->probe_frames = new_frame_map(L, NULL);
 		L->frame_map = L->probe_frames;

@@ -55,6 +55,24 @@ static int attach_tracepoint(Rt *rt, const KtapHandler *h)
 	return 0;
 }
 
+/* A BTF raw tracepoint (the section names it): its link is released
+ * without the RCU grace period a perf-event tracepoint costs (see
+ * ir/lower_dispatch.c). */
+static int attach_raw_tracepoint(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = program(rt, h);
+	if (!p)
+		return -1;
+	struct bpf_link *l = bpf_program__attach_trace(p);
+	long err = libbpf_get_error(l);
+	if (err)
+		return fail(rt, h, h->target, -err);
+	add_link(rt, l);
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to raw tracepoint %s\n", h->prog, h->target);
+	return 0;
+}
+
 /* One cpu-clock sampling event per online CPU, each running the program. */
 static int attach_profile(Rt *rt, const KtapHandler *h)
 {
@@ -120,6 +138,7 @@ int rt_attach(Rt *rt, uint32_t group)
 		int rc = 0;
 		switch (h->kind) {
 		case H_TRACEPOINT: rc = attach_tracepoint(rt, h); break;
+		case H_RAW_TRACEPOINT: rc = attach_raw_tracepoint(rt, h); break;
 		case H_PROFILE: rc = attach_profile(rt, h); break;
 		case H_TICK: rc = add_timer(rt, h); break;
 		case H_END: rt->end_handler = i; break;

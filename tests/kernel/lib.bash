@@ -39,6 +39,18 @@ progs_before=$(our_progs | tr '\n' ' ')
 # link to it): then it is another process's, since ours have ended.
 held() { grep -qs "^prog_id:[[:space:]]*$1\$" /proc/[0-9]*/fdinfo/* 2>/dev/null; }
 
+# A program nobody holds may still be on its way out: the kernel puts a raw
+# tracepoint link's program after an RCU grace period. Poll for that, with
+# a bound, before calling it a leak.
+gone() {
+	local i
+	for i in $(seq 50); do
+		bpftool prog show id "$1" >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Fail if a program named like ours that was not there when the test began
 # is still loaded and no live process holds it (other ktap runs on the
 # machine are not ours to judge).
@@ -47,7 +59,7 @@ no_leaks() {
 	for id in $(our_progs); do
 		[[ " $progs_before " == *" $id "* ]] && continue
 		held "$id" && continue
-		bpftool prog show id "$id" >/dev/null 2>&1 &&
+		gone "$id" ||
 			fail "program $id is still loaded: $(bpftool prog show id "$id" | head -1)"
 	done
 	return 0

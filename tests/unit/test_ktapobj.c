@@ -26,11 +26,12 @@ static KtapMeta *full_meta(void)
 	m->formats[1] = (KtapFormat){ FMT_PRINT, NULL, 1, NULL, 8, 9 };
 	m->formats[1].args = xcalloc(1, sizeof(KtapArg));
 	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8 };
-	m->nhandlers = 3;
-	m->handlers = xcalloc(3, sizeof(KtapHandler));
+	m->nhandlers = 4;
+	m->handlers = xcalloc(4, sizeof(KtapHandler));
 	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4 };
 	m->handlers[1] = (KtapHandler){ H_PROFILE, 1, xstrdup("prof_1"), NULL, 10000000, 5 };
 	m->handlers[2] = (KtapHandler){ H_TICK, 2, xstrdup("tick_2"), NULL, 1000000000ull * 5, 6 };
+	m->handlers[3] = (KtapHandler){ H_RAW_TRACEPOINT, 1, xstrdup("disp_3"), xstrdup("sys_enter"), 0, 7 };
 	m->ntables = 1;
 	m->tables = xcalloc(1, sizeof(KtapTable));
 	KtapTable *t = &m->tables[0];
@@ -110,8 +111,8 @@ static void round_trip(void **state)
 		for (uint32_t j = 0; j < a->nargs; j++)
 			assert_arg(a->args[j], b->args[j]);
 	}
-	assert_int_equal(r.nhandlers, 3);
-	for (int i = 0; i < 3; i++) {
+	assert_int_equal(r.nhandlers, 4);
+	for (int i = 0; i < 4; i++) {
 		KtapHandler *a = &m->handlers[i], *b = &r.handlers[i];
 		assert_int_equal(a->kind, b->kind);
 		assert_int_equal(a->group, b->group);
