@@ -154,6 +154,19 @@ static void pid_filter(Lower *L)
 	set_block(L, go);
 }
 
+/* The run has ended (exit(), or the runtime's stop, both in BSS_EXIT):
+ * handlers fire until their links are released, after trace_end, and
+ * must neither count nor print then. */
+static void stopped(Lower *L)
+{
+	int flag = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_EXIT)), 0, 8);
+	IrBlock *skip = new_block(L), *go = new_block(L);
+	emit_br(L, C_EQ, ir_r(flag), ir_imm(0), go, skip);
+	set_block(L, skip);
+	emit_ret(L, ir_imm(0));
+	set_block(L, go);
+}
+
 /* The body of one IR function for sema's function fi. */
 static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 {
@@ -175,8 +188,10 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev)
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
-	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE)
+	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE) {
+		stopped(L);
 		pid_filter(L);
+	}
 	frame_setup(L, sf);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
