@@ -41,8 +41,9 @@ static volatile pid_t signal_child;
 static volatile sig_atomic_t releasing;	/* the answer is out: releasing links */
 
 /* A second SIGINT or SIGTERM: whatever the end of the run waits for (a
- * CMD, trace_end, a reader of the output), ktap ends now. Exiting closes
- * every link and program fd, so the kernel detaches them all. */
+ * CMD, trace_end, a reader of the output, the release of the links), ktap
+ * ends now. Exiting closes every link and program fd, so the kernel
+ * detaches them all. During the release the answer is out: nothing to say. */
 static void second_interrupt(int sig)
 {
 	static const char msg[] = "ktap: second interrupt: skipping trace_end and output, detaching\n";
