@@ -15,7 +15,7 @@ enum {
 	BSS_RB_DROPS = 0,	/* u64: output records lost to a full ring buffer */
 	BSS_WALL_OFFSET = 8,	/* s64: realtime - monotonic, set by the runtime */
 	BSS_NUM_CPUS = 16,	/* u64: set by the runtime */
-	BSS_EXIT = 24,		/* u64: non-zero once a handler called exit() */
+	BSS_EXIT = 24,		/* u64: the run ended (exit(), or the runtime): handlers return */
 	BSS_LOOP_CAPS = 32,	/* u64: kernel loops stopped by the iteration cap */
 	BSS_PID_FILTER = 40,	/* u64: set by the runtime (-p): handlers ignore other processes */
 	BSS_RESERVED = 48	/* script globals and table drop counters follow */

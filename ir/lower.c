@@ -154,6 +154,19 @@ static void pid_filter(Lower *L)
 	set_block(L, go);
 }
 
+/* The run has ended (exit(), or the runtime's stop, both in BSS_EXIT):
+ * handlers fire until their links are released, after trace_end, and
+ * must neither count nor print then. */
+static void stopped(Lower *L)
+{
+	int flag = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_EXIT)), 0, 8);
+	IrBlock *skip = new_block(L), *go = new_block(L);
+	emit_br(L, C_EQ, ir_r(flag), ir_imm(0), go, skip);
+	set_block(L, skip);
+	emit_ret(L, ir_imm(0));
+	set_block(L, go);
+}
+
 /* The body of one IR function for sema's function fi. */
 static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev, Dispatch *disp)
 {
@@ -176,9 +189,12 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev, Dispatch *disp)
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
+	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
+	if (probe)
+		stopped(L);	/* first: after the end a handler costs one load */
 	if (disp)
 		dispatch_entry(L);
-	if (sf->kind == FN_TRACE || sf->kind == FN_PROFILE)
+	if (probe)
 		pid_filter(L);
 	frame_setup(L, sf);
 	if (sf->filter) {

@@ -3,9 +3,11 @@
  * owned by this process and never pinned: whatever way ktap ends, even a
  * crash, the kernel detaches them when the process goes. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -149,10 +151,68 @@ int rt_attach(Rt *rt, uint32_t group)
 	return 0;
 }
 
+/* The run has ended: handlers see BSS_EXIT and return at once (the
+ * prologue the compiler gives them). membarrier(GLOBAL) is a
+ * synchronize_rcu(), and every BPF program run by a tracepoint or a perf
+ * event runs inside an RCU read-side section: once it returns, a handler
+ * that read the flag before it was set has finished too, so its records
+ * are in the ring buffer and its counts in the tables. Without it (a
+ * nohz_full kernel refuses) such a handler may still be finishing. */
+void rt_stop_handlers(Rt *rt)
+{
+	if (!rt->data[RT_BSS] || rt->data_size[RT_BSS] < BSS_RESERVED)
+		return;
+	__atomic_store_n((uint64_t *)(rt->data[RT_BSS] + BSS_EXIT), 1, __ATOMIC_SEQ_CST);
+	if (rt->nlinks)
+		(void)!syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+}
+
+/* Releasing a link waits for RCU grace periods in the kernel, one after
+ * the other in one thread. For a perf-event tracepoint the longest of them
+ * is taken under the kernel's event_mutex, so more threads only overlap
+ * the rest: 2x faster from 4 threads on, no better with 64 (measured:
+ * docs/performance.md, "Teardown"). The threads sleep, so a few cost
+ * the machine nothing. */
+#define RELEASE_THREADS 8	/* at most, besides the caller */
+#define LINKS_PER_THREAD 4	/* fewer links than this are not worth a thread */
+
+typedef struct Release {
+	struct bpf_link **links;
+	int n;
+	int next;		/* the next link to release, taken atomically */
+} Release;
+
+static void *release_some(void *arg)
+{
+	Release *r = arg;
+	for (int i; (i = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->n;)
+		bpf_link__destroy(r->links[i]);
+	return NULL;
+}
+
+/* A thread that cannot start leaves its share to the others: every link is
+ * released whatever happens. Signals stay with the main thread. */
+static void release_links(struct bpf_link **links, int n)
+{
+	Release r = { links, n, 0 };
+	pthread_t t[RELEASE_THREADS];
+	int want = n / LINKS_PER_THREAD, started = 0;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (started < want && started < RELEASE_THREADS && !pthread_create(&t[started], NULL, release_some, &r))
+		started++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	release_some(&r);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
 void rt_detach(Rt *rt)
 {
-	for (int i = 0; i < rt->nlinks; i++)
-		bpf_link__destroy(rt->links[i]);
+	if (rt->opt.verbose && rt->nlinks)
+		fprintf(stderr, "ktap: releasing %d links\n", rt->nlinks);
+	release_links(rt->links, rt->nlinks);
 	free(rt->links);
 	rt->links = NULL;
 	rt->nlinks = 0;

@@ -107,6 +107,10 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
 
 /* attach.c: attach every handler of a group (the KH_ATTACH helper). */
 int rt_attach(Rt *rt, uint32_t group);
+/* The run has ended: handlers stop counting and printing, and those that
+ * were running have finished. Their links stay until rt_detach, which
+ * releases them in parallel. */
+void rt_stop_handlers(Rt *rt);
 void rt_detach(Rt *rt);
 
 /* output.c: the sink, and the ring buffer of kernel records. */

@@ -1,6 +1,7 @@
 /* The run, in the order of LANGUAGE.md §1: the main chunk (whose trace
  * statements attach as they execute), the banner, events until something
- * ends the run, detach, trace_end, the last output, the report. */
+ * ends the run, handlers stopped, the answer (the last output, trace_end,
+ * the report), and only then the links released. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,14 +38,17 @@ static Rt *signal_rt;
 static int signal_wake = -1;
 static volatile sig_atomic_t signals_seen;
 static volatile pid_t signal_child;
+static volatile sig_atomic_t releasing;	/* the answer is out: releasing links */
 
 /* A second SIGINT or SIGTERM: whatever the end of the run waits for (a
- * CMD, trace_end, a reader of the output), ktap ends now. Exiting closes
- * every link and program fd, so the kernel detaches them all. */
+ * CMD, trace_end, a reader of the output, the release of the links), ktap
+ * ends now. Exiting closes every link and program fd, so the kernel
+ * detaches them all. During the release the answer is out: nothing to say. */
 static void second_interrupt(int sig)
 {
 	static const char msg[] = "ktap: second interrupt: skipping trace_end and output, detaching\n";
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	if (!releasing)
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	if (signal_child > 0)
 		kill(signal_child, SIGKILL);
 	_exit(128 + sig);
@@ -70,6 +74,7 @@ static void handle_signals(Rt *rt, int wake)
 	signal_rt = rt;
 	signal_wake = wake;
 	signals_seen = 0;
+	releasing = 0;
 	signal(SIGPIPE, SIG_IGN);	/* a reader gone is a write error (EPIPE), handled */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
@@ -302,6 +307,24 @@ static int output_failed(Rt *rt)
 	return rt->opt.sink && rt->opt.sink->err;
 }
 
+/* The run has ended: handlers stop, what they sent is delivered, CMD
+ * ends, trace_end runs and everything is out, all before the links are
+ * released, which can take seconds. */
+static void answer(Rt *rt, Run *r)
+{
+	rt_stop_handlers(rt);
+	rt_output_poll(rt, 0);
+	end_child(r);
+	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
+	/* trace_end runs although stop is set (rt_call), but not for an output
+	 * that fails: what it prints could go nowhere */
+	if (rt->end_handler >= 0 && rt->interp && !output_failed(rt))
+		rt_call(rt, rt->meta.handlers[rt->end_handler].prog);
+	rt_output_poll(rt, 0);
+	rt_output_report(rt);
+	fflush(rt->opt.out);
+}
+
 int rt_run(Rt *rt)
 {
 	Run r = { .ep = -1, .wake = -1, .pidfd = -1, .deadline = -1 };
@@ -328,17 +351,9 @@ int rt_run(Rt *rt)
 		rt->error = 1;
 	else if (rt_call(rt, rt->meta.main_func) == 0 && !rt->stop)
 		run_events(rt, &r);
-	rt_output_poll(rt, 0);	/* shown now: detaching can take a while (RCU grace periods) */
+	answer(rt, &r);
+	releasing = 1;
 	rt_detach(rt);
-	end_child(&r);
-	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
-	/* trace_end runs although stop is set (rt_call), but not for an output
-	 * that fails: what it prints could go nowhere */
-	if (rt->end_handler >= 0 && rt->interp && !output_failed(rt))
-		rt_call(rt, rt->meta.handlers[rt->end_handler].prog);
-	rt_output_poll(rt, 0);
-	rt_output_report(rt);
-	fflush(rt->opt.out);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal_rt = NULL;
