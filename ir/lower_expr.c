@@ -75,9 +75,6 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 	}
 	case B_PROBENAME:
 		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
-	case B_ARGSTR:
-		lower_error(L, n, "argstr is not supported yet");
-		return ir_imm(0);
 	default: {
 		const EventField *fl = L->ev ? event_arg(L->ev, n->num - B_ARG0) : NULL;
 		if (!fl) {
