@@ -135,10 +135,16 @@ char *rt_argstr(Rt *rt, const uint8_t *rec, uint32_t size)
 	struct tep_event *ev = size >= 8 ? event_by_id(rt, A, id) : NULL;
 	if (!ev)
 		return xasprintf("(event %u: no format)", id);
-	uint8_t *copy = xcalloc(1, size + 1);
+	/* zeros past the copy: fields an object's short copy lacks, a cut
+	   string's NUL */
+	uint32_t room = size;
+	for (struct tep_format_field *f = ev->format.fields; f; f = f->next)
+		if ((uint32_t)f->offset + f->size > room)
+			room = f->offset + f->size;
+	uint8_t *copy = xcalloc(1, room + 1);
 	memcpy(copy, rec, size);
 	int cut = clip_dynamic(ev, copy, size);
-	struct tep_record r = { .size = size, .data = copy };
+	struct tep_record r = { .size = room, .data = copy };
 	struct trace_seq s;
 	trace_seq_init(&s);
 	if (!syscall_text(ev, copy, size, &s))
