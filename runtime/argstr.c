@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <traceevent/event-parse.h>
-#include "rt.h"
+#include "interp.h"
 #include "common/util.h"
 #include "frontend/events.h"
 
@@ -23,6 +23,19 @@ typedef struct ArgStr {
 	int nevs;
 } ArgStr;
 
+/* Kernel functions for %ps and %pS, from the symbols %p uses: the name and,
+ * in *addrp, where it starts. */
+static char *ksym_of(void *rt, unsigned long long *addrp, char **modp)
+{
+	uint64_t off;
+	const char *name = rt_ksym(rt, *addrp, &off);
+	if (!name)
+		return NULL;
+	*addrp -= off;
+	*modp = NULL;
+	return (char *)name;
+}
+
 static ArgStr *argstr_state(Rt *rt)
 {
 	ArgStr *A = rt->argstr;
@@ -37,6 +50,8 @@ static ArgStr *argstr_state(Rt *rt)
 	enum tep_endian e = BYTE_ORDER == BIG_ENDIAN ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
 	tep_set_file_bigendian(A->tep, e);
 	tep_set_local_bigendian(A->tep, e);
+	tep_set_function_resolver(A->tep, ksym_of, rt);
+	tep_set_loglevel(TEP_LOG_NONE);	/* what it cannot parse it prints as such */
 	for (uint32_t i = 0; i < rt->meta.nhandlers; i++) {
 		const KtapHandler *h = &rt->meta.handlers[i];
 		Event **evs;
