@@ -222,7 +222,7 @@ static int get_arg(In *in, int from, uint32_t i, KtapArg *a)
 	a->kind = field(in, S_ARGS, i, 0);
 	a->off = field(in, S_ARGS, i, 1);
 	a->size = field(in, S_ARGS, i, 2);
-	if (a->kind > V_NIL)
+	if (a->kind > V_ARGSTR || (a->kind == V_ARGSTR && from != S_FORMATS))
 		return fail(in, from, "bad value kind");
 	return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 2
+#define KTAP_OBJ_VERSION 2	/* 2: H_RAW_TRACEPOINT, V_ARGSTR */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -24,8 +24,9 @@ enum {
 /* A kernel record with this id asks the runtime to end the run. */
 #define KTAP_REC_EXIT 0xffffffffu
 
-/* The kind of a value, for printing it. */
-typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL } KtapVKind;
+/* The kind of a value, for printing it. V_ARGSTR: the event's raw record
+ * (its first `size` bytes at most), printed as argstr (formats only). */
+typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR } KtapVKind;
 
 typedef struct KtapArg {
 	KtapVKind kind;

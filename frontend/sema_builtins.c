@@ -158,7 +158,10 @@ static void check_printf(Sema *S, Node *n)
 			continue;
 		char what[96];
 		snprintf(what, sizeof what, "the argument of '%%%c' in printf", f.v[i].conv);
-		if (format_arg(f.v[i].conv) == FMT_ARG_NUM)
+		if (arg->kind == N_BUILTIN && arg->num == B_ARGSTR && f.v[i].conv != 's')
+			diag_error(S->d, arg->loc, "argstr can only be printed with '%%s', not '%%%c'",
+				   f.v[i].conv);
+		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM)
 			expect_kind(S, arg, TY_NUM, what);
 		else
 			late(S, LATE_PRINT, arg);
@@ -261,8 +264,12 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 		snprintf(what, sizeof what, "%s()", fn_name(b));
 		ctx_use(S, n, b->ctx, what);
 	}
-	for (int i = 0; i < nargs; i++)
+	for (int i = 0; i < nargs; i++) {
+		int printed = b->fn == F_PRINT || (b->fn == F_PRINTF && i > 0);
+		S->printed = printed ? n->list.v[i] : NULL;
 		check_expr(S, n->list.v[i]);
+		S->printed = NULL;
+	}
 	if (b->fn == F_PRINTF) {
 		check_printf(S, n);
 	} else {

@@ -139,6 +139,11 @@ Type *builtin_var_type(Sema *S, Node *n)
 		return type_var(S, n->loc);
 	}
 	const char *name = builtin_names[n->num];
+	if (n->num == B_ARGSTR && (S->func->kind != FN_TRACE || n != S->printed)) {
+		diag_error(S->d, n->loc, "argstr can only be printed: give it directly to print or "
+			   "printf (as a '%%s') in a trace handler");
+		return type_new(S, TY_STR, n->loc);
+	}
 	char what[64];
 	snprintf(what, sizeof what, "builtin variable '%s'", name);
 	int of_event = n->num >= B_PROBENAME;

@@ -64,6 +64,7 @@ typedef struct Sema {
 	int loops;		/* loop depth in the current function */
 	int toplevel;		/* statements of the root block being checked */
 	int in_filter;		/* names may be event fields */
+	Node *printed;		/* the print/printf argument being checked: argstr may be it */
 
 	VEC(Type *) types;	/* every Type made, to free */
 	VEC(Symbol *) syms;

@@ -81,9 +81,6 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		if (L->disp)
 			return dispatch_probename(L);
 		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
-	case B_ARGSTR:
-		lower_error(L, n, "argstr is not supported yet");
-		return ir_imm(0);
 	default: {
 		int i = n->num - B_ARG0;
 		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;

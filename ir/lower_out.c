@@ -15,6 +15,43 @@ static int add_format(Lower *L, KtapFormat *f)
 	return m->nformats++;
 }
 
+/* Bytes of an event's record that argstr copies after its fixed part when
+ * the event has dynamic (__data_loc, __rel_loc) fields; longer dynamic data
+ * is cut (docs/limits.md). The kernel writes a record at the start of an
+ * 8 KiB per-CPU buffer, so reading this far stays inside it. */
+enum { ARGSTR_DYNAMIC = 1024 };
+
+/* argstr's copy of the raw record: the fixed part, as far as its last field
+ * reaches (in 8-byte words, as the kernel lays records out), and the
+ * dynamic part's first ARGSTR_DYNAMIC bytes. */
+static int argstr_size(const Event *ev)
+{
+	int fixed = 8, dynamic = 0;
+	for (int i = 0; i < ev->nfields; i++) {
+		const EventField *f = &ev->fields[i];
+		if (f->offset + f->size > fixed)
+			fixed = f->offset + f->size;
+		if (!strncmp(f->ctype, "__data_loc ", 11) || !strncmp(f->ctype, "__rel_loc ", 10))
+			dynamic = ARGSTR_DYNAMIC;
+	}
+	return (fixed + 7) / 8 * 8 + dynamic;
+}
+
+static int is_argstr(const Node *n)
+{
+	return n->kind == N_BUILTIN && n->num == B_ARGSTR;
+}
+
+/* argstr: the raw record read from the context into the output record.
+ * The kernel gives a program the record with a pointer over its first 8
+ * bytes (the common fields): they become the event's ID (common_type, by
+ * which the runtime finds the format) and zeros. */
+static void argstr_copy(Lower *L, int dst, uint32_t size)
+{
+	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(dst), ir_imm(size), ir_r(L->ctxreg));
+	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->ev->id));
+}
+
 /* Kernel output: a ring buffer record {u32 id; u32 pad; payload}; a full
  * buffer counts a drop that the runtime reports. */
 static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapArg *args, Type **types)
@@ -25,8 +62,12 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapA
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), drop, ok);
 	set_block(L, ok);
 	emit_store(L, ir_r(p), 0, 8, ir_imm(id));
-	for (int i = 0; i < n; i++)
-		store_value(L, types[i], ir_r(p), 8 + args[i].off, vals[i]);
+	for (int i = 0; i < n; i++) {
+		if (args[i].kind == V_ARGSTR)
+			argstr_copy(L, emit_op(L, IR_ADD, ir_r(p), ir_imm(8 + args[i].off)), args[i].size);
+		else
+			store_value(L, types[i], ir_r(p), 8 + args[i].off, vals[i]);
+	}
 	emit_call(L, BPF_FUNC_ringbuf_submit, 2, ir_r(p), ir_imm(0));
 	emit_jmp(L, done);
 	set_block(L, drop);
@@ -49,9 +90,14 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	Type *types[MAXARGS];
 	for (int i = 0; i < n; i++) {
 		types[i] = ty(al[i]);
-		f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
+		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
+			f.args[i] = (KtapArg){ V_ARGSTR, f.size, argstr_size(L->ev) };
+			vals[i] = ir_imm(0);
+		} else {
+			f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
+			vals[i] = lower_expr(L, al[i]);
+		}
 		f.size += f.args[i].size;
-		vals[i] = lower_expr(L, al[i]);
 	}
 	at(L, call);
 	int id = add_format(L, &f);

@@ -28,6 +28,12 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 	case V_NIL:
 		fputs("nil", out);
 		break;
+	case V_ARGSTR: {
+		char *s = rt_argstr(rt, base + a->off, a->size);
+		fputs(s, out);
+		free(s);
+		break;
+	}
 	default:	/* V_NUM; a stack prints as its id until stacks are symbolized */
 		fprintf(out, "%" PRId64, num_at(a, base));
 		break;
@@ -121,11 +127,13 @@ static const Format *parsed(Rt *rt, const KtapFormat *f, Format *tmp)
 
 static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, const uint8_t *base)
 {
-	char text[512];
+	char text[512], *owned = NULL;
 	const char *s = text;
 	int prec = p->prec;
-	int64_t v = a->kind == V_STR ? 0 : num_at(a, base);
-	if (p->conv == 'p') {
+	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : num_at(a, base);
+	if (a->kind == V_ARGSTR) {	/* sema allows only %s */
+		s = owned = rt_argstr(rt, base + a->off, a->size);
+	} else if (p->conv == 'p') {
 		rt_ptr_text(rt, v, text, sizeof text);
 		prec = -1;
 	} else if (p->conv == 's' && a->kind == V_STR) {
@@ -140,6 +148,7 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 			strcpy(text, "nil");
 	}
 	rt_conv(out, p->flags, p->width, prec, p->conv, v, s);
+	free(owned);
 }
 
 /* Whether a printf ends its line: its text after the last conversion ends

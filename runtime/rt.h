@@ -72,6 +72,7 @@ typedef struct Rt {
 	int end_handler;		/* the last trace_end registered, or -1 */
 	void *interp;			/* the interpreter's state (interp.c) */
 	void *out;			/* the output's state (output.c) */
+	void *argstr;			/* the event formats argstr renders with (argstr.c) */
 } Rt;
 
 /* load.c: open an object file, read its .ktap sections, load it (the kernel
@@ -104,6 +105,12 @@ int rt_helper(Rt *rt, int id, const uint64_t args[5], uint64_t *ret);
  * the kernel records that came before go out first (rt_output_user). */
 void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload);
 void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
+
+/* argstr.c: a raw tracepoint record (size bytes copied, its event named by
+ * its common_type) as ftrace prints the event, in a new string; a record
+ * whose dynamic data the copy cut short says so at the end. */
+char *rt_argstr(Rt *rt, const uint8_t *rec, uint32_t size);
+void rt_argstr_free(Rt *rt);
 
 /* attach.c: attach every handler of a group (the KH_ATTACH helper). */
 int rt_attach(Rt *rt, uint32_t group);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <bpf/bpf.h>
+#include "common/util.h"
 #include "runtime/interp.h"
 
 #define MAX_DATA ((size_t)1 << 20)	/* a data section larger is left out */
@@ -44,6 +45,15 @@ void rt_output_free(Rt *r)
 }
 
 void rt_output_user(Rt *r, int ends_line)	/* no ring buffer to drain first */
+{
+}
+
+char *rt_argstr(Rt *r, const uint8_t *rec, uint32_t size)	/* no tracefs */
+{
+	return xstrdup("");
+}
+
+void rt_argstr_free(Rt *r)
 {
 }
 

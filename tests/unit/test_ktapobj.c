@@ -249,6 +249,7 @@ static void garbled(void **state)
 		{ ".ktap.formats", 12, 0xfffffff0, "index out of range" },
 		{ ".ktap.formats", 16, 8, "outside the record" },
 		{ ".ktap.args", 0, 99, "bad value kind" },
+		{ ".ktap.args", 36, V_ARGSTR, "bad value kind" },	/* a table key: formats only */
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },
 		{ ".ktap.tables", 0, 0xffffffff, "a required string is missing" },
@@ -278,6 +279,9 @@ static void garbled(void **state)
 	expect_error(s, n, ".ktap.str");
 	s[k].data[s[k].size - 1] = 0;
 	const char *err;
+	assert_int_equal(read_copy(s, n, &err), 0);
+	k = sec_index(s, n, ".ktap.args");	/* argstr in a format is fine */
+	put32(s[k].data, V_ARGSTR);
 	assert_int_equal(read_copy(s, n, &err), 0);
 	free_secs(s, n);
 	free_meta(m);

@@ -225,6 +225,49 @@ static void test_print_hist_keys(void **state)
 			    "                         123456 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@2      \n");
 }
 
+/* argstr from raw records of the fake tracefs's formats: libtraceevent's
+ * rendering with a __data_loc string, whole and cut; a syscall entry and exit
+ * as ftrace's syscall printer writes them; a record of no handler's event. */
+static const char *argstr_of(const uint8_t *rec, uint32_t size)
+{
+	KtapArg arg = { V_ARGSTR, 0, size };
+	KtapFormat f = { FMT_PRINTF, (char *)"[%s]", 1, &arg, size, 1 };
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f, rec);
+	fclose(out);
+	return text;
+}
+
+static void test_argstr(void **state)
+{
+	KtapHandler h[] = { { H_TRACEPOINT, 0, (char *)"p", (char *)"sched:sched_process_exec", 0, 1 },
+			    { H_TRACEPOINT, 0, (char *)"p", (char *)"syscalls:sys_e*_*", 0, 1 } };
+	T.rt.meta.handlers = h;
+	T.rt.meta.nhandlers = 2;
+	setenv("KTAP_TRACEFS", "tests/lit/Inputs/tracefs", 1);
+	uint8_t exec[40] = { 0x6d, 0x01 };	/* ID 365 */
+	uint32_t loc = 10u << 16 | 24, pid = 7;
+	memcpy(exec + 8, &loc, 4);
+	memcpy(exec + 12, &pid, 4);
+	memcpy(exec + 16, &pid, 4);
+	memcpy(exec + 24, "/bin/true", 10);
+	assert_string_equal(argstr_of(exec, 40), "[filename=/bin/true pid=7 old_pid=7]");
+	assert_string_equal(argstr_of(exec, 28), "[filename=/bin pid=7 old_pid=7 [cut: 28 bytes copied]]");
+	uint8_t open[48] = { 0x0e, 0x03 };	/* ID 782 */
+	uint64_t args[4] = { 0xffffff9c, 0x7ffd1234, 9, 10 };
+	memcpy(open + 16, args, sizeof args);
+	assert_string_equal(argstr_of(open, 48),
+			    "[sys_openat(dfd: 0xffffff9c, filename: 0x7ffd1234, flags: 9, mode: 0xa)]");
+	uint8_t exit_read[24] = { 0x49, 0x03 };	/* ID 841 */
+	int64_t ret = -2;
+	memcpy(exit_read + 16, &ret, 8);
+	assert_string_equal(argstr_of(exit_read, 24), "[sys_read -> 0xfffffffffffffffe]");
+	uint8_t other[8] = { 1 };
+	assert_string_equal(argstr_of(other, 8), "[(event 1: no format)]");
+	rt_argstr_free(&T.rt);
+	unsetenv("KTAP_TRACEFS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_format_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_hist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_hist_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_argstr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,71 @@
+# argstr: each event as ftrace prints it. ftrace's own text for the same
+# events comes from a tracefs instance made and removed here (the global
+# trace settings are never touched); the workload makes the events.
+. "$(dirname "$0")/lib.bash"
+
+inst=/sys/kernel/tracing/instances/ktap-test-$$
+trap 'rmdir "$inst" 2>/dev/null; rm -rf "$work"' EXIT
+
+# instance EVENT...: a fresh instance with these events enabled.
+instance() {
+	rmdir "$inst" 2>/dev/null
+	mkdir "$inst" || fail "cannot make $inst"
+	local ev
+	for ev in "$@"; do
+		echo 1 >"$inst/events/${ev/://}/enable" || fail "cannot enable $ev"
+	done
+}
+
+# ftrace_text PID: the text of each event of PID in the instance (what
+# follows "TIMESTAMP: ", less "NAME: " for events that print it).
+ftrace_text() {
+	echo 0 >"$inst/tracing_on"
+	sed -n "s/^ *.*-$1 *\[[0-9]*\] [^ ]* *[0-9.]*: //p" "$inst/trace" |
+		sed 's/^\(task_rename\|sched_process_exec\): //'
+}
+
+# A syscall's entry and exit (failing with ENOENT), as print and printf
+# print them: "sys_openat(dfd: 0xffffff9c, filename: 0x..., flags: 0, mode: 0)"
+# and "sys_openat -> 0xfffffffffffffffe".
+syscalls_case() {
+	workload_bg -q --comm kt-argstr openat-fail 2
+	instance syscalls:sys_enter_openat syscalls:sys_exit_openat
+	echo $WL_PID >"$inst/set_event_pid"
+	ktap_bg "$work/out" -p $WL_PID -e "trace syscalls:sys_enter_openat, syscalls:sys_exit_openat { $1 }"
+	workload_go
+	wait $WL_PID
+	kill -INT $KTAP_PID
+	ktap_wait
+	expect "status" $KTAP_RC 0
+	want=$(ftrace_text $WL_PID)
+	expect "ftrace saw the calls" "$(grep -c openat <<<"$want")" 4
+	expect "argstr" "$(cat "$work/out")" "$want"
+}
+
+t_syscall_print() { syscalls_case 'print(argstr)'; }
+t_syscall_printf() { syscalls_case 'printf("%s\n", argstr)'; }
+
+# An event with its own print fmt (libtraceevent renders it): task_rename
+# of the workload started by ktap, and the workload's exec, whose file name
+# is in the record's dynamic (__data_loc) part.
+t_task_rename() {
+	instance task:task_rename
+	out=$("$KTAP" -q -e 'trace task:task_rename /newcomm == "kt-argren"/ { printf("%d %s\n", pid, argstr) }' \
+		-- "$WORKLOAD" -q --comm kt-argren getppid 1) || fail "ktap"
+	p=${out%% *}
+	want=$(ftrace_text $p | grep 'newcomm=kt-argren ')
+	expect "argstr" "${out#* }" "$want"
+	expect "rename" "${want#*oldcomm=}" "workload newcomm=kt-argren oom_score_adj=0"
+}
+
+t_exec() {
+	instance sched:sched_process_exec
+	out=$("$KTAP" -q -e 'trace sched:sched_process_exec /execname == "workload"/ { print(pid, argstr) }' \
+		-- "$WORKLOAD" -q --comm kt-argexec getppid 1) || fail "ktap"
+	p=$(cut -f1 <<<"$out")
+	want=$(ftrace_text $p)
+	expect "argstr" "$(cut -f2 <<<"$out")" "$want"
+	expect "exec" "$want" "filename=$WORKLOAD pid=$p old_pid=$p"
+}
+
+run_cases
