@@ -57,11 +57,8 @@ typedef struct KtapHandler {
 				   name; H_TICK, H_END: the user function's name */
 	char *target;		/* H_TRACEPOINT, H_RAW_EVENT: "system:event";
 				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf) */
-	union {
-		uint64_t interval_ns;	/* H_PROFILE, H_TICK */
-		uint64_t cookie;	/* H_RAW_EVENT: its link's BPF cookie (one
-					   program, attached once per event) */
-	};
+	uint64_t interval_ns;	/* H_PROFILE, H_TICK; H_RAW_EVENT: its link's BPF
+				   cookie (one program, attached once per event) */
 	uint32_t line;
 } KtapHandler;
 

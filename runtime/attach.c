@@ -85,7 +85,8 @@ struct raw_tp_attr {
 };
 
 /* One event of a program shared by many (see ir/lower_rawtp.c): a raw
- * tracepoint link whose cookie tells the program which event it is. The
+ * tracepoint link whose cookie (interval_ns holds it) tells the program
+ * which event it is. The
  * kernel's tracepoint has the event's name. A kernel before 6.10 refuses
  * the cookie (E2BIG). */
 static int attach_raw_event(Rt *rt, const KtapHandler *h)
@@ -96,7 +97,7 @@ static int attach_raw_event(Rt *rt, const KtapHandler *h)
 	const char *colon = strchr(h->target, ':');
 	if (!colon)
 		return fail(rt, h, h->target, EINVAL);
-	struct raw_tp_attr a = { (uintptr_t)(colon + 1), bpf_program__fd(p), 0, h->cookie };
+	struct raw_tp_attr a = { (uintptr_t)(colon + 1), bpf_program__fd(p), 0, h->interval_ns };
 	int fd = syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
 	if (fd < 0) {
 		char *what = xasprintf("%s as a raw tracepoint", h->target);
@@ -108,7 +109,7 @@ static int attach_raw_event(Rt *rt, const KtapHandler *h)
 	rt->raw_fds[rt->nraw_fds++] = fd;
 	if (rt->opt.verbose)
 		fprintf(stderr, "ktap: attached %s to raw tracepoint %s with cookie %llu\n", h->prog,
-			h->target, (unsigned long long)h->cookie);
+			h->target, (unsigned long long)h->interval_ns);
 	return 0;
 }
 
