@@ -37,14 +37,23 @@ static struct bpf_program *program(Rt *rt, const KtapHandler *h)
 	return p;
 }
 
+/* The program of a handler on "system:event", and the ':' in its target. */
+static struct bpf_program *event_program(Rt *rt, const KtapHandler *h, const char **colon)
+{
+	*colon = strchr(h->target, ':');
+	if (!*colon) {
+		fail(rt, h, h->target, EINVAL);
+		return NULL;
+	}
+	return program(rt, h);
+}
+
 static int attach_tracepoint(Rt *rt, const KtapHandler *h)
 {
-	struct bpf_program *p = program(rt, h);
+	const char *colon;
+	struct bpf_program *p = event_program(rt, h, &colon);
 	if (!p)
 		return -1;
-	const char *colon = strchr(h->target, ':');
-	if (!colon)
-		return fail(rt, h, h->target, EINVAL);
 	char *sys = xstrndup(h->target, colon - h->target);
 	struct bpf_link *l = bpf_program__attach_tracepoint(p, sys, colon + 1);
 	free(sys);
@@ -86,17 +95,14 @@ struct raw_tp_attr {
 
 /* One event of a program shared by many (see ir/lower_rawtp.c): a raw
  * tracepoint link whose cookie (interval_ns holds it) tells the program
- * which event it is. The
- * kernel's tracepoint has the event's name. A kernel before 6.10 refuses
- * the cookie (E2BIG). */
+ * which event it is. The kernel's tracepoint has the event's name. A
+ * kernel before 6.10 refuses the cookie (E2BIG). */
 static int attach_raw_event(Rt *rt, const KtapHandler *h)
 {
-	struct bpf_program *p = program(rt, h);
+	const char *colon;
+	struct bpf_program *p = event_program(rt, h, &colon);
 	if (!p)
 		return -1;
-	const char *colon = strchr(h->target, ':');
-	if (!colon)
-		return fail(rt, h, h->target, EINVAL);
 	struct raw_tp_attr a = { (uintptr_t)(colon + 1), bpf_program__fd(p), 0, h->interval_ns };
 	int fd = syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
 	if (fd < 0) {

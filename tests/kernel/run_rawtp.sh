@@ -3,6 +3,11 @@
 # the perf-event tracepoints, on the workload's own thread creation.
 . "$(dirname "$0")/lib.bash"
 
+# attach SCRIPT: ktap -v's attach lines for SCRIPT, run for 10 ms, in $work/v.err.
+attach() {
+	"$KTAP" -v -q -t 0.01 -e "$1" >/dev/null 2>"$work/v.err" || fail "ktap -v: $(tail -1 "$work/v.err")"
+}
+
 # The workload with 2 threads, seen by a handler on 9 events (task:* and
 # sched:sched_process_*, sched_wakeup_new) counted by probename: each
 # thread is created (task_newtask, sched_process_fork) and woken
@@ -34,7 +39,7 @@ t_builtins() {
 # -v: one program, a raw tracepoint link per event, cookies 0..n-1 in the
 # order of the events.
 t_verbose() {
-	"$KTAP" -v -q -t 0.01 -e 'trace sched:* { }' >/dev/null 2>"$work/v.err" || fail "ktap -v: $(tail -1 "$work/v.err")"
+	attach 'trace sched:* { }'
 	local n
 	n=$(ls -d /sys/kernel/tracing/events/sched/*/ | wc -l)
 	expect "raw links" "$(grep -c '^ktap: attached trace1_raw to raw tracepoint sched:' "$work/v.err")" "$n"
@@ -47,7 +52,7 @@ t_verbose() {
 # A handler that reads the record (argstr here) keeps one tracepoint per event: raw
 # tracepoint arguments are not the record's fields.
 t_fields_per_event() {
-	"$KTAP" -v -q -t 0.01 -e 'trace sched:* { print(argstr) }' >/dev/null 2>"$work/v.err" || fail "ktap -v: $(tail -1 "$work/v.err")"
+	attach 'trace sched:* { print(argstr) }'
 	expect "raw links" "$(grep -c 'raw tracepoint' "$work/v.err")" 0
 	expect "tracepoint of sched_switch" "$(grep -c 'to sched:sched_switch$' "$work/v.err")" 1
 	no_leaks
@@ -55,7 +60,7 @@ t_fields_per_event() {
 
 # Under the threshold (8 events), a glob keeps its tracepoints.
 t_few_events() {
-	"$KTAP" -v -q -t 0.01 -e 'trace task:* { }' >/dev/null 2>"$work/v.err" || fail "ktap -v: $(tail -1 "$work/v.err")"
+	attach 'trace task:* { }'
 	expect "raw links" "$(grep -c 'raw tracepoint' "$work/v.err")" 0
 	expect "tracepoint of task_newtask" "$(grep -c 'to task:task_newtask$' "$work/v.err")" 1
 	no_leaks
