@@ -254,14 +254,14 @@ static int get_handler(In *in, uint32_t i, KtapHandler *h)
 {
 	const uint8_t *p = in->p[S_HANDLERS] + (size_t)i * rec_size[S_HANDLERS];
 	h->kind = get32(p);
-	if (h->kind > H_RAW_TRACEPOINT)
+	if (h->kind > H_RAW_EVENT)
 		return fail(in, S_HANDLERS, "bad handler kind");
 	h->group = get32(p + 4);
 	h->interval_ns = get64(p + 16);
 	h->line = get32(p + 24);
 	/* attach.c and the run name the program or function, and split the target */
 	if (getstr(in, S_HANDLERS, get32(p + 8), 1, &h->prog) < 0 ||
-	    getstr(in, S_HANDLERS, get32(p + 12), h->kind == H_TRACEPOINT || h->kind == H_RAW_TRACEPOINT,
+	    getstr(in, S_HANDLERS, get32(p + 12), h->kind == H_TRACEPOINT || h->kind >= H_RAW_TRACEPOINT,
 		   &h->target) < 0)
 		return -1;
 	return 0;

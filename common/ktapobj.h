@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 2	/* 2: H_RAW_TRACEPOINT, V_ARGSTR */
+#define KTAP_OBJ_VERSION 2	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -47,17 +47,18 @@ typedef struct KtapFormat {
 } KtapFormat;
 
 /* Something the runtime attaches or runs. */
-typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END, H_RAW_TRACEPOINT } KtapHandlerKind;
+typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END, H_RAW_TRACEPOINT, H_RAW_EVENT } KtapHandlerKind;
 
 typedef struct KtapHandler {
 	KtapHandlerKind kind;
 	uint32_t group;		/* the statement that registers it: KH_ATTACH(group)
 				   attaches every handler of the group */
-	char *prog;		/* H_TRACEPOINT, H_PROFILE: the program's symbol name;
-				   H_TICK, H_END: the user function's name */
-	char *target;		/* H_TRACEPOINT: "system:event";
+	char *prog;		/* H_TRACEPOINT, H_PROFILE, H_RAW_*: the program's symbol
+				   name; H_TICK, H_END: the user function's name */
+	char *target;		/* H_TRACEPOINT, H_RAW_EVENT: "system:event";
 				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf) */
-	uint64_t interval_ns;	/* H_PROFILE, H_TICK */
+	uint64_t interval_ns;	/* H_PROFILE, H_TICK; H_RAW_EVENT: its link's BPF
+				   cookie (one program, attached once per event) */
 	uint32_t line;
 } KtapHandler;
 

@@ -129,14 +129,16 @@ static void setup_data(Lower *L)
 	L->ringbuf = ir_map(L->mod, &rb);
 }
 
+/* interval: H_PROFILE's and H_TICK's interval, H_RAW_EVENT's cookie */
 static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *prog, const char *target,
 			uint64_t interval)
 {
 	KtapMeta *m = L->meta;
 	m->handlers = xrealloc(m->handlers, (m->nhandlers + 1) * sizeof(*m->handlers));
-	m->handlers[m->nhandlers++] = (KtapHandler){ kind, group, xstrdup(prog), target ? xstrdup(target) : NULL,
-						     interval, L->prog->funcs[group]->site ?
-						     L->prog->funcs[group]->site->loc.line : 0 };
+	const Node *site = L->prog->funcs[group]->site;
+	m->handlers[m->nhandlers++] = (KtapHandler){ .kind = kind, .group = group, .prog = xstrdup(prog),
+						     .target = target ? xstrdup(target) : NULL,
+						     .interval_ns = interval, .line = site ? site->loc.line : 0 };
 }
 
 /* ktap -p PID: the runtime sets BSS_PID_FILTER and handlers ignore events
@@ -167,16 +169,28 @@ static void stopped(Lower *L)
 	set_block(L, go);
 }
 
-/* The body of one IR function for sema's function fi. */
-static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev, Dispatch *disp)
+/* A unit of work: an IR function still to be filled from sema's function. */
+typedef struct Job {
+	int fi;
+	IrFunc *f;
+	Event *ev;
+	Dispatch *disp;		/* or the syscall events it dispatches */
+	RawTp *rawtp;		/* or the events it is attached to by cookie */
+} Job;
+
+/* The body of one IR function for sema's function j->fi. */
+static void lower_body(Lower *L, const Job *j)
 {
+	int fi = j->fi;
+	IrFunc *f = j->f;
 	Func *sf = L->prog->funcs[fi];
 	L->sf = sf;
 	L->sfi = fi;
 	L->f = f;
 	L->ctx = f->ctx;
-	L->ev = ev;
-	L->disp = disp;
+	L->ev = j->ev;
+	L->disp = j->disp;
+	L->rawtp = j->rawtp;
 	L->brk = NULL;
 	L->b = ir_block(f);
 	L->line = f->line;
@@ -192,7 +206,7 @@ static void lower_body(Lower *L, int fi, IrFunc *f, Event *ev, Dispatch *disp)
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
 	if (probe)
 		stopped(L);	/* first: after the end a handler costs one load */
-	if (disp)
+	if (j->disp)
 		dispatch_entry(L);
 	if (probe)
 		pid_filter(L);
@@ -233,26 +247,36 @@ static int scalar_only(Func *sf)
 	return 1;
 }
 
-/* A unit of work: an IR function still to be filled from sema's function. */
-typedef struct Job {
-	int fi;
-	IrFunc *f;
-	Event *ev;
-	Dispatch *disp;		/* or the syscall events it dispatches */
-} Job;
-
 static void add_job(Job **jobs, int *njobs, Job j)
 {
 	*jobs = xrealloc(*jobs, (*njobs + 1) * sizeof(Job));
 	(*jobs)[(*njobs)++] = j;
 }
 
-/* A trace handler's programs: one per dispatch, one per other event. */
+/* One raw tracepoint program for r's events: a handler per event, each
+ * naming the program, the event and the cookie its link takes. */
+static void plan_rawtp(Lower *L, int fi, const Node *at, RawTp *r, Job **jobs, int *njobs)
+{
+	char *name = ident("trace%d_raw", fi);
+	for (int i = 0; i < rawtp_count(r); i++) {
+		const Event *ev = rawtp_event(r, i);
+		char *target = xasprintf("%s:%s", ev->system, ev->name);
+		add_handler(L, H_RAW_EVENT, fi, name, target, i);
+		free(target);
+	}
+	add_job(jobs, njobs, (Job){ fi, new_func(L, name, "raw_tp", IRF_KERNEL, 1, at), NULL, NULL, r });
+}
+
+/* A trace handler's programs: one per dispatch, one for the other events
+ * when they can share a raw tracepoint program, else one per event. */
 static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 {
 	Func *sf = L->prog->funcs[fi];
 	Dispatch *disp[2];
 	dispatch_plan(L, sf, disp);
+	RawTp *raw = rawtp_plan(L, fi, disp);
+	if (raw)
+		plan_rawtp(L, fi, at, raw, jobs, njobs);
 	for (int x = 0; x < 2; x++) {
 		if (!disp[x])
 			continue;
@@ -260,18 +284,18 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		char *sec = xasprintf("tp_btf/%s", tp);
 		char *name = ident("trace%d_dispatch_%s", fi, tp);
 		add_handler(L, H_RAW_TRACEPOINT, fi, name, tp, 0);
-		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), NULL, disp[x] });
+		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), NULL, disp[x], NULL });
 		free(sec);
 	}
 	for (int e = 0; e < sf->nevents; e++) {
 		Event *ev = sf->events[e];
-		if (dispatch_covers(disp, ev))
+		if (dispatch_covers(disp, ev) || rawtp_covers(raw, ev))
 			continue;
 		char *sec = xasprintf("tracepoint/%s/%s", ev->system, ev->name);
 		char *target = xasprintf("%s:%s", ev->system, ev->name);
 		char *name = ident("trace%d_%s", fi, ev->name);
 		add_handler(L, H_TRACEPOINT, fi, name, target, 0);
-		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL });
+		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL, NULL });
 		free(sec);
 		free(target);
 	}
@@ -290,7 +314,7 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 		char *name;
 		switch (sf->kind) {
 		case FN_MAIN:
-			add_job(jobs, njobs, (Job){ fi, new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL, NULL });
+			add_job(jobs, njobs, (Job){ fi, new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL, NULL, NULL });
 			L->meta->main_func = xstrdup("__main");
 			break;
 		case FN_TRACE:
@@ -299,13 +323,13 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 		case FN_PROFILE:
 			name = xasprintf("profile%d", fi);
 			add_handler(L, H_PROFILE, fi, name, NULL, sf->interval_ns);
-			add_job(jobs, njobs, (Job){ fi, new_func(L, name, "perf_event", IRF_KERNEL, 1, at), NULL, NULL });
+			add_job(jobs, njobs, (Job){ fi, new_func(L, name, "perf_event", IRF_KERNEL, 1, at), NULL, NULL, NULL });
 			break;
 		case FN_TICK:
 		case FN_END:
 			name = xasprintf(sf->kind == FN_TICK ? "tick%d" : "trace_end%d", fi);
 			add_handler(L, sf->kind == FN_TICK ? H_TICK : H_END, fi, name, NULL, sf->interval_ns);
-			add_job(jobs, njobs, (Job){ fi, new_func(L, name, NULL, IRF_USER, 0, at), NULL, NULL });
+			add_job(jobs, njobs, (Job){ fi, new_func(L, name, NULL, IRF_USER, 0, at), NULL, NULL, NULL });
 			break;
 		case FN_USER: {
 			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret));
@@ -319,7 +343,7 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
 						     c ? IRF_KERNEL : IRF_USER, np > 5 ? 5 : np, at);
 				f->global = c && scalar_only(sf);
-				add_job(jobs, njobs, (Job){ fi, f, NULL, NULL });
+				add_job(jobs, njobs, (Job){ fi, f, NULL, NULL, NULL });
 			}
 			break;
 		}
@@ -350,13 +374,13 @@ static char *events_what(const Func *sf, Loc *at)
 static void lower_jobs(Lower *L, const Job *jobs, int njobs)
 {
 	for (int i = 0, n; i < njobs; i += n) {
-		int trace = jobs[i].ev || jobs[i].disp;
+		int trace = jobs[i].ev || jobs[i].disp || jobs[i].rawtp;
 		for (n = 1; trace && i + n < njobs && jobs[i + n].fi == jobs[i].fi; n++)
 			;
 		diag_repeat_begin(L->d);
 		for (int k = 0; k < n; k++) {
 			diag_repeat_next(L->d);
-			lower_body(L, jobs[i + k].fi, jobs[i + k].f, jobs[i + k].ev, jobs[i + k].disp);
+			lower_body(L, &jobs[i + k]);
 		}
 		Loc at;
 		char *what = events_what(L->prog->funcs[jobs[i].fi], &at);
@@ -386,8 +410,10 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
 			diag_error(d, at, "internal compiler error: %s", err);
 	}
-	for (int i = 0; i < njobs; i++)
+	for (int i = 0; i < njobs; i++) {
 		dispatch_free(jobs[i].disp);
+		rawtp_free(jobs[i].rawtp);
+	}
 	free(jobs);
 	free(L.temps);
 	free(L.spare);

@@ -80,6 +80,8 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 	case B_PROBENAME:
 		if (L->disp)
 			return dispatch_probename(L);
+		if (L->rawtp)
+			return rawtp_probename(L);
 		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
 	default: {
 		int i = n->num - B_ARG0;

@@ -5,6 +5,7 @@
 #include "lower.h"
 
 typedef struct Dispatch Dispatch;
+typedef struct RawTp RawTp;
 
 typedef struct Lower {
 	Program *prog;
@@ -28,6 +29,7 @@ typedef struct Lower {
 	IrCtx ctx;
 	Event *ev;		/* the event of this kernel program, or NULL */
 	Dispatch *disp;		/* or the syscall events it dispatches, or NULL */
+	RawTp *rawtp;		/* or the events it is attached to by cookie, or NULL */
 	int *local;		/* local index -> vreg (numbers) or slot (strings), or its
 				   offset in the frame when the function has one */
 	int framed;		/* the locals live in a frame (the function has kernel loops) */
@@ -113,6 +115,7 @@ void lower_block(Lower *L, Node *block);
 enum { FR_STATUS = 0, FR_RETVAL = 8, FR_LOCALS = 16 };	/* the frame */
 enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_SIZE = 24 };	/* the link */
 enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
+int any(const Node *n, int (*pred)(const Node *));	/* does a node of the tree satisfy pred? */
 int needs_frame(Lower *L, Func *sf);
 int frame_alloc(Lower *L, int size);	/* an offset in the frame */
 void frame_setup(Lower *L, Func *sf);	/* at function entry: homes for the locals */
@@ -145,5 +148,15 @@ const EventField *dispatch_arg(const Dispatch *d, int n);
 const EventField *dispatch_field(const Dispatch *d, const char *name);
 IrOpnd dispatch_probename(Lower *L);
 void dispatch_free(Dispatch *d);
+
+/* rawtp.c: a handler's many other events, when it reads no record, as one
+ * raw tracepoint program attached per event with the event's index as
+ * its cookie. */
+RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2]);	/* NULL: per event */
+int rawtp_covers(const RawTp *r, const Event *ev);
+int rawtp_count(const RawTp *r);
+const Event *rawtp_event(const RawTp *r, int i);
+IrOpnd rawtp_probename(Lower *L);
+void rawtp_free(RawTp *r);
 
 #endif

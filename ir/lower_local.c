@@ -4,8 +4,7 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-/* Does any node of the tree satisfy pred? */
-static int any(const Node *n, int (*pred)(const Node *))
+int any(const Node *n, int (*pred)(const Node *))
 {
 	if (!n)
 		return 0;
@@ -85,7 +84,7 @@ static void frame_map(Lower *L, Func *sf)
 {
 	/* A raw tracepoint program is outside bpf_prog_active: an interrupt's
 	 * tracepoint program may run in the middle of it. */
-	if (sf->kind != FN_USER && !L->disp) {
+	if (sf->kind != FN_USER && !L->disp && !L->rawtp) {
 		if (L->probe_frames < 0)
 			L->probe_frames = new_frame_map(L, NULL);
 		L->frame_map = L->probe_frames;

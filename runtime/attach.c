@@ -37,14 +37,23 @@ static struct bpf_program *program(Rt *rt, const KtapHandler *h)
 	return p;
 }
 
+/* The program of a handler on "system:event", and the ':' in its target. */
+static struct bpf_program *event_program(Rt *rt, const KtapHandler *h, const char **colon)
+{
+	*colon = strchr(h->target, ':');
+	if (!*colon) {
+		fail(rt, h, h->target, EINVAL);
+		return NULL;
+	}
+	return program(rt, h);
+}
+
 static int attach_tracepoint(Rt *rt, const KtapHandler *h)
 {
-	struct bpf_program *p = program(rt, h);
+	const char *colon;
+	struct bpf_program *p = event_program(rt, h, &colon);
 	if (!p)
 		return -1;
-	const char *colon = strchr(h->target, ':');
-	if (!colon)
-		return fail(rt, h, h->target, EINVAL);
 	char *sys = xstrndup(h->target, colon - h->target);
 	struct bpf_link *l = bpf_program__attach_tracepoint(p, sys, colon + 1);
 	free(sys);
@@ -72,6 +81,41 @@ static int attach_raw_tracepoint(Rt *rt, const KtapHandler *h)
 	add_link(rt, l);
 	if (rt->opt.verbose)
 		fprintf(stderr, "ktap: attached %s to raw tracepoint %s\n", h->prog, h->target);
+	return 0;
+}
+
+/* bpf_attr's raw_tracepoint, with the cookie Linux 6.10 added (newer than
+ * the installed uapi header and libbpf 1.1, which cannot set it). */
+struct raw_tp_attr {
+	uint64_t name;
+	uint32_t prog_fd;
+	uint32_t pad;
+	uint64_t cookie;
+};
+
+/* One event of a program shared by many (see ir/lower_rawtp.c): a raw
+ * tracepoint link whose cookie (interval_ns holds it) tells the program
+ * which event it is. The kernel's tracepoint has the event's name. A
+ * kernel before 6.10 refuses the cookie (E2BIG). */
+static int attach_raw_event(Rt *rt, const KtapHandler *h)
+{
+	const char *colon;
+	struct bpf_program *p = event_program(rt, h, &colon);
+	if (!p)
+		return -1;
+	struct raw_tp_attr a = { (uintptr_t)(colon + 1), bpf_program__fd(p), 0, h->interval_ns };
+	int fd = syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	if (fd < 0) {
+		char *what = xasprintf("%s as a raw tracepoint", h->target);
+		fail(rt, h, what, errno);
+		free(what);
+		return -1;
+	}
+	rt->raw_fds = xrealloc(rt->raw_fds, (rt->nraw_fds + 1) * sizeof(int));
+	rt->raw_fds[rt->nraw_fds++] = fd;
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to raw tracepoint %s with cookie %llu\n", h->prog,
+			h->target, (unsigned long long)h->interval_ns);
 	return 0;
 }
 
@@ -141,6 +185,7 @@ int rt_attach(Rt *rt, uint32_t group)
 		switch (h->kind) {
 		case H_TRACEPOINT: rc = attach_tracepoint(rt, h); break;
 		case H_RAW_TRACEPOINT: rc = attach_raw_tracepoint(rt, h); break;
+		case H_RAW_EVENT: rc = attach_raw_event(rt, h); break;
 		case H_PROFILE: rc = attach_profile(rt, h); break;
 		case H_TICK: rc = add_timer(rt, h); break;
 		case H_END: rt->end_handler = i; break;
@@ -163,7 +208,7 @@ void rt_stop_handlers(Rt *rt)
 	if (!rt->data[RT_BSS] || rt->data_size[RT_BSS] < BSS_RESERVED)
 		return;
 	__atomic_store_n((uint64_t *)(rt->data[RT_BSS] + BSS_EXIT), 1, __ATOMIC_SEQ_CST);
-	if (rt->nlinks)
+	if (rt->nlinks || rt->nraw_fds)
 		(void)!syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 }
 
@@ -178,23 +223,30 @@ void rt_stop_handlers(Rt *rt)
 
 typedef struct Release {
 	struct bpf_link **links;
-	int n;
-	int next;		/* the next link to release, taken atomically */
+	int nlinks;
+	int *fds;		/* then these */
+	int n;			/* links and fds */
+	int next;		/* the next to release, taken atomically */
 } Release;
 
 static void *release_some(void *arg)
 {
 	Release *r = arg;
-	for (int i; (i = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->n;)
-		bpf_link__destroy(r->links[i]);
+	for (int i; (i = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->n;) {
+		if (i < r->nlinks)
+			bpf_link__destroy(r->links[i]);
+		else
+			close(r->fds[i - r->nlinks]);
+	}
 	return NULL;
 }
 
 /* A thread that cannot start leaves its share to the others: every link is
  * released whatever happens. Signals stay with the main thread. */
-static void release_links(struct bpf_link **links, int n)
+static void release_links(Rt *rt)
 {
-	Release r = { links, n, 0 };
+	int n = rt->nlinks + rt->nraw_fds;
+	Release r = { rt->links, rt->nlinks, rt->raw_fds, n, 0 };
 	pthread_t t[RELEASE_THREADS];
 	int want = n / LINKS_PER_THREAD, started = 0;
 	sigset_t all, old;
@@ -210,12 +262,15 @@ static void release_links(struct bpf_link **links, int n)
 
 void rt_detach(Rt *rt)
 {
-	if (rt->opt.verbose && rt->nlinks)
-		fprintf(stderr, "ktap: releasing %d links\n", rt->nlinks);
-	release_links(rt->links, rt->nlinks);
+	if (rt->opt.verbose && rt->nlinks + rt->nraw_fds)
+		fprintf(stderr, "ktap: releasing %d links\n", rt->nlinks + rt->nraw_fds);
+	release_links(rt);
 	free(rt->links);
 	rt->links = NULL;
 	rt->nlinks = 0;
+	free(rt->raw_fds);
+	rt->raw_fds = NULL;
+	rt->nraw_fds = 0;
 	for (int i = 0; i < rt->ntimers; i++)
 		close(rt->timers[i].fd);
 	free(rt->timers);

@@ -65,6 +65,9 @@ typedef struct Rt {
 	int error;			/* a run-time error happened: exit status 1 */
 	struct bpf_link **links;
 	int nlinks;
+	int *raw_fds;		/* raw tracepoint links with cookies (libbpf 1.1
+				   cannot give those a cookie): released by close */
+	int nraw_fds;
 	int *attached;			/* per handler: attached already */
 	int registered;			/* handlers registered (the run waits for events) */
 	RtTimer *timers;		/* tick handlers (attach.c) */

@@ -26,12 +26,14 @@ static KtapMeta *full_meta(void)
 	m->formats[1] = (KtapFormat){ FMT_PRINT, NULL, 1, NULL, 8, 9 };
 	m->formats[1].args = xcalloc(1, sizeof(KtapArg));
 	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8 };
-	m->nhandlers = 4;
-	m->handlers = xcalloc(4, sizeof(KtapHandler));
+	m->nhandlers = 5;
+	m->handlers = xcalloc(5, sizeof(KtapHandler));
 	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4 };
 	m->handlers[1] = (KtapHandler){ H_PROFILE, 1, xstrdup("prof_1"), NULL, 10000000, 5 };
 	m->handlers[2] = (KtapHandler){ H_TICK, 2, xstrdup("tick_2"), NULL, 1000000000ull * 5, 6 };
 	m->handlers[3] = (KtapHandler){ H_RAW_TRACEPOINT, 1, xstrdup("disp_3"), xstrdup("sys_enter"), 0, 7 };
+	m->handlers[4] = (KtapHandler){ .kind = H_RAW_EVENT, .group = 1, .prog = xstrdup("raw_4"),
+					.target = xstrdup("sched:sched_wakeup"), .interval_ns = 11, .line = 8 };
 	m->ntables = 1;
 	m->tables = xcalloc(1, sizeof(KtapTable));
 	KtapTable *t = &m->tables[0];
@@ -111,8 +113,8 @@ static void round_trip(void **state)
 		for (uint32_t j = 0; j < a->nargs; j++)
 			assert_arg(a->args[j], b->args[j]);
 	}
-	assert_int_equal(r.nhandlers, 4);
-	for (int i = 0; i < 4; i++) {
+	assert_int_equal(r.nhandlers, 5);
+	for (int i = 0; i < 5; i++) {
 		KtapHandler *a = &m->handlers[i], *b = &r.handlers[i];
 		assert_int_equal(a->kind, b->kind);
 		assert_int_equal(a->group, b->group);
