@@ -19,7 +19,13 @@ typedef struct Output {
 	int consuming;		/* formatting records: not user context */
 	int exit_seen;		/* the exit record, for the run loop */
 	int midline;		/* user context left a line open */
+	int batch;		/* records formatted by this consume */
 } Output;
+
+/* Records formatted per consume. A flood that never lets the ring buffer
+ * run dry (a handler printing on ktap's own writes) must not keep the run
+ * loop from -t, signals and timers. */
+#define BATCH 1024
 
 static void sink_failed(RtSink *s, int err)
 {
@@ -107,39 +113,48 @@ static void timestamp(FILE *out)
 	fprintf(out, "%s.%06ld ", s, ts.tv_nsec / 1000);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void record(Rt *rt, void *data, size_t size)
 {
-	Rt *rt = ctx;
 	Output *o = rt->out;
 	uint32_t id;
 	if (size < 8) {
 		if (!o->bad_records++)
 			fprintf(stderr, "ktap: error: a kernel record of %zu bytes, too short for a header\n", size);
-		return 0;
+		return;
 	}
 	memcpy(&id, data, 4);
 	if (id == KTAP_REC_EXIT) {	/* ends the run, not the user code that runs now */
 		o->exit_seen = 1;
-		return 0;
+		return;
 	}
 	if (id >= rt->meta.nformats || size - 8 < rt->meta.formats[id].size) {
 		if (!o->bad_records++)
 			fprintf(stderr, "ktap: error: a kernel record with unknown format %u (%zu bytes)\n", id, size);
-		return 0;
+		return;
 	}
 	if (rt->opt.timestamps)
 		timestamp(rt->opt.out);
 	rt_format(rt, rt->opt.out, &rt->meta.formats[id], (const uint8_t *)data + 8);
-	return 0;
 }
 
+/* libbpf stops consuming at a negative return, the record taken. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	Rt *rt = ctx;
+	Output *o = rt->out;
+	record(rt, data, size);
+	return ++o->batch < BATCH ? 0 : -EAGAIN;
+}
+
+/* The records formatted, at most BATCH (then more may wait), or < 0. */
 static int consume(Rt *rt, int timeout_ms)
 {
 	Output *o = rt->out;
 	o->consuming = 1;
+	o->batch = 0;
 	int n = timeout_ms ? ring_buffer__poll(o->rb, timeout_ms) : ring_buffer__consume(o->rb);
 	o->consuming = 0;
-	return n;
+	return n == -EAGAIN ? o->batch : n;
 }
 
 int rt_output_init(Rt *rt)
@@ -175,6 +190,12 @@ int rt_output_poll(Rt *rt, int timeout_ms)
 	return n < 0 && n != -EINTR ? -1 : n;
 }
 
+void rt_output_drain(Rt *rt)
+{
+	while (rt_output_poll(rt, 0) == BATCH)
+		;
+}
+
 /* User-context output comes after the records that are in the ring buffer
  * already, which were made before it; but not into a line that user
  * context left open (printf("%d ", x) in a loop). */
@@ -183,8 +204,10 @@ void rt_output_user(Rt *rt, int ends_line)
 	Output *o = rt->out;
 	if (!o || o->consuming)
 		return;
-	if (o->rb && !o->midline)
-		consume(rt, 0);
+	/* bounded: in a flood that feeds on this very output, order is kept
+	 * for the first million records */
+	for (int i = 0; o->rb && !o->midline && i < 1024 && consume(rt, 0) == BATCH; i++)
+		;
 	o->midline = !ends_line;
 }
 

@@ -313,14 +313,14 @@ static int output_failed(Rt *rt)
 static void answer(Rt *rt, Run *r)
 {
 	rt_stop_handlers(rt);
-	rt_output_poll(rt, 0);
+	rt_output_drain(rt);
 	end_child(r);
-	rt_output_poll(rt, 0);	/* kernel output comes before trace_end's */
+	rt_output_drain(rt);	/* kernel output comes before trace_end's */
 	/* trace_end runs although stop is set (rt_call), but not for an output
 	 * that fails: what it prints could go nowhere */
 	if (rt->end_handler >= 0 && rt->interp && !output_failed(rt))
 		rt_call(rt, rt->meta.handlers[rt->end_handler].prog);
-	rt_output_poll(rt, 0);
+	rt_output_drain(rt);
 	rt_output_report(rt);
 	fflush(rt->opt.out);
 }

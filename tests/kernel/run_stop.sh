@@ -66,6 +66,17 @@ ktap: releasing 1 links"
 no_leaks
 }
 
+# A flood that never lets the ring buffer run dry (each line ktap writes
+# is a traced write that prints another line) still ends at -t: records
+# are formatted a batch at a time between the run loop's other events.
+t_flood_ends_at_deadline() {
+timeout 60 sh -c 'exec "$0" -q -o "$1" -t 0.2 -p $$ -e "trace syscalls:sys_enter_write { print(\"again\") }
+print(\"start\")"' "$KTAP" "$work/flood.out" || fail "status $?"
+expect "first line" "$(head -1 "$work/flood.out")" start
+[ "$(grep -c '^again$' "$work/flood.out")" -gt 1024 ] || fail "the flood stopped by itself: $(wc -l <"$work/flood.out") lines"
+no_leaks
+}
+
 # A second Ctrl-C while links are released ends ktap at once; the kernel
 # releases the rest: nothing stays loaded. (If the release is over before
 # the signals come, ktap has exited already: the same check holds.)
