@@ -119,9 +119,12 @@ static int h_snprintf(Rt *rt, const uint64_t a[5], uint64_t *ret)
 		*ret = (uint64_t)-EINVAL;
 		return 0;
 	}
-	const uint64_t *data = n ? (const uint64_t *)rt_mem(rt, a[3], n, 0) : NULL;
-	if (n && !data)
+	const void *p = n ? rt_mem(rt, a[3], n, 0) : NULL;
+	uint64_t data[64];	/* the code's pointer need not be aligned */
+	if (n && !p)
 		return -1;
+	if (n)
+		memcpy(data, p, n);
 	int r = rt_snprintf(rt, dst, size, fmt, data, n / 8);
 	*ret = (uint64_t)(int64_t)r;
 	return ((Interp *)rt->interp)->failed ? -1 : 0;

@@ -195,6 +195,11 @@ static void test_snprintf(void **state)
 	assert_int_equal(snp("%q", 64, 1), -EINVAL);
 	assert_int_equal(snp("plain", 64, 0), 6);
 	assert_string_equal(out, "plain");
+	/* arguments at an address that is not a multiple of 8 (found by fuzz_object) */
+	memcpy((char *)T.data + 4, args + 1, 8);
+	strcpy((char *)T.rodata, "%d");
+	assert_int_equal(h(BPF_FUNC_snprintf, D(100), 64, (uintptr_t)T.rodata, (uintptr_t)T.data + 4, 8), 3);
+	assert_string_equal(out, "-3");
 	T.data[0] = 16;	/* %s of a bad pointer */
 	strcpy((char *)T.rodata, "%s");
 	h_fails(BPF_FUNC_snprintf, D(100), 64, (uintptr_t)T.rodata, D(0), 8);
