@@ -19,6 +19,7 @@ typedef struct Output {
 	int consuming;		/* formatting records: not user context */
 	int exit_seen;		/* the exit record, for the run loop */
 	int midline;		/* user context left a line open */
+	int left;		/* records this consume may still format, or 0: all */
 } Output;
 
 static void sink_failed(RtSink *s, int err)
@@ -130,16 +131,19 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (rt->opt.timestamps)
 		timestamp(rt->opt.out);
 	rt_format(rt, rt->opt.out, &rt->meta.formats[id], (const uint8_t *)data + 8);
-	return 0;
+	return o->left && !--o->left ? -EAGAIN : 0;
 }
 
-static int consume(Rt *rt, int timeout_ms)
+/* Stopped after max records (on_record's -EAGAIN), it has formatted max. */
+static int consume(Rt *rt, int max)
 {
 	Output *o = rt->out;
 	o->consuming = 1;
-	int n = timeout_ms ? ring_buffer__poll(o->rb, timeout_ms) : ring_buffer__consume(o->rb);
+	o->left = max;
+	int n = ring_buffer__consume(o->rb);
 	o->consuming = 0;
-	return n;
+	o->left = 0;
+	return n == -EAGAIN ? max : n;
 }
 
 int rt_output_init(Rt *rt)
@@ -164,12 +168,12 @@ int rt_output_fd(Rt *rt)
 	return o && o->rb ? ring_buffer__epoll_fd(o->rb) : -1;
 }
 
-int rt_output_poll(Rt *rt, int timeout_ms)
+int rt_output_poll(Rt *rt, int max)
 {
 	Output *o = rt->out;
 	if (!o || !o->rb)
 		return 0;
-	int n = consume(rt, timeout_ms);
+	int n = consume(rt, max);
 	if (o->exit_seen)
 		rt->stop = 1;
 	return n < 0 && n != -EINTR ? -1 : n;

@@ -125,7 +125,7 @@ int rt_sink_open(RtSink *s, const char *path);	/* NULL: standard output */
 int rt_sink_close(RtSink *s);	/* the exit status the output decides: 0, 1, 141 */
 int rt_output_init(Rt *rt);
 int rt_output_fd(Rt *rt);	/* an fd readable when records wait, or -1 */
-int rt_output_poll(Rt *rt, int timeout_ms);	/* formats what arrived; 0 ms: what is there */
+int rt_output_poll(Rt *rt, int max);	/* formats what is there, at most max records (0: all) */
 void rt_output_user(Rt *rt, int ends_line);	/* user context prints a line, or a part */
 void rt_output_report(Rt *rt);	/* drops and full tables, once at the end */
 void rt_output_free(Rt *rt);

@@ -232,12 +232,19 @@ static void drain(int fd)
 	(void)!read(fd, &v, sizeof(v));	/* nonblocking: may be empty */
 }
 
+/* Records formatted per turn of the loop. ktap's own writes make events,
+ * and a handler that prints them (trace syscalls:* { print(argstr) })
+ * refills the buffer as fast as it is read: the loop must still see its
+ * timers, signals and -t. After the end the handlers are stopped, and the
+ * last polls read all. */
+enum { OUTPUT_BATCH = 4096 };
+
 static void on_event(Rt *rt, Run *r, uint64_t data)
 {
 	uint32_t kind = data >> 32, index = (uint32_t)data;
 	switch (kind) {
 	case EV_WAKE: drain(r->wake); break;
-	case EV_OUTPUT: rt_output_poll(rt, 0); break;
+	case EV_OUTPUT: rt_output_poll(rt, OUTPUT_BATCH); break;
 	case EV_CHILD: {
 		int status = 0;
 		waitpid(r->child, &status, 0);
