@@ -17,6 +17,8 @@
  *	REC_NR		the syscall's number (arg0, __syscall_nr)
  *	REC_ARGS + 8i	argument i+1 (args.ret of an exit)
  *	REC_NAMED + 8k	the k-th field the body reads by name
+ *	then, for argstr, the event's record in its own layout: the event's
+ *	ID, the number, the raw arguments (an exit's ret)
  *	then probename (strlen bytes) */
 #include <linux/bpf.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ struct Dispatch {
 	int *nrs, n;
 	unsigned args;		/* bit i: the body reads argi */
 	int probename;		/* the body reads probename */
+	int argstr;		/* offset of argstr's record, or 0 */
 	const char **names;	/* fields the body reads by name */
 	int nnames;
 	EventField *fields;	/* where the body finds arg0..arg6, then the named */
@@ -131,6 +134,10 @@ static Dispatch *new_dispatch(Func *sf, int exit, int (*pairs)[2], int n, const 
 		d->fields[i] = (EventField){ .kind = EF_INT, .offset = off, .size = 8 };
 	}
 	d->name = REC_NAMED + 8 * u->nnames;
+	if (u->argstr) {
+		d->argstr = d->name;
+		d->name += dispatch_argstr_size(d);
+	}
 	return d;
 }
 
@@ -142,7 +149,7 @@ void dispatch_plan(Lower *L, Func *sf, Dispatch *out[2])
 	scan(sf->body, &u);
 	scan(sf->filter, &u);
 	int (*pairs)[2] = xcalloc(sf->nevents + 1, sizeof(*pairs));
-	for (int exit = 0; exit < 2 && !u.argstr; exit++) {
+	for (int exit = 0; exit < 2; exit++) {
 		int n = syscall_events(sf, exit, pairs);
 		if (n >= DISPATCH_MIN)
 			out[exit] = new_dispatch(sf, exit, pairs, n, &u);
@@ -177,6 +184,18 @@ const EventField *dispatch_field(const Dispatch *d, const char *name)
 		if (!strcmp(d->names[k], name))
 			return &d->fields[1 + MAX_PARAMS + k];
 	return NULL;
+}
+
+/* argstr's record: what ftrace's syscall events hold, __syscall_nr and
+ * the six arguments or ret, each in an 8-byte slot. */
+int dispatch_argstr_size(const Dispatch *d)
+{
+	return d->exit ? REC_ARGS + 8 : REC_ARGS + 8 * MAX_PARAMS;
+}
+
+IrOpnd dispatch_argstr(Lower *L)
+{
+	return ir_r(emit_op(L, IR_ADD, ir_r(L->ctxreg), ir_imm(L->disp->argstr)));
 }
 
 IrOpnd dispatch_probename(Lower *L)
@@ -214,6 +233,8 @@ static void fill(Lower *L, int rec, int regs, int k)
 		if (event_field(ev, d->names[j]))
 			copy_field(L, rec, regs, ev, event_field(ev, d->names[j]),
 				   d->fields[1 + MAX_PARAMS + j].offset);
+	if (d->argstr)
+		emit_store(L, ir_r(rec), d->argstr, 8, ir_imm(ev->id));
 	if (d->probename)
 		emit_copy(L, ir_r(rec), d->name,
 			  ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, ev->name, strlen(ev->name)))), 0, L->strlen);
@@ -251,6 +272,21 @@ static int record_map(Lower *L)
 	return map;
 }
 
+/* argstr's record but its ID, the same for every syscall: the registers
+ * as they are, as ftrace records them, not cut to the fields' types. */
+static void argstr_fill(Lower *L, int rec, int regs, int id, int ret)
+{
+	const Dispatch *d = L->disp;
+	emit_store(L, ir_r(rec), d->argstr + REC_NR, 8, ir_r(id));
+	if (d->exit) {
+		emit_store(L, ir_r(rec), d->argstr + REC_ARGS, 8, ir_r(ret));
+		return;
+	}
+	for (int i = 0; i < MAX_PARAMS; i++)
+		emit_store(L, ir_r(rec), d->argstr + REC_ARGS + 8 * i, 8,
+			   ir_r(emit_load(L, ir_r(regs), param_reg[i], 8)));
+}
+
 /* The program's entry: ctx is the raw tracepoint's (regs, id or ret).
  * Compat (32-bit) syscalls have numbers of another table, and the syscall
  * tracepoints ignore them: so does the dispatch. Afterwards ctxreg is the
@@ -273,8 +309,11 @@ void dispatch_entry(Lower *L)
 	set_block(L, native);
 	int id = d->exit ? emit_load(L, ir_r(regs), REGS_ORIG_AX, 8) : emit_load(L, ir_r(0), 8, 8);
 	emit_store(L, ir_r(rec), REC_NR, 8, ir_r(id));
+	int ret = d->exit ? emit_load(L, ir_r(0), 8, 8) : -1;
 	if (d->exit)
-		emit_store(L, ir_r(rec), REC_ARGS, 8, ir_r(emit_load(L, ir_r(0), 8, 8)));
+		emit_store(L, ir_r(rec), REC_ARGS, 8, ir_r(ret));
+	if (d->argstr)
+		argstr_fill(L, rec, regs, id, ret);
 	IrBlock **cases = xcalloc(d->n, sizeof(*cases));
 	for (int k = 0; k < d->n; k++)
 		cases[k] = new_block(L);

@@ -147,6 +147,8 @@ void dispatch_entry(Lower *L);	/* L->disp's program up to the body */
 const EventField *dispatch_arg(const Dispatch *d, int n);
 const EventField *dispatch_field(const Dispatch *d, const char *name);
 IrOpnd dispatch_probename(Lower *L);
+int dispatch_argstr_size(const Dispatch *d);
+IrOpnd dispatch_argstr(Lower *L);	/* the record argstr copies */
 void dispatch_free(Dispatch *d);
 
 /* rawtp.c: a handler's many other events, when it reads no record, as one

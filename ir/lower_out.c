@@ -45,9 +45,14 @@ static int is_argstr(const Node *n)
 /* argstr: the raw record read from the context into the output record.
  * The kernel gives a program the record with a pointer over its first 8
  * bytes (the common fields): they become the event's ID (common_type, by
- * which the runtime finds the format) and zeros. */
+ * which the runtime finds the format) and zeros. A syscall dispatch has
+ * built the record of the syscall's own event, ID included. */
 static void argstr_copy(Lower *L, int dst, uint32_t size)
 {
+	if (L->disp) {
+		emit_copy(L, ir_r(dst), 0, dispatch_argstr(L), 0, size);
+		return;
+	}
 	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(dst), ir_imm(size), ir_r(L->ctxreg));
 	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->ev->id));
 }
@@ -91,7 +96,8 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	for (int i = 0; i < n; i++) {
 		types[i] = ty(al[i]);
 		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
-			f.args[i] = (KtapArg){ V_ARGSTR, f.size, argstr_size(L->ev) };
+			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
+			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size };
 			vals[i] = ir_imm(0);
 		} else {
 			f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };

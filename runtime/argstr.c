@@ -36,6 +36,18 @@ static char *ksym_of(void *rt, unsigned long long *addrp, char **modp)
 	return (char *)name;
 }
 
+/* The events whose records a handler may hand to argstr, as a spec for
+ * events_resolve: a syscall dispatch's are its direction's syscall events
+ * (the object does not say which of them its glob took). */
+static char *handler_events(const KtapHandler *h)
+{
+	if (h->kind == H_TRACEPOINT)
+		return xstrdup(h->target);
+	if (h->kind == H_RAW_TRACEPOINT && (!strcmp(h->target, "sys_enter") || !strcmp(h->target, "sys_exit")))
+		return xasprintf("syscalls:%s_*", h->target);
+	return NULL;
+}
+
 static ArgStr *argstr_state(Rt *rt)
 {
 	ArgStr *A = rt->argstr;
@@ -53,10 +65,11 @@ static ArgStr *argstr_state(Rt *rt)
 	tep_set_function_resolver(A->tep, ksym_of, rt);
 	tep_set_loglevel(TEP_LOG_NONE);	/* what it cannot parse it prints as such */
 	for (uint32_t i = 0; i < rt->meta.nhandlers; i++) {
-		const KtapHandler *h = &rt->meta.handlers[i];
+		char *spec = handler_events(&rt->meta.handlers[i]);
 		Event **evs;
 		const char *why;
-		int n = h->kind == H_TRACEPOINT ? events_resolve(h->target, &evs, &why) : 0;
+		int n = spec ? events_resolve(spec, &evs, &why) : 0;
+		free(spec);
 		for (int j = 0; j < n; j++) {
 			A->evs = xrealloc(A->evs, (A->nevs + 1) * sizeof *A->evs);
 			A->evs[A->nevs++] = (ArgEvent){ evs[j]->id, xstrdup(evs[j]->system),

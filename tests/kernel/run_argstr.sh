@@ -24,26 +24,51 @@ ftrace_text() {
 		sed 's/^\(task_rename\|sched_process_exec\): //'
 }
 
-# A syscall's entry and exit (failing with ENOENT), as print and printf
-# print them: "sys_openat(dfd: 0xffffff9c, filename: 0x..., flags: 0, mode: 0)"
-# and "sys_openat -> 0xfffffffffffffffe".
-syscalls_case() {
-	workload_bg -q --comm kt-argstr openat-fail 2
-	instance syscalls:sys_enter_openat syscalls:sys_exit_openat
+# syscall_case WANT WORKLOAD-ACTIONS EVENT... -- BODY: the workload's
+# syscall events, as print or printf print them, equal ftrace's (WANT
+# lines of them), e.g. "sys_openat(dfd: 0xffffff9c, filename: 0x..., flags:
+# 0, mode: 0)" and "sys_openat -> 0xfffffffffffffffe".
+syscall_case() {
+	local want=$1 actions=$2 evs=()
+	shift 2
+	while [ "$1" != -- ]; do evs+=("$1"); shift; done
+	workload_bg -q --comm kt-argstr $actions
+	instance "${evs[@]}"
 	echo $WL_PID >"$inst/set_event_pid"
-	ktap_bg "$work/out" -p $WL_PID -e "trace syscalls:sys_enter_openat, syscalls:sys_exit_openat { $1 }"
+	local list=${evs[*]}
+	ktap_bg "$work/out" -v -p $WL_PID -e "trace ${list// /, } { $2 }"
 	workload_go
 	wait $WL_PID
 	kill -INT $KTAP_PID
 	ktap_wait
 	expect "status" $KTAP_RC 0
-	want=$(ftrace_text $WL_PID)
-	expect "ftrace saw the calls" "$(grep -c openat <<<"$want")" 4
-	expect "argstr" "$(cat "$work/out")" "$want"
+	text=$(ftrace_text $WL_PID)
+	expect "ftrace saw the calls" "$(wc -l <<<"$text")" $want
+	expect "argstr" "$(cat "$work/out")" "$text"
 }
 
-t_syscall_print() { syscalls_case 'print(argstr)'; }
-t_syscall_printf() { syscalls_case 'printf("%s\n", argstr)'; }
+# A syscall's entry and exit (failing with ENOENT), each on its own
+# tracepoint.
+openat_case() {
+	syscall_case 4 "openat-fail 2" syscalls:sys_enter_openat syscalls:sys_exit_openat -- "$1"
+}
+
+t_syscall_print() { openat_case 'print(argstr)'; }
+t_syscall_printf() { openat_case 'printf("%s\n", argstr)'; }
+
+# Five syscalls each way: through the dispatch on raw_syscalls, one raw
+# tracepoint each way. ftrace shows whole registers, and so must argstr:
+# getpriority's who with garbage in its upper half, getpgid's pid -1 as
+# 0xffffffff; the body's arg1 is cut to the field's type (pid_t: -1).
+t_dispatch() {
+	local evs=() s
+	for s in openat getpriority getpgid close lseek; do
+		evs+=(syscalls:sys_enter_$s syscalls:sys_exit_$s)
+	done
+	syscall_case 12 "openat-fail 2 bad-args 1" "${evs[@]}" -- 'if (arg1 != 0xffffffff) { print(argstr) }'
+	expect "raw tracepoints" "$(grep -c 'to raw tracepoint sys_e[a-z]*$' "$work/out.err")" 2
+	expect "tracepoints" "$(grep -c 'to syscalls:' "$work/out.err")" 0
+}
 
 # An event with its own print fmt (libtraceevent renders it): task_rename
 # of the workload started by ktap, and the workload's exec, whose file name

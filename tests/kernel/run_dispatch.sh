@@ -101,4 +101,27 @@ t_outside_glob() {
 	counts 'syscalls:sys_enter_get*' kt-disp7 "6	0	0" getppid 6 nanosleep 2 read 4
 }
 
+# The seed program `trace syscalls:* { print(argstr) }` (here on the
+# workload only): two raw tracepoints, and each getppid as ftrace prints it
+# (the exit's value, the parent's pid, is ktap's: its pattern only).
+t_seed_argstr() {
+	out=$("$KTAP" -v -q -e 'trace syscalls:* /execname == "kt-disp9"/ { print(argstr) }' \
+		-- "$WORKLOAD" -q --comm kt-disp9 getppid 3 2>"$work/v.err") || fail "ktap: $(tail -1 "$work/v.err")"
+	expect "raw tracepoints" "$(grep -c 'to raw tracepoint sys_e[a-z]*$' "$work/v.err")" 2
+	expect "enter" "$(grep -c '^sys_getppid()$' <<<"$out")" 3
+	expect "exit" "$(grep -cx 'sys_getppid -> 0x[1-9a-f][0-9a-f]*' <<<"$out")" 3
+	no_leaks
+}
+
+# A handler printing ktap's own system calls: each line written makes
+# more events than it prints, for ever; -t still ends the run, which
+# formats a bounded batch of records per turn of its loop (timeout: the
+# guard of a hang).
+t_own_output() {
+	timeout 60 "$KTAP" -q -t 0.3 -e 'trace syscalls:* /execname == "ktap"/ { print(argstr) }' \
+		>/dev/null 2>"$work/err"
+	expect "status" $? 0
+	no_leaks
+}
+
 run_cases
