@@ -11,7 +11,7 @@
 #include <string.h>
 #include "cli/list.h"
 #include "frontend/ast.h"
-#include "frontend/events.h"
+#include "common/events.h"
 
 #define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
 

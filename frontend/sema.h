@@ -5,7 +5,7 @@
 
 #include "ast.h"
 #include "types.h"
-#include "events.h"
+#include "common/events.h"
 
 /* Where code runs. A user function may be used in both (a bitmask). */
 enum { CTX_USER = 1, CTX_KERNEL = 2 };

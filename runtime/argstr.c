@@ -9,7 +9,7 @@
 #include <traceevent/event-parse.h>
 #include "interp.h"
 #include "common/util.h"
-#include "frontend/events.h"
+#include "common/events.h"
 
 /* The events the handlers name, by ID: where their format files are. */
 typedef struct ArgEvent {

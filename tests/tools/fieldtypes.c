@@ -1,12 +1,12 @@
 /* fieldtypes SPEC: every distinct C type of the integer fields of the events
  * SPEC matches ("syscalls:*"), read with ktap's own format parser, one per
- * line: "known TYPE" when ktap's type table (frontend/ctype.c) knows how
+ * line: "known TYPE" when ktap's type table (common/ctype.c) knows how
  * wide and how signed it is, "unknown TYPE" when not. Exit status 1 when
  * nothing matches. A test over a real kernel's formats notices a new type. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "frontend/events.h"
+#include "common/events.h"
 
 static int cmp(const void *a, const void *b)
 {

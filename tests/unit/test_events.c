@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "frontend/events.h"
+#include "common/events.h"
 
 static int setup(void **state)
 {

@@ -6,7 +6,7 @@
  * the value is its low bytes, as wide as the type, sign-extended when the
  * type is signed. One table, for every type the syscall formats use. */
 #include <string.h>
-#include "events.h"
+#include "common/events.h"
 
 static const struct {
 	const char *name;

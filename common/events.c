@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/util.h"
-#include "events.h"
+#include "common/events.h"
 
 static char why_buf[512];
 
