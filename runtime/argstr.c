@@ -19,7 +19,8 @@ typedef struct ArgEvent {
 
 typedef struct ArgStr {
 	struct tep_handle *tep;
-	ArgEvent *evs;
+	const char *tracefs;	/* NULL: none readable */
+	ArgEvent *evs;		/* id -1 once its format was tried */
 	int nevs;
 } ArgStr;
 
@@ -64,6 +65,7 @@ static ArgStr *argstr_state(Rt *rt)
 	tep_set_local_bigendian(A->tep, e);
 	tep_set_function_resolver(A->tep, ksym_of, rt);
 	tep_set_loglevel(TEP_LOG_NONE);	/* what it cannot parse it prints as such */
+	A->tracefs = events_tracefs(&(const char *){ NULL });
 	for (uint32_t i = 0; i < rt->meta.nhandlers; i++) {
 		char *spec = handler_events(&rt->meta.handlers[i]);
 		Event **evs;
@@ -82,18 +84,19 @@ static ArgStr *argstr_state(Rt *rt)
 	return A;
 }
 
-/* The event with this ID, its format parsed on first use; NULL when no
- * handler's event has it or its format cannot be read. */
+/* The event with this ID, its format read and parsed on first use, once
+ * (records come by the thousand); NULL when no handler's event has it or
+ * its format cannot be read. */
 static struct tep_event *event_by_id(Rt *rt, ArgStr *A, int id)
 {
 	if (!A->tep)
 		return NULL;
 	struct tep_event *ev = tep_find_event(A->tep, id);
-	const char *fs = ev ? NULL : events_tracefs(&(const char *){ NULL });
-	for (int i = 0; !ev && fs && i < A->nevs; i++) {
+	for (int i = 0; !ev && A->tracefs && i < A->nevs; i++) {
 		if (A->evs[i].id != id)
 			continue;
-		char *path = xasprintf("%s/events/%s/%s/format", fs, A->evs[i].system, A->evs[i].name);
+		A->evs[i].id = -1;
+		char *path = xasprintf("%s/events/%s/%s/format", A->tracefs, A->evs[i].system, A->evs[i].name);
 		size_t len;
 		char *text = read_whole_file(path, &len);
 		free(path);
