@@ -65,25 +65,17 @@ static void add_name(Uses *u, const char *name)
 	u->names[u->nnames++] = name;
 }
 
-/* What of the event the tree reads. */
-static void scan(const Node *n, Uses *u)
+/* What of the event a node reads (visits every node: returns 0). */
+static int note_use(const Node *n, void *ctx)
 {
-	if (!n)
-		return;
+	Uses *u = ctx;
 	if (n->kind == N_BUILTIN && n->num >= B_ARG0 && n->num <= B_ARG0 + MAX_PARAMS)
 		u->args |= 1u << (n->num - B_ARG0);
 	u->probename |= n->kind == N_BUILTIN && n->num == B_PROBENAME;
 	u->argstr |= n->kind == N_BUILTIN && n->num == B_ARGSTR;
 	if (n->kind == N_FIELD && n->num == 1 && n->str)
 		add_name(u, n->str);
-	scan(n->a, u);
-	scan(n->b, u);
-	scan(n->c, u);
-	scan(n->body, u);
-	for (int i = 0; i < n->list.n; i++)
-		scan(n->list.v[i], u);
-	for (int i = 0; i < n->list2.n; i++)
-		scan(n->list2.v[i], u);
+	return 0;
 }
 
 static int by_nr(const void *a, const void *b)
@@ -146,8 +138,8 @@ void dispatch_plan(Lower *L, Func *sf, Dispatch *out[2])
 	out[0] = out[1] = NULL;
 #if defined(__x86_64__)
 	Uses u = { 0 };
-	scan(sf->body, &u);
-	scan(sf->filter, &u);
+	any(sf->body, note_use, &u);
+	any(sf->filter, note_use, &u);
 	int (*pairs)[2] = xcalloc(sf->nevents + 1, sizeof(*pairs));
 	for (int exit = 0; exit < 2; exit++) {
 		int n = syscall_events(sf, exit, pairs);

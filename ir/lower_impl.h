@@ -115,7 +115,8 @@ void lower_block(Lower *L, Node *block);
 enum { FR_STATUS = 0, FR_RETVAL = 8, FR_LOCALS = 16 };	/* the frame */
 enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_SIZE = 24 };	/* the link */
 enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
-int any(const Node *n, int (*pred)(const Node *));	/* does a node of the tree satisfy pred? */
+/* Does a node of the tree satisfy pred? A pred that returns 0 visits them all. */
+int any(const Node *n, int (*pred)(const Node *, void *), void *ctx);
 int needs_frame(Lower *L, Func *sf);
 int frame_alloc(Lower *L, int size);	/* an offset in the frame */
 void frame_setup(Lower *L, Func *sf);	/* at function entry: homes for the locals */

@@ -4,28 +4,29 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-int any(const Node *n, int (*pred)(const Node *))
+int any(const Node *n, int (*pred)(const Node *, void *), void *ctx)
 {
 	if (!n)
 		return 0;
-	if (pred(n) || any(n->a, pred) || any(n->b, pred) || any(n->c, pred) || any(n->body, pred))
+	if (pred(n, ctx) || any(n->a, pred, ctx) || any(n->b, pred, ctx) || any(n->c, pred, ctx) ||
+	    any(n->body, pred, ctx))
 		return 1;
 	for (int i = 0; i < n->list.n; i++)
-		if (any(n->list.v[i], pred))
+		if (any(n->list.v[i], pred, ctx))
 			return 1;
 	for (int i = 0; i < n->list2.n; i++)
-		if (any(n->list2.v[i], pred))
+		if (any(n->list2.v[i], pred, ctx))
 			return 1;
 	return 0;
 }
 
-static int is_loop(const Node *n)
+static int is_loop(const Node *n, void *ctx)
 {
 	return n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM;
 }
 
 /* A string value other than a constant needs a buffer. */
-static int is_string_value(const Node *n)
+static int is_string_value(const Node *n, void *ctx)
 {
 	return n->kind != N_STR && n->kind != N_NIL && is_str(ty(n));
 }
@@ -37,7 +38,8 @@ int needs_frame(Lower *L, Func *sf)
 	for (int i = 0; i < sf->nlocals; i++)
 		if (is_str(type_repr(sf->locals[i]->type)))
 			return 1;
-	return any(sf->body, is_loop) || any(sf->body, is_string_value) || any(sf->filter, is_string_value);
+	return any(sf->body, is_loop, NULL) || any(sf->body, is_string_value, NULL) ||
+	       any(sf->filter, is_string_value, NULL);
 }
 
 int frame_alloc(Lower *L, int size)
@@ -101,7 +103,7 @@ static void frame_map(Lower *L, Func *sf)
 	set_block(L, none);
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
-	if (!any(sf->body, is_loop))
+	if (!any(sf->body, is_loop, NULL))
 		return;		/* no loop bodies to link to */
 	L->link = ir_slot(L->f, LK_SIZE);
 	emit_zero(L, L->link);

@@ -23,7 +23,7 @@ struct RawTp {
 	int names;		/* .rodata offset of the name table */
 };
 
-static int reads_record(const Node *n)
+static int reads_record(const Node *n, void *ctx)
 {
 	return (n->kind == N_BUILTIN && (n->num == B_ARGSTR || n->num >= B_ARG0)) ||
 	       (n->kind == N_FIELD && n->num == 1);
@@ -39,7 +39,7 @@ static int has_raw(const Event *ev)
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2])
 {
 	Func *sf = L->prog->funcs[fi];
-	if (any(sf->body, reads_record) || any(sf->filter, reads_record))
+	if (any(sf->body, reads_record, NULL) || any(sf->filter, reads_record, NULL))
 		return NULL;
 	RawTp *r = xcalloc(1, sizeof(RawTp));
 	for (int e = 0; e < sf->nevents; e++) {
