@@ -7,6 +7,7 @@
  * else uses it (unlinking /dev/null breaks the machine). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,16 @@ int write_all(int fd, const void *p, size_t n)
 	const char *c = p;
 	while (n) {
 		ssize_t k = write(fd, c, n);
-		if (k < 0 && errno != EINTR)
-			return -1;
-		if (k > 0)
+		if (k > 0) {
 			c += k, n -= k;
+		} else if (k < 0 && errno == EAGAIN) {	/* someone made it nonblocking */
+			struct pollfd w = { .fd = fd, .events = POLLOUT };
+			(void)!poll(&w, 1, -1);
+		} else if (k == 0 || errno != EINTR) {
+			if (k == 0)
+				errno = EIO;
+			return -1;
+		}
 	}
 	return 0;
 }

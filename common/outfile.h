@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-/* All n bytes to fd, through short writes and EINTR. 0, or -1 with errno. */
+/* All n bytes to fd, through short writes, EINTR and EAGAIN (a nonblocking
+ * fd is waited for). 0, or -1 with errno. */
 int write_all(int fd, const void *p, size_t n);
 
 /* Writes the n bytes at p to path ("-": standard output). 0, or -1 with

@@ -4,13 +4,13 @@
  * what could not be delivered or stored. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "rt.h"
+#include "../common/outfile.h"
 #include "../common/util.h"
 
 typedef struct Output {
@@ -46,18 +46,8 @@ static void sink_failed(RtSink *s, int err)
 static ssize_t sink_write(void *cookie, const char *buf, size_t size)
 {
 	RtSink *s = cookie;
-	size_t done = 0;
-	while (done < size && !s->err) {
-		ssize_t n = write(s->fd, buf + done, size - done);
-		if (n > 0) {
-			done += n;
-		} else if (n < 0 && errno == EAGAIN) {	/* someone made it nonblocking */
-			struct pollfd p = { .fd = s->fd, .events = POLLOUT };
-			(void)!poll(&p, 1, -1);
-		} else if (n == 0 || errno != EINTR) {
-			sink_failed(s, n ? errno : EIO);
-		}
-	}
+	if (!s->err && write_all(s->fd, buf, size) < 0)
+		sink_failed(s, errno);
 	return size;
 }
 
