@@ -52,9 +52,13 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
 		return;
 	if (out == rt->opt.out)
 		rt_output_user(rt, 1);
+	/* saturating: counts from the kernel may sum past 64 bits (found by fuzz_object) */
 	int64_t total = 0;
-	for (size_t i = 0; i < s.n; i++)
-		total += value_of(m, s.vals + i * s.val_size);
+	for (size_t i = 0; i < s.n; i++) {
+		int64_t v = value_of(m, s.vals + i * s.val_size);
+		if (__builtin_add_overflow(total, v, &total))
+			total = v > 0 ? INT64_MAX : INT64_MIN;
+	}
 	size_t shown = rows < 0 || (uint64_t)rows > s.n ? s.n : (size_t)rows;
 	fprintf(out, "%31s%s%s\n", "value ", "------------- Distribution -------------", " count");
 	for (size_t i = 0; i < shown; i++) {

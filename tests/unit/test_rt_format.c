@@ -190,6 +190,15 @@ static void test_print_hist(void **state)
 	fclose(out);
 	assert_null(strstr(text, "..."));
 	assert_non_null(strstr(text, "                           stat |                                      10     \n"));
+	/* values whose sum passes 2^63: the total saturates (found by fuzz_object) */
+	int64_t big[] = { 0x7000000000000000, 0x7000000000000000 };
+	RtMap *b = t_map("b", BPF_MAP_TYPE_HASH, 16, 8, 16);
+	b->table = &tbl;
+	hist_rows(b, keys, big, 2);
+	out = open_out();
+	rt_print_hist(&T.rt, out, b, 20);
+	fclose(out);
+	assert_non_null(strstr(text, "                           open |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@     8070450532247928832\n"));
 	/* an empty table: the header only */
 	RtMap *e = t_map("e", BPF_MAP_TYPE_HASH, 8, 8, 4);
 	out = open_out();
