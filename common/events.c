@@ -315,6 +315,45 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 	return why("unknown event '%s:%s'", sys, name);
 }
 
+/* Dynamic events are left out: a BPF program attaches to a uprobe or
+ * kprobe event only as a probe (a pt_regs context, not the record), which
+ * is what `probe:` specs are for. */
+
+/* The "group/event" names of the dynamic events (the second word of each
+ * line of tracefs's dynamic_events: "p:uprobes/f /bin/x:0x1139"), NUL-separated
+ * in one buffer ending with an empty name; NULL when there is no such file. */
+static char *dynamic_events(const char *root)
+{
+	char path[4096], line[4096];
+	snprintf(path, sizeof path, "%s/dynamic_events", root);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return NULL;
+	size_t len = 0;
+	char *names = xcalloc(1, 1);
+	while (fgets(line, sizeof line, fp)) {
+		char *s = strchr(line, ':'), *e = s ? s + strcspn(s, " \t\n") : NULL;
+		if (!s || e == s + 1)
+			continue;
+		names = xrealloc(names, len + (e - s) + 1);
+		memcpy(names + len, s + 1, e - s - 1);
+		len += e - s - 1;
+		names[len++] = 0;
+		names[len] = 0;
+	}
+	fclose(fp);
+	return names;
+}
+
+static int is_dynamic(const char *names, const char *sys, const char *name)
+{
+	size_t ns = strlen(sys);
+	for (const char *n = names; n && *n; n += strlen(n) + 1)
+		if (!strncmp(n, sys, ns) && n[ns] == '/' && !strcmp(n + ns + 1, name))
+			return 1;
+	return 0;
+}
+
 int events_resolve(const char *spec, Event ***out, const char **whyp)
 {
 	*out = NULL;
@@ -330,8 +369,9 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	const char *name = colon + 1;
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/events", root);
-	int nsys, n = 0, cap = 0;
+	int nsys, n = 0, cap = 0, ndyn = 0;
 	char **systems = list_dir(dir, sys, &nsys);
+	char *dyn = dynamic_events(root);
 	for (int i = 0; i < nsys; i++) {
 		if (!strcmp(systems[i], "ftrace"))	/* ftrace's own records: not attachable */
 			continue;
@@ -342,6 +382,11 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 			Event *ev = event_load(root, systems[i], evs[j]);
 			if (!ev)
 				continue;
+			if (is_dynamic(dyn, systems[i], evs[j])) {
+				ndyn++;
+				event_free(ev);
+				continue;
+			}
 			if (n == cap) {
 				cap = cap ? 2 * cap : 8;
 				*out = xrealloc(*out, cap * sizeof **out);
@@ -351,8 +396,13 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 		free_list(evs, nev);
 	}
 	free_list(systems, nsys);
+	free(dyn);
 	if (!n && !strcmp(sys, "ftrace"))
 		*whyp = why("'ftrace' events are ftrace's own records, not tracepoints");
+	else if (!n && ndyn)
+		*whyp = why("'%s:%s' matches only probe events made through tracefs's dynamic_events "
+			    "(uprobe_events, kprobe_events), not tracepoints; trace the function with "
+			    "'probe:'", sys, name);
 	else if (!n)
 		*whyp = unknown(root, sys, name);
 	free(sys);

@@ -66,4 +66,38 @@ t_few_events() {
 	no_leaks
 }
 
+# file_offset BINARY SYMBOL: where SYMBOL's code is in the file (what a
+# uprobe takes), from its address and the program header that maps it.
+file_offset() {
+	local addr type off va pa fsz rest
+	addr=$(nm "$1" | awk -v s="$2" '$3 == s { print $1 }')
+	[ -n "$addr" ] || fail "no symbol $2 in $1"
+	addr=$((16#$addr))
+	while read -r type off va pa fsz rest; do
+		[ "$type" = LOAD ] && ((addr >= va && addr < va + fsz)) &&
+			printf '0x%x\n' $((addr - va + off))
+	done < <(readelf -lW "$1")
+}
+
+# A dynamic event (a uprobe made through tracefs's uprobe_events, here on
+# the workload's thread function) is a probe, not a tracepoint: a glob
+# leaves it out (its perf event would refuse a tracepoint program), the
+# other events it matches are traced as usual.
+t_dynamic_event() {
+	local group=task_ktap$$ off
+	off=$(file_offset "$WORKLOAD" thread)
+	echo "p:$group/wl_thread $WORKLOAD:$off" >>/sys/kernel/tracing/uprobe_events || fail "uprobe_events"
+	trap "echo '-:$group/wl_thread' >>/sys/kernel/tracing/uprobe_events" EXIT
+	out=$("$KTAP" -v -q -e 'var s = {}
+	trace task*:* /execname == "kt-raw3"/ { s[probename] += 1 }
+	trace_end { print(s["task_newtask"], s["wl_thread"]) }' \
+		-- "$WORKLOAD" -q --comm kt-raw3 --threads 2 getppid 1 2>"$work/v.err") || fail "ktap: $(tail -1 "$work/v.err")"
+	expect "counts" "$out" "2	0"
+	expect "attached to the dynamic event" "$(grep -c "wl_thread" "$work/v.err")" 0
+	"$KTAP" -q -e "trace $group:wl_thread { }" 2>"$work/err" && fail "traced a dynamic event"
+	grep -q "matches only probe events made through tracefs's dynamic_events" "$work/err" ||
+		fail "error: $(head -1 "$work/err")"
+	no_leaks
+}
+
 run_cases
