@@ -99,4 +99,28 @@ expect "trace_end" "$(cat "$work/out")" end
 no_leaks
 }
 
+# SIGKILL in the middle of attaching `*:*` (~1,600 raw tracepoint links,
+# a syscall dispatch and a few perf-event tracepoints): the kernel releases
+# what the process held, nothing stays loaded. ktap -v writes a line per
+# link to a pipe we read slowly, so after 100 lines it is certainly still
+# attaching (the pipe holds a few hundred more at most).
+t_sigkill_during_attach() {
+local fifo=$work/att.err line fd n=0 rc=0
+mkfifo "$fifo"
+"$KTAP" -v -q -e 'var n = 0
+trace *:* { n += 1 }' >/dev/null 2>"$fifo" &
+local pid=$!
+exec {fd}<"$fifo"
+while ((n < 100)) && IFS= read -r line <&$fd; do
+	[[ $line == "ktap: attached "* ]] && n=$((n + 1))
+done
+expect "links attached before the kill" $n 100
+kill -KILL $pid
+cat <&$fd >/dev/null
+exec {fd}<&-
+wait $pid || rc=$?
+expect "status" $rc 137
+no_leaks
+}
+
 run_cases
