@@ -267,6 +267,13 @@ static void plan_rawtp(Lower *L, int fi, const Node *at, RawTp *r, Job **jobs, i
 	add_job(jobs, njobs, (Job){ fi, new_func(L, name, "raw_tp", IRF_KERNEL, 1, at), NULL, NULL, r });
 }
 
+/* Releasing a perf-event tracepoint waits for RCU grace periods, the
+ * longest under the kernel's event_mutex: 254 of them took 14.4 s to
+ * release on 6.18 with ktap's release threads (~57 ms each; see
+ * docs/performance.md, "Teardown"). From this many on, the user is told
+ * how long the end will take rather than left waiting. */
+enum { SLOW_RELEASE_MIN = 100, RELEASE_MS = 50 };
+
 /* A trace handler's programs: one per dispatch, one for the other events
  * when they can share a raw tracepoint program, else one per event. */
 static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
@@ -287,6 +294,7 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), NULL, disp[x], NULL });
 		free(sec);
 	}
+	int nslow = 0;
 	for (int e = 0; e < sf->nevents; e++) {
 		Event *ev = sf->events[e];
 		if (dispatch_covers(disp, ev) || rawtp_covers(raw, ev))
@@ -298,7 +306,13 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL, NULL });
 		free(sec);
 		free(target);
+		nslow++;
 	}
+	if (nslow >= SLOW_RELEASE_MIN)
+		diag_warning(L->d, at->loc, "this handler reads its events' records (argN, args.NAME or "
+			     "argstr), so %d of its events attach as perf-event tracepoints, which the "
+			     "kernel releases one grace period at a time: ending the run will take "
+			     "about %d s", nslow, (nslow * RELEASE_MS + 999) / 1000);
 }
 
 static void plan(Lower *L, Job **jobs, int *njobs)
