@@ -25,9 +25,9 @@ static const struct {
 	/* Tracepoints named after the kernel function, not the syscall. */
 	{ "newstat", 4 }, { "newfstat", 5 }, { "newlstat", 6 }, { "sendfile64", 40 },
 	{ "newuname", 63 }, { "umount", 166 },
-	/* Newer than the headers (Linux 6.5 to 6.17). uprobe and uretprobe
-	 * are left out: they only exist for the uprobe trampolines. */
-	{ "cachestat", 451 }, { "fchmodat2", 452 }, { "map_shadow_stack", 453 },
+	/* Newer than the headers (Linux 6.5 to 6.17). uretprobe and uprobe
+	 * are called by the uprobe trampolines (a uretprobe makes one). */
+	{ "uretprobe", 335 }, { "uprobe", 336 }, { "cachestat", 451 }, { "fchmodat2", 452 }, { "map_shadow_stack", 453 },
 	{ "futex_wake", 454 }, { "futex_wait", 455 }, { "futex_requeue", 456 },
 	{ "statmount", 457 }, { "listmount", 458 }, { "lsm_get_self_attr", 459 },
 	{ "lsm_set_self_attr", 460 }, { "lsm_list_modules", 461 }, { "mseal", 462 },
