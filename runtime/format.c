@@ -34,7 +34,10 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 		free(s);
 		break;
 	}
-	default:	/* V_NUM; a stack prints as its id until stacks are symbolized */
+	case V_STACK:
+		rt_print_stack(rt, out, (uint64_t)num_at(a, base));
+		break;
+	default:	/* V_NUM */
 		fprintf(out, "%" PRId64, num_at(a, base));
 		break;
 	}
