@@ -136,6 +136,14 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : num_at(a, base);
 	if (a->kind == V_ARGSTR) {	/* sema allows only %s */
 		s = owned = rt_argstr(rt, base + a->off, a->size);
+	} else if (a->kind == V_STACK && p->conv == 's') {
+		size_t len;
+		FILE *m = open_memstream(&owned, &len);
+		if (m) {
+			rt_print_stack(rt, m, v);
+			fclose(m);
+		}
+		s = owned ? owned : "";
 	} else if (p->conv == 'p') {
 		rt_ptr_text(rt, v, text, sizeof text);
 		prec = -1;

@@ -116,4 +116,11 @@ expect "user" "$(head -4 <<<"$out" | frames)" "<stack trace>
 expect "kernel depth 2" "$(tail -n +5 <<<"$out" | wc -l)" 3
 }
 
+# printf's %s prints a stack as print does.
+t_printf_s() {
+out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid /execname == "kst-f"/ { printf("[%s]\n", stack(1)) }' \
+	-- "$WORKLOAD" -q --comm kst-f getppid 1) || fail "ktap: $out"
+[[ $out =~ ^\[\<stack\ trace\>$'\n'\ =\>\ [a-z_0-9.]+\+0x[0-9a-f]+\]$ ]] || fail "printf: $out"
+}
+
 run_cases
