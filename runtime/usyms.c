@@ -104,7 +104,8 @@ static void read_elf(UFile *f)
 			else if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
 				read_symbols(f, e, scn, &sh);
 		}
-		qsort(f->syms, f->nsyms, sizeof *f->syms, by_addr);
+		if (f->nsyms)
+			qsort(f->syms, f->nsyms, sizeof *f->syms, by_addr);
 	}
 	if (e)
 		elf_end(e);
@@ -120,7 +121,8 @@ static UFile *file_add(USyms *U, const char *path, const uint8_t *id, size_t idl
 	}
 	UFile *f = &U->files[U->n++];
 	*f = (UFile){ .path = path ? xstrdup(path) : NULL, .idlen = idlen };
-	memcpy(f->id, id, idlen);
+	if (idlen)
+		memcpy(f->id, id, idlen);
 	if (path)
 		read_elf(f);
 	return f;

@@ -4,14 +4,23 @@
 # maps the binary while the tables print, as a live process would.
 . "$(dirname "$0")/lib.bash"
 
-# hold: a second workload, waiting, that maps the workload's binary.
+# hold: a second workload, waiting, that maps the workload's binary until
+# release, or the end of the case (a failed one too).
 hold() {
-	mkfifo "$work/hold"
-	"$WORKLOAD" --wait-fd 3 -q --comm kst-hold getppid 0 3<"$work/hold" &
+	local fifo=$work/hold.$BASHPID
+	mkfifo "$fifo"
+	"$WORKLOAD" --wait-fd 3 -q --comm kst-hold getppid 0 3<"$fifo" &
 	HOLD_PID=$!
-	exec {HOLD_GO}>"$work/hold"
+	exec {HOLD_GO}>"$fifo"
+	trap release EXIT
 }
-release() { echo x >&$HOLD_GO; exec {HOLD_GO}>&-; wait $HOLD_PID; rm "$work/hold"; }
+release() {
+	[ -n "${HOLD_PID:-}" ] || return 0
+	echo x >&$HOLD_GO
+	exec {HOLD_GO}>&-
+	wait $HOLD_PID
+	HOLD_PID=
+}
 
 # Offsets vary with the build: frames compared as symbol+OFF.
 frames() { sed 's/+0x[0-9a-f]*/+OFF/g'; }
