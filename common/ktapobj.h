@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 2	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT */
+#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT; 3: BSS_STACK_LOST */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -18,8 +18,20 @@ enum {
 	BSS_EXIT = 24,		/* u64: the run ended (exit(), or the runtime): handlers return */
 	BSS_LOOP_CAPS = 32,	/* u64: kernel loops stopped by the iteration cap */
 	BSS_PID_FILTER = 40,	/* u64: set by the runtime (-p): handlers ignore other processes */
-	BSS_RESERVED = 48	/* script globals and table drop counters follow */
+	BSS_STACK_LOST = 48,	/* u64: stack()/ustack() the kernel could not record */
+	BSS_RESERVED = 56	/* script globals and table drop counters follow */
 };
+
+/* A stack value (u64), made by the kernel, read by the runtime: the id in
+ * the map ktap_kstackDEPTH or ktap_ustackDEPTH (an errno, negative, when the
+ * kernel failed), the depth, and for user stacks the process whose mappings
+ * resolve its addresses. Kernel stacks carry no pid, so that one kernel
+ * stack is one table key whichever process ran it. */
+#define KTAP_STACK_ID(v)	((int32_t)(uint32_t)(v))
+#define KTAP_STACK_DEPTH(v)	((int)((v) >> 32 & 0xff))
+#define KTAP_STACK_USER(v)	((int)((v) >> 40 & 1))
+#define KTAP_STACK_PID(v)	((int)((v) >> 41))
+enum { KTAP_STACK_MAX_DEPTH = 127, KTAP_STACK_DEFAULT_DEPTH = 127 };
 
 /* A kernel record with this id asks the runtime to end the run. */
 #define KTAP_REC_EXIT 0xffffffffu

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "common/util.h"
 #include "common/format.h"
+#include "common/ktapobj.h"
 #include "sema_int.h"
 
 /* Argument kinds: n number, s string, a any printable value, t table,
@@ -187,6 +188,20 @@ static void check_table_new(Sema *S, Node *n, Type *t)
 		t->table->capacity = cap;
 }
 
+/* The depth sizes the stack's map and the skip is a flag of the helper:
+ * both are known when the program is built. */
+static void check_stack(Sema *S, Node *n)
+{
+	static const int max[] = { KTAP_STACK_MAX_DEPTH, 255 };
+	static const char *what[] = { "depth", "skip" };
+	for (int i = 0; i < n->list.n && i < 2; i++) {
+		Node *a = n->list.v[i];
+		if (a && (a->kind != N_NUM || a->num < !i || a->num > max[i]))
+			diag_error(S->d, a->loc, "the %s of a stack must be a constant number from %d to %d",
+				   what[i], !i, max[i]);
+	}
+}
+
 /* kdebug.tracepoint and friends: the last argument is the handler body. */
 static void check_register(Sema *S, Node *n, const BuiltinFn *b)
 {
@@ -288,6 +303,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 		check_table_new(S, n, t);
 		return t;
 	}
+	if (b->fn == F_STACK || b->fn == F_USTACK)
+		check_stack(S, n);
 	if (b->fn == F_DELETE && nargs == 1 && n->list.v[0])
 		table_written(S, n->list.v[0]);
 	if (b->fn == F_PRINT_HIST && nargs >= 1 && n->list.v[0]) {

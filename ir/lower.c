@@ -111,7 +111,8 @@ static void setup_tables(Lower *L)
 static void setup_data(Lower *L)
 {
 	static const char *const fixed[] = { "ktap_rb_drops", "ktap_wall_offset", "ktap_num_cpus",
-					     "ktap_exit", "ktap_loop_caps", "ktap_pid_filter" };
+					     "ktap_exit", "ktap_loop_caps", "ktap_pid_filter",
+					     "ktap_stack_lost" };
 	for (int i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++)
 		ir_data_var(L->mod, DATA_BSS, fixed[i], ir_layout(L->mod, L_NUM, 8, 0), NULL);
 	L->empty_str = rodata_str(L, "", 0);
@@ -197,6 +198,7 @@ static void lower_body(Lower *L, const Job *j)
 	L->col = 1;
 	L->retbuf = -1;
 	L->ctxreg = 0;
+	L->progctx = sf->kind == FN_TRACE || sf->kind == FN_PROFILE ? 0 : -1;
 	L->ntemps = L->nspare = 0;
 	L->framed = 0;
 	L->linkreg = -1;

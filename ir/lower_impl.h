@@ -41,6 +41,8 @@ typedef struct Lower {
 	int frame_map;		/* the frame's map, in the function that owns it */
 	int probe_frames;	/* the frame map all probes share, -1 until needed */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
+	int progctx;		/* probes: the vreg with the program's own ctx (ctxreg may
+				   be a record made from it), else -1 */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */
 	int *temps, ntemps;	/* temporary slots in use, in order of allocation */
@@ -101,6 +103,9 @@ int key_size(Lower *L, TableInfo *t);
 void lower_print(Lower *L, Node *call, int printf_like);
 IrOpnd lower_builtin(Lower *L, Node *call);
 
+/* stack.c: stack() and ustack() */
+IrOpnd lower_stack(Lower *L, Node *call);
+
 /* stmt.c */
 void lower_block(Lower *L, Node *block);
 
@@ -113,7 +118,7 @@ void lower_block(Lower *L, Node *block);
  * the verifier tracks stack values exactly: a counter it knows would make it
  * walk every iteration of a loop. */
 enum { FR_STATUS = 0, FR_RETVAL = 8, FR_LOCALS = 16 };	/* the frame */
-enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_SIZE = 24 };	/* the link */
+enum { LK_CTX = 0, LK_FRAME = 8, LK_RETBUF = 16, LK_PROGCTX = 24, LK_SIZE = 32 };	/* the link */
 enum { ST_RUN, ST_BREAK, ST_RETURN };	/* FR_STATUS: how a loop body ended */
 /* Does a node of the tree satisfy pred? A pred that returns 0 visits them all. */
 int any(const Node *n, int (*pred)(const Node *, void *), void *ctx);

@@ -25,6 +25,11 @@ static int is_loop(const Node *n, void *ctx)
 	return n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM;
 }
 
+static int is_stack(const Node *n, void *ctx)
+{
+	return n->kind == N_CALL && (n->num == F_STACK || n->num == F_USTACK);
+}
+
 /* A string value other than a constant needs a buffer. */
 static int is_string_value(const Node *n, void *ctx)
 {
@@ -112,6 +117,8 @@ static void frame_map(Lower *L, Func *sf)
 	emit_store(L, ir_slotop(L->link), LK_FRAME, 8, ir_r(L->frame_ptr));
 	if (L->retbuf >= 0)
 		emit_store(L, ir_slotop(L->link), LK_RETBUF, 8, ir_r(L->retbuf));
+	if (L->progctx >= 0 && any(sf->body, is_stack, NULL))
+		emit_store(L, ir_slotop(L->link), LK_PROGCTX, 8, ir_r(L->progctx));
 }
 
 /* Params arrive in vregs 0.. (after the hidden result buffer, if any). */

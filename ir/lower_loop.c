@@ -88,6 +88,8 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	L->ntemps = L->nspare = 0;
 	L->linkreg = 1;
 	L->ctxreg = emit_load(L, ir_r(1), LK_CTX, 8);
+	if (L->progctx >= 0)
+		L->progctx = emit_load(L, ir_r(1), LK_PROGCTX, 8);
 	L->frame_ptr = emit_load(L, ir_r(1), LK_FRAME, 8);
 	IrBlock *stop = new_block(L), *start = new_block(L);
 	emit_jmp(L, start);

@@ -226,6 +226,9 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		return read_string(L, BPF_FUNC_probe_read_kernel_str, lower_expr(L, a0));
 	case F_USER_STRING:
 		return read_string(L, BPF_FUNC_probe_read_user_str, lower_expr(L, a0));
+	case F_STACK:
+	case F_USTACK:
+		return lower_stack(L, call);
 	case F_STRINGOF:
 	case F_IPOF:
 		return lower_expr(L, a0);

@@ -34,7 +34,10 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 		free(s);
 		break;
 	}
-	default:	/* V_NUM; a stack prints as its id until stacks are symbolized */
+	case V_STACK:
+		rt_print_stack(rt, out, (uint64_t)num_at(a, base));
+		break;
+	default:	/* V_NUM */
 		fprintf(out, "%" PRId64, num_at(a, base));
 		break;
 	}
@@ -133,6 +136,14 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : num_at(a, base);
 	if (a->kind == V_ARGSTR) {	/* sema allows only %s */
 		s = owned = rt_argstr(rt, base + a->off, a->size);
+	} else if (a->kind == V_STACK && p->conv == 's') {
+		size_t len;
+		FILE *m = open_memstream(&owned, &len);
+		if (m) {
+			rt_print_stack(rt, m, v);
+			fclose(m);
+		}
+		s = owned ? owned : "";
 	} else if (p->conv == 'p') {
 		rt_ptr_text(rt, v, text, sizeof text);
 		prec = -1;

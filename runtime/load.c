@@ -424,6 +424,7 @@ void rt_close(Rt *rt)
 	rt_detach(rt);
 	rt_output_free(rt);
 	rt_argstr_free(rt);
+	rt_usyms_free(rt);
 	if (rt->interp)
 		rt_interp_free(rt);
 	for (int i = 0; i < RT_NDATA; i++)

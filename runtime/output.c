@@ -225,6 +225,9 @@ void rt_output_report(Rt *rt)
 		fprintf(stderr, "warning: %llu updates to table '%s' (line %u) were dropped: table full (%u entries)\n",
 			(unsigned long long)n, t->name ? t->name : t->map, t->line, m ? m->max_entries : 0);
 	}
+	if ((n = bss_word(rt, BSS_STACK_LOST)))
+		fprintf(stderr, "warning: %llu stack traces were lost (they print as [lost])\n",
+			(unsigned long long)n);
 	if ((n = bss_word(rt, BSS_LOOP_CAPS)))
 		fprintf(stderr, "warning: %llu loops in kernel handlers were stopped at the iteration cap (100000)\n",
 			(unsigned long long)n);

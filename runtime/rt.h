@@ -76,6 +76,7 @@ typedef struct Rt {
 	void *interp;			/* the interpreter's state (interp.c) */
 	void *out;			/* the output's state (output.c) */
 	void *argstr;			/* the event formats argstr renders with (argstr.c) */
+	void *usyms;			/* the user files symbols come from (usyms.c) */
 } Rt;
 
 /* load.c: open an object file, read its .ktap sections, load it (the kernel
@@ -114,6 +115,16 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
  * whose dynamic data the copy cut short says so at the end. */
 char *rt_argstr(Rt *rt, const uint8_t *rec, uint32_t size);
 void rt_argstr_free(Rt *rt);
+
+/* stack.c: a stack value with its frames symbolized, from "<stack trace>"
+ * to the last frame (no newline after it). */
+void rt_print_stack(Rt *rt, FILE *out, uint64_t v);
+
+/* usyms.c: a user address as "func+0xoff (file)", or in hex when nothing
+ * resolves it: a build id and a file offset, or an address in process pid. */
+void rt_usym_build_id(Rt *rt, int pid, const uint8_t id[20], uint64_t off, char *buf, size_t size);
+void rt_usym_ip(Rt *rt, int pid, uint64_t ip, char *buf, size_t size);
+void rt_usyms_free(Rt *rt);
 
 /* attach.c: attach every handler of a group (the KH_ATTACH helper). */
 int rt_attach(Rt *rt, uint32_t group);

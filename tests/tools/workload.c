@@ -15,6 +15,12 @@
  *   nanosleep N    N nanosleep system calls of 1 microsecond (not glibc's
  *                  nanosleep(), which calls clock_nanosleep)
  *   call N         N calls of ktap_workload_probe(i), i = 0..N-1 (for uprobes)
+ *   stack N        N calls of ktap_workload_stack_caller(), which calls
+ *                  ktap_workload_stack_leaf(), which makes one getppid system
+ *                  call with its own syscall instruction (so that the user
+ *                  stack at the system call starts in it)
+ *   spin N         spins in ktap_workload_spin() until the thread has used N ms
+ *                  of CPU (for profile)
  *   bad-args N     N rounds of harmless system calls with arguments whose
  *                  values test signedness, each failing or doing nothing:
  *                  getpriority(PRIO_PROCESS, -1) with garbage in the upper
@@ -42,10 +48,10 @@
 enum { MAX_ACTIONS = 16, MAX_THREADS = 64 };
 static const long MAX_COUNT = 1000000000;
 
-typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_N } Kind;
+typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_STACK, A_SPIN, A_N } Kind;
 
 static const char *const names[A_N] = {
-	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "bad-args",
+	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "bad-args", "stack", "spin",
 };
 
 typedef struct Action {
@@ -71,6 +77,51 @@ __attribute__((noinline, used)) long ktap_workload_probe(long i)
 	return probe_sum;
 }
 
+/* The stack targets: the workload is built with frame pointers, so that
+ * the kernel can walk its user stack. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+__attribute__((noinline, used)) long ktap_workload_stack_leaf(void)
+{
+#ifdef __x86_64__
+	long r;
+	/* a frame of its own, which the compiler leaves out of leaf functions */
+	__asm__ volatile("" : : "r"(__builtin_frame_address(0)));
+	__asm__ volatile("syscall" : "=a"(r) : "a"(SYS_getppid) : "rcx", "r11", "memory");
+	return r;
+#else
+	return syscall(SYS_getppid);
+#endif
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+__attribute__((noinline, used)) long ktap_workload_stack_caller(void)
+{
+	return ktap_workload_stack_leaf() + 1;
+}
+
+static long cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Almost all of its time in its own loop, not in clock_gettime. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+__attribute__((noinline, used)) void ktap_workload_spin(long ms)
+{
+	long end = cpu_ms() + ms;
+	while (cpu_ms() < end)
+		for (volatile long k = 0; k < 1000000; k++)
+			;
+}
+
 static void fail(const char *what, long i)
 {
 	fprintf(stderr, "workload: %s #%ld failed: %s\n", what, i, strerror(errno));
@@ -94,7 +145,9 @@ static void run(const Action *a)
 {
 	char c = 'x';
 	struct timespec ts = { 0, 1000 };
-	for (long i = 0; i < a->count; i++) {
+	if (a->kind == A_SPIN)
+		ktap_workload_spin(a->count);
+	for (long i = 0; i < a->count && a->kind != A_SPIN; i++) {
 		switch (a->kind) {
 		case A_GETPPID:
 			syscall(SYS_getppid);
@@ -121,6 +174,10 @@ static void run(const Action *a)
 		case A_BAD_ARGS:
 			bad_args(i);
 			break;
+		case A_STACK:
+			ktap_workload_stack_caller();
+			break;
+		case A_SPIN:	/* once, for all of COUNT */
 		case A_N:
 			break;
 		}
@@ -140,7 +197,7 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
 	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--wait-fd FD] [-q]"
-		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call bad-args\n");
+		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call bad-args stack spin\n");
 	exit(2);
 }
 
