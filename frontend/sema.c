@@ -43,6 +43,8 @@ void check_late(Sema *S, Late *l)
 	switch (l->kind) {
 	case LATE_COND:
 	case LATE_FILTER:
+		if (n->kind == N_NAME && may_be_nil(n))
+			break;	/* false when nil */
 		if ((what = always_true(n->type)))
 			diag_warning(S->d, n->loc, "%s is always true here (only nil and false are "
 				     "false); compare it, e.g. '%s'", what,
@@ -137,6 +139,7 @@ static void finish(Sema *S)
 		if (r->kind == TY_VAR)
 			r->kind = TY_NUM;
 	}
+	find_nilable(S);
 	for (int i = 0; i < S->lates.n; i++)
 		check_late(S, &S->lates.v[i]);
 	check_tables(S);

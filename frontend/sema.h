@@ -20,6 +20,7 @@ struct Symbol {
 	int index;		/* SYM_GLOBAL: in Program.globals; SYM_LOCAL: in its Func.locals */
 	Node *init;		/* SYM_GLOBAL: constant initializer from a top-level var, or NULL */
 	struct Func *func;	/* SYM_FUNC */
+	int nilable;		/* may hold nil: lowering keeps a presence flag (sema_nil.c) */
 };
 
 /* Built-in functions: sema stores one in N_CALL.num (F_NONE for user

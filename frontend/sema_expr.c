@@ -86,6 +86,8 @@ void late(Sema *S, LateKind k, Node *n)
 	int now = k == LATE_CONCAT ? known(n->a) && known(n->b) : known(n);
 	if (k == LATE_LEN && S->func->kind == FN_USER)
 		now = 0;	/* its contexts are not known yet */
+	if (k == LATE_COND && n->kind == N_NAME)
+		now = 0;	/* whether it may be nil is known at the end */
 	if (now)
 		check_late(S, &l);
 	else

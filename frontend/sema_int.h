@@ -132,6 +132,10 @@ void check_late(Sema *S, Late *l);
 void check_rate(Sema *S, Node *at, const char *text, int profile, int64_t ns);
 void check_table_memory(Sema *S);
 
+/* sema_nil.c */
+int may_be_nil(const Node *v);	/* a table read, nil, a nilable variable */
+void find_nilable(Sema *S);
+
 /* sema_context.c */
 void check_contexts(Sema *S);
 

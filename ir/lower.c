@@ -118,12 +118,18 @@ static void setup_data(Lower *L)
 	L->empty_str = rodata_str(L, "", 0);
 	Program *p = L->prog;
 	L->global_off = xcalloc(p->nglobals, sizeof(int));
+	L->global_flag = xcalloc(p->nglobals, sizeof(int));
 	for (int i = 0; i < p->nglobals; i++) {
 		Type *t = type_repr(p->globals[i]->type);
 		if (t->kind == TY_TABLE || t->kind == TY_FUNC)
 			continue;
 		char *name = ident("%s", p->globals[i]->name);
 		L->global_off[i] = ir_data_var(L->mod, DATA_BSS, name, layout_of(L, t), NULL);
+		free(name);
+		if (!p->globals[i]->nilable)
+			continue;
+		name = ident("%s__present", p->globals[i]->name);
+		L->global_flag[i] = ir_data_var(L->mod, DATA_BSS, name, ir_layout(L->mod, L_NUM, 8, 0), NULL);
 		free(name);
 	}
 	IrMap rb = { "ktap_events", BPF_MAP_TYPE_RINGBUF, L->opt->ringbuf_size, 0, NULL, NULL, 0, 0 };
@@ -203,6 +209,7 @@ static void lower_body(Lower *L, const Job *j)
 	L->framed = 0;
 	L->linkreg = -1;
 	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
+	L->flag = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
@@ -226,6 +233,8 @@ static void lower_body(Lower *L, const Job *j)
 	finish_func(f);
 	free(L->local);
 	L->local = NULL;
+	free(L->flag);
+	L->flag = NULL;
 }
 
 static IrFunc *new_func(Lower *L, char *name, const char *section, IrCtx ctx, int nparams, const Node *at)
@@ -348,9 +357,11 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 			add_job(jobs, njobs, (Job){ fi, new_func(L, name, NULL, IRF_USER, 0, at), NULL, NULL, NULL });
 			break;
 		case FN_USER: {
-			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret));
+			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret)) +
+				 nil_params(sf);
 			if (np > 5)
-				lower_error(L, sf->site, "a function can take at most %d parameters",
+				lower_error(L, sf->site, "a function can take at most %d parameters "
+					    "(one that may be nil counts twice)",
 					    5 - is_str(type_repr(sf->ret)));
 			for (int c = 0; c < 2; c++) {
 				if (!(sf->ctx & (c ? CTX_KERNEL : CTX_USER)))
@@ -436,6 +447,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	free(L.table_map);
 	free(L.table_drops);
 	free(L.global_off);
+	free(L.global_flag);
 	free(L.irfunc[0]);
 	free(L.irfunc[1]);
 	return diag_errors(d) > errors ? -1 : 0;

@@ -242,7 +242,8 @@ static int is_cmp(int op)
 	return op == TK_EQ || op == TK_NE || op == '<' || op == TK_LE || op == '>' || op == TK_GE;
 }
 
-/* x == nil, x != nil: presence for table entries; other values are never nil. */
+/* x == nil, x != nil: presence for table entries and nilable variables;
+ * other values are never nil. */
 static void nil_test(Lower *L, Node *x, int eq, IrBlock *t, IrBlock *f)
 {
 	IrBlock *present = eq ? f : t, *absent = eq ? t : f;
@@ -250,6 +251,8 @@ static void nil_test(Lower *L, Node *x, int eq, IrBlock *t, IrBlock *f)
 		IrOpnd found;
 		table_read(L, x, &found);
 		emit_br(L, C_NE, found, ir_imm(0), present, absent);
+	} else if (x->kind == N_NAME && x->sym && x->sym->nilable) {
+		emit_br(L, C_NE, presence_get(L, x->sym), ir_imm(0), present, absent);
 	} else {
 		lower_expr(L, x);
 		emit_jmp(L, x->kind == N_NIL ? absent : present);
@@ -316,6 +319,11 @@ void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 		return;
 	}
 	default: {
+		if (n->kind == N_NAME && n->sym && n->sym->nilable) {	/* nil is false */
+			IrBlock *check = new_block(L);
+			emit_br(L, C_EQ, presence_get(L, n->sym), ir_imm(0), f, check);
+			set_block(L, check);
+		}
 		IrOpnd v = lower_expr(L, n);
 		if (ty(n) && ty(n)->kind == TY_BOOL)
 			emit_br(L, C_NE, v, ir_imm(0), t, f);
@@ -342,17 +350,24 @@ IrOpnd lower_call(Lower *L, Node *n)
 	int fi = 0;
 	while (L->prog->funcs[fi] != callee)
 		fi++;
-	IrOpnd args[5], res = { O_NONE, 0 };
+	IrOpnd args[6], res = { O_NONE, 0 };
 	int na = 0;
 	if (is_str(type_repr(callee->ret)))
 		args[na++] = res = str_temp(L);
-	for (int i = 0; i < n->list.n && na < 5; i++)
-		args[na++] = lower_expr(L, n->list.v[i]);
+	for (int i = 0; i < n->list.n && na < 5; i++) {
+		if (!callee->locals[i]->nilable) {
+			args[na++] = lower_expr(L, n->list.v[i]);
+			continue;
+		}
+		IrOpnd present;	/* presence travels with the value, as its own argument */
+		args[na++] = lower_value(L, n->list.v[i], &present);
+		args[na++] = present;
+	}
 	at(L, n);
 	IrIns *c = emit(L, IR_CALLF);
 	c->target = L->irfunc[kernel(L)][fi];
-	c->nargs = na;
-	memcpy(c->args, args, sizeof(args));
+	c->nargs = na < 5 ? na : 5;	/* more is an error at the function */
+	memcpy(c->args, args, sizeof(c->args));
 	c->dst = ir_vreg(L->f);
 	return res.kind != O_NONE ? res : ir_r(c->dst);
 }

@@ -32,6 +32,9 @@ typedef struct Lower {
 	RawTp *rawtp;		/* or the events it is attached to by cookie, or NULL */
 	int *local;		/* local index -> vreg (numbers) or slot (strings), or its
 				   offset in the frame when the function has one */
+	int *flag;		/* local index -> vreg or frame offset of a nilable
+				   local's presence flag, else -1 */
+	int *global_flag;	/* global index -> .bss offset of its presence flag */
 	int framed;		/* the locals live in a frame (the function has kernel loops) */
 	int frame_ptr;		/* framed: the vreg with the frame's address */
 	int link;		/* framed, outside loop bodies: the slot of the link */
@@ -132,6 +135,12 @@ int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);
+int nil_params(Func *sf);	/* parameters that may be nil: each takes a flag too */
+IrOpnd presence_get(Lower *L, Symbol *s);	/* 1 for a variable that is never nil */
+void presence_set(Lower *L, Symbol *s, IrOpnd present);	/* nothing if never nil */
+/* n's value, and in *present whether it is there (a table read, nil, a
+ * nilable variable may not be). */
+IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present);
 
 /* loop.c: kernel loops run their bodies in bpf_loop callbacks */
 typedef enum { LOOP_WHILE, LOOP_REPEAT, LOOP_FOR } LoopKind;

@@ -140,14 +140,34 @@ void frame_setup(Lower *L, Func *sf)
 		}
 		if (is_param && is_str(t) && !L->framed)	/* callers pass a pointer: take a copy */
 			emit_copy(L, ir_slotop(L->local[i]), 0, ir_r(param++), 0, L->strlen);
+		L->flag[i] = -1;
+		if (!sf->locals[i]->nilable)
+			continue;
+		if (L->framed) {
+			L->flag[i] = size;
+			size += 8;
+		} else {	/* a nilable parameter's presence comes right after it */
+			L->flag[i] = is_param ? param++ : ir_vreg(L->f);
+		}
 	}
 	if (!L->framed)
 		return;
 	L->frame_next = L->frame_size = size;
 	frame_map(L, sf);
 	param = L->retbuf >= 0 ? 1 : 0;
-	for (int i = 0; sf->params && i < sf->params->n; i++)
+	for (int i = 0; sf->params && i < sf->params->n; i++) {
 		local_set(L, sf->locals[i], ir_r(param++), '=');
+		if (sf->locals[i]->nilable)
+			presence_set(L, sf->locals[i], ir_r(param++));
+	}
+}
+
+int nil_params(Func *sf)
+{
+	int n = 0;
+	for (int i = 0; sf->params && i < sf->params->n; i++)
+		n += sf->locals[i]->nilable;
+	return n;
 }
 
 void frame_done(Lower *L)
@@ -195,4 +215,69 @@ void local_zero(Lower *L, Symbol *s)
 		local_set(L, s, ir_r(emit_mapval(L, DATA_RODATA, L->empty_str)), '=');
 	else
 		local_set(L, s, ir_imm(0), '=');
+}
+
+/* Presence (LANGUAGE.md §4): a nilable variable has a flag beside its
+ * value, 1 while it holds one and 0 while it is nil; its value is then the
+ * zero value, so arithmetic on nil uses 0 with no test. Other variables
+ * are always present and have no flag. */
+IrOpnd presence_get(Lower *L, Symbol *s)
+{
+	if (!s->nilable)
+		return ir_imm(1);
+	if (s->kind == SYM_GLOBAL)
+		return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, L->global_flag[s->index])), 0, 8));
+	int loc = L->flag[s->index];
+	return L->framed ? ir_r(emit_load(L, frame_base(L), loc, 8)) : ir_r(loc);
+}
+
+void presence_set(Lower *L, Symbol *s, IrOpnd present)
+{
+	if (!s->nilable)
+		return;
+	if (s->kind == SYM_GLOBAL) {
+		emit_store(L, ir_r(emit_mapval(L, DATA_BSS, L->global_flag[s->index])), 0, 8, present);
+	} else if (L->framed) {
+		emit_store(L, frame_base(L), L->flag[s->index], 8, present);
+	} else {
+		IrIns *i = emit(L, IR_MOV);
+		i->dst = L->flag[s->index];
+		i->a = present;
+	}
+}
+
+/* 1 when a lookup's result p found the key, else 0: a flag never holds the
+ * map value's address. */
+static IrOpnd found_flag(Lower *L, IrOpnd p)
+{
+	int r = ir_vreg(L->f);
+	IrBlock *miss = new_block(L), *join = new_block(L);
+	IrIns *i = emit(L, IR_MOV);
+	i->dst = r;
+	i->a = ir_imm(1);
+	emit_br(L, C_EQ, p, ir_imm(0), miss, join);
+	set_block(L, miss);
+	i = emit(L, IR_MOV);
+	i->dst = r;
+	i->a = ir_imm(0);
+	emit_jmp(L, join);
+	set_block(L, join);
+	return ir_r(r);
+}
+
+IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present)
+{
+	if (n->kind == N_INDEX) {
+		IrOpnd found, v = table_read(L, n, &found);
+		*present = found_flag(L, found);
+		return v;
+	}
+	IrOpnd v = lower_expr(L, n);
+	if (n->kind == N_NIL)
+		*present = ir_imm(0);
+	else if (n->kind == N_NAME && n->sym && n->sym->nilable)
+		*present = presence_get(L, n->sym);
+	else
+		*present = ir_imm(1);
+	return v;
 }

@@ -57,9 +57,18 @@ static void argstr_copy(Lower *L, int dst, uint32_t size)
 	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->ev->id));
 }
 
+/* An argument's value at base+off, and a maybe-nil one's presence after it. */
+static void store_arg(Lower *L, Type *t, IrOpnd base, int off, const KtapArg *a, IrOpnd v, IrOpnd present)
+{
+	store_value(L, t, base, off, v);
+	if (a->kind & V_MAYBE_NIL)
+		emit_store(L, base, off + a->size, 8, present);
+}
+
 /* Kernel output: a ring buffer record {u32 id; u32 pad; payload}; a full
  * buffer counts a drop that the runtime reports. */
-static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapArg *args, Type **types)
+static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpnd *present,
+			  KtapArg *args, Type **types)
 {
 	int p = emit_call(L, BPF_FUNC_ringbuf_reserve, 3, ir_r(emit_map(L, L->ringbuf)), ir_imm(8 + size),
 			  ir_imm(0));
@@ -71,7 +80,7 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, KtapA
 		if (args[i].kind == V_ARGSTR)
 			argstr_copy(L, emit_op(L, IR_ADD, ir_r(p), ir_imm(8 + args[i].off)), args[i].size);
 		else
-			store_value(L, types[i], ir_r(p), 8 + args[i].off, vals[i]);
+			store_arg(L, types[i], ir_r(p), 8 + args[i].off, &args[i], vals[i], present[i]);
 	}
 	emit_call(L, BPF_FUNC_ringbuf_submit, 2, ir_r(p), ir_imm(0));
 	emit_jmp(L, done);
@@ -91,7 +100,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	}
 	KtapFormat f = { fmt ? FMT_PRINTF : FMT_PRINT, fmt, n, NULL, 0, call->loc.line };
 	f.args = xcalloc(n, sizeof(KtapArg));
-	IrOpnd vals[MAXARGS];
+	IrOpnd vals[MAXARGS], present[MAXARGS];
 	Type *types[MAXARGS];
 	for (int i = 0; i < n; i++) {
 		types[i] = ty(al[i]);
@@ -99,6 +108,11 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
 			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size };
 			vals[i] = ir_imm(0);
+		} else if (al[i]->kind == N_NAME && al[i]->sym && al[i]->sym->nilable) {
+			/* its presence word follows the value: the runtime prints nil */
+			f.args[i] = (KtapArg){ vkind(types[i]) | V_MAYBE_NIL, f.size, val_size(L, types[i]) };
+			vals[i] = lower_value(L, al[i], &present[i]);
+			f.size += 8;
 		} else {
 			f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
 			vals[i] = lower_expr(L, al[i]);
@@ -109,12 +123,12 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	int id = add_format(L, &f);
 	KtapArg *args = L->meta->formats[id].args;
 	if (kernel(L)) {
-		kernel_record(L, id, f.size, n, vals, args, types);
+		kernel_record(L, id, f.size, n, vals, present, args, types);
 		return;
 	}
 	int s = temp_slot(L, f.size ? f.size : 8);
 	for (int i = 0; i < n; i++)
-		store_value(L, types[i], ir_slotop(s), args[i].off, vals[i]);
+		store_arg(L, types[i], ir_slotop(s), args[i].off, &args[i], vals[i], present[i]);
 	emit_call(L, KH_PRINTF, 2, ir_imm(id), ir_r(emit_addr(L, s)));
 }
 
@@ -183,7 +197,7 @@ static void lower_exit(Lower *L)
 	}
 	/* the flag is what counts; the record only wakes the runtime up */
 	emit_store(L, ir_r(emit_mapval(L, DATA_BSS, BSS_EXIT)), 0, 8, ir_imm(1));
-	kernel_record(L, KTAP_REC_EXIT, 0, 0, NULL, NULL, NULL);
+	kernel_record(L, KTAP_REC_EXIT, 0, 0, NULL, NULL, NULL, NULL);
 }
 
 static IrOpnd user_only(Lower *L, Node *call, const char *what)

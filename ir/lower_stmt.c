@@ -8,8 +8,9 @@ static int is_ctor(Node *v)
 	return v && (v->kind == N_TABLE || (v->kind == N_CALL && v->num == F_TABLE_NEW));
 }
 
-/* Give name n (a variable) the value v of the expression `value`. */
-static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
+/* Give name n (a variable) the value v of the expression `value`, there
+ * or not as `present` says (+= makes it present: nil counts as 0). */
+static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present, int op)
 {
 	Symbol *s = n->sym;
 	Type *t = type_repr(s->type);
@@ -18,6 +19,7 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 			table_ctor(L, t->table, value);
 		return;
 	}
+	presence_set(L, s, op == TK_PLUSEQ ? ir_imm(1) : present);
 	if (s->kind == SYM_GLOBAL) {
 		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->global_off[s->index]));
 		if (op == TK_PLUSEQ)
@@ -27,6 +29,33 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int op)
 		return;
 	}
 	local_set(L, s, v, op);
+}
+
+/* t[k] = x with x maybe nil: a nil x deletes the entry, as t[k] = nil does. */
+static void write_nilable(Lower *L, Node *target, Node *x)
+{
+	IrBlock *set = new_block(L), *del = new_block(L), *done = new_block(L);
+	emit_br(L, C_EQ, presence_get(L, x->sym), ir_imm(0), del, set);
+	set_block(L, set);
+	table_write(L, target, x, '=');
+	emit_jmp(L, done);
+	set_block(L, del);
+	Node nil = { .kind = N_NIL, .loc = x->loc };
+	table_write(L, target, &nil, '=');
+	set_block(L, done);
+}
+
+static void write_entry(Lower *L, Node *target, Node *value, int op)
+{
+	if (op == '=' && value->kind == N_NAME && value->sym && value->sym->nilable)
+		write_nilable(L, target, value);
+	else
+		table_write(L, target, value, op);
+}
+
+static int nilable_name(const Node *n)
+{
+	return n->kind == N_NAME && n->sym && n->sym->nilable;
 }
 
 /* A value that stays put while other targets of the same statement change. */
@@ -44,27 +73,34 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 {
 	if (targets->n == 1 && targets->v[0]->kind == N_INDEX) {
 		if (values->n)
-			table_write(L, targets->v[0], values->v[0], op);
+			write_entry(L, targets->v[0], values->v[0], op);
 		return;
 	}
-	IrOpnd v[16];
+	IrOpnd v[16], present[16];
 	int n = targets->n < 16 ? targets->n : 16;
 	for (int i = 0; i < n; i++) {
 		Node *val = i < values->n ? values->v[i] : NULL;
-		v[i] = val && !is_ctor(val) ? lower_expr(L, val) : ir_imm(0);
-		if (n > 1 && val)
+		present[i] = ir_imm(val != NULL);
+		if (val && !is_ctor(val) && nilable_name(targets->v[i]))
+			v[i] = lower_value(L, val, &present[i]);
+		else
+			v[i] = val && !is_ctor(val) ? lower_expr(L, val) : ir_imm(0);
+		if (n > 1 && val) {
 			v[i] = snapshot(L, val, v[i]);
+			if (present[i].kind == O_VREG)
+				present[i] = ir_r(emit_mov(L, present[i]));
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		Node *tg = targets->v[i], *val = i < values->n ? values->v[i] : NULL;
 		at(L, tg);
 		if (tg->kind == N_INDEX) {
 			if (val)
-				table_write(L, tg, val, op);
+				write_entry(L, tg, val, op);
 		} else if (tg->kind == N_NAME && tg->sym) {
 			if (!val && is_str(type_repr(tg->sym->type)))
 				v[i] = ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
-			assign_name(L, tg, val, v[i], op);
+			assign_name(L, tg, val, v[i], present[i], op);
 		}
 	}
 }
@@ -132,6 +168,7 @@ static void lower_fornum(Lower *L, Node *n)
 	}
 	Symbol *var = n->list.v[0]->sym;
 	local_set(L, var, lower_expr(L, n->a), '=');
+	presence_set(L, var, ir_imm(1));
 	IrOpnd limit = lower_expr(L, n->b);
 	if (kernel(L)) {
 		int off = frame_alloc(L, 8);
@@ -179,9 +216,10 @@ static void lower_forin(Lower *L, Node *n)
 	set_block(L, body);
 	Type *kt = type_repr(t->keys[0]);
 	IrOpnd k = is_str(kt) ? ir_r(emit_addr(L, key)) : ir_r(emit_load(L, ir_slotop(key), 0, 8));
-	assign_name(L, n->list.v[0], NULL, k, '=');
+	assign_name(L, n->list.v[0], NULL, k, ir_imm(1), '=');
 	if (n->list.n > 1)
-		assign_name(L, n->list.v[1], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL), '=');
+		assign_name(L, n->list.v[1], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL),
+			    ir_imm(1), '=');
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
 	L->brk = saved;
@@ -237,6 +275,7 @@ static void lower_var(Lower *L, Node *n)
 			continue;
 		if (type_repr(s->type)->kind != TY_TABLE)
 			local_zero(L, s);
+		presence_set(L, s, ir_imm(0));
 	}
 }
 

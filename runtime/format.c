@@ -43,6 +43,28 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 	}
 }
 
+/* Whether a's bytes (a maybe-nil one's presence word too) are inside the payload. */
+static int arg_fits(const KtapArg *a, uint32_t payload)
+{
+	uint64_t end = (uint64_t)a->off + a->size + (a->kind & V_MAYBE_NIL ? 8 : 0);
+	return end <= payload;
+}
+
+/* The argument as printed: a maybe-nil one is nil when its presence word
+ * (after its value) is 0. */
+static KtapArg shown_arg(const KtapArg *a, const uint8_t *base)
+{
+	KtapArg r = *a;
+	if (!(a->kind & V_MAYBE_NIL))
+		return r;
+	r.kind &= ~(uint32_t)V_MAYBE_NIL;
+	uint64_t present;
+	memcpy(&present, base + a->off + a->size, 8);
+	if (!present)
+		r.kind = V_NIL;
+	return r;
+}
+
 /* A kernel address as sym+0xoff, or in hex when no symbol holds it. */
 void rt_ptr_text(Rt *rt, uint64_t addr, char *buf, size_t size)
 {
@@ -117,7 +139,7 @@ static const Format *parsed(Rt *rt, const KtapFormat *f, Format *tmp)
 	int ok = f->fmt && format_parse(pf, f->fmt, strlen(f->fmt), &err, &pos) == 0 &&
 		 (uint32_t)pf->nconv == f->nargs;
 	for (uint32_t i = 0; ok && i < f->nargs; i++)
-		ok = f->args[i].off <= f->size && f->args[i].size <= f->size - f->args[i].off;
+		ok = arg_fits(&f->args[i], f->size);
 	if (cached)
 		I->fmt_parsed[id] = ok ? 1 : 2;
 	if (!ok) {
@@ -179,8 +201,10 @@ void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
 		for (uint32_t i = 0; i < f->nargs; i++) {
 			if (i)
 				fputc('\t', out);
-			if (f->args[i].off <= f->size && f->args[i].size <= f->size - f->args[i].off)
-				rt_print_value(rt, out, &f->args[i], payload);
+			if (arg_fits(&f->args[i], f->size)) {
+				KtapArg a = shown_arg(&f->args[i], payload);
+				rt_print_value(rt, out, &a, payload);
+			}
 		}
 		fputc('\n', out);
 		return;
@@ -193,8 +217,10 @@ void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
 		rt_output_user(rt, ends_line(pf));
 	for (int i = 0; i < pf->n; i++) {
 		fwrite(pf->v[i].text, 1, pf->v[i].len, out);
-		if (pf->v[i].conv)
-			conv_arg(rt, out, &pf->v[i], &f->args[i], payload);
+		if (pf->v[i].conv) {
+			KtapArg a = shown_arg(&f->args[i], payload);
+			conv_arg(rt, out, &pf->v[i], &a, payload);
+		}
 	}
 	if (pf == &tmp)
 		format_free(&tmp);

@@ -1,0 +1,126 @@
+/* Which variables may hold nil (LANGUAGE.md §4).
+ *
+ * A variable is nilable when some value it can get may be absent: a table
+ * read, the literal nil, another nilable variable, or no value at all (a
+ * `var` without one). A parameter is nilable when some call passes such a
+ * value. Only nilable variables get a presence flag in lowering, so a
+ * variable the compiler sees always given present values costs nothing.
+ * The analysis ignores control flow: one nil source anywhere is enough. */
+#include <stdio.h>
+#include "sema_int.h"
+
+static int is_value(const Symbol *s)
+{
+	TypeKind k = type_repr(s->type)->kind;
+	return k != TY_TABLE && k != TY_FUNC;
+}
+
+int may_be_nil(const Node *v)
+{
+	if (!v)
+		return 1;
+	switch (v->kind) {
+	case N_NIL:
+	case N_INDEX:
+		return 1;
+	case N_NAME:
+		return v->sym && v->sym->nilable;
+	default:
+		return 0;
+	}
+}
+
+/* Mark s when it gets v; 1 when that is news. */
+static int gets(Symbol *s, const Node *v)
+{
+	if (!s || s->nilable || !is_value(s) || !may_be_nil(v))
+		return 0;
+	s->nilable = 1;
+	return 1;
+}
+
+static int visit(Node *n);
+
+static int visit_list(NodeList *l)
+{
+	int changed = 0;
+	for (int i = 0; i < l->n; i++)
+		changed |= visit(l->v[i]);
+	return changed;
+}
+
+static int assigned(NodeList *targets, NodeList *values, int op)
+{
+	int changed = 0;
+	for (int i = 0; i < targets->n; i++) {
+		Node *t = targets->v[i];
+		if (t && t->kind == N_NAME && op != TK_PLUSEQ)
+			changed |= gets(t->sym, i < values->n ? values->v[i] : NULL);
+	}
+	return changed;
+}
+
+static int passed(Node *call)
+{
+	Symbol *f = call->num == F_NONE && call->a ? call->a->sym : NULL;
+	if (!f || f->kind != SYM_FUNC || !f->func->params)
+		return 0;
+	NodeList *ps = f->func->params;
+	int changed = 0;
+	for (int i = 0; i < ps->n && i < call->list.n; i++)
+		if (ps->v[i])
+			changed |= gets(ps->v[i]->sym, call->list.v[i]);
+	return changed;
+}
+
+static int visit(Node *n)
+{
+	if (!n)
+		return 0;
+	int changed = visit(n->a) | visit(n->b) | visit(n->c) | visit(n->body) |
+		      visit_list(&n->list) | visit_list(&n->list2);
+	if (n->kind == N_VAR)
+		changed |= assigned(&n->list, &n->list2, '=');
+	else if (n->kind == N_ASSIGN)
+		changed |= assigned(&n->list, &n->list2, n->op);
+	else if (n->kind == N_CALL)
+		changed |= passed(n);
+	return changed;
+}
+
+/* An expression of x's type that is x, or its zero value when x is nil. */
+static const char *present_form(const Node *x)
+{
+	switch (type_repr(x->sym->type)->kind) {
+	case TY_STR: return "%s .. \"\"";
+	case TY_BOOL: return "%s == true";
+	default: return "%s + 0";
+	}
+}
+
+/* A function's result has no presence flag: returning a variable that may
+ * be nil would turn nil into a value unseen, so it is refused. */
+static void check_returns(Sema *S, Node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == N_RETURN && n->a && n->a->kind == N_NAME && may_be_nil(n->a)) {
+		char hint[240];
+		snprintf(hint, sizeof hint, present_form(n->a), n->a->str);
+		diag_error(S->d, n->a->loc, "'%s' may be nil here, and a function's result cannot "
+			   "be nil; return '%s' to return its value or zero", n->a->str, hint);
+	}
+	check_returns(S, n->a);
+	check_returns(S, n->b);
+	check_returns(S, n->c);
+	check_returns(S, n->body);
+	for (int i = 0; i < n->list.n; i++)
+		check_returns(S, n->list.v[i]);
+}
+
+void find_nilable(Sema *S)
+{
+	while (visit(S->prog.root))
+		;
+	check_returns(S, S->prog.root);
+}
