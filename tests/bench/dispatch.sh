@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Per-event cost of the syscall dispatch against a single-syscall program,
+# from the kernel's own counters (kernel.bpf_stats_enabled: run_time_ns /
+# run_cnt of each program ktap loaded), while the workload makes N getppid
+# calls. The single program runs on getppid only; the dispatch runs on every
+# system call of the machine and returns at once for those outside its glob,
+# so its average mixes both (what a user pays per event in total).
+# Usage: tests/bench/dispatch.sh [N [RUNS]]   (default 1000000, 3)
+set -eu
+cd "$(dirname "$0")/../.."
+export BUILD=${BUILD:-build}
+. tests/kernel/lib.bash
+n=${1:-1000000}
+runs=${2:-3}
+
+old=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -q kernel.bpf_stats_enabled=1
+trap 'sysctl -q kernel.bpf_stats_enabled=$old; rm -rf "$work"' EXIT
+
+# cost SCRIPT: ns per run of the programs ktap loaded for SCRIPT, summed
+# over them, while the workload runs; the best of $runs.
+cost() {
+	local best= i ids ns
+	for ((i = 0; i < runs; i++)); do
+		ktap_bg "$work/d.out" -e "$1"
+		ids=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/$KTAP_PID/fdinfo/* 2>/dev/null | sort -u | tr '\n' ' ')
+		"$WORKLOAD" -q --comm kt-bench getppid "$n"
+		ns=$(for id in $ids; do bpftool prog show id "$id" -j; echo; done | python3 -c '
+import json, sys
+t = c = 0
+for line in sys.stdin:
+    if line.strip():
+        p = json.loads(line); t += p.get("run_time_ns", 0); c += p.get("run_cnt", 0)
+print("%.1f" % (t / c if c else 0))')
+		kill -INT $KTAP_PID
+		ktap_wait
+		if [ -z "$best" ] || [ "$(echo "$ns < $best" | bc)" = 1 ]; then best=$ns; fi
+	done
+	echo "$best"
+}
+
+filter='/execname == "kt-bench"/ { n += 1 }'
+one=$(cost "var n = 0 trace syscalls:sys_enter_getppid $filter")
+disp=$(cost "var n = 0 trace syscalls:sys_enter_* $filter")
+printf 'getppid x %d, best of %d runs, ns per program run (run_time_ns / run_cnt)\n' "$n" "$runs"
+printf '  sys_enter_getppid program  %6.1f\n' "$one"
+printf '  sys_enter_* dispatch       %6.1f  (%.2fx)\n' "$disp" "$(echo "$disp / $one" | bc -l)"
