@@ -222,7 +222,8 @@ static int get_arg(In *in, int from, uint32_t i, KtapArg *a)
 	a->kind = field(in, S_ARGS, i, 0);
 	a->off = field(in, S_ARGS, i, 1);
 	a->size = field(in, S_ARGS, i, 2);
-	if (a->kind > V_ARGSTR || (a->kind == V_ARGSTR && from != S_FORMATS))
+	if (a->kind > V_AGG || (a->kind == V_ARGSTR && from != S_FORMATS) ||
+	    (a->kind == V_AGG && from != S_TABLES))
 		return fail(in, from, "bad value kind");
 	return 0;
 }
