@@ -223,7 +223,8 @@ static int get_arg(In *in, int from, uint32_t i, KtapArg *a)
 	a->off = field(in, S_ARGS, i, 1);
 	a->size = field(in, S_ARGS, i, 2);
 	uint32_t k = from == S_FORMATS ? a->kind & ~(uint32_t)V_MAYBE_NIL : a->kind;
-	if (k > V_ARGSTR || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)))
+	if (k > V_AGG || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)) ||
+	    (k == V_AGG && from != S_TABLES))
 		return fail(in, from, "bad value kind");
 	return 0;
 }

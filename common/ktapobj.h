@@ -37,8 +37,10 @@ enum { KTAP_STACK_MAX_DEPTH = 127, KTAP_STACK_DEFAULT_DEPTH = 127 };
 #define KTAP_REC_EXIT 0xffffffffu
 
 /* The kind of a value, for printing it. V_ARGSTR: the event's raw record
- * (its first `size` bytes at most), printed as argstr (formats only). */
-typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR } KtapVKind;
+ * (its first `size` bytes at most), printed as argstr (formats only).
+ * V_AGG: a table's value is an aggregation's (common/agg.h; tables only):
+ * off 0, size 8 is its count. */
+typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR, V_AGG } KtapVKind;
 /* Or-ed into a format argument's kind: a variable that may be nil. An
  * 8-byte presence word follows its value (at off + size); 0 prints nil. */
 enum { V_MAYBE_NIL = 0x100 };

@@ -18,7 +18,10 @@
 	X(ITER_OPEN,   "(map, n, sorted) -> iterator over a snapshot of at most n keys " \
 	               "(n < 0: all), largest value first when sorted; freed when the handler returns") \
 	X(ITER_NEXT,   "(iterator, key *) -> 0 with the next key copied out, or -1 at the end") \
-	X(PRINT_HIST,  "(map, n): print the table as a histogram, n rows at most") \
+	X(PRINT_HIST,  "(map, n): print the table as a histogram, n rows at most; an " \
+	               "aggregation as a log2 histogram per key") \
+	X(PRINT_LHIST, "(map, min, max, step): an aggregation as a linear histogram per key") \
+	X(PRINT_STATS, "(map): an aggregation's count, average, total, min, max per key") \
 	X(WALLTIME_NS, "() -> nanoseconds since the epoch") \
 	X(NUM_CPUS,    "() -> CPUs online") \
 	X(ARCH,        "(dst *, size): the machine name as a string") \

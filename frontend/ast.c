@@ -94,8 +94,9 @@ static void print_op(FILE *out, int op)
 		[TK_NE - TK_AND] = "!=", [TK_LE - TK_AND] = "<=", [TK_GE - TK_AND] = ">=",
 		[TK_CONCAT - TK_AND] = "..", [TK_SHL - TK_AND] = "<<", [TK_SHR - TK_AND] = ">>",
 		[TK_PLUSEQ - TK_AND] = "+=",
+		[TK_AGG - TK_AND] = "<<<",
 	};
-	if (op >= TK_AND && op <= TK_PLUSEQ)
+	if (op >= TK_AND && op <= TK_AGG)
 		fprintf(out, " %s", names[op - TK_AND]);
 	else
 		fprintf(out, " %c", op);

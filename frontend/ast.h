@@ -42,7 +42,7 @@ typedef enum {
 	N_BLOCK,	/* list = statements */
 	N_VAR,		/* var list = list2: list = names (N_NAME), list2 = values */
 	N_FUNCDEF,	/* function str(list) { body }: list = params (N_NAME) */
-	N_ASSIGN,	/* list = list2 with op '=' or TK_PLUSEQ */
+	N_ASSIGN,	/* list = list2 with op '=', TK_PLUSEQ or TK_AGG (one target, one value) */
 	N_CALLSTAT,	/* a = the N_CALL */
 	N_IF,		/* if (a) body else c: c is NULL, an N_BLOCK or an N_IF (elseif) */
 	N_WHILE,	/* while (a) body */
@@ -75,6 +75,7 @@ enum {
 	TK_SHL,		/* << */
 	TK_SHR,		/* >> */
 	TK_PLUSEQ,	/* += */
+	TK_AGG,		/* <<< */
 };
 
 typedef enum {

@@ -231,7 +231,7 @@ static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, Node *iter, NodeList ar
 %token IN "in" REPEAT "repeat" UNTIL "until" DO "do" END "end" BREAK "break"
 %token RETURN "return" TRUE "true" FALSE "false" NIL "nil"
 %token OR "||" AND "&&" EQ "==" NE "!=" LE "<=" GE ">=" CONCAT ".." SHL "<<" SHR ">>"
-%token PLUSEQ "+="
+%token PLUSEQ "+=" AGG "<<<"
 %token FILTER_OPEN "'/' (start of a filter)" FILTER_CLOSE "'/' (end of the filter)"
 
 %type <node> stat retstat elsepart body funcbody expr simple primary nsuffixed psuffixed
@@ -306,6 +306,11 @@ stat:
 	| targets PLUSEQ exprlist {
 		check_targets(lx, &$1);
 		$$ = mk_list(N_ASSIGN, @$, NULL, $1); $$->op = TK_PLUSEQ; $$->list2 = $3;
+	}
+	| nsuffixed AGG expr {
+		NodeList t = list1($1);
+		check_targets(lx, &t);
+		$$ = mk_list(N_ASSIGN, @$, NULL, t); $$->op = TK_AGG; $$->list2 = list1($3);
 	}
 	| BUILTIN '=' exprlist { $$ = mk_builtin_assign(lx, @$, @1, $1, '=', $3); }
 	| BUILTIN PLUSEQ exprlist { $$ = mk_builtin_assign(lx, @$, @1, $1, TK_PLUSEQ, $3); }

@@ -142,6 +142,7 @@ static void finish(Sema *S)
 	find_nilable(S);
 	for (int i = 0; i < S->lates.n; i++)
 		check_late(S, &S->lates.v[i]);
+	check_aggs(S);
 	check_tables(S);
 	check_table_memory(S);
 	for (int i = 0; i < p->nfuncs; i++)
@@ -186,6 +187,7 @@ Program *sema_check(Node *root, Diag *d, const SemaOptions *opt)
 	free(S->uses.v);
 	free(S->lates.v);
 	free(S->infos.v);
+	free(S->aggs.v);
 	memset(&S->calls, 0, sizeof S->calls);
 	memset(&S->uses, 0, sizeof S->uses);
 	memset(&S->lates, 0, sizeof S->lates);

@@ -40,6 +40,8 @@ typedef enum {
 	F_KDEBUG_TRACEPOINT, F_KDEBUG_KPROBE, F_KDEBUG_KRETPROBE, F_KDEBUG_TRACE_END,
 	F_TIMER_TICK, F_TIMER_PROFILE,
 	F_ANSI,			/* ansi.*: N_FIELD name says which */
+	F_AGG_COUNT, F_AGG_SUM, F_AGG_AVG, F_AGG_MIN, F_AGG_MAX,	/* of an aggregation's t[k] */
+	F_PRINT_LHIST, F_PRINT_STATS,
 	F_COUNT
 } Fn;
 

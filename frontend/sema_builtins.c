@@ -7,7 +7,7 @@
 #include "sema_int.h"
 
 /* Argument kinds: n number, s string, a any printable value, t table,
- * x table or string; a trailing '*' repeats the last kind. */
+ * x table or string, g an aggregation's entry t[k]; a trailing '*' repeats the last kind. */
 typedef struct BuiltinFn {
 	const char *module, *name;
 	Fn fn;
@@ -22,6 +22,13 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "print", F_PRINT, 0, 64, "a*", TY_NIL, BOTH },
 	{ NULL, "printf", F_PRINTF, 1, 64, "sa*", TY_NIL, BOTH },
 	{ NULL, "print_hist", F_PRINT_HIST, 1, 2, "tn", TY_NIL, CTX_USER },
+	{ NULL, "print_lhist", F_PRINT_LHIST, 4, 4, "tnnn", TY_NIL, CTX_USER },
+	{ NULL, "print_stats", F_PRINT_STATS, 1, 1, "t", TY_NIL, CTX_USER },
+	{ NULL, "count", F_AGG_COUNT, 1, 1, "g", TY_NUM, CTX_USER },
+	{ NULL, "sum", F_AGG_SUM, 1, 1, "g", TY_NUM, CTX_USER },
+	{ NULL, "avg", F_AGG_AVG, 1, 1, "g", TY_NUM, CTX_USER },
+	{ NULL, "min", F_AGG_MIN, 1, 1, "g", TY_NUM, CTX_USER },
+	{ NULL, "max", F_AGG_MAX, 1, 1, "g", TY_NUM, CTX_USER },
 	{ NULL, "pairs", F_PAIRS, 1, 1, "t", TY_NIL, BOTH },
 	{ NULL, "sort_pairs", F_SORT_PAIRS, 1, 2, "tn", TY_NIL, BOTH },
 	{ NULL, "len", F_LEN, 1, 1, "x", TY_NUM, BOTH },
@@ -122,6 +129,9 @@ static void check_arg(Sema *S, const BuiltinFn *b, Node *arg, char kind, int i)
 		break;
 	case 't':
 		table_arg(S, arg, fn_name(b));
+		break;
+	case 'g':
+		check_agg_arg(S, arg, b->name);
 		break;
 	case 'x':
 		if (type_repr(arg->type)->kind == TY_TABLE)
@@ -282,7 +292,9 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 	for (int i = 0; i < nargs; i++) {
 		int printed = b->fn == F_PRINT || (b->fn == F_PRINTF && i > 0);
 		S->printed = printed ? n->list.v[i] : NULL;
+		S->agg_arg = b->args[0] == 'g';
 		check_expr(S, n->list.v[i]);
+		S->agg_arg = 0;
 		S->printed = NULL;
 	}
 	if (b->fn == F_PRINTF) {
@@ -305,6 +317,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 	}
 	if (b->fn == F_STACK || b->fn == F_USTACK)
 		check_stack(S, n);
+	if ((b->fn == F_PRINT_LHIST || b->fn == F_PRINT_STATS) && n->list.v[0])
+		agg_use(S, AU_NEEDS, n->list.v[0], n->loc, b->name, b->fn == F_PRINT_LHIST ? n : NULL);
 	if (b->fn == F_DELETE && nargs == 1 && n->list.v[0])
 		table_written(S, n->list.v[0]);
 	if (b->fn == F_PRINT_HIST && nargs >= 1 && n->list.v[0]) {

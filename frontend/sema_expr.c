@@ -172,7 +172,11 @@ Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 
 static Type *check_index(Sema *S, Node *n)
 {
+	int agg = S->agg_arg;	/* for this entry only, not for its keys */
+	S->agg_arg = 0;
 	Type *t = index_table(S, n, n->a, n->list.n);
+	if (t && !agg)
+		agg_use(S, AU_PLAIN, n->a, n->loc, NULL, NULL);
 	char what[160];
 	for (int i = 0; i < n->list.n; i++) {
 		Node *k = n->list.v[i];

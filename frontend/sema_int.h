@@ -38,6 +38,18 @@ typedef struct Late {
 	Func *func;
 } Late;
 
+/* A use of a table that decides or needs it being an aggregation (§12),
+ * resolved once every table is known (placeholders merged): sema_agg.c. */
+typedef enum { AU_RECORD, AU_PLAIN, AU_NEEDS } AggUseKind;
+typedef struct AggUse {
+	AggUseKind kind;
+	Node *tab;		/* the table expression */
+	Loc loc;
+	const char *what;	/* AU_NEEDS: the built-in, "count" */
+	Node *call;		/* print_lhist: the call, with its bounds;
+				   AU_RECORD: the target t[k] */
+} AggUse;
+
 /* Per-Func facts that lowering does not need. */
 typedef struct FuncInfo {
 	Func *func;
@@ -73,6 +85,8 @@ typedef struct Sema {
 	VEC(CtxUse) uses;
 	VEC(Late) lates;
 	VEC(FuncInfo) infos;
+	VEC(AggUse) aggs;
+	int agg_arg;		/* checking count(t[k]) and friends: t[k] is no plain read */
 } Sema;
 
 /* types.c */
@@ -135,6 +149,12 @@ void check_table_memory(Sema *S);
 /* sema_nil.c */
 int may_be_nil(const Node *v);	/* a table read, nil, a nilable variable */
 void find_nilable(Sema *S);
+
+/* sema_agg.c */
+void agg_use(Sema *S, AggUseKind kind, Node *tab, Loc loc, const char *what, Node *call);
+void check_agg_record(Sema *S, Node *assign);
+void check_agg_arg(Sema *S, Node *arg, const char *fname);
+void check_aggs(Sema *S);
 
 /* sema_context.c */
 void check_contexts(Sema *S);

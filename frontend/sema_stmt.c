@@ -172,6 +172,10 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 
 static void check_assign(Sema *S, Node *n)
 {
+	if (n->op == TK_AGG) {
+		check_agg_record(S, n);
+		return;
+	}
 	for (int i = 0; i < n->list2.n; i++)
 		check_expr(S, n->list2.v[i]);
 	if (n->list.n != n->list2.n)

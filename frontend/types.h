@@ -41,6 +41,9 @@ struct TableInfo {
 	int kernel_written;	/* updated from kernel context */
 	int is_arg;		/* the predeclared `arg` table */
 	struct Node *ctor;	/* the constructor node (N_TABLE or the table.new call) */
+	int agg;		/* an aggregation: receives `<<<` (§12) */
+	int unkeyed;		/* an aggregation recorded as `t <<< v`: one entry, key 0 */
+	int64_t lmin, lmax, lstep;	/* print_lhist's bounds (lstep 0: none) */
 };
 
 /* Follow links to the representative type. */

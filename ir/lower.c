@@ -87,6 +87,11 @@ static void setup_tables(Lower *L)
 		}
 		IrMap map = { name, BPF_MAP_TYPE_HASH, t->capacity, 0, key_layout(L, t),
 			      layout_of(L, type_repr(t->val)), key_size(L, t), val_size(L, type_repr(t->val)) };
+		if (t->agg) {	/* per-CPU statistics, merged by the runtime: common/agg.h */
+			map.type = BPF_MAP_TYPE_PERCPU_HASH;
+			map.value_size = agg_value_size(t);
+			map.value = ir_layout(L->mod, L_STR, map.value_size, 0);
+		}
 		L->table_map[i] = ir_map(L->mod, &map);
 		char *dname = xasprintf("ktap_drops_%s", name);
 		L->table_drops[i] = ir_data_var(L->mod, DATA_BSS, dname, ir_layout(L->mod, L_NUM, 8, 0), NULL);
@@ -104,6 +109,9 @@ static void setup_tables(Lower *L)
 		}
 		Type *vt = type_repr(t->val);
 		kt->value = (KtapArg){ vkind(vt), 0, val_size(L, vt) };
+		if (t->agg)	/* the count, first in the value: what pairs() gives */
+			kt->value.kind = V_AGG;
+		kt->nkeys = t->unkeyed ? 0 : kt->nkeys;
 		kt->drops_off = L->table_drops[i];
 	}
 }
@@ -418,7 +426,8 @@ static void lower_jobs(Lower *L, const Job *jobs, int njobs)
 
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
-	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1 };
+	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1,
+		   .agg_zero = -1 };
 	L.mod = *mod = ir_module_new();
 	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
 	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");

@@ -20,6 +20,7 @@ typedef struct Lower {
 	int *global_off;	/* global index -> .bss offset */
 	int *irfunc[2];		/* Func index -> IrFunc index, [0] user, [1] kernel; -1 if none */
 	int empty_str;		/* .rodata offset of an all-zero string */
+	int agg_zero;		/* .rodata offset of an all-zero aggregation value, -1 until needed */
 
 	/* the function being lowered */
 	Func *sf;
@@ -101,6 +102,12 @@ void table_write(Lower *L, Node *index, Node *value, int op);
 void table_ctor(Lower *L, TableInfo *t, Node *ctor);
 IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys);	/* a pointer */
 int key_size(Lower *L, TableInfo *t);
+void table_update_check(Lower *L, TableInfo *t, int r, IrBlock *done);
+
+/* agg.c: aggregations, `t[k] <<< v` and count() sum() avg() min() max() */
+int agg_value_size(TableInfo *t);
+void agg_record(Lower *L, TableInfo *t, IrOpnd key, Node *value);
+IrOpnd agg_stat(Lower *L, Node *call);
 
 /* out.c: print, printf and the other built-ins that output */
 void lower_print(Lower *L, Node *call, int printf_like);

@@ -226,6 +226,23 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 			emit_call(L, KH_PRINT_HIST, 2, ir_r(table_map(L, ty(a0)->table)), n);
 		}
 		return ir_imm(0);
+	case F_PRINT_LHIST:
+		if (user_only(L, call, "print_lhist").v) {
+			TableInfo *t = ty(a0)->table;
+			emit_call(L, KH_PRINT_LHIST, 4, ir_r(table_map(L, t)), ir_imm(t->lmin),
+				  ir_imm(t->lmax), ir_imm(t->lstep));
+		}
+		return ir_imm(0);
+	case F_PRINT_STATS:
+		if (user_only(L, call, "print_stats").v)
+			emit_call(L, KH_PRINT_STATS, 1, ir_r(table_map(L, ty(a0)->table)));
+		return ir_imm(0);
+	case F_AGG_COUNT:
+	case F_AGG_SUM:
+	case F_AGG_AVG:
+	case F_AGG_MIN:
+	case F_AGG_MAX:
+		return user_only(L, call, "reading an aggregation").v ? agg_stat(L, call) : ir_imm(0);
 	case F_LEN:
 		if (is_str(ty(a0)))
 			return strlen_of(L, lower_expr(L, a0));

@@ -86,7 +86,7 @@ IrOpnd table_read(Lower *L, Node *x, IrOpnd *found)
 
 /* Count a failed update (the table is full) unless it failed because a
  * concurrent insert got there first. */
-static void check_update(Lower *L, TableInfo *t, int r, IrBlock *done)
+void table_update_check(Lower *L, TableInfo *t, int r, IrBlock *done)
 {
 	IrBlock *bad = new_block(L), *drop = new_block(L);
 	emit_br(L, C_LT, ir_r(r), ir_imm(0), bad, done);
@@ -108,7 +108,7 @@ static void map_set(Lower *L, TableInfo *t, IrOpnd key, IrOpnd v)
 	}
 	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key, val,
 			  ir_imm(BPF_ANY));
-	check_update(L, t, r, new_block(L));
+	table_update_check(L, t, r, new_block(L));
 }
 
 /* t[k] += n. In the kernel: find or insert zero, then an atomic add, so no
@@ -134,7 +134,7 @@ static void map_add(Lower *L, TableInfo *t, IrOpnd key, IrOpnd n)
 	emit_store(L, ir_slotop(z), 0, 8, ir_imm(0));
 	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key,
 			  ir_r(emit_addr(L, z)), ir_imm(BPF_NOEXIST));
-	check_update(L, t, r, retry);
+	table_update_check(L, t, r, retry);
 	int p2 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	emit_br(L, C_NE, ir_r(p2), ir_imm(0), added, done);
 	set_block(L, added);
@@ -160,7 +160,10 @@ void table_write(Lower *L, Node *index, Node *value, int op)
 	TableInfo *t = table_of(index->a);
 	IrOpnd key = table_key(L, t, &index->list);
 	at(L, index);
-	map_put(L, t, key, value, op);
+	if (op == TK_AGG)
+		agg_record(L, t, key, value);
+	else
+		map_put(L, t, key, value, op);
 }
 
 /* {...} or table.new(): the table starts empty each time this runs. */

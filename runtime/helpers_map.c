@@ -41,7 +41,9 @@ int rt_map_read(Rt *rt, RtMap *m, const void *key, void *val)
 	size_t stride = percpu_stride(m);
 	uint8_t *all = xcalloc(n, stride);
 	int err = bpf_map_lookup_elem(m->fd, key, all) ? -errno : 0;
-	if (!err && m->value_size % 8 == 0) {
+	if (!err && m->table && m->table->value.kind == V_AGG) {
+		agg_merge(val, all, n, stride, m->value_size);
+	} else if (!err && m->value_size % 8 == 0) {
 		/* ktap values are 64-bit numbers: the total is the sum */
 		for (uint32_t w = 0; w < m->value_size / 8; w++) {
 			uint64_t sum = 0, v;
@@ -142,8 +144,10 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
 	const Snap *s = c->s;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	const KtapTable *t = c->t;
-	int r = cmp_by(t ? &t->value : NULL, t ? 1 : 0, s->val_size, s->vals + j * s->val_size,
-		       s->vals + i * s->val_size);	/* largest value first */
+	/* largest value first; an aggregation by its count alone */
+	uint32_t vsize = t && t->value.kind == V_AGG ? 8 : s->val_size;
+	int r = cmp_by(t ? &t->value : NULL, t ? 1 : 0, vsize, s->vals + j * s->val_size,
+		       s->vals + i * s->val_size);
 	if (!r)
 		r = cmp_by(t ? t->keys : NULL, t ? t->nkeys : 0, s->key_size, s->keys + i * s->key_size,
 			   s->keys + j * s->key_size);
@@ -337,12 +341,28 @@ static int h_iter_next(Rt *rt, const uint64_t a[5], uint64_t *ret)
 	return 0;
 }
 
-static int h_print_hist(Rt *rt, const uint64_t a[5], uint64_t *ret)
+static int is_agg(const RtMap *m)
+{
+	return m->table && m->table->value.kind == V_AGG;
+}
+
+/* print_hist, print_lhist, print_stats */
+static int h_print(Rt *rt, int id, const uint64_t a[5])
 {
 	RtMap *m = rt_map_arg(rt, a[0]);
 	if (!m)
 		return -1;
-	rt_print_hist(rt, rt->opt.out ? rt->opt.out : stdout, m, (int64_t)a[1]);
+	FILE *out = rt->opt.out ? rt->opt.out : stdout;
+	int64_t lin[3] = { (int64_t)a[1], (int64_t)a[2], (int64_t)a[3] };
+	if (id == KH_PRINT_HIST && !is_agg(m))
+		rt_print_hist(rt, out, m, (int64_t)a[1]);
+	else if (id == KH_PRINT_LHIST && (lin[2] <= 0 || lin[1] <= lin[0]))
+		rt_error(rt, "print_lhist: bad bounds");
+	else if (is_agg(m))
+		rt_print_agg(rt, out, m, id == KH_PRINT_HIST ? AGG_LOG2_HIST :
+			     id == KH_PRINT_LHIST ? AGG_LIN_HIST : AGG_STATS, lin);
+	else
+		rt_error(rt, "table %s is not an aggregation", m->name);
 	return ((Interp *)rt->interp)->failed ? -1 : 0;
 }
 
@@ -356,7 +376,9 @@ int rt_map_helper(Rt *rt, int id, const uint64_t a[5], uint64_t *ret)
 	case KH_MAP_LEN: return h_len(rt, a, ret);
 	case KH_ITER_OPEN: return h_iter_open(rt, a, ret);
 	case KH_ITER_NEXT: return h_iter_next(rt, a, ret);
-	case KH_PRINT_HIST: return h_print_hist(rt, a, ret);
+	case KH_PRINT_HIST:
+	case KH_PRINT_LHIST:
+	case KH_PRINT_STATS: return h_print(rt, id, a);
 	}
 	return 1;
 }

@@ -13,7 +13,7 @@ static int fits(const KtapArg *a, uint32_t size)
 }
 
 /* A key as print shows it; the parts of a tuple joined with ", ". */
-static void print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
+void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 {
 	const KtapTable *t = m->table;
 	KtapArg whole = { m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
@@ -65,7 +65,7 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
 		char *key = NULL, bar[BAR + 1];
 		size_t len = 0;
 		FILE *ms = open_memstream(&key, &len);
-		print_key(rt, ms, m, s.keys + i * s.key_size);
+		rt_print_key(rt, ms, m, s.keys + i * s.key_size);
 		fclose(ms);
 		int64_t v = value_of(m, s.vals + i * s.val_size);
 		int b = bar_len(v, total);

@@ -109,6 +109,14 @@ int rt_helper(Rt *rt, int id, const uint64_t args[5], uint64_t *ret);
  * the kernel records that came before go out first (rt_output_user). */
 void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload);
 void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
+void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key);
+/* print_agg.c: an aggregation (common/agg.h), per key; lin: print_lhist's
+ * min, max, step. The row formatters are separate for the unit tests. */
+typedef enum { AGG_LOG2_HIST, AGG_LIN_HIST, AGG_STATS } AggPrint;
+void rt_print_agg(Rt *rt, FILE *out, RtMap *m, AggPrint how, const int64_t lin[3]);
+void agg_merge(uint8_t *val, const uint8_t *all, int ncpus, size_t stride, uint32_t size);
+void agg_print_log2(FILE *out, const uint64_t *b, int n);
+void agg_print_linear(FILE *out, const uint64_t *b, int64_t min, int64_t max, int64_t step);
 
 /* argstr.c: a raw tracepoint record (size bytes copied, its event named by
  * its common_type) as ftrace prints the event, in a new string; a record

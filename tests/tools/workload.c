@@ -11,6 +11,8 @@
  *   getppid N      N getppid() system calls
  *   read N         N read()s of 1 byte from /dev/zero: N bytes read
  *   write N        N write()s of 1 byte to /dev/null: N bytes written
+ *   write-sizes N  N write()s to /dev/null, the i-th (from 1) of i bytes
+ *                  (N at most 65536): known sizes for histograms
  *   openat-fail N  N openat()s of a path that does not exist (ENOENT)
  *   nanosleep N    N nanosleep system calls of 1 microsecond (not glibc's
  *                  nanosleep(), which calls clock_nanosleep)
@@ -48,10 +50,12 @@
 enum { MAX_ACTIONS = 16, MAX_THREADS = 64 };
 static const long MAX_COUNT = 1000000000;
 
-typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_STACK, A_SPIN, A_N } Kind;
+typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_STACK, A_SPIN,
+	       A_WRITE_SIZES, A_N } Kind;
 
 static const char *const names[A_N] = {
 	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "bad-args", "stack", "spin",
+	"write-sizes",
 };
 
 typedef struct Action {
@@ -141,6 +145,9 @@ static void bad_args(long i)
 		fail("lseek", i);
 }
 
+enum { MAX_WRITE_SIZE = 65536 };
+static char sized[MAX_WRITE_SIZE];
+
 static void run(const Action *a)
 {
 	char c = 'x';
@@ -159,6 +166,10 @@ static void run(const Action *a)
 		case A_WRITE:
 			if (write(null_fd, &c, 1) != 1)
 				fail("write", i);
+			break;
+		case A_WRITE_SIZES:
+			if (i >= MAX_WRITE_SIZE || write(null_fd, sized, i + 1) != i + 1)
+				fail("write-sizes", i);
 			break;
 		case A_OPENAT_FAIL:
 			if (openat(AT_FDCWD, MISSING_PATH, O_RDONLY) != -1 || errno != ENOENT)

@@ -1,0 +1,65 @@
+# Aggregations (LANGUAGE.md §12): `<<<` recorded per CPU in the kernel,
+# merged in user space; the workload's writes of sizes 1..100 bytes, from 2
+# threads, give exact statistics and histogram rows.
+. "$(dirname "$0")/lib.bash"
+
+# run SCRIPT: the script's output with the workload writing sizes 1..100
+# twice (2 threads) under the comm kt-agg.
+run() {
+	"$KTAP" -q -e "$1" -- "$WORKLOAD" -q --comm kt-agg --threads 2 write-sizes 100 ||
+		fail "ktap"
+}
+
+t_stats_two_threads() {
+out=$(run 'var w = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w[execname] <<< arg1 }
+trace_end { var k = "kt-agg"
+print(count(w[k]), sum(w[k]), avg(w[k]), min(w[k]), max(w[k]), count(w["none"])) }')
+expect "count sum avg min max" "$out" "200	10100	50	1	100	0"
+}
+
+t_log2_hist() {
+out=$(run 'var w = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w[execname] <<< arg1 }
+trace_end { print_hist(w) }')
+expect "log2 histogram" "$out" "w[kt-agg]:
+[1]                    2 |@                                                   |
+[2, 4)                 4 |@@                                                  |
+[4, 8)                 8 |@@@@@                                               |
+[8, 16)               16 |@@@@@@@@@@@                                         |
+[16, 32)              32 |@@@@@@@@@@@@@@@@@@@@@@                              |
+[32, 64)              64 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@        |
+[64, 128)             74 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"
+}
+
+t_linear_hist() {
+out=$(run 'var w = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w <<< arg1 }
+trace_end { print_lhist(w, 20, 80, 20) }')
+expect "linear histogram" "$out" "w:
+(..., 20)             38 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@     |
+[20, 40)              40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@   |
+[40, 60)              40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@   |
+[60, 80)              40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@   |
+[80, ...)             42 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"
+}
+
+# Tuple keys and print_stats; sort_pairs gives keys with their count;
+# len and delete.
+t_tuple_pairs_delete() {
+out=$(run 'var w = {}
+var big = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w[execname, arg1 > 50] <<< arg1
+big[arg1 / 10] <<< arg1 }
+trace_end { print_stats(w)
+for (k, n in sort_pairs(big, 2)) { print("sorted", k, n) }
+print(len(w)) delete(w) print(len(w)) }')
+expect "tuple keys" "$out" "w[kt-agg, false]: count 100, average 25, total 2550, min 1, max 50
+w[kt-agg, true]: count 100, average 75, total 7550, min 51, max 100
+sorted	1	20
+sorted	2	20
+2
+0"
+}
+
+run_cases
