@@ -140,7 +140,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS
 # without the kernel; seeded with the examples compiled.
 FUZZ_OBJ_BIN := $(BUILD)/fuzz/fuzz_object
 FUZZ_OBJ_SRCS := $(addprefix runtime/,interp.c interp_check.c interp_exec.c interp_mem.c helpers.c \
-	helpers_map.c helpers_snprintf.c format.c hist.c json.c load.c) $(wildcard common/*.c)
+	helpers_map.c helpers_snprintf.c format.c hist.c json.c load.c print_agg.c stack.c usyms.c) $(wildcard common/*.c)
 OBJ_CORPUS := $(patsubst examples/%.kp,$(BUILD)/fuzz/obj-corpus/%.o,$(wildcard examples/*.kp))
 fuzz: $(FUZZ_OBJ_BIN) $(OBJ_CORPUS)
 
