@@ -227,23 +227,21 @@ void rt_print_agg(Rt *rt, FILE *out, RtMap *m, AggPrint how, const int64_t lin[3
 		return;
 	if (out == rt->opt.out)
 		rt_output_user(rt, 1);
-	int json = rt_json_to(rt, out);
-	json_t *entries = json_array();
+	json_t *entries = rt_json_to(rt, out) ? json_array() : NULL;
 	uint64_t *b = xcalloc(1, s.val_size + 8);
 	for (size_t i = 0; i < s.n; i++) {
 		const uint8_t *key = s.keys + i * s.key_size;
 		memcpy(b, s.vals + i * s.val_size, s.val_size);
-		if (json)
+		if (entries)
 			json_array_append_new(entries, entry_json(rt, m, key, b, how, lin, s.val_size));
 		else
 			entry_text(rt, out, m, key, b, how, lin, s.val_size);
 	}
-	if (json) {
+	if (entries) {
 		json_t *o = rt_json_table(type[how], m);
-		json_object_set_new(o, "entries", json_incref(entries));
+		json_object_set_new(o, "entries", entries);
 		rt_json_emit(rt, o);
 	}
-	json_decref(entries);
 	free(b);
 	rt_snap_free(&s);
 }

@@ -27,20 +27,17 @@ static int frames(Rt *rt, uint64_t v, void (*fn)(void *ctx, const char *frame), 
 		return -1;
 	uint8_t *all = xcalloc(depth, frame);
 	int rc = bpf_map_lookup_elem(m->fd, &id, all) ? -1 : 0;
+	const struct bpf_stack_build_id *uf = (const void *)all;
+	const uint64_t *ip = (const void *)all;
 	for (int i = 0; !rc && i < depth; i++) {
-		const struct bpf_stack_build_id *f = (const void *)(all + i * frame);
-		uint64_t ip;
-		memcpy(&ip, all + i * frame, 8);
-		if (user && f->status == BPF_STACK_BUILD_ID_EMPTY)
-			break;
-		if (!user && !ip)
+		if (user ? uf[i].status == BPF_STACK_BUILD_ID_EMPTY : !ip[i])
 			break;
 		if (!user)
-			rt_ptr_text(rt, ip, buf, sizeof buf);
-		else if (f->status == BPF_STACK_BUILD_ID_VALID)
-			rt_usym_build_id(rt, pid, f->build_id, f->offset, buf, sizeof buf);
+			rt_ptr_text(rt, ip[i], buf, sizeof buf);
+		else if (uf[i].status == BPF_STACK_BUILD_ID_VALID)
+			rt_usym_build_id(rt, pid, uf[i].build_id, uf[i].offset, buf, sizeof buf);
 		else
-			rt_usym_ip(rt, pid, f->ip, buf, sizeof buf);
+			rt_usym_ip(rt, pid, uf[i].ip, buf, sizeof buf);
 		fn(ctx, buf);
 	}
 	free(all);
