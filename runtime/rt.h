@@ -133,6 +133,7 @@ void rt_print_stack(Rt *rt, FILE *out, uint64_t v);
  * resolves it: a build id and a file offset, or an address in process pid. */
 void rt_usym_build_id(Rt *rt, int pid, const uint8_t id[20], uint64_t off, char *buf, size_t size);
 void rt_usym_ip(Rt *rt, int pid, uint64_t ip, char *buf, size_t size);
+void rt_usyms_cmd(Rt *rt, const char *cmd_path);	/* remember CMD's program */
 void rt_usyms_free(Rt *rt);
 
 /* attach.c: attach every handler of a group (the KH_ATTACH helper). */

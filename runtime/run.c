@@ -140,6 +140,7 @@ static int start_child(Rt *rt, Run *r)
 		fprintf(stderr, "ktap: error: pipe: %s\n", strerror(errno));
 		return -1;
 	}
+	rt_usyms_cmd(rt, r->cmd_path);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,6 +245,21 @@ void rt_usym_ip(Rt *rt, int pid, uint64_t ip, char *buf, size_t size)
 		describe(f, off, buf, size);
 	else
 		snprintf(buf, size, "0x%" PRIx64, ip);
+}
+
+/* CMD's program: its stacks then resolve after it exits even when no
+ * other process maps it (`ktap -e '...' -- ./prog` printing at trace_end).
+ * Read only when the script takes user stacks. The path is the one
+ * /proc/PID/maps will show: symbolic links resolved. */
+void rt_usyms_cmd(Rt *rt, const char *cmd_path)
+{
+	int user = 0;
+	for (int i = 0; i < rt->nmaps && !user; i++)
+		user = !strncmp(rt->maps[i].name, "ktap_ustack", 11);
+	char *path = user ? realpath(cmd_path, NULL) : NULL;
+	if (path)
+		file_by_path(usyms(rt), path);
+	free(path);
 }
 
 void rt_usyms_free(Rt *rt)
