@@ -14,6 +14,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
 char *read_whole_file(const char *path, size_t *len);
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+size_t utf8_len(const uint8_t *s, size_t n);
 
 /* Append-only bytes, for building sections and string tables. */
 typedef struct Buf {
