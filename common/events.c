@@ -70,15 +70,22 @@ const char *events_tracefs(const char **whyp)
 	return NULL;
 }
 
+static void free_fields(EventField *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].name);
+		free(f[i].ctype);
+	}
+	free(f);
+}
+
 void event_free(Event *ev)
 {
 	if (!ev)
 		return;
-	for (int i = 0; i < ev->nfields; i++) {
-		free(ev->fields[i].name);
-		free(ev->fields[i].ctype);
-	}
-	free(ev->fields);
+	free_fields(ev->fields, ev->nfields);
+	free_fields(ev->args, ev->nargs);
+	free(ev->path);
 	free(ev->system);
 	free(ev->name);
 	free(ev);
@@ -368,16 +375,19 @@ const EventField *event_field(const Event *ev, const char *name)
 }
 
 /* Syscall events keep __syscall_nr as their first specific field, so both
- * rules of the language reference come down to counting fields. */
+ * rules of the language reference come down to counting fields. Probes
+ * keep their own list: arg0, the address, is no field. */
 const EventField *event_arg(const Event *ev, int n)
 {
+	if (ev->kind != EV_TRACEPOINT)
+		return n >= 0 && n < ev->nargs ? &ev->args[n] : NULL;
 	return n >= 0 && n < ev->nfields ? &ev->fields[n] : NULL;
 }
 
 int event_field_usable(const EventField *f)
 {
 	if (f->kind != EF_INT)
-		return 1;
+		return 1;	/* EF_MEM: probes.c gives only sizes 1, 2, 4, 8 */
 	return !strchr(f->ctype, '[') &&
 	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
 }
