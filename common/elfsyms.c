@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "elfsyms.h"
 #include "util.h"
 
@@ -66,9 +67,15 @@ static int unique(ElfSym *s, int n)
 int elfsyms_read(const char *path, ElfSym **out, const char **why)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*why = "cannot be opened";
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {	/* a fifo or a device would block or never end */
+		close(fd);
+		*why = "is not a regular file";
 		return -1;
 	}
 	elf_version(EV_CURRENT);
@@ -105,8 +112,10 @@ static const char *const lib_dirs[] = {
 static int is_elf(const char *path)
 {
 	char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ok = fd >= 0 && read(fd, magic, 4) == 4 && !memcmp(magic, ELFMAG, 4);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int ok = fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && read(fd, magic, 4) == 4 &&
+		 !memcmp(magic, ELFMAG, 4);
 	if (fd >= 0)
 		close(fd);
 	return ok;

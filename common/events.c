@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,6 @@
 #include "common/util.h"
 #include "common/events.h"
 
-static char why_buf[512];
-
-static const char *why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *why(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
-	va_end(ap);
-	return why_buf;
-}
 
 static int has_events(const char *dir)
 {
@@ -46,7 +34,7 @@ const char *events_tracefs(const char **whyp)
 	if (env && *env) {
 		if (has_events(env))
 			return env;
-		*whyp = why("KTAP_TRACEFS=%s has no events directory", env);
+		*whyp = why_msg("KTAP_TRACEFS=%s has no events directory", env);
 		return NULL;
 	}
 	if (has_events(tracing))
@@ -60,12 +48,12 @@ const char *events_tracefs(const char **whyp)
 	if (has_events(debug))
 		return debug;
 	if (denied)
-		*whyp = why("tracefs at %s is not readable by this user (permission denied): "
+		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied): "
 			    "run as root", tracing);
 	else if (err == EPERM)
-		*whyp = why("tracefs is not mounted at %s and only root may mount it", tracing);
+		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it", tracing);
 	else
-		*whyp = why("tracefs is not mounted at %s and mounting it failed (%s)",
+		*whyp = why_msg("tracefs is not mounted at %s and mounting it failed (%s)",
 			    tracing, strerror(err));
 	return NULL;
 }
@@ -313,13 +301,13 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 		free(g);
 	}
 	if (guess) {
-		why("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
+		const char *w = why_msg("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
 		free(guess);
-		return why_buf;
+		return w;
 	}
 	if (has_glob(sys) || has_glob(name))
-		return why("no event matches '%s:%s'", sys, name);
-	return why("unknown event '%s:%s'", sys, name);
+		return why_msg("no event matches '%s:%s'", sys, name);
+	return why_msg("unknown event '%s:%s'", sys, name);
 }
 
 int events_resolve(const char *spec, Event ***out, const char **whyp)
@@ -327,7 +315,7 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	*out = NULL;
 	const char *colon = strchr(spec, ':');
 	if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':')) {
-		*whyp = why("event '%s' is not of the form 'system:name'", spec);
+		*whyp = why_msg("event '%s' is not of the form 'system:name'", spec);
 		return 0;
 	}
 	const char *root = events_tracefs(whyp);
@@ -359,7 +347,7 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	}
 	free_list(systems, nsys);
 	if (!n && !strcmp(sys, "ftrace"))
-		*whyp = why("'ftrace' events are ftrace's own records, not tracepoints");
+		*whyp = why_msg("'ftrace' events are ftrace's own records, not tracepoints");
 	else if (!n)
 		*whyp = unknown(root, sys, name);
 	free(sys);

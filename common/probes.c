@@ -5,7 +5,6 @@
  * readable (KTAP_KALLSYMS names another file: tests use a fake one). */
 #include <ctype.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +14,6 @@
 
 enum { MAX_FETCH = 9, MAX_UPROBES = 512 };
 
-static char why_buf[512];
-
-static const char *why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *why(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
-	va_end(ap);
-	return why_buf;
-}
 
 int probes_is_spec(const char *spec)
 {
@@ -79,7 +67,7 @@ static int fetch_type(const char *t, EventField *f, const char **whyp)
 			return 0;
 		}
 	}
-	*whyp = why("unknown fetch-arg type '%s' (use u8, u16, u32, u64, s8 ... s64, x8 ... x64)", t);
+	*whyp = why_msg("unknown fetch-arg type '%s' (use u8, u16, u32, u64, s8 ... s64, x8 ... x64)", t);
 	return -1;
 }
 
@@ -88,7 +76,7 @@ static int fetch_place(char *s, int retprobe, EventField *f, const char **whyp)
 {
 	if (!strcmp(s, "$retval")) {
 		if (!retprobe) {
-			*whyp = why("'$retval' is only known at a return probe (%%return)");
+			*whyp = why_msg("'$retval' is only known at a return probe (%%return)");
 			return -1;
 		}
 		f->offset = REG_AX;
@@ -106,7 +94,7 @@ static int fetch_place(char *s, int retprobe, EventField *f, const char **whyp)
 		f->disp = strtoll(s, &rest, 0);
 		size_t len = strlen(rest);
 		if (rest == s + 1 || rest[0] != '(' || len < 3 || rest[len - 1] != ')') {
-			*whyp = why("bad memory fetch-arg '%s': expected +OFFSET(%%REG)", s);
+			*whyp = why_msg("bad memory fetch-arg '%s': expected +OFFSET(%%REG)", s);
 			return -1;
 		}
 		rest[len - 1] = 0;
@@ -114,7 +102,7 @@ static int fetch_place(char *s, int retprobe, EventField *f, const char **whyp)
 		f->kind = EF_MEM;
 	}
 	if (*reg != '%' || (f->offset = reg_offset(reg + 1)) < 0) {
-		*whyp = why("bad fetch-arg '%s': expected %%REG (%%di, %%si, %%ax ...), +OFFSET(%%REG), "
+		*whyp = why_msg("bad fetch-arg '%s': expected %%REG (%%di, %%si, %%ax ...), +OFFSET(%%REG), "
 			    "$argN or $retval", s);
 		return -1;
 	}
@@ -134,7 +122,7 @@ static int fetch_arg(const char *text, int retprobe, EventField *f, const char *
 			if (!(isalnum((unsigned char)*p) || *p == '_') || isdigit((unsigned char)*s))
 				rc = -1;
 		if (rc || !*s)
-			*whyp = why("bad fetch-arg name '%s'", s);
+			*whyp = why_msg("bad fetch-arg name '%s'", s);
 		else
 			f->name = xstrdup(s);
 	}
@@ -171,7 +159,7 @@ static int probe_args(Event *ev, char **fetch, int nfetch, const char **whyp)
 			return -1;
 		}
 		if (f.name && event_field(ev, f.name)) {
-			*whyp = why("fetch-arg '%s' is named twice", f.name);
+			*whyp = why_msg("fetch-arg '%s' is named twice", f.name);
 			free(f.name);
 			free(f.ctype);
 			return -1;
@@ -245,11 +233,11 @@ static int kernel_has(const char *sym, const char **whyp)
 	for (int i = 0; i < n && !found; i++)
 		found = has_glob(sym) ? !fnmatch(sym, names[i], 0) : !strcmp(sym, names[i]);
 	if (!found && has_glob(sym)) {
-		*whyp = why("no kernel function matches '%s'", sym);
+		*whyp = why_msg("no kernel function matches '%s'", sym);
 	} else if (!found) {
 		const char *guess = nearest(sym, (const char *const *)names, sizeof *names, n);
-		*whyp = guess ? why("unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
-				why("unknown kernel function '%s'", sym);
+		*whyp = guess ? why_msg("unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
+				why_msg("unknown kernel function '%s'", sym);
 	}
 	for (int i = 0; i < n; i++)
 		free(names[i]);
@@ -306,9 +294,9 @@ static int uprobe_glob(const char *path, const char *glob, ElfSym *s, int ns, in
 			add_event(out, &n, uprobe_new(path, m[i].name, m[i].offset, retprobe));
 	free(m);
 	if (!n)
-		*whyp = why("no function of %s matches '%s'", path, glob);
+		*whyp = why_msg("no function of %s matches '%s'", path, glob);
 	if (n > MAX_UPROBES)
-		*whyp = why("'%s' matches %d functions of %s: at most %d uprobes in one spec", glob, n,
+		*whyp = why_msg("'%s' matches %d functions of %s: at most %d uprobes in one spec", glob, n,
 			    path, MAX_UPROBES);
 	return n <= MAX_UPROBES ? n : -n;
 }
@@ -324,9 +312,9 @@ static int uprobe_sym(const char *path, const char *sym, ElfSym *s, int ns, int 
 		}
 	const char *guess = nearest(sym, (const char *const *)&s->name, sizeof *s, ns);
 	if (guess)
-		*whyp = why("%s has no function '%s'; did you mean '%s'?", path, sym, guess);
+		*whyp = why_msg("%s has no function '%s'; did you mean '%s'?", path, sym, guess);
 	else
-		*whyp = why("%s has no function '%s'", path, sym);
+		*whyp = why_msg("%s has no function '%s'", path, sym);
 	return 0;
 }
 
@@ -337,7 +325,7 @@ static int uprobes(char *file, const char *sym, int retprobe, Event ***out, cons
 {
 	char *path = strchr(file, '/') ? xstrdup(file) : elfsyms_library(file);
 	if (!path)
-		*whyp = why("no library '%s' in the dynamic linker's directories (see docs/probes.md); "
+		*whyp = why_msg("no library '%s' in the dynamic linker's directories (see docs/probes.md); "
 			    "give a path", file);
 	free(file);
 	if (!path)
@@ -354,7 +342,7 @@ static int uprobes(char *file, const char *sym, int retprobe, Event ***out, cons
 	const char *err;
 	int ns = elfsyms_read(path, &s, &err);
 	if (ns < 0)
-		*whyp = why("%s %s", path, err);
+		*whyp = why_msg("%s %s", path, err);
 	else if (has_glob(sym))
 		n = uprobe_glob(path, sym, s, ns, retprobe, out, whyp);
 	else
@@ -395,9 +383,9 @@ int probes_resolve(const char *spec, Event ***out, const char **whyp)
 	if (ret)
 		target[len - 7] = 0;
 	if (!target || !*target || (colon && (colon == target || !colon[1])))
-		*whyp = why("probe '%s' is not of the form 'probe:SYMBOL' or 'probe:PATH:SYMBOL'", spec);
+		*whyp = why_msg("probe '%s' is not of the form 'probe:SYMBOL' or 'probe:PATH:SYMBOL'", spec);
 	else if (nw - 1 > MAX_FETCH)
-		*whyp = why("at most %d fetch-args", MAX_FETCH);
+		*whyp = why_msg("at most %d fetch-args", MAX_FETCH);
 	else if (colon)
 		n = uprobes(xstrndup(target, colon - target), colon + 1, ret, out, whyp);
 	else

@@ -11,6 +11,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message in a static buffer (the next call overwrites it): the one
+ * sentence that says why a lookup failed. */
+const char *why_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
 char *read_whole_file(const char *path, size_t *len);
