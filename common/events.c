@@ -218,11 +218,6 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted names of the subdirectories of dir matching pat. */
 static char **list_dir(const char *dir, const char *pat, int *n)
 {
@@ -249,7 +244,7 @@ static char **list_dir(const char *dir, const char *pat, int *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, *n, sizeof *v, cmp_str);
+		qsort(v, *n, sizeof *v, cmp_strp);
 	return v;
 }
 

@@ -405,3 +405,55 @@ int probes_resolve(const char *spec, Event ***out, const char **whyp)
 	free(w);
 	return n;
 }
+
+/* Append the kernel functions of glob to (*out)[k...]. */
+static int kernel_matches(const char *glob, const char *suffix, char ***out, int k)
+{
+	int n = 0;
+	char **names = kernel_functions(&n);
+	for (int i = 0; i < n; i++)
+		if (!fnmatch(glob, names[i], 0)) {
+			*out = xrealloc(*out, (k + 1) * sizeof **out);
+			(*out)[k++] = xasprintf("probe:%s%s", names[i], suffix);
+		}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return k;
+}
+
+/* Sorted, each once (kallsyms repeats static names). */
+static int sorted_unique(char **v, int n)
+{
+	qsort(v, n, sizeof *v, cmp_strp);
+	int u = 0;
+	for (int i = 0; i < n; i++) {
+		if (u && !strcmp(v[u - 1], v[i]))
+			free(v[i]);
+		else
+			v[u++] = v[i];
+	}
+	return u;
+}
+
+int probes_list(const char *spec, char ***out, const char **whyp)
+{
+	Event **evs;
+	int n = probes_resolve(spec, &evs, whyp), k = 0;
+	*out = NULL;
+	for (int i = 0; i < n; i++) {
+		const Event *ev = evs[i];
+		const char *suffix = ev->retprobe ? "%return" : "";
+		if (ev->multi) {
+			k = kernel_matches(ev->name, suffix, out, k);
+		} else {
+			*out = xrealloc(*out, (k + 1) * sizeof **out);
+			(*out)[k++] = ev->path ? xasprintf("probe:%s:%s%s", ev->path, ev->name, suffix) :
+						 xasprintf("probe:%s%s", ev->name, suffix);
+		}
+	}
+	free_events(evs, n);
+	if (n && !k)
+		*whyp = why_msg("kallsyms cannot be read: '%s' is not expanded", spec);
+	return sorted_unique(*out, k);
+}

@@ -12,4 +12,9 @@ int probes_is_spec(const char *spec);
  * Returns their number, or 0 with *why set (a static message). */
 int probes_resolve(const char *spec, Event ***out, const char **why);
 
+/* What spec names, one probe spec each ("probe:vfs_read",
+ * "probe:/bin/x:main%return"), kernel globs expanded against kallsyms: what
+ * `ktap -l` prints. Returns their number, or 0 with *why set. */
+int probes_list(const char *spec, char ***out, const char **why);
+
 #endif

@@ -43,6 +43,11 @@ const char *why_msg(const char *fmt, ...)
 	return why_buf;
 }
 
+int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Levenshtein distance, for "did you mean" hints; long strings count as far. */
 int edit_distance(const char *a, const char *b)
 {

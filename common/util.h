@@ -16,6 +16,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *why_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
+int cmp_strp(const void *a, const void *b);	/* qsort of char *[] */
 char *read_whole_file(const char *path, size_t *len);
 
 /* Append-only bytes, for building sections and string tables. */
