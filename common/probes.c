@@ -425,6 +425,8 @@ static int kernel_matches(const char *glob, const char *suffix, char ***out, int
 /* Sorted, each once (kallsyms repeats static names). */
 static int sorted_unique(char **v, int n)
 {
+	if (!n)
+		return 0;	/* v may be NULL, which qsort must not get */
 	qsort(v, n, sizeof *v, cmp_strp);
 	int u = 0;
 	for (int i = 0; i < n; i++) {
