@@ -32,6 +32,22 @@ char *xasprintf(const char *fmt, ...)
 	return check(r < 0 ? NULL : s);
 }
 
+static char why_buf[512];
+
+const char *why_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
+int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Levenshtein distance, for "did you mean" hints; long strings count as far. */
 int edit_distance(const char *a, const char *b)
 {
