@@ -27,46 +27,38 @@ static uint64_t file_offset(Elf *e, uint64_t vaddr)
 	return 0;
 }
 
-static void add_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, ElfSym **out, int *n)
+static void add_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, ElfFuncs *f)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	for (size_t i = 0; d && sh->sh_entsize && i < sh->sh_size / sh->sh_entsize; i++) {
 		GElf_Sym s;
-		if (!gelf_getsym(d, i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF || !s.st_value)
+		int type = gelf_getsym(d, i, &s) ? GELF_ST_TYPE(s.st_info) : STT_NOTYPE;
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value)
 			continue;
 		const char *name = elf_strptr(e, sh->sh_link, s.st_name);
 		uint64_t off = file_offset(e, s.st_value);
 		if (!name || !*name || !off)
 			continue;
-		*out = xrealloc(*out, (*n + 1) * sizeof **out);
-		(*out)[(*n)++] = (ElfSym){ xstrdup(name), off };
+		f->syms = xrealloc(f->syms, (f->n + 1) * sizeof *f->syms);
+		f->syms[f->n++] = (ElfSym){ xstrdup(name), off, type == STT_GNU_IFUNC };
 	}
 }
 
-static int by_name(const void *a, const void *b)
+static void read_build_id(ElfFuncs *f, Elf_Data *d)
 {
-	return strcmp(((const ElfSym *)a)->name, ((const ElfSym *)b)->name);
-}
-
-/* Sorted, each name once (a function is in both tables). */
-static int unique(ElfSym *s, int n)
-{
-	qsort(s, n, sizeof *s, by_name);
-	int k = 0;
-	for (int i = 0; i < n; i++) {
-		if (k && !strcmp(s[k - 1].name, s[i].name)) {
-			free(s[i].name);
-			continue;
+	GElf_Nhdr nh;
+	size_t off = 0, name, desc;
+	while (d && (off = gelf_getnote(d, off, &nh, &name, &desc)) > 0)
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    !memcmp((char *)d->d_buf + name, "GNU", 4)) {
+			f->idlen = nh.n_descsz < sizeof f->build_id ? nh.n_descsz : sizeof f->build_id;
+			memcpy(f->build_id, (char *)d->d_buf + desc, f->idlen);
 		}
-		s[k++] = s[i];
-	}
-	return k;
 }
 
-int elfsyms_read(const char *path, ElfSym **out, const char **why)
+int elffuncs_read(const char *path, ElfFuncs *out, const char **why)
 {
-	*out = NULL;
+	*out = (ElfFuncs){ 0 };
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -80,19 +72,47 @@ int elfsyms_read(const char *path, ElfSym **out, const char **why)
 	}
 	elf_version(EV_CURRENT);
 	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-	int n = 0;
+	int rc = 0;
 	if (!e || elf_kind(e) != ELF_K_ELF) {
 		*why = "is not an ELF file";
-		n = -1;
+		rc = -1;
 	}
-	for (Elf_Scn *scn = NULL; n >= 0 && (scn = elf_nextscn(e, scn));) {
+	for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
-		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
-			add_table(e, scn, &sh, out, &n);
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
+			add_table(e, scn, &sh, out);
+		else if (sh.sh_type == SHT_NOTE)
+			read_build_id(out, elf_getdata(scn, NULL));
 	}
 	elf_end(e);
 	close(fd);
-	return n < 0 ? n : unique(*out, n);
+	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const ElfSym *)a)->name, ((const ElfSym *)b)->name);
+}
+
+int elfsyms_read(const char *path, ElfSym **out, const char **why)
+{
+	ElfFuncs f;
+	*out = NULL;
+	if (elffuncs_read(path, &f, why) < 0)
+		return -1;
+	qsort(f.syms, f.n, sizeof *f.syms, by_name);
+	int k = 0;	/* each name once (a function is in both tables), no resolvers */
+	for (int i = 0; i < f.n; i++) {
+		if (f.syms[i].ifunc || (k && !strcmp(f.syms[k - 1].name, f.syms[i].name))) {
+			free(f.syms[i].name);
+			continue;
+		}
+		f.syms[k++] = f.syms[i];
+	}
+	*out = f.syms;
+	return k;
 }
 
 void elfsyms_free(ElfSym *s, int n)
