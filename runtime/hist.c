@@ -16,7 +16,7 @@ static int fits(const KtapArg *a, uint32_t size)
 void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 {
 	const KtapTable *t = m->table;
-	KtapArg whole = { m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
+	KtapArg whole = { m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size, NULL };
 	const KtapArg *parts = t && t->nkeys ? t->keys : &whole;
 	uint32_t n = t && t->nkeys ? t->nkeys : 1;
 	for (uint32_t i = 0; i < n; i++) {
@@ -29,7 +29,7 @@ void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 
 static int64_t value_of(const RtMap *m, const uint8_t *val)
 {
-	KtapArg whole = { V_NUM, 0, 8 };
+	KtapArg whole = { V_NUM, 0, 8, NULL };
 	const KtapArg *a = m->table && fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
 	int64_t v = 0;
 	if (fits(a, m->value_size))
