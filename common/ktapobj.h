@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT; 3: BSS_STACK_LOST */
+#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT; 3: BSS_STACK_LOST,
+				   V_SYSCALL, V_ERRNO, V_TIME and KtapArg.fmt */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {

@@ -176,7 +176,7 @@ static void check_printf(Sema *S, Node *n)
 		if (arg->kind == N_BUILTIN && arg->num == B_ARGSTR && f.v[i].conv != 's')
 			diag_error(S->d, arg->loc, "argstr can only be printed with '%%s', not '%%%c'",
 				   f.v[i].conv);
-		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM)
+		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM && !is_text_number(arg->type))
 			expect_kind(S, arg, TY_NUM, what);
 		else
 			late(S, LATE_PRINT, arg);

@@ -31,12 +31,18 @@ Type *check_text_call(Sema *S, Node *n, TypeKind k)
 	return t;
 }
 
+int is_text_number(Type *t)
+{
+	TypeKind k = type_repr(t)->kind;
+	return k == TY_SYSCALL || k == TY_ERRNO || k == TY_TIME;
+}
+
 /* Why a name or a time is not a string here, for the error at a use that
  * needs one. */
 void text_hint(Sema *S, Loc at, Type *t)
 {
 	TypeKind k = type_repr(t)->kind;
-	if (k != TY_SYSCALL && k != TY_ERRNO && k != TY_TIME)
+	if (!is_text_number(t))
 		return;
 	diag_note(S->d, at, "in a probe or a function, %s is a number that printing turns into "
 		  "text (print, printf, table keys and values); %s", k == TY_TIME ? "a time" : "a name",

@@ -92,4 +92,20 @@ out=$("$KTAP" -q -t 0.01 -e 'trace_end {
 expect "user" "$out" "openat/ENOENT/0/-1	true	true"
 }
 
+# A user function may run in the kernel: there the value is the number,
+# printed as text in either context.
+t_function() {
+workload_bg -q --comm kt-names5 getppid 1
+ktap_bg "$work/out" -e 'function show(n) { printf("%s %s %d\n", syscall_name(n), errno_name(n), syscall_name(n)) }
+trace syscalls:sys_enter_getppid /execname == "kt-names5"/ { show(args.__syscall_nr) }
+trace_end { show(1) }'
+workload_go
+wait $WL_PID
+kill -INT $KTAP_PID
+ktap_wait
+expect "status" $KTAP_RC 0
+expect "function" "$(cat "$work/out")" "getppid ETIMEDOUT 110
+write EPERM 1"
+}
+
 run_cases
