@@ -38,6 +38,20 @@ getppid=4
 openat=3"
 }
 
+# An aggregation keyed by syscall_name prints the name in its header line.
+t_agg_key() {
+workload_bg -q --comm kt-names6 getppid 3
+ktap_bg "$work/out" -e 'var t = {}
+trace syscalls:sys_enter_getppid /execname == "kt-names6"/ { t[syscall_name(args.__syscall_nr)] <<< 5 }
+trace_end { print_stats(t) }'
+workload_go
+wait $WL_PID
+kill -INT $KTAP_PID
+ktap_wait
+expect "status" $KTAP_RC 0
+expect "stats" "$(cat "$work/out")" "t[getppid]: count 3, average 5, total 15, min 5, max 5"
+}
+
 # The workload's failing openat returns -ENOENT.
 t_errno_name() {
 workload_bg -q --comm kt-names3 openat-fail 2
