@@ -157,6 +157,11 @@ void check_agg_record(Sema *S, Node *assign);
 void check_agg_arg(Sema *S, Node *arg, const char *fname);
 void check_aggs(Sema *S);
 
+/* sema_names.c */
+Type *check_text_call(Sema *S, Node *n, TypeKind k);
+void text_hint(Sema *S, Loc at, Type *t);
+int is_text_number(Type *t);	/* a name or a time that is a number (printf's %d prints it) */
+
 /* sema_context.c */
 void check_contexts(Sema *S);
 

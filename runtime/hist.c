@@ -21,7 +21,7 @@ const char *rt_table_name(const RtMap *m)
 static const KtapArg *key_parts(const RtMap *m, KtapArg *whole, uint32_t *n)
 {
 	const KtapTable *t = m->table;
-	*whole = (KtapArg){ m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
+	*whole = (KtapArg){ m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size, NULL };
 	*n = t && t->nkeys ? t->nkeys : 1;
 	return t && t->nkeys ? t->keys : whole;
 }
@@ -57,7 +57,7 @@ json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
 
 static int64_t value_of(const RtMap *m, const uint8_t *val)
 {
-	KtapArg whole = { V_NUM, 0, 8 };
+	KtapArg whole = { V_NUM, 0, 8, NULL };
 	const KtapArg *a = m->table && fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
 	int64_t v = 0;
 	if (fits(a, m->value_size))
