@@ -62,4 +62,16 @@ sorted	2	20
 0"
 }
 
+# print_hist of an ordinary table: a key longer than ktap's 31 columns
+# widens the key column for every row (docs/semantics.md).
+t_hist_long_key() {
+out=$("$KTAP" -q -e 'var t = {}
+t["a-key-of-exactly-forty-characters-long!!"] = 5
+t["short"] = 3
+print_hist(t)') || fail "ktap"
+expect "wide key column" "$out" "                                  value ------------- Distribution ------------- count
+a-key-of-exactly-forty-characters-long!! |@@@@@@@@@@@@@@@@@@@@@@@               5      
+                                   short |@@@@@@@@@@@@@@                        3      "
+}
+
 run_cases
