@@ -118,4 +118,33 @@ expect "status" $KTAP_RC 0
 expect "softirq_time" "$(cat "$work/soft.out")" "bad	0	worst	0"
 }
 
+# A table read printed directly, in a handler and in user context: a
+# missing key prints nil with print and with %s (other conversions and
+# arithmetic use the zero value).
+t_missing_key_print() {
+workload_bg -q --comm kt-nilkey getppid 1
+ktap_bg "$work/key.out" -e 'var n = {}
+var s = {}
+trace syscalls:sys_enter_getppid /execname == "kt-nilkey"/ {
+	print(n[pid], s[pid], n[pid] + 1)
+	printf("[%s] [%s] [%d]\n", n[pid], s[pid], n[pid])
+	n[pid] = 7
+	s[pid] = "x"
+	print(n[pid], s[pid])
+	printf("[%s] [%s]\n", n[pid], s[pid])
+	exit()
+}
+trace_end { print(n[0], s[0]) printf("[%s] [%3s]\n", n[0], s[0]) }'
+workload_go
+wait $WL_PID || fail "workload failed"
+ktap_wait
+expect "status" $KTAP_RC 0
+expect "missing keys" "$(cat "$work/key.out")" "nil	nil	1
+[nil] [nil] [0]
+7	x
+[7] [x]
+nil	nil
+[nil] [nil]"
+}
+
 run_cases "$@"
