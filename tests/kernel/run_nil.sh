@@ -147,4 +147,14 @@ nil	nil
 [nil] [nil]"
 }
 
+# A nilable local given a value on every path may be returned, and the
+# caller gets that value (in a handler and in user context).
+t_return_present() {
+out=$("$KTAP" -q -e 'var t = {}
+function pick(c) { var r = t[c] if (r == nil) { r = 40 } else { r += 1 } return r }
+t[1] = 7
+trace_end { print(pick(1), pick(2)) }' -- true) || fail "ktap"
+expect "returned values" "$out" "8	40"
+}
+
 run_cases "$@"
