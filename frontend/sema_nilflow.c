@@ -73,22 +73,29 @@ static void assign(Sure *s, NodeList *targets, NodeList *values, int op)
 	}
 }
 
-/* Forget every variable that n may make nil, wherever in it. */
-static void forget(Sure *s, const Node *n)
+/* f(ctx, c) for each statement or expression c directly inside n. */
+static void each_child(Node *n, void (*f)(void *ctx, Node *c), void *ctx)
 {
+	f(ctx, n->a);
+	f(ctx, n->b);
+	f(ctx, n->c);
+	f(ctx, n->body);
+	for (int i = 0; i < n->list.n; i++)
+		f(ctx, n->list.v[i]);
+}
+
+/* Forget every variable that n may make nil, wherever in it. */
+static void forget(void *ctx, Node *n)
+{
+	Sure *s = ctx;
 	if (!n)
 		return;
-	if ((n->kind == N_VAR || (n->kind == N_ASSIGN && n->op != TK_PLUSEQ)))
+	if (n->kind == N_VAR || (n->kind == N_ASSIGN && n->op != TK_PLUSEQ))
 		for (int i = 0; i < n->list.n; i++)
 			if (n->list.v[i] && n->list.v[i]->sym &&
 			    !present_value(&(Sure){ 0 }, i < n->list2.n ? n->list2.v[i] : NULL))
 				drop(s, n->list.v[i]->sym);
-	forget(s, n->a);
-	forget(s, n->b);
-	forget(s, n->c);
-	forget(s, n->body);
-	for (int i = 0; i < n->list.n; i++)
-		forget(s, n->list.v[i]);
+	each_child(n, forget, s);
 }
 
 static const char *present_form(const Node *x)
@@ -156,8 +163,9 @@ static void walk(Sema *S, Node *n, Sure *s)
 	}
 }
 
-void check_nil_returns(Sema *S, Node *n)
+static void in_functions(void *ctx, Node *n)
 {
+	Sema *S = ctx;
 	if (!n)
 		return;
 	if (n->kind == N_FUNCDEF) {
@@ -166,10 +174,10 @@ void check_nil_returns(Sema *S, Node *n)
 		free(s.v);
 		return;
 	}
-	check_nil_returns(S, n->a);
-	check_nil_returns(S, n->b);
-	check_nil_returns(S, n->c);
-	check_nil_returns(S, n->body);
-	for (int i = 0; i < n->list.n; i++)
-		check_nil_returns(S, n->list.v[i]);
+	each_child(n, in_functions, S);
+}
+
+void check_nil_returns(Sema *S, Node *root)
+{
+	in_functions(S, root);
 }
