@@ -23,10 +23,11 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare $(SANFLAGS)
 CPPFLAGS += -D_GNU_SOURCE -I. -I$(BUILD)/frontend -MMD -MP
 LDFLAGS  += $(SANFLAGS)
-LDLIBS   := -lbpf -lelf -lz -ltraceevent
+LDLIBS   := -lbpf -lelf -lz -ltraceevent -ljansson
 
 DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
-	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc
+	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc \
+	systemtap-sdt-dev libjansson-dev
 
 LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
 FILECHECK_DIR := /usr/lib/llvm-14/bin
@@ -139,7 +140,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS
 # without the kernel; seeded with the examples compiled.
 FUZZ_OBJ_BIN := $(BUILD)/fuzz/fuzz_object
 FUZZ_OBJ_SRCS := $(addprefix runtime/,interp.c interp_check.c interp_exec.c interp_mem.c helpers.c \
-	helpers_map.c helpers_snprintf.c format.c hist.c load.c) $(wildcard common/*.c)
+	helpers_map.c helpers_snprintf.c format.c hist.c json.c load.c print_agg.c stack.c usyms.c) $(wildcard common/*.c)
 OBJ_CORPUS := $(patsubst examples/%.kp,$(BUILD)/fuzz/obj-corpus/%.o,$(wildcard examples/*.kp))
 fuzz: $(FUZZ_OBJ_BIN) $(OBJ_CORPUS)
 

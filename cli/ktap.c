@@ -38,6 +38,8 @@ static void usage(FILE *out)
 	      "options:\n"
 	      "  -e SCRIPT        run SCRIPT instead of a file ('-' as FILE: standard input)\n"
 	      "  -o FILE          write the script's output to FILE instead of standard output\n"
+	      "  -f FORMAT        output format: text (default) or json (one JSON object per line,\n"
+	      "                   docs/json.md; compile errors as JSON diagnostics on stderr)\n"
 	      "  -q               quiet: no \"Tracing...\" banner\n"
 	      "  -v               verbose: say what is loaded and attached; libbpf's messages and\n"
 	      "                   the verifier's whole log when it rejects a program\n"
@@ -82,6 +84,16 @@ static int number(const char *opt, const char *s, double lo, double hi, double *
 	return 0;
 }
 
+static int output_format(const char *name, Options *o)
+{
+	if (strcmp(name, "text") && strcmp(name, "json")) {
+		fprintf(stderr, "ktap: error: '-f %s': expected text or json\n", name);
+		return 1;
+	}
+	o->rt.json = !strcmp(name, "json");
+	return 0;
+}
+
 /* Options come first; the first other word is the script, the words after
  * it its arguments, up to "--". Returns 0, or the exit status. */
 static int parse_args(int argc, char **argv, Options *o)
@@ -106,6 +118,9 @@ static int parse_args(int argc, char **argv, Options *o)
 				i++;
 				break;	/* the rest are the script's arguments */
 			}
+		} else if (!strcmp(a, "-f")) {
+			if (need(argc, argv, i) || output_format(argv[++i], o))
+				return 1;
 		} else if (!strcmp(a, "-l") || !strcmp(a, "-lv")) {
 			o->list = 1;
 			o->rt.verbose |= a[2] == 'v';
@@ -161,6 +176,10 @@ static int parse_args(int argc, char **argv, Options *o)
 	}
 	if (o->list)
 		return 0;
+	if (o->rt.json && o->rt.timestamps) {	/* a time would belong in the object, not before it */
+		fputs("ktap: error: -T cannot be used with -f json\n", stderr);
+		return 1;
+	}
 	if (!o->file && !o->text) {
 		fputs("ktap: error: no script given (see ktap --help)\n", stderr);
 		return 1;
@@ -205,7 +224,7 @@ static int compile(Options *o, char **path)
 	*path = xasprintf("/proc/self/fd/%d", fd);
 	o->c.output = *path;
 	o->c.emit = EMIT_OBJ;
-	Diag *d = diag_new(&src, stderr, DIAG_TEXT);
+	Diag *d = diag_new(&src, stderr, o->rt.json ? DIAG_JSON : DIAG_TEXT);
 	diag_set_error_limit(d, o->error_limit);
 	int rc = compile_source(&src, &o->c, d, stdout);
 	diag_free(d);

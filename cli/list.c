@@ -3,8 +3,8 @@
  * The events come from the compiler's own reader (events_resolve), so the
  * listing accepts exactly the specs `trace` accepts, and shows each field as
  * sema types it: a number read as so many bytes, signed or not, or a string.
- * Kprobe functions, uprobe symbols and USDT notes join the listing when the
- * language gets those probes. */
+ * `probe:` specs list the kernel functions or a binary's functions they
+ * name (common/probes.c); USDT notes join when the language gets them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "cli/list.h"
 #include "frontend/ast.h"
 #include "common/events.h"
+#include "common/probes.h"
 
 #define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
 
@@ -50,8 +51,38 @@ static void print_fields(const Event *ev)
 	}
 }
 
+/* A probe spec's functions, one per line (-v changes nothing: their
+ * arguments are registers, docs/probes.md). */
+static int list_probes(const char *spec)
+{
+	char **names;
+	const char *why = "";
+	int n = probes_list(spec, &names, &why);
+	if (!n) {
+		fprintf(stderr, "ktap: error: %s\n", why);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+static int flushed(void)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ktap: error: writing the listing: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 int list_events(const char *glob, int verbose)
 {
+	if (probes_is_spec(glob))
+		return list_probes(glob) || flushed();
 	Event **evs;
 	const char *why = "";
 	int n = events_resolve(glob, &evs, &why);
@@ -68,9 +99,5 @@ int list_events(const char *glob, int verbose)
 		event_free(evs[i]);
 	}
 	free(evs);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "ktap: error: writing the listing: %s\n", strerror(errno));
-		return 1;
-	}
-	return 0;
+	return flushed();
 }

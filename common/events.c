@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,6 @@
 #include "common/util.h"
 #include "common/events.h"
 
-static char why_buf[512];
-
-static const char *why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *why(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
-	va_end(ap);
-	return why_buf;
-}
 
 static int has_events(const char *dir)
 {
@@ -46,7 +34,7 @@ const char *events_tracefs(const char **whyp)
 	if (env && *env) {
 		if (has_events(env))
 			return env;
-		*whyp = why("KTAP_TRACEFS=%s has no events directory", env);
+		*whyp = why_msg("KTAP_TRACEFS=%s has no events directory", env);
 		return NULL;
 	}
 	if (has_events(tracing))
@@ -60,25 +48,32 @@ const char *events_tracefs(const char **whyp)
 	if (has_events(debug))
 		return debug;
 	if (denied)
-		*whyp = why("tracefs at %s is not readable by this user (permission denied): "
+		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied): "
 			    "run as root", tracing);
 	else if (err == EPERM)
-		*whyp = why("tracefs is not mounted at %s and only root may mount it", tracing);
+		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it", tracing);
 	else
-		*whyp = why("tracefs is not mounted at %s and mounting it failed (%s)",
+		*whyp = why_msg("tracefs is not mounted at %s and mounting it failed (%s)",
 			    tracing, strerror(err));
 	return NULL;
+}
+
+static void free_fields(EventField *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].name);
+		free(f[i].ctype);
+	}
+	free(f);
 }
 
 void event_free(Event *ev)
 {
 	if (!ev)
 		return;
-	for (int i = 0; i < ev->nfields; i++) {
-		free(ev->fields[i].name);
-		free(ev->fields[i].ctype);
-	}
-	free(ev->fields);
+	free_fields(ev->fields, ev->nfields);
+	free_fields(ev->args, ev->nargs);
+	free(ev->path);
 	free(ev->system);
 	free(ev->name);
 	free(ev);
@@ -223,11 +218,6 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Sorted names of the subdirectories of dir matching pat. */
 static char **list_dir(const char *dir, const char *pat, int *n)
 {
@@ -254,7 +244,7 @@ static char **list_dir(const char *dir, const char *pat, int *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, *n, sizeof *v, cmp_str);
+		qsort(v, *n, sizeof *v, cmp_strp);
 	return v;
 }
 
@@ -306,13 +296,13 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 		free(g);
 	}
 	if (guess) {
-		why("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
+		const char *w = why_msg("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
 		free(guess);
-		return why_buf;
+		return w;
 	}
 	if (has_glob(sys) || has_glob(name))
-		return why("no event matches '%s:%s'", sys, name);
-	return why("unknown event '%s:%s'", sys, name);
+		return why_msg("no event matches '%s:%s'", sys, name);
+	return why_msg("unknown event '%s:%s'", sys, name);
 }
 
 /* Dynamic events are left out: a BPF program attaches to a uprobe or
@@ -359,7 +349,7 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	*out = NULL;
 	const char *colon = strchr(spec, ':');
 	if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':')) {
-		*whyp = why("event '%s' is not of the form 'system:name'", spec);
+		*whyp = why_msg("event '%s' is not of the form 'system:name'", spec);
 		return 0;
 	}
 	const char *root = events_tracefs(whyp);
@@ -398,9 +388,9 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 	free_list(systems, nsys);
 	free(dyn);
 	if (!n && !strcmp(sys, "ftrace"))
-		*whyp = why("'ftrace' events are ftrace's own records, not tracepoints");
+		*whyp = why_msg("'ftrace' events are ftrace's own records, not tracepoints");
 	else if (!n && ndyn)
-		*whyp = why("'%s:%s' matches only probe events made through tracefs's dynamic_events "
+		*whyp = why_msg("'%s:%s' matches only probe events made through tracefs's dynamic_events "
 			    "(uprobe_events, kprobe_events), not tracepoints; trace the function with "
 			    "'probe:'", sys, name);
 	else if (!n)
@@ -418,16 +408,19 @@ const EventField *event_field(const Event *ev, const char *name)
 }
 
 /* Syscall events keep __syscall_nr as their first specific field, so both
- * rules of the language reference come down to counting fields. */
+ * rules of the language reference come down to counting fields. Probes
+ * keep their own list: arg0, the address, is no field. */
 const EventField *event_arg(const Event *ev, int n)
 {
+	if (ev->kind != EV_TRACEPOINT)
+		return n >= 0 && n < ev->nargs ? &ev->args[n] : NULL;
 	return n >= 0 && n < ev->nfields ? &ev->fields[n] : NULL;
 }
 
 int event_field_usable(const EventField *f)
 {
 	if (f->kind != EF_INT)
-		return 1;
+		return 1;	/* EF_MEM: probes.c gives only sizes 1, 2, 4, 8 */
 	return !strchr(f->ctype, '[') &&
 	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
 }

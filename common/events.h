@@ -8,6 +8,8 @@ typedef enum {
 	EF_INT,		/* an integer field: size 1, 2, 4 or 8 */
 	EF_CHARS,	/* char NAME[N]: a fixed string */
 	EF_DATALOC,	/* __data_loc char[] NAME: u32 (len << 16 | offset) */
+	EF_MEM,		/* probes: an integer read from memory at the value of
+			   the register at `offset` in pt_regs, plus disp */
 } EventFieldKind;
 
 typedef struct EventField {
@@ -18,16 +20,27 @@ typedef struct EventField {
 				   wide as its C type, which may be narrower than
 				   the format's slot (see ctype.c) */
 	int is_signed;
+	int64_t disp;		/* EF_MEM */
 } EventField;
 
-typedef enum { EV_TRACEPOINT } EventKind;
+typedef enum { EV_TRACEPOINT, EV_KPROBE, EV_UPROBE } EventKind;
 
 typedef struct Event {
 	EventKind kind;
-	char *system, *name;	/* "syscalls", "sys_enter_read" */
+	char *system, *name;	/* "syscalls", "sys_enter_read"; probes (see
+				   common/probes.c): "probe" or "probe:PATH",
+				   and the symbol (or the offset as written) */
 	int id;			/* tracefs ID */
-	EventField *fields;	/* event-specific fields in order; common_* left out */
+	EventField *fields;	/* event-specific fields in order; common_* left
+				   out. Probes: the named fetch-args */
 	int nfields;
+	/* probes: their argN (arg0 the probe address) and where they go */
+	EventField *args;
+	int nargs;
+	char *path;		/* EV_UPROBE: the binary */
+	uint64_t offset;	/* EV_UPROBE: the file offset probed */
+	int retprobe;		/* %return */
+	int multi;		/* EV_KPROBE: name is a glob (kprobe.multi) */
 } Event;
 
 /* The tracefs directory, mounting it if needed and allowed. NULL when there
@@ -42,7 +55,8 @@ int events_resolve(const char *spec, Event ***out, const char **why);
 /* Field `name` of ev, or NULL. */
 const EventField *event_field(const Event *ev, const char *name);
 /* Field for argN: syscall events count __syscall_nr as arg0; others start at
- * the first event-specific field. NULL when the event has fewer fields. */
+ * the first event-specific field; probes have args. NULL when the event has
+ * fewer. */
 const EventField *event_arg(const Event *ev, int n);
 
 /* Whether sema can type the field: integers of size 1, 2, 4 or 8 and the

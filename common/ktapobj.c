@@ -256,7 +256,7 @@ static int get_handler(In *in, uint32_t i, KtapHandler *h)
 {
 	const uint8_t *p = in->p[S_HANDLERS] + (size_t)i * rec_size[S_HANDLERS];
 	h->kind = get32(p);
-	if (h->kind > H_RAW_EVENT)
+	if (h->kind > H_KRETPROBE_MULTI)
 		return fail(in, S_HANDLERS, "bad handler kind");
 	h->group = get32(p + 4);
 	h->interval_ns = get64(p + 16);

@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT; 3: BSS_STACK_LOST */
+#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
+				   3: BSS_STACK_LOST, H_UPROBE ... H_KRETPROBE_MULTI */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -64,7 +65,10 @@ typedef struct KtapFormat {
 } KtapFormat;
 
 /* Something the runtime attaches or runs. */
-typedef enum { H_TRACEPOINT, H_PROFILE, H_TICK, H_END, H_RAW_TRACEPOINT, H_RAW_EVENT } KtapHandlerKind;
+typedef enum {
+	H_TRACEPOINT, H_PROFILE, H_TICK, H_END, H_RAW_TRACEPOINT, H_RAW_EVENT,
+	H_UPROBE, H_URETPROBE, H_KPROBE, H_KRETPROBE, H_KPROBE_MULTI, H_KRETPROBE_MULTI,
+} KtapHandlerKind;
 
 typedef struct KtapHandler {
 	KtapHandlerKind kind;
@@ -73,9 +77,12 @@ typedef struct KtapHandler {
 	char *prog;		/* H_TRACEPOINT, H_PROFILE, H_RAW_*: the program's symbol
 				   name; H_TICK, H_END: the user function's name */
 	char *target;		/* H_TRACEPOINT, H_RAW_EVENT: "system:event";
-				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf) */
+				   H_RAW_TRACEPOINT: "sys_enter" (tp_btf);
+				   H_UPROBE, H_URETPROBE: the binary's path;
+				   H_KPROBE...: the kernel symbol or glob */
 	uint64_t interval_ns;	/* H_PROFILE, H_TICK; H_RAW_EVENT: its link's BPF
-				   cookie (one program, attached once per event) */
+				   cookie (one program, attached once per event);
+				   H_UPROBE, H_URETPROBE: the file offset */
 	uint32_t line;
 } KtapHandler;
 

@@ -32,6 +32,22 @@ char *xasprintf(const char *fmt, ...)
 	return check(r < 0 ? NULL : s);
 }
 
+static char why_buf[512];
+
+const char *why_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
+	va_end(ap);
+	return why_buf;
+}
+
+int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Levenshtein distance, for "did you mean" hints; long strings count as far. */
 int edit_distance(const char *a, const char *b)
 {
@@ -115,4 +131,22 @@ void buf_free(Buf *b)
 {
 	free(b->p);
 	*b = (Buf){0};
+}
+
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 if there is
+ * none: no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t utf8_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		     c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
 }

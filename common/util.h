@@ -11,9 +11,15 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A message in a static buffer (the next call overwrites it): the one
+ * sentence that says why a lookup failed. */
+const char *why_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
+int cmp_strp(const void *a, const void *b);	/* qsort of char *[] */
 char *read_whole_file(const char *path, size_t *len);
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+size_t utf8_len(const uint8_t *s, size_t n);
 
 /* Append-only bytes, for building sections and string tables. */
 typedef struct Buf {

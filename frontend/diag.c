@@ -247,18 +247,6 @@ void diag_repeat_end(Diag *d, int copies, Loc at, const char *what)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static int utf8_len(const unsigned char *s, size_t n)
-{
-	int len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-	if (s[0] > 0xf4 || !len || (size_t)len > n)
-		return 0;
-	for (int i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
 static void json_str(FILE *out, const char *s)
 {
@@ -278,7 +266,7 @@ static void json_str(FILE *out, const char *s)
 		else if (c < 0x80)
 			fputc(c, out);
 		else {
-			int len = utf8_len(p + i, n - i);
+			size_t len = utf8_len(p + i, n - i);
 			if (!len)
 				fputs("\\ufffd", out);
 			else

@@ -246,7 +246,7 @@ static void check_register(Sema *S, Node *n, const BuiltinFn *b)
 	case F_KDEBUG_KRETPROBE:
 		f = func_new(S, FN_TRACE, n, fn->body, CTX_KERNEL);
 		if (spec)
-			diag_error(S->d, spec->loc, "kprobes are not supported yet");
+			register_kprobe(S, f, spec, b->fn == F_KDEBUG_KRETPROBE);
 		break;
 	case F_TIMER_TICK:
 	case F_TIMER_PROFILE:

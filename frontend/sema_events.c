@@ -2,40 +2,62 @@
  * variables, and the intervals of tick and profile. */
 #include <stdlib.h>
 #include <string.h>
+#include "common/probes.h"
 #include "common/util.h"
 #include "sema_int.h"
 
 static const struct {
 	const char *prefix, *what;
 } unsupported[] = {
-	{ "probe:", "kprobes and uprobes ('probe:')" },
 	{ "sdt:", "USDT probes ('sdt:')" },
 	{ "tp_btf:", "BTF tracepoints ('tp_btf:')" },
 	{ "raw_tp:", "raw tracepoints ('raw_tp:')" },
-	{ "kprobe:", "kprobes ('kprobe:')" },
-	{ "uprobe:", "uprobes ('uprobe:')" },
+};
+
+/* bpftrace's spellings of probes, and ktap's. */
+static const struct {
+	const char *prefix, *suffix;
+} bpftrace[] = {
+	{ "kprobe:", "" }, { "kretprobe:", "%return" }, { "uprobe:", "" }, { "uretprobe:", "%return" },
 };
 
 static int have_event(Func *f, Event *ev)
 {
 	for (int i = 0; i < f->nevents; i++)
-		if (!strcmp(f->events[i]->system, ev->system) && !strcmp(f->events[i]->name, ev->name))
+		if (!strcmp(f->events[i]->system, ev->system) && !strcmp(f->events[i]->name, ev->name) &&
+		    f->events[i]->retprobe == ev->retprobe)
 			return 1;
 	return 0;
 }
 
-/* Resolve one N_EVENT (or string literal) and add its events to f. */
-void register_spec(Sema *S, Func *f, Node *spec)
+/* "kprobe:vfs_read" is written "probe:vfs_read" here: say so. */
+static int bpftrace_spec(Sema *S, Node *spec, const char *s)
 {
-	const char *s = spec->str ? spec->str : "";
+	for (size_t i = 0; i < sizeof bpftrace / sizeof *bpftrace; i++) {
+		size_t len = strlen(bpftrace[i].prefix);
+		if (strncmp(s, bpftrace[i].prefix, len))
+			continue;
+		size_t end = strcspn(s + len, " \t");
+		diag_error(S->d, spec->loc, "unknown event kind '%.*s'; did you mean 'probe:%.*s%s'?",
+			   (int)len - 1, s, (int)end, s + len, bpftrace[i].suffix);
+		return 1;
+	}
+	return 0;
+}
+
+/* Resolve spec's text s and add its events to f. */
+static void resolve(Sema *S, Func *f, Node *spec, const char *s)
+{
 	for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
 		if (!strncmp(s, unsupported[i].prefix, strlen(unsupported[i].prefix))) {
 			diag_error(S->d, spec->loc, "%s are not supported yet", unsupported[i].what);
 			return;
 		}
+	if (bpftrace_spec(S, spec, s))
+		return;
 	Event **evs;
 	const char *why = "";
-	int n = events_resolve(s, &evs, &why);
+	int n = probes_is_spec(s) ? probes_resolve(s, &evs, &why) : events_resolve(s, &evs, &why);
 	if (!n) {
 		diag_error(S->d, spec->loc, "%s", why);
 		return;
@@ -49,6 +71,22 @@ void register_spec(Sema *S, Func *f, Node *spec)
 		f->events[f->nevents++] = evs[i];
 	}
 	free(evs);
+}
+
+/* One N_EVENT (or string literal). */
+void register_spec(Sema *S, Func *f, Node *spec)
+{
+	resolve(S, f, spec, spec->str ? spec->str : "");
+}
+
+/* kdebug.kprobe("SYM [fetch-args]"), kdebug.kretprobe: probe:SYM[%return]. */
+void register_kprobe(Sema *S, Func *f, Node *spec, int retprobe)
+{
+	const char *s = spec->str ? spec->str : "";
+	int sym = strcspn(s, " \t");
+	char *probe = xasprintf("probe:%.*s%s%s", sym, s, retprobe ? "%return" : "", s + sym);
+	resolve(S, f, spec, probe);
+	free(probe);
 }
 
 void trace_events(Sema *S, Func *f, NodeList *specs)
@@ -65,7 +103,7 @@ int func_has_field(Func *f, const char *name)
 
 static TypeKind field_kind(const EventField *f)
 {
-	return f->kind == EF_INT ? TY_NUM : TY_STR;
+	return f->kind == EF_CHARS || f->kind == EF_DATALOC ? TY_STR : TY_NUM;
 }
 
 /* The one type of a field found by `get` in every event of the handler. */
@@ -84,6 +122,12 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 	for (int i = 0; i < f->nevents; i++) {
 		const Event *ev = f->events[i];
 		const EventField *fl = get(ev, name, idx);
+		if (!fl && name && ev->kind != EV_TRACEPOINT && !ev->nfields) {
+			diag_error(S->d, n->loc, "probe '%s:%s' has no named fetch-args: %s must be named in "
+				   "its spec ('%s:%s NAME=%%di')", ev->system, ev->name, what, ev->system,
+				   ev->name);
+			return type_var(S, n->loc);
+		}
 		if (!fl) {
 			diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
 			return type_var(S, n->loc);
@@ -132,6 +176,27 @@ Type *event_field_type(Sema *S, Node *n, const char *name)
 	return fields_type(S, n, what, by_name, name ? name : "", 0);
 }
 
+/* What probes lack: a tracefs record (argstr), and at a kprobe glob (one
+ * program on many functions, kprobe.multi) the one name. 1 when reported. */
+static int probe_lacks(Sema *S, Node *n)
+{
+	Func *f = S->func;
+	for (int i = 0; f->kind == FN_TRACE && i < f->nevents; i++) {
+		const Event *ev = f->events[i];
+		if (n->num == B_ARGSTR && ev->kind != EV_TRACEPOINT) {
+			diag_error(S->d, n->loc, "argstr is not available at probes ('%s:%s' has no "
+				   "tracefs record): print its arguments (arg1, ...)", ev->system, ev->name);
+			return 1;
+		}
+		if (n->num == B_PROBENAME && ev->multi) {
+			diag_error(S->d, n->loc, "probename is not available at a kprobe glob ('%s:%s' is "
+				   "one program on every match)", ev->system, ev->name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 Type *builtin_var_type(Sema *S, Node *n)
 {
 	if (n->num < 0 || n->num >= B_COUNT) {
@@ -153,6 +218,8 @@ Type *builtin_var_type(Sema *S, Node *n)
 		return type_var(S, n->loc);
 	}
 	ctx_use(S, n, CTX_KERNEL, what);
+	if (probe_lacks(S, n))
+		return type_var(S, n->loc);
 	switch (n->num) {
 	case B_EXECNAME: case B_PROBENAME: case B_ARGSTR:
 		return type_new(S, TY_STR, n->loc);

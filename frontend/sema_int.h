@@ -134,6 +134,7 @@ int builtin_function_name(int i, const char **name);
 /* sema_events.c */
 void trace_events(Sema *S, Func *f, NodeList *specs);
 void register_spec(Sema *S, Func *f, Node *spec);
+void register_kprobe(Sema *S, Func *f, Node *spec, int retprobe);
 int func_has_field(Func *f, const char *name);
 int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns);
 Type *builtin_var_type(Sema *S, Node *n);

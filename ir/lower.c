@@ -144,7 +144,8 @@ static void setup_data(Lower *L)
 	L->ringbuf = ir_map(L->mod, &rb);
 }
 
-/* interval: H_PROFILE's and H_TICK's interval, H_RAW_EVENT's cookie */
+/* interval: H_PROFILE's and H_TICK's interval, H_RAW_EVENT's cookie, a
+ * uprobe's file offset */
 static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *prog, const char *target,
 			uint64_t interval)
 {
@@ -293,6 +294,21 @@ static void plan_rawtp(Lower *L, int fi, const Node *at, RawTp *r, Job **jobs, i
  * how long the end will take rather than left waiting. */
 enum { SLOW_RELEASE_MIN = 100, RELEASE_MS = 50 };
 
+/* A probe's program: named by its index e too (one symbol can be probed in
+ * two binaries, or at entry and return, by one handler). */
+static void plan_probe(Lower *L, int fi, int e, const Node *at, Job **jobs, int *njobs)
+{
+	Event *ev = L->prog->funcs[fi]->events[e];
+	KtapHandlerKind kind;
+	const char *target;
+	uint64_t offset;
+	char *sec = probe_section(ev, &kind, &target, &offset);
+	char *name = ident("trace%d_%d_%s", fi, e, ev->name);
+	add_handler(L, kind, fi, name, target, offset);
+	add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL, NULL });
+	free(sec);
+}
+
 /* A trace handler's programs: one per dispatch, one for the other events
  * when they can share a raw tracepoint program, else one per event. */
 static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
@@ -318,6 +334,10 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		Event *ev = sf->events[e];
 		if (dispatch_covers(disp, ev) || rawtp_covers(raw, ev))
 			continue;
+		if (ev->kind != EV_TRACEPOINT) {
+			plan_probe(L, fi, e, at, jobs, njobs);
+			continue;
+		}
 		char *sec = xasprintf("tracepoint/%s/%s", ev->system, ev->name);
 		char *target = xasprintf("%s:%s", ev->system, ev->name);
 		char *name = ident("trace%d_%s", fi, ev->name);

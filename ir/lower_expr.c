@@ -43,6 +43,8 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 	IrOpnd ctx = ir_r(L->ctxreg);
 	if (fl->kind == EF_INT)
 		return field_int(L, ctx, fl);
+	if (fl->kind == EF_MEM)
+		return probe_mem(L, fl);
 	IrOpnd dst = str_temp(L);
 	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {

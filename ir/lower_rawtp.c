@@ -30,10 +30,10 @@ static int reads_record(const Node *n, void *ctx)
 }
 
 /* Syscall events are ftrace's, not kernel tracepoints: no raw tracepoint
- * has their names. */
+ * has their names. Probes are no tracepoints. */
 static int has_raw(const Event *ev)
 {
-	return strcmp(ev->system, "syscalls") != 0;
+	return ev->kind == EV_TRACEPOINT && strcmp(ev->system, "syscalls") != 0;
 }
 
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2])

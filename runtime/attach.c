@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include "rt.h"
+#include "../common/events.h"
 #include "../common/util.h"
 
 static void add_link(Rt *rt, struct bpf_link *l)
@@ -119,6 +120,76 @@ static int attach_raw_event(Rt *rt, const KtapHandler *h)
 	return 0;
 }
 
+/* A uprobe at the file offset the compiler found (the target is the
+ * binary), in every process that maps it or, with -p, in that one only. */
+static int attach_uprobe(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = program(rt, h);
+	if (!p)
+		return -1;
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = h->kind == H_URETPROBE);
+	struct bpf_link *l = bpf_program__attach_uprobe_opts(p, rt->opt.pid ? rt->opt.pid : -1, h->target,
+							     h->interval_ns, &o);
+	long err = libbpf_get_error(l);
+	if (err) {
+		char *what = xasprintf("a uprobe to %s at offset 0x%llx", h->target,
+				       (unsigned long long)h->interval_ns);
+		fail(rt, h, what, -err);
+		free(what);
+		return -1;
+	}
+	add_link(rt, l);
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to %s%s at 0x%llx\n", h->prog, h->target,
+			h->kind == H_URETPROBE ? " (return)" : "", (unsigned long long)h->interval_ns);
+	return 0;
+}
+
+/* Whether the kernel can attach kprobes: tracefs has kprobe_events only
+ * when it was built with CONFIG_KPROBES. Unknown (no tracefs): it may. */
+static int kprobes_missing(void)
+{
+	const char *why, *root = events_tracefs(&why);
+	if (!root)
+		return 0;
+	char *path = xasprintf("%s/kprobe_events", root);
+	int missing = access(path, F_OK) < 0 && errno == ENOENT;
+	free(path);
+	return missing;
+}
+
+/* A kprobe or kretprobe on a symbol, or on every function of a glob (one
+ * kprobe.multi link). A kernel without kprobes is told in one line. */
+static int attach_kprobe(Rt *rt, const KtapHandler *h)
+{
+	struct bpf_program *p = program(rt, h);
+	if (!p)
+		return -1;
+	if (kprobes_missing()) {
+		fprintf(stderr, "%s:%u: error: cannot attach probe:%s: this kernel cannot attach kprobes "
+			"(it was built without CONFIG_KPROBES)\n", rt->meta.source_name, h->line, h->target);
+		rt->error = 1;
+		rt->stop = 1;
+		return -1;
+	}
+	int ret = h->kind == H_KRETPROBE || h->kind == H_KRETPROBE_MULTI;
+	struct bpf_link *l;
+	if (h->kind == H_KPROBE_MULTI || h->kind == H_KRETPROBE_MULTI) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .retprobe = ret);
+		l = bpf_program__attach_kprobe_multi_opts(p, h->target, &o);
+	} else {
+		l = bpf_program__attach_kprobe(p, ret, h->target);
+	}
+	long err = libbpf_get_error(l);
+	if (err)
+		return fail(rt, h, h->target, -err);
+	add_link(rt, l);
+	if (rt->opt.verbose)
+		fprintf(stderr, "ktap: attached %s to kernel function %s%s\n", h->prog, h->target,
+			ret ? " (return)" : "");
+	return 0;
+}
+
 /* One cpu-clock sampling event per online CPU, each running the program. */
 static int attach_profile(Rt *rt, const KtapHandler *h)
 {
@@ -187,6 +258,10 @@ int rt_attach(Rt *rt, uint32_t group)
 		case H_RAW_TRACEPOINT: rc = attach_raw_tracepoint(rt, h); break;
 		case H_RAW_EVENT: rc = attach_raw_event(rt, h); break;
 		case H_PROFILE: rc = attach_profile(rt, h); break;
+		case H_UPROBE: case H_URETPROBE: rc = attach_uprobe(rt, h); break;
+		case H_KPROBE: case H_KRETPROBE: case H_KPROBE_MULTI: case H_KRETPROBE_MULTI:
+			rc = attach_kprobe(rt, h);
+			break;
 		case H_TICK: rc = add_timer(rt, h); break;
 		case H_END: rt->end_handler = i; break;
 		}

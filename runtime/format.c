@@ -7,9 +7,9 @@
 #include <string.h>
 #include "common/util.h"
 #include "common/format.h"
-#include "interp.h"
+#include "json.h"
 
-static int64_t num_at(const KtapArg *a, const uint8_t *base)
+int64_t rt_num_at(const KtapArg *a, const uint8_t *base)
 {
 	int64_t v = 0;
 	memcpy(&v, base + a->off, a->size < 8 ? a->size : 8);
@@ -23,7 +23,7 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 		fwrite(base + a->off, 1, strnlen((const char *)base + a->off, a->size), out);
 		break;
 	case V_BOOL:
-		fputs(num_at(a, base) ? "true" : "false", out);
+		fputs(rt_num_at(a, base) ? "true" : "false", out);
 		break;
 	case V_NIL:
 		fputs("nil", out);
@@ -35,10 +35,10 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 		break;
 	}
 	case V_STACK:
-		rt_print_stack(rt, out, (uint64_t)num_at(a, base));
+		rt_print_stack(rt, out, (uint64_t)rt_num_at(a, base));
 		break;
 	default:	/* V_NUM */
-		fprintf(out, "%" PRId64, num_at(a, base));
+		fprintf(out, "%" PRId64, rt_num_at(a, base));
 		break;
 	}
 }
@@ -155,7 +155,7 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 	char text[512], *owned = NULL;
 	const char *s = text;
 	int prec = p->prec;
-	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : num_at(a, base);
+	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : rt_num_at(a, base);
 	if (a->kind == V_ARGSTR) {	/* sema allows only %s */
 		s = owned = rt_argstr(rt, base + a->off, a->size);
 	} else if (a->kind == V_STACK && p->conv == 's') {
@@ -193,34 +193,82 @@ static int ends_line(const Format *pf)
 	return last->len && last->text[last->len - 1] == '\n';
 }
 
-void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
+static void print_text(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
 {
-	if (f->kind == FMT_PRINT) {
-		if (out == rt->opt.out)
-			rt_output_user(rt, 1);
-		for (uint32_t i = 0; i < f->nargs; i++) {
-			if (i)
-				fputc('\t', out);
-			if (arg_fits(&f->args[i], f->size)) {
-				KtapArg a = shown_arg(&f->args[i], payload);
-				rt_print_value(rt, out, &a, payload);
-			}
-		}
-		fputc('\n', out);
-		return;
-	}
-	Format tmp = { 0 };
-	const Format *pf = parsed(rt, f, &tmp);
-	if (!pf)
-		return;
 	if (out == rt->opt.out)
-		rt_output_user(rt, ends_line(pf));
+		rt_output_user(rt, 1);
+	for (uint32_t i = 0; i < f->nargs; i++) {
+		if (i)
+			fputc('\t', out);
+		if (arg_fits(&f->args[i], f->size)) {
+			KtapArg a = shown_arg(&f->args[i], payload);
+			rt_print_value(rt, out, &a, payload);
+		}
+	}
+	fputc('\n', out);
+}
+
+/* print with -f json: the values as values, a stack with its frames. */
+static void print_json(Rt *rt, const KtapFormat *f, const uint8_t *payload)
+{
+	json_t *o = rt_json_new("print"), *data = json_array();
+	rt_output_user(rt, 1);
+	for (uint32_t i = 0; i < f->nargs; i++) {
+		KtapArg a = shown_arg(&f->args[i], payload);
+		json_array_append_new(data, arg_fits(&f->args[i], f->size) ? rt_json_value(rt, &a, payload) : json_null());
+	}
+	json_object_set_new(o, "data", data);
+	rt_json_emit(rt, o);
+}
+
+static void printf_text(Rt *rt, FILE *out, const Format *pf, const KtapFormat *f, const uint8_t *payload)
+{
 	for (int i = 0; i < pf->n; i++) {
 		fwrite(pf->v[i].text, 1, pf->v[i].len, out);
 		if (pf->v[i].conv) {
 			KtapArg a = shown_arg(&f->args[i], payload);
 			conv_arg(rt, out, &pf->v[i], &a, payload);
 		}
+	}
+}
+
+/* printf with -f json: each call one object with the text it made, its
+ * newline (if any) included: a line printed in parts stays in parts. */
+static void printf_json(Rt *rt, const Format *pf, const KtapFormat *f, const uint8_t *payload)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return;
+	printf_text(rt, m, pf, f, payload);
+	fclose(m);
+	rt_output_user(rt, 1);
+	json_t *o = rt_json_new("printf");
+	json_object_set_new(o, "data", rt_json_text(text, len));
+	rt_json_emit(rt, o);
+	free(text);
+}
+
+void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload)
+{
+	if (f->kind == FMT_PRINT) {
+		if (rt_json_to(rt, out))
+			print_json(rt, f, payload);
+		else
+			print_text(rt, out, f, payload);
+		return;
+	}
+	Format tmp = { 0 };
+	const Format *pf = parsed(rt, f, &tmp);
+	if (!pf)
+		return;
+	if (rt_json_to(rt, out)) {
+		printf_json(rt, pf, f, payload);
+	} else {
+		if (out == rt->opt.out)
+			rt_output_user(rt, ends_line(pf));
+		printf_text(rt, out, pf, f, payload);
 	}
 	if (pf == &tmp)
 		format_free(&tmp);

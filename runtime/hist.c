@@ -1,10 +1,10 @@
 /* print_hist: a table as a sorted histogram, in ktap's layout
- * (LANGUAGE.md §9). */
+ * (LANGUAGE.md §9), or its rows as JSON (docs/json.md). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/util.h"
-#include "interp.h"
+#include "json.h"
 
 #define BAR 38
 
@@ -13,19 +13,47 @@ static int fits(const KtapArg *a, uint32_t size)
 	return a->off <= size && a->size <= size - a->off;
 }
 
+const char *rt_table_name(const RtMap *m)
+{
+	return m->table && m->table->name ? m->table->name : m->name;
+}
+
+/* A key's parts: a tuple's, or the whole key as one (*whole). */
+static const KtapArg *key_parts(const RtMap *m, KtapArg *whole, uint32_t *n)
+{
+	const KtapTable *t = m->table;
+	*whole = (KtapArg){ m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
+	*n = t && t->nkeys ? t->nkeys : 1;
+	return t && t->nkeys ? t->keys : whole;
+}
+
 /* A key as print shows it; the parts of a tuple joined with ", ". */
 void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 {
-	const KtapTable *t = m->table;
-	KtapArg whole = { m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
-	const KtapArg *parts = t && t->nkeys ? t->keys : &whole;
-	uint32_t n = t && t->nkeys ? t->nkeys : 1;
+	KtapArg whole;
+	uint32_t n;
+	const KtapArg *parts = key_parts(m, &whole, &n);
 	for (uint32_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", out);
 		if (fits(&parts[i], m->key_size))
 			rt_print_value(rt, out, &parts[i], key);
 	}
+}
+
+json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
+{
+	KtapArg whole;
+	uint32_t n;
+	const KtapArg *parts = key_parts(m, &whole, &n);
+	json_t *a = json_array();
+	for (uint32_t i = 0; i < n; i++)
+		json_array_append_new(a, fits(&parts[i], m->key_size) ? rt_json_value(rt, &parts[i], key) : json_null());
+	if (n > 1)
+		return a;
+	json_t *one = json_incref(json_array_get(a, 0));
+	json_decref(a);
+	return one;
 }
 
 static int64_t value_of(const RtMap *m, const uint8_t *val)
@@ -67,6 +95,42 @@ static int key_width(char **keys, size_t n)
 	return (int)w;
 }
 
+static void hist_text(Rt *rt, FILE *out, const RtMap *m, const Snap *s, size_t shown, int64_t total)
+{
+	char **keys = xcalloc(shown + 1, sizeof *keys);
+	for (size_t i = 0; i < shown; i++)
+		keys[i] = key_text(rt, m, s->keys + i * s->key_size);
+	int w = key_width(keys, shown);
+	fprintf(out, "%*s%s%s\n", w, "value ", "------------- Distribution -------------", " count");
+	for (size_t i = 0; i < shown; i++) {
+		char bar[BAR + 1];
+		int64_t v = value_of(m, s->vals + i * s->val_size);
+		int b = bar_len(v, total);
+		memset(bar, '@', b);
+		bar[b] = 0;
+		fprintf(out, "%*s |%-38s%-7" PRId64 "\n", w, keys[i], bar, v);
+		free(keys[i]);
+	}
+	free(keys);
+	if (shown < s->n)
+		fprintf(out, "%*s |\n", w, "...");
+}
+
+/* {"type":"print_hist","table":NAME,"rows":[{"key":K,"value":V}],"more":N} */
+static void hist_json(Rt *rt, const RtMap *m, const Snap *s, size_t shown)
+{
+	json_t *o = rt_json_table("print_hist", m), *rows = json_array();
+	for (size_t i = 0; i < shown; i++) {
+		json_t *r = json_object();
+		json_object_set_new(r, "key", rt_json_key(rt, m, s->keys + i * s->key_size));
+		json_object_set_new(r, "value", json_integer(value_of(m, s->vals + i * s->val_size)));
+		json_array_append_new(rows, r);
+	}
+	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "more", json_integer(s->n - shown));
+	rt_json_emit(rt, o);
+}
+
 void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
 {
 	Snap s;
@@ -82,22 +146,9 @@ void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows)
 			total = v > 0 ? INT64_MAX : INT64_MIN;
 	}
 	size_t shown = rows < 0 || (uint64_t)rows > s.n ? s.n : (size_t)rows;
-	char **keys = xcalloc(shown + 1, sizeof *keys);
-	for (size_t i = 0; i < shown; i++)
-		keys[i] = key_text(rt, m, s.keys + i * s.key_size);
-	int w = key_width(keys, shown);
-	fprintf(out, "%*s%s%s\n", w, "value ", "------------- Distribution -------------", " count");
-	for (size_t i = 0; i < shown; i++) {
-		char bar[BAR + 1];
-		int64_t v = value_of(m, s.vals + i * s.val_size);
-		int b = bar_len(v, total);
-		memset(bar, '@', b);
-		bar[b] = 0;
-		fprintf(out, "%*s |%-38s%-7" PRId64 "\n", w, keys[i], bar, v);
-		free(keys[i]);
-	}
-	free(keys);
-	if (shown < s.n)
-		fprintf(out, "%*s |\n", w, "...");
+	if (rt_json_to(rt, out))
+		hist_json(rt, m, &s, shown);
+	else
+		hist_text(rt, out, m, &s, shown, total);
 	rt_snap_free(&s);
 }

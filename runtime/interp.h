@@ -124,6 +124,8 @@ int rt_snprintf(Rt *rt, char *dst, uint32_t size, const char *fmt, const uint64_
  * FMT_* of common/format.h; s is the text of s and p); an address as
  * sym+0xoff. */
 void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base);
+const char *rt_table_name(const RtMap *m);	/* hist.c: the script's name for it */
+int64_t rt_num_at(const KtapArg *a, const uint8_t *base);	/* a number's bytes, at most 8 */
 void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, const char *s);
 void rt_ptr_text(Rt *rt, uint64_t addr, char *buf, size_t size);
 void rt_format_free(Interp *I);

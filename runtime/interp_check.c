@@ -268,7 +268,7 @@ static int check_func(Check *c)
 	return check_end(c, code);
 }
 
-/* The functions the runtime calls by name are there. */
+/* The functions the runtime calls by name are there; uprobes say where. */
 static int check_entries(Check *c)
 {
 	const KtapMeta *m = &c->rt->meta;
@@ -280,6 +280,12 @@ static int check_entries(Check *c)
 		const KtapHandler *h = &m->handlers[i];
 		if ((h->kind == H_TICK || h->kind == H_END) && rt_find_ufunc(m, h->prog) < 0) {
 			snprintf(c->err, sizeof c->err, "handler %u: no user function '%s'", i, h->prog);
+			return -1;
+		}
+		/* a uprobe in a relative path would follow the working directory */
+		if ((h->kind == H_UPROBE || h->kind == H_URETPROBE) && (h->target[0] != '/' || !h->interval_ns)) {
+			snprintf(c->err, sizeof c->err, "handler %u: a uprobe needs an absolute path and an "
+				 "offset", i);
 			return -1;
 		}
 	}

@@ -3,13 +3,14 @@
  * send ({u32 format id; u32 pad; payload}), and the report, at the end, of
  * what could not be delivered or stored. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "rt.h"
+#include "json.h"
 #include "../common/outfile.h"
 #include "../common/util.h"
 
@@ -211,26 +212,58 @@ static uint64_t bss_word(Rt *rt, uint32_t off)
 	return v;
 }
 
+/* A warning of the report: "warning: MESSAGE" on stderr, or with -f json
+ * {"type":"warning","kind":KIND,"count":N,"message":MESSAGE} and the
+ * fields of extra (taken) on the output. */
+static void warn(Rt *rt, const char *kind, uint64_t n, json_t *extra, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void warn(Rt *rt, const char *kind, uint64_t n, json_t *extra, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!rt->opt.json) {
+		fprintf(stderr, "warning: %s\n", msg ? msg : kind);
+	} else {
+		json_t *o = rt_json_new("warning");
+		json_object_set_new(o, "kind", json_string(kind));
+		json_object_set_new(o, "count", json_integer((json_int_t)n));
+		if (extra)
+			json_object_update(o, extra);
+		json_object_set_new(o, "message", msg ? rt_json_text(msg, strlen(msg)) : json_null());
+		rt_json_emit(rt, o);
+	}
+	json_decref(extra);
+	free(msg);
+}
+
 void rt_output_report(Rt *rt)
 {
 	uint64_t n = bss_word(rt, BSS_RB_DROPS);
 	if (n)
-		fprintf(stderr, "warning: %llu output records were lost: the ring buffer was full\n",
-			(unsigned long long)n);
+		warn(rt, "lost_records", n, NULL, "%llu output records were lost: the ring buffer was full",
+		     (unsigned long long)n);
 	for (uint32_t i = 0; i < rt->meta.ntables; i++) {
 		const KtapTable *t = &rt->meta.tables[i];
 		RtMap *m = rt_map(rt, t->map);
 		if (t->drops_off < BSS_RESERVED || !(n = bss_word(rt, t->drops_off)))
 			continue;
-		fprintf(stderr, "warning: %llu updates to table '%s' (line %u) were dropped: table full (%u entries)\n",
-			(unsigned long long)n, t->name ? t->name : t->map, t->line, m ? m->max_entries : 0);
+		const char *name = t->name ? t->name : t->map;
+		uint32_t cap = m ? m->max_entries : 0;
+		json_t *where = json_pack("{s:o,s:i,s:I}", "table", rt_json_text(name, strlen(name)),
+					  "line", (int)t->line, "entries", (json_int_t)cap);
+		warn(rt, "dropped_updates", n, where, "%llu updates to table '%s' (line %u) were dropped: table full (%u entries)",
+		     (unsigned long long)n, name, t->line, cap);
 	}
 	if ((n = bss_word(rt, BSS_STACK_LOST)))
-		fprintf(stderr, "warning: %llu stack traces were lost (they print as [lost])\n",
-			(unsigned long long)n);
+		warn(rt, "lost_stacks", n, NULL, "%llu stack traces were lost (they print as [lost])",
+		     (unsigned long long)n);
 	if ((n = bss_word(rt, BSS_LOOP_CAPS)))
-		fprintf(stderr, "warning: %llu loops in kernel handlers were stopped at the iteration cap (100000)\n",
-			(unsigned long long)n);
+		warn(rt, "loop_caps", n, NULL, "%llu loops in kernel handlers were stopped at the iteration cap (100000)",
+		     (unsigned long long)n);
 }
 
 void rt_output_free(Rt *rt)

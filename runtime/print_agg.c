@@ -1,12 +1,13 @@
 /* Aggregations from user context: merging the per-CPU copies of a value
  * (common/agg.h) and printing them as bpftrace prints hist(), lhist() and
- * stats() (LANGUAGE.md §12, docs/semantics.md "Aggregations"). */
+ * stats() (LANGUAGE.md §12, docs/semantics.md "Aggregations"), or as JSON
+ * (docs/json.md). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "common/agg.h"
 #include "common/util.h"
-#include "interp.h"
+#include "json.h"
 
 #define AGG_BAR 52
 
@@ -127,11 +128,47 @@ void agg_print_linear(FILE *out, const uint64_t *b, int64_t min, int64_t max, in
 	}
 }
 
+static json_t *bucket(int has_min, int64_t min, int has_max, int64_t max, uint64_t count)
+{
+	json_t *o = json_object();
+	if (has_min)
+		json_object_set_new(o, "min", json_integer(min));
+	if (has_max)
+		json_object_set_new(o, "max", json_integer(max));
+	json_object_set_new(o, "count", json_integer((json_int_t)count));
+	return o;
+}
+
+json_t *agg_json_log2(const uint64_t *b, int n)
+{
+	json_t *a = json_array();
+	uint64_t max;
+	int last = 0;
+	for (int i = extent(b, n, &last, &max); i >= 0 && i <= last; i++) {
+		int64_t lo = i < 3 ? i - 1 : (int64_t)1 << (i - 2);
+		int64_t hi = i < 3 ? i - 1 : (int64_t)(((uint64_t)1 << (i - 1)) - 1);
+		json_array_append_new(a, bucket(i > 0, lo, 1, hi, b[i]));
+	}
+	return a;
+}
+
+json_t *agg_json_linear(const uint64_t *b, int64_t min, int64_t max, int64_t step)
+{
+	json_t *a = json_array();
+	int n = (int)((max - min) / step) + 2, last = 0;
+	uint64_t top;
+	for (int i = extent(b, n, &last, &top); i >= 0 && i <= last; i++) {
+		int64_t lo = i == n - 1 ? max : min + (i - 1) * step;
+		json_array_append_new(a, bucket(i > 0, lo, i < n - 1, min + i * step - 1, b[i]));
+	}
+	return a;
+}
+
 /* "t[key]" or, for `t <<< v`, "t". */
 static void entry_name(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 {
 	const KtapTable *t = m->table;
-	fputs(t && t->name ? t->name : m->name, out);
+	fputs(rt_table_name(m), out);
 	if (t && !t->nkeys)
 		return;
 	fputc('[', out);
@@ -139,31 +176,71 @@ static void entry_name(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 	fputc(']', out);
 }
 
+static void entry_text(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key, const uint64_t *b,
+		       AggPrint how, const int64_t lin[3], uint32_t val_size)
+{
+	const uint8_t *v = (const uint8_t *)b;
+	int64_t count = s64(v + AGG_COUNT), sum = s64(v + AGG_SUM);
+	entry_name(rt, out, m, key);
+	if (how == AGG_STATS) {
+		fprintf(out, ": count %" PRId64 ", average %" PRId64 ", total %" PRId64
+			", min %" PRId64 ", max %" PRId64 "\n", count, count ? sum / count : 0,
+			sum, s64(v + AGG_MIN), s64(v + AGG_MAX));
+		return;
+	}
+	fputs(":\n", out);
+	if (how == AGG_LOG2_HIST)
+		agg_print_log2(out, b + AGG_LOG2 / 8, AGG_LOG2_N);
+	else if (val_size >= AGG_LIN + 8 * (uint32_t)((lin[1] - lin[0]) / lin[2] + 2))
+		agg_print_linear(out, b + AGG_LIN / 8, lin[0], lin[1], lin[2]);
+	fputc('\n', out);
+}
+
+/* {"key": K (none for `t <<< v`), then the statistics or "buckets"} */
+static json_t *entry_json(Rt *rt, const RtMap *m, const uint8_t *key, const uint64_t *b,
+			  AggPrint how, const int64_t lin[3], uint32_t val_size)
+{
+	const uint8_t *v = (const uint8_t *)b;
+	int64_t count = s64(v + AGG_COUNT), sum = s64(v + AGG_SUM);
+	json_t *o = json_object();
+	if (!m->table || m->table->nkeys)
+		json_object_set_new(o, "key", rt_json_key(rt, m, key));
+	if (how == AGG_STATS) {
+		json_object_set_new(o, "count", json_integer(count));
+		json_object_set_new(o, "average", json_integer(count ? sum / count : 0));
+		json_object_set_new(o, "total", json_integer(sum));
+		json_object_set_new(o, "min", json_integer(s64(v + AGG_MIN)));
+		json_object_set_new(o, "max", json_integer(s64(v + AGG_MAX)));
+	} else if (how == AGG_LOG2_HIST) {
+		json_object_set_new(o, "buckets", agg_json_log2(b + AGG_LOG2 / 8, AGG_LOG2_N));
+	} else if (val_size >= AGG_LIN + 8 * (uint32_t)((lin[1] - lin[0]) / lin[2] + 2)) {
+		json_object_set_new(o, "buckets", agg_json_linear(b + AGG_LIN / 8, lin[0], lin[1], lin[2]));
+	}
+	return o;
+}
+
 void rt_print_agg(Rt *rt, FILE *out, RtMap *m, AggPrint how, const int64_t lin[3])
 {
+	static const char *const type[] = { [AGG_LOG2_HIST] = "hist", [AGG_LIN_HIST] = "lhist", [AGG_STATS] = "stats" };
 	Snap s;
 	if (rt_snap(rt, m, 1, -1, &s))
 		return;
 	if (out == rt->opt.out)
 		rt_output_user(rt, 1);
+	json_t *entries = rt_json_to(rt, out) ? json_array() : NULL;
 	uint64_t *b = xcalloc(1, s.val_size + 8);
 	for (size_t i = 0; i < s.n; i++) {
-		const uint8_t *v = s.vals + i * s.val_size;
-		entry_name(rt, out, m, s.keys + i * s.key_size);
-		memcpy(b, v, s.val_size);
-		int64_t count = s64(v + AGG_COUNT), sum = s64(v + AGG_SUM);
-		if (how == AGG_STATS) {
-			fprintf(out, ": count %" PRId64 ", average %" PRId64 ", total %" PRId64
-				", min %" PRId64 ", max %" PRId64 "\n", count, count ? sum / count : 0,
-				sum, s64(v + AGG_MIN), s64(v + AGG_MAX));
-			continue;
-		}
-		fputs(":\n", out);
-		if (how == AGG_LOG2_HIST)
-			agg_print_log2(out, b + AGG_LOG2 / 8, AGG_LOG2_N);
-		else if (s.val_size >= AGG_LIN + 8 * (uint32_t)((lin[1] - lin[0]) / lin[2] + 2))
-			agg_print_linear(out, b + AGG_LIN / 8, lin[0], lin[1], lin[2]);
-		fputc('\n', out);
+		const uint8_t *key = s.keys + i * s.key_size;
+		memcpy(b, s.vals + i * s.val_size, s.val_size);
+		if (entries)
+			json_array_append_new(entries, entry_json(rt, m, key, b, how, lin, s.val_size));
+		else
+			entry_text(rt, out, m, key, b, how, lin, s.val_size);
+	}
+	if (entries) {
+		json_t *o = rt_json_table(type[how], m);
+		json_object_set_new(o, "entries", entries);
+		rt_json_emit(rt, o);
 	}
 	free(b);
 	rt_snap_free(&s);

@@ -43,6 +43,7 @@ typedef struct RtOptions {
 	int quiet;		/* -q: no banner */
 	int verbose;		/* -v: say what is loaded and attached; full verifier logs */
 	int timestamps;		/* -T: a timestamp before each line of kernel output */
+	int json;		/* -f json: every output a JSON object (docs/json.md) */
 	int dry_run;		/* -d: load and verify, attach nothing, run nothing */
 	int pid;		/* -p PID, 0: all */
 	double seconds;		/* -t SECONDS, 0: no limit */
@@ -132,6 +133,7 @@ void rt_print_stack(Rt *rt, FILE *out, uint64_t v);
  * resolves it: a build id and a file offset, or an address in process pid. */
 void rt_usym_build_id(Rt *rt, int pid, const uint8_t id[20], uint64_t off, char *buf, size_t size);
 void rt_usym_ip(Rt *rt, int pid, uint64_t ip, char *buf, size_t size);
+void rt_usyms_cmd(Rt *rt, const char *cmd_path);	/* remember CMD's program */
 void rt_usyms_free(Rt *rt);
 
 /* attach.c: attach every handler of a group (the KH_ATTACH helper). */
@@ -157,5 +159,10 @@ void rt_output_free(Rt *rt);
  * status: 1 after an error of ktap's, else CMD's when CMD ended the run
  * (128 + N when signal N killed it), else 0. */
 int rt_run(Rt *rt);
+
+/* json.c: with -f json, the run's first line (the schema's version) and
+ * its last (the exit status rt_run returns). */
+void rt_json_header(Rt *rt);
+void rt_json_end(Rt *rt, int status);
 
 #endif

@@ -140,6 +140,7 @@ static int start_child(Rt *rt, Run *r)
 		fprintf(stderr, "ktap: error: pipe: %s\n", strerror(errno));
 		return -1;
 	}
+	rt_usyms_cmd(rt, r->cmd_path);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -345,6 +346,8 @@ int rt_run(Rt *rt)
 	}
 	if (rt->opt.sink)	/* a write error ends the run like a signal */
 		rt->opt.sink->stop = &rt->stop;
+	if (rt->opt.json)
+		rt_json_header(rt);
 	handle_signals(rt, r.wake);
 	watch(&r, r.wake, EV_WAKE, 0);
 	if (rt_interp_init(rt) < 0 || rt_output_init(rt) < 0)
@@ -352,6 +355,11 @@ int rt_run(Rt *rt)
 	else if (rt_call(rt, rt->meta.main_func) == 0 && !rt->stop)
 		run_events(rt, &r);
 	answer(rt, &r);
+	int status = exit_status(rt, &r);
+	if (rt->opt.json) {
+		rt_json_end(rt, status);
+		fflush(rt->opt.out);
+	}
 	releasing = 1;
 	rt_detach(rt);
 	signal(SIGINT, SIG_DFL);
@@ -365,5 +373,5 @@ int rt_run(Rt *rt)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(r.cmd_path);
-	return exit_status(rt, &r);
+	return status;
 }

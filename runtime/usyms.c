@@ -6,30 +6,22 @@
  * it could not read the build id); both become a file and an offset. */
 #include <ctype.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "common/elfsyms.h"
 #include "common/util.h"
 #include "rt.h"
 
 enum { BUILD_ID_MAX = 20 };
 
-typedef struct USym {
-	uint64_t addr;
-	char *name;
-} USym;
-
 typedef struct UFile {
 	char *path;		/* NULL: a build id no mapped file has (asked before) */
 	uint8_t id[BUILD_ID_MAX];
 	size_t idlen;
-	USym *syms;		/* functions by address */
-	size_t nsyms;
-	GElf_Phdr *loads;	/* PT_LOAD: file offsets to addresses */
-	size_t nloads;
+	ElfFuncs funcs;		/* sorted by file offset */
 } UFile;
 
 typedef struct USyms {
@@ -44,73 +36,22 @@ static USyms *usyms(Rt *rt)
 	return rt->usyms;
 }
 
-static int by_addr(const void *a, const void *b)
+static int by_offset(const void *a, const void *b)
 {
-	const USym *x = a, *y = b;
-	return (x->addr > y->addr) - (x->addr < y->addr);
+	const ElfSym *x = a, *y = b;
+	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
-static void read_build_id(UFile *f, Elf_Data *d)
-{
-	GElf_Nhdr nh;
-	size_t off = 0, name, desc;
-	while ((off = gelf_getnote(d, off, &nh, &name, &desc)) > 0)
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    !memcmp((char *)d->d_buf + name, "GNU", 4)) {
-			f->idlen = nh.n_descsz < BUILD_ID_MAX ? nh.n_descsz : BUILD_ID_MAX;
-			memcpy(f->id, (char *)d->d_buf + desc, f->idlen);
-		}
-}
-
-static void read_symbols(UFile *f, Elf *e, Elf_Scn *scn, GElf_Shdr *sh)
-{
-	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-	for (size_t i = 0; d && i < n; i++) {
-		GElf_Sym s;
-		const char *name;
-		if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF || !s.st_value)
-			continue;
-		if (GELF_ST_TYPE(s.st_info) != STT_FUNC && GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC)
-			continue;
-		if (!(name = elf_strptr(e, sh->sh_link, s.st_name)) || !*name)
-			continue;
-		f->syms = xrealloc(f->syms, (f->nsyms + 1) * sizeof *f->syms);
-		f->syms[f->nsyms++] = (USym){ s.st_value, xstrdup(name) };
-	}
-}
-
-/* Build id, loadable segments and functions of an ELF file; a file that is
- * not one is kept too, with none of them, so that it is read once. */
+/* Build id and functions of an ELF file; a file that is not one is kept
+ * too, with none, so that it is read once. */
 static void read_elf(UFile *f)
 {
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	Elf *e = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ, NULL);
-	size_t nph = 0;
-	if (e && elf_kind(e) == ELF_K_ELF && !elf_getphdrnum(e, &nph)) {
-		for (size_t i = 0; i < nph; i++) {
-			GElf_Phdr ph;
-			if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD) {
-				f->loads = xrealloc(f->loads, (f->nloads + 1) * sizeof *f->loads);
-				f->loads[f->nloads++] = ph;
-			}
-		}
-		for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
-			GElf_Shdr sh;
-			if (!gelf_getshdr(scn, &sh))
-				continue;
-			if (sh.sh_type == SHT_NOTE)
-				read_build_id(f, elf_getdata(scn, NULL));
-			else if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM)
-				read_symbols(f, e, scn, &sh);
-		}
-		if (f->nsyms)
-			qsort(f->syms, f->nsyms, sizeof *f->syms, by_addr);
-	}
-	if (e)
-		elf_end(e);
-	if (fd >= 0)
-		close(fd);
+	const char *why;
+	if (elffuncs_read(f->path, &f->funcs, &why) < 0)
+		return;
+	qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, by_offset);
+	f->idlen = f->funcs.idlen;
+	memcpy(f->id, f->funcs.build_id, f->idlen);
 }
 
 static UFile *file_add(USyms *U, const char *path, const uint8_t *id, size_t idlen)
@@ -194,22 +135,18 @@ static void scan_all_maps(USyms *U)
 
 static void describe(const UFile *f, uint64_t off, char *buf, size_t size)
 {
-	uint64_t addr = off;
-	int mapped = 0;
-	for (size_t i = 0; i < f->nloads && !mapped; i++)
-		if (off >= f->loads[i].p_offset && off - f->loads[i].p_offset < f->loads[i].p_filesz)
-			addr = off - f->loads[i].p_offset + f->loads[i].p_vaddr, mapped = 1;
-	size_t lo = 0, hi = f->nsyms;	/* the last function at or below addr */
-	while (mapped && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->syms[mid].addr <= addr)
+	const ElfSym *sym = f->funcs.syms;
+	int lo = 0, hi = f->funcs.n;	/* the last function at or below off */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (sym[mid].offset <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (mapped && lo)
-		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", f->syms[lo - 1].name,
-			 addr - f->syms[lo - 1].addr, f->path);
+	if (lo)
+		snprintf(buf, size, "%s+0x%" PRIx64 " (%s)", sym[lo - 1].name, off - sym[lo - 1].offset,
+			 f->path);
 	else
 		snprintf(buf, size, "0x%" PRIx64 " (%s)", off, f->path);
 }
@@ -246,14 +183,26 @@ void rt_usym_ip(Rt *rt, int pid, uint64_t ip, char *buf, size_t size)
 		snprintf(buf, size, "0x%" PRIx64, ip);
 }
 
+/* CMD's program: its stacks then resolve after it exits even when no
+ * other process maps it (`ktap -e '...' -- ./prog` printing at trace_end).
+ * Read only when the script takes user stacks. The path is the one
+ * /proc/PID/maps will show: symbolic links resolved. */
+void rt_usyms_cmd(Rt *rt, const char *cmd_path)
+{
+	int user = 0;
+	for (int i = 0; i < rt->nmaps && !user; i++)
+		user = !strncmp(rt->maps[i].name, "ktap_ustack", 11);
+	char *path = user ? realpath(cmd_path, NULL) : NULL;
+	if (path)
+		file_by_path(usyms(rt), path);
+	free(path);
+}
+
 void rt_usyms_free(Rt *rt)
 {
 	USyms *U = rt->usyms;
 	for (size_t i = 0; U && i < U->n; i++) {
-		for (size_t k = 0; k < U->files[i].nsyms; k++)
-			free(U->files[i].syms[k].name);
-		free(U->files[i].syms);
-		free(U->files[i].loads);
+		elfsyms_free(U->files[i].funcs.syms, U->files[i].funcs.n);
 		free(U->files[i].path);
 	}
 	if (U)

@@ -84,13 +84,17 @@ t_task_rename() {
 }
 
 t_exec() {
+	# exec's comm is the name run: a link named for this test alone keeps
+	# other tests' workloads out
+	local prog=$work/kt-ax$$
+	ln -s "$WORKLOAD" "$prog"
 	instance sched:sched_process_exec
-	out=$("$KTAP" -q -e 'trace sched:sched_process_exec /execname == "workload"/ { print(pid, argstr) }' \
-		-- "$WORKLOAD" -q --comm kt-argexec getppid 1) || fail "ktap"
+	out=$("$KTAP" -q -e 'trace sched:sched_process_exec /execname == "kt-ax'$$'"/ { print(pid, argstr) }' \
+		-- "$prog" -q --comm kt-argexec getppid 1) || fail "ktap"
 	p=$(cut -f1 <<<"$out")
 	want=$(ftrace_text $p)
 	expect "argstr" "$(cut -f2 <<<"$out")" "$want"
-	expect "exec" "$want" "filename=$WORKLOAD pid=$p old_pid=$p"
+	expect "exec" "$want" "filename=$prog pid=$p old_pid=$p"
 }
 
 run_cases

@@ -171,4 +171,15 @@ t_two_globs() {
 	refused "ktap: error: -l takes at most one GLOB (see ktap --help)" "$KTAP" -l 'sched:*' 'irq:*'
 }
 
+# probe: specs list the functions they name: a kernel glob against kallsyms
+# (the fake one, sorted, each once), a binary's by its symbol tables.
+t_probes() {
+	KTAP_KALLSYMS=$top/tests/lit/Inputs/kallsyms listed "probe:vfs_read%return
+probe:vfs_readv%return" -l 'probe:vfs_read*%return'
+	listed "probe:$WORKLOAD:ktap_workload_probe
+probe:$WORKLOAD:ktap_workload_ret" -l "probe:$WORKLOAD:ktap_workload_[pr]*"
+	KTAP_KALLSYMS=$top/tests/lit/Inputs/kallsyms refused "ktap: error: no kernel function matches 'nfs_*'" \
+		"$KTAP" -l 'probe:nfs_*'
+}
+
 run_cases

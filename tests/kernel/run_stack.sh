@@ -89,15 +89,26 @@ grep -q '^ => [a-z_][a-z_0-9.]*+0x[0-9a-f]*$' <<<"$out" || fail "no kernel frame
 no_leaks
 }
 
-# Nothing maps the binary when the stack prints: the frames keep the
-# file offset and the build id.
+# Nothing maps the binary when the stack prints, and it is not CMD's
+# program (CMD is a shell that runs it): the frames keep the file offset
+# and the build id.
 t_exited_unmapped() {
 out=$("$KTAP" -q -e 'var u = {}
 trace syscalls:sys_enter_getppid /execname == "kst-e"/ { u[ustack(1)] += 1 }
-trace_end { for (s, n in pairs(u)) { print(s) } }' -- "$WORKLOAD" -q --comm kst-e stack 1) || fail "ktap: $out"
+trace_end { for (s, n in pairs(u)) { print(s) } }' -- sh -c '"$0" -q --comm kst-e stack 1' "$WORKLOAD") || fail "ktap: $out"
 id=$(readelf -n "$WORKLOAD" | sed -n 's/.*Build ID: //p')
 expect "raw" "$(sed 's/0x[0-9a-f]* (/ADDR (/' <<<"$out")" "<stack trace>
  => ADDR (build id $id)"
+}
+
+# CMD's own program resolves after CMD exits: ktap remembers it when CMD
+# starts (the usual `ktap -e '...' -- ./prog`).
+t_exited_cmd_resolves() {
+out=$("$KTAP" -q -e 'var u = {}
+trace syscalls:sys_enter_getppid /execname == "kst-c"/ { u[ustack(1)] += 1 }
+trace_end { for (s, n in pairs(u)) { print(s) } }' -- "$WORKLOAD" -q --comm kst-c stack 1) || fail "ktap: $out"
+expect "resolved" "$(frames <<<"$out")" "<stack trace>
+ => ktap_workload_stack_leaf+OFF ($WORKLOAD)"
 }
 
 # The process has exited before the table prints; another maps its binary.
@@ -109,6 +120,20 @@ trace_end { for (s, n in pairs(u)) { print(s) } }' -- "$WORKLOAD" -q --comm kst-
 release
 expect "resolved" "$(frames <<<"$out")" "<stack trace>
  => ktap_workload_stack_leaf+OFF ($WORKLOAD)"
+}
+
+# At a uprobe on a function's first instruction the function has no frame
+# yet; the kernel (6.12+) adds the caller from the return address on the
+# stack, so the function and its caller both show, by name.
+t_ustack_at_uprobe() {
+hold
+out=$("$KTAP" -q -e "trace probe:$WORKLOAD:ktap_workload_stack_leaf { print(ustack(2)) }" \
+	-- "$WORKLOAD" -q --comm kst-up stack 1) || fail "ktap: $out"
+release
+expect "leaf and caller" "$(frames <<<"$out")" "<stack trace>
+ => ktap_workload_stack_leaf+OFF ($WORKLOAD)
+ => ktap_workload_stack_caller+OFF ($WORKLOAD)"
+no_leaks
 }
 
 # depth cuts the frames; skip drops the innermost.

@@ -22,6 +22,8 @@ config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
 # Every test reads the fake tracefs in Inputs/, never the machine's: the
 # suite's results do not depend on the kernel, and it runs unprivileged.
 config.environment['KTAP_TRACEFS'] = os.path.join(config.test_source_root, 'Inputs', 'tracefs')
+# and its kernel functions (probe:SYM) from a fake kallsyms
+config.environment['KTAP_KALLSYMS'] = os.path.join(config.test_source_root, 'Inputs', 'kallsyms')
 
 # Tests that need root (mknod) say "REQUIRES: root"; the suite also runs as
 # nobody (tests/kernel/host.sh).

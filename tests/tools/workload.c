@@ -23,6 +23,11 @@
  *                  stack at the system call starts in it)
  *   spin N         spins in ktap_workload_spin() until the thread has used N ms
  *                  of CPU (for profile)
+ *   ret N          N calls of the static ktap_workload_ret(i), i = 0..N-1,
+ *                  which returns 2i + 1: the return values sum to N * N
+ *   libc N         N calls of libc's labs(-i), i = 0..N-1, through a
+ *                  volatile pointer (never inlined): the arguments sum to
+ *                  -N(N-1)/2
  *   bad-args N     N rounds of harmless system calls with arguments whose
  *                  values test signedness, each failing or doing nothing:
  *                  getpriority(PRIO_PROCESS, -1) with garbage in the upper
@@ -50,12 +55,14 @@
 enum { MAX_ACTIONS = 16, MAX_THREADS = 64 };
 static const long MAX_COUNT = 1000000000;
 
-typedef enum { A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_BAD_ARGS, A_STACK, A_SPIN,
-	       A_WRITE_SIZES, A_N } Kind;
+typedef enum {
+	A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_RET, A_LIBC, A_BAD_ARGS, A_STACK,
+	A_SPIN, A_WRITE_SIZES, A_N
+} Kind;
 
 static const char *const names[A_N] = {
-	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "bad-args", "stack", "spin",
-	"write-sizes",
+	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "ret", "libc", "bad-args",
+	"stack", "spin", "write-sizes",
 };
 
 typedef struct Action {
@@ -126,6 +133,18 @@ __attribute__((noinline, used)) void ktap_workload_spin(long ms)
 			;
 }
 
+/* The uretprobe target: static (in .symtab only), with a known result. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((noipa))
+#endif
+__attribute__((noinline)) static long ktap_workload_ret(long i)
+{
+	__asm__ volatile("" ::: "memory");
+	return 2 * i + 1;
+}
+
+static long (*volatile libc_fn)(long) = labs;
+
 static void fail(const char *what, long i)
 {
 	fprintf(stderr, "workload: %s #%ld failed: %s\n", what, i, strerror(errno));
@@ -182,6 +201,14 @@ static void run(const Action *a)
 		case A_CALL:
 			ktap_workload_probe(i);
 			break;
+		case A_RET:
+			if (ktap_workload_ret(i) != 2 * i + 1)
+				fail("ret", i);
+			break;
+		case A_LIBC:
+			if (libc_fn(-i) != i)
+				fail("libc", i);
+			break;
 		case A_BAD_ARGS:
 			bad_args(i);
 			break;
@@ -208,7 +235,7 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
 	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--wait-fd FD] [-q]"
-		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call bad-args stack spin\n");
+		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n");
 	exit(2);
 }
 

@@ -503,6 +503,10 @@ static void test_entry_points(void **state)
 	T.rt.meta.handlers = &h;
 	T.rt.meta.nhandlers = 1;
 	expect_bad("handler 0: no user function 'trace_end'");
+	h = (KtapHandler){ .kind = H_UPROBE, .prog = (char *)"p", .target = (char *)"bin/x", .interval_ns = 64 };
+	expect_bad("handler 0: a uprobe needs an absolute path and an offset");
+	h = (KtapHandler){ .kind = H_URETPROBE, .prog = (char *)"p", .target = (char *)"/bin/x" };
+	expect_bad("handler 0: a uprobe needs an absolute path and an offset");
 	T.rt.meta.handlers = NULL;
 	T.rt.meta.nhandlers = 0;
 	/* calling what does not exist */

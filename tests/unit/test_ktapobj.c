@@ -26,14 +26,18 @@ static KtapMeta *full_meta(void)
 	m->formats[1] = (KtapFormat){ FMT_PRINT, NULL, 1, NULL, 8, 9 };
 	m->formats[1].args = xcalloc(1, sizeof(KtapArg));
 	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8 };
-	m->nhandlers = 5;
-	m->handlers = xcalloc(5, sizeof(KtapHandler));
+	m->nhandlers = 7;
+	m->handlers = xcalloc(7, sizeof(KtapHandler));
 	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4 };
 	m->handlers[1] = (KtapHandler){ H_PROFILE, 1, xstrdup("prof_1"), NULL, 10000000, 5 };
 	m->handlers[2] = (KtapHandler){ H_TICK, 2, xstrdup("tick_2"), NULL, 1000000000ull * 5, 6 };
 	m->handlers[3] = (KtapHandler){ H_RAW_TRACEPOINT, 1, xstrdup("disp_3"), xstrdup("sys_enter"), 0, 7 };
 	m->handlers[4] = (KtapHandler){ .kind = H_RAW_EVENT, .group = 1, .prog = xstrdup("raw_4"),
 					.target = xstrdup("sched:sched_wakeup"), .interval_ns = 11, .line = 8 };
+	m->handlers[5] = (KtapHandler){ .kind = H_URETPROBE, .group = 3, .prog = xstrdup("up_5"),
+					.target = xstrdup("/usr/bin/x"), .interval_ns = 0x1234, .line = 9 };
+	m->handlers[6] = (KtapHandler){ .kind = H_KRETPROBE_MULTI, .group = 3, .prog = xstrdup("kp_6"),
+					.target = xstrdup("vfs_*"), .line = 10 };
 	m->ntables = 1;
 	m->tables = xcalloc(1, sizeof(KtapTable));
 	KtapTable *t = &m->tables[0];
@@ -113,8 +117,8 @@ static void round_trip(void **state)
 		for (uint32_t j = 0; j < a->nargs; j++)
 			assert_arg(a->args[j], b->args[j]);
 	}
-	assert_int_equal(r.nhandlers, 5);
-	for (int i = 0; i < 5; i++) {
+	assert_int_equal(r.nhandlers, 7);
+	for (int i = 0; i < 7; i++) {
 		KtapHandler *a = &m->handlers[i], *b = &r.handlers[i];
 		assert_int_equal(a->kind, b->kind);
 		assert_int_equal(a->group, b->group);
@@ -253,6 +257,7 @@ static void garbled(void **state)
 		{ ".ktap.args", 0, 99, "bad value kind" },
 		{ ".ktap.args", 36, V_ARGSTR, "bad value kind" },	/* a table key: formats only */
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
+		{ ".ktap.handlers", 0, H_KRETPROBE_MULTI + 1, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },
 		{ ".ktap.tables", 0, 0xffffffff, "a required string is missing" },
 		{ ".ktap.tables", 12, 9, "more than 8 keys" },
