@@ -150,6 +150,7 @@ void check_table_memory(Sema *S);
 /* sema_nil.c */
 int may_be_nil(const Node *v);	/* a table read, nil, a nilable variable */
 void find_nilable(Sema *S);
+void check_nil_returns(Sema *S, Node *root);	/* sema_nilflow.c */
 
 /* sema_agg.c */
 void agg_use(Sema *S, AggUseKind kind, Node *tab, Loc loc, const char *what, Node *call);

@@ -89,6 +89,13 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpn
 	set_block(L, done);
 }
 
+/* A nilable variable or a table read (LANGUAGE.md §4: a missing key's
+ * value is nil) prints nil when absent. */
+static int prints_nil(const Node *n)
+{
+	return n->kind == N_INDEX || (n->kind == N_NAME && n->sym && n->sym->nilable);
+}
+
 /* Print args (n of them) with format fmt (FMT_PRINT when NULL). */
 static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
@@ -108,7 +115,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
 			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size, NULL };
 			vals[i] = ir_imm(0);
-		} else if (al[i]->kind == N_NAME && al[i]->sym && al[i]->sym->nilable) {
+		} else if (prints_nil(al[i])) {
 			/* its presence word follows the value: the runtime prints nil */
 			f.args[i] = value_arg(L, types[i], f.size);
 			f.args[i].kind |= V_MAYBE_NIL;
