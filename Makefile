@@ -21,7 +21,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare $(SANFLAGS)
-CPPFLAGS += -D_GNU_SOURCE -I. -I$(BUILD)/frontend -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -I. -I$(BUILD)/frontend -I$(BUILD)/common -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 LDLIBS   := -lbpf -lelf -lz -ltraceevent -ljansson
 
@@ -79,12 +79,12 @@ $(BUILD)/frontend/lexer.c: frontend/lexer.l $(BUILD)/frontend/parser.h
 $(BUILD)/frontend/%.o: $(BUILD)/frontend/%.c
 	$(CC) $(CPPFLAGS) -Ifrontend $(CFLAGS) -Wno-unused-function -c -o $@ $<
 
-# Syscall numbers by name, from the kernel headers (frontend/syscalls.c).
+# Syscall numbers by name, from the kernel headers (common/syscalls.c).
 UNISTD_64 := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
-$(BUILD)/frontend/syscall_nrs.h: $(wildcard $(UNISTD_64))
+$(BUILD)/common/syscall_nrs.h: $(wildcard $(UNISTD_64))
 	@mkdir -p $(@D)
 	sed -n 's/^\#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/SYSCALL(\1, \2)/p' $(wildcard $(UNISTD_64)) /dev/null > $@
-$(BUILD)/frontend/syscalls.o: $(BUILD)/frontend/syscall_nrs.h
+$(BUILD)/common/syscalls.o: $(BUILD)/common/syscall_nrs.h
 
 # Sources that include the generated parser header need it first.
 $(LIB_OBJS) $(RT_OBJS): | $(BUILD)/frontend/parser.h
@@ -120,7 +120,7 @@ check-kernel: all
 # features; and tracing the compares of the generated lexer's and parser's
 # table machines costs more than it tells the fuzzer.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_compile
-FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -Ifrontend
+FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -I$(BUILD)/common -Ifrontend
 FUZZ_GEN_OBJS := $(BUILD)/fuzz/parser.o $(BUILD)/fuzz/lexer.o
 fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
@@ -132,19 +132,21 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-coverage=trace-cmp -c -o $@ $<
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/frontend/syscall_nrs.h
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/common/syscall_nrs.h
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' -o $@ $^ $(LDLIBS)
 
 # The object fuzz target: any bytes as `ktap x.o` reads and runs them,
 # without the kernel; seeded with the examples compiled.
 FUZZ_OBJ_BIN := $(BUILD)/fuzz/fuzz_object
-FUZZ_OBJ_SRCS := $(addprefix runtime/,interp.c interp_check.c interp_exec.c interp_mem.c helpers.c \
-	helpers_map.c helpers_snprintf.c format.c hist.c json.c load.c print_agg.c stack.c usyms.c) $(wildcard common/*.c)
+# Every runtime file but those that need the kernel, tracefs or the run
+# loop (fuzz_object.c stubs what they give), so new files join by themselves.
+FUZZ_OBJ_STUBBED := $(addprefix runtime/,attach.c argstr.c ksyms.c output.c run.c)
+FUZZ_OBJ_SRCS := $(filter-out $(FUZZ_OBJ_STUBBED),$(wildcard runtime/*.c)) $(wildcard common/*.c)
 OBJ_CORPUS := $(patsubst examples/%.kp,$(BUILD)/fuzz/obj-corpus/%.o,$(wildcard examples/*.kp))
 fuzz: $(FUZZ_OBJ_BIN) $(OBJ_CORPUS)
 
-$(FUZZ_OBJ_BIN): tests/fuzz/fuzz_object.c $(FUZZ_OBJ_SRCS)
+$(FUZZ_OBJ_BIN): tests/fuzz/fuzz_object.c $(FUZZ_OBJ_SRCS) | $(BUILD)/common/syscall_nrs.h
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 

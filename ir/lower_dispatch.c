@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
-#include "../frontend/syscalls.h"
+#include "../common/syscalls.h"
 #include "../common/util.h"
 
 enum { DISPATCH_MIN = 5, MAX_PARAMS = 6 };

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
-#include "frontend/syscalls.h"
+#include "common/syscalls.h"
 #include "interp.h"
 
 /* ns since the epoch as local time (TZ honoured) by fmt; "" when it does
