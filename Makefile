@@ -95,6 +95,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
+# test_usdt reads the usdt tool's notes.
+$(BUILD)/tests/unit/test_usdt: | $(BUILD)/tests/tools/usdt
+
 # The workload's user stacks are walked by the kernel: frame pointers.
 $(BUILD)/tests/tools/workload: CFLAGS += -fno-omit-frame-pointer
 $(BUILD)/tests/tools/%: tests/tools/%.c $(RT_LIB) $(BUILD)/libktapc.a
