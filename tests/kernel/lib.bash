@@ -30,6 +30,8 @@ KTAP=${KTAP:-$bindir/ktap}
 # calls of its own (getppid) that would spoil exact counts.
 WORKLOAD=${WORKLOAD:-$top/build/tests/tools/workload}
 [ -x "$WORKLOAD" ] || WORKLOAD=$top/$BUILD/tests/tools/workload
+# The USDT tool (tests/tools/usdt.c); scripts name it as @USDT@.
+USDT=$top/$BUILD/tests/tools/usdt
 
 # Program names ktap gives handlers: trace<N>_<event> and profile<N>.
 our_progs() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name \(trace[0-9]*_[a-z_0-9]*\|profile[0-9]*\) .*/\1/p'; }

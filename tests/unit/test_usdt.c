@@ -106,7 +106,7 @@ static void tool_notes(void **state)
 	Event **v;
 	const char *why = "";
 	int n = usdt_resolve(spec, &v, &why);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	assert_string_equal(v[0]->name, "tick");
 	assert_int_equal(v[0]->kind, EV_UPROBE);
 	assert_true(v[0]->offset != 0 && v[0]->ref_ctr != 0);
@@ -114,6 +114,8 @@ static void tool_notes(void **state)
 	assert_int_equal(v[1]->nargs, 5);
 	assert_int_equal(v[2]->nargs, 2);
 	assert_int_equal(v[1]->args[4].kind, EF_INT);
+	assert_int_equal(v[3]->args[1].kind, EF_UNREADABLE);
+	assert_string_equal(v[3]->args[2].ctype, "-8@(%rax,%rbx,8)");
 	free_events(v, n);
 	free(spec);
 	spec = xasprintf("sdt:%s:ktap:tik", path);
