@@ -96,14 +96,16 @@ ktap_wait() {
 }
 
 # workload_bg ARGS...: start the workload held back until workload_go
-# (its pid: WL_PID).
-workload_bg() {
-	local fifo=$work/go.$RANDOM
+# (its pid: WL_PID). tool_bg TOOL ARGS...: the same for another tool that
+# takes --wait-fd (the usdt tool).
+tool_bg() {
+	local fifo=$work/go.$RANDOM tool=$1; shift
 	mkfifo "$fifo"
-	"$WORKLOAD" --wait-fd 3 "$@" 3<"$fifo" >"$work/workload.out" &
+	"$tool" --wait-fd 3 "$@" 3<"$fifo" >"$work/workload.out" &
 	WL_PID=$!
 	exec {WL_GO}>"$fifo"
 }
+workload_bg() { tool_bg "$WORKLOAD" "$@"; }
 workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
 
 # expect WHAT GOT WANT

@@ -6,17 +6,6 @@
 . "$(dirname "$0")/lib.bash"
 N=1000
 
-# usdt_bg ARGS...: start the usdt tool held back until `usdt_go $U_GO` (its
-# pid: U_PID).
-usdt_bg() {
-	local fifo=$work/ugo.$RANDOM
-	mkfifo "$fifo"
-	"$USDT" --wait-fd 3 "$@" 3<"$fifo" >/dev/null &
-	U_PID=$!
-	exec {U_GO}>"$fifo"
-}
-usdt_go() { local fd=$1; echo x >&$fd; exec {fd}>&-; }
-
 # ktap:tick(i, -i), i = 0..N-1: N hits, arguments summing to N(N-1)/2 and
 # its negative (a long in rax, an int in edx, sign-extended).
 t_tick_count_and_args() {
@@ -82,15 +71,16 @@ mixed 9"
 # -p: only that process's hits; another running the same probes at the
 # same time is not counted.
 t_pid() {
-	usdt_bg -q --comm kt-sdt-pid 300
-	a=$U_PID a_go=$U_GO
-	usdt_bg -q --comm kt-sdt-pid 500
+	tool_bg "$USDT" -q --comm kt-sdt-pid 300
+	a=$WL_PID a_go=$WL_GO
+	tool_bg "$USDT" -q --comm kt-sdt-pid 500
 	ktap_bg "$work/pid.out" -p $a -e "var n = 0
 	trace sdt:$USDT:ktap:tick { n += 1 }
 	trace_end { print(n) }"
-	usdt_go $a_go
-	usdt_go $U_GO
-	wait $a $U_PID
+	echo x >&$a_go
+	exec {a_go}>&-
+	workload_go
+	wait $a $WL_PID
 	kill -INT $KTAP_PID
 	ktap_wait
 	expect "-p" "$(cat "$work/pid.out")" 300
