@@ -15,6 +15,11 @@ typedef enum {
 	TY_STR,
 	TY_BOOL,
 	TY_STACK,
+	/* syscall_name(n), errno_name(n), time() in code that may run in the
+	 * kernel: the number, printed as a name or a time in user space (§14) */
+	TY_SYSCALL,
+	TY_ERRNO,
+	TY_TIME,
 	TY_TABLE,	/* table: which table it is */
 	TY_FUNC,
 } TypeKind;
@@ -24,6 +29,7 @@ struct Type {
 	Type *link;		/* TY_VAR bound to another type (union-find) */
 	Loc where;		/* the first use that fixed this type, for conflict notes */
 	TableInfo *table;	/* TY_TABLE */
+	const char *fmt;	/* TY_TIME: its strftime format (a literal of the tree) */
 };
 
 #define TABLE_MAX_KEYS 8

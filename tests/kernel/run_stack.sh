@@ -122,6 +122,20 @@ expect "resolved" "$(frames <<<"$out")" "<stack trace>
  => ktap_workload_stack_leaf+OFF ($WORKLOAD)"
 }
 
+# At a uprobe on a function's first instruction the function has no frame
+# yet; the kernel (6.12+) adds the caller from the return address on the
+# stack, so the function and its caller both show, by name.
+t_ustack_at_uprobe() {
+hold
+out=$("$KTAP" -q -e "trace probe:$WORKLOAD:ktap_workload_stack_leaf { print(ustack(2)) }" \
+	-- "$WORKLOAD" -q --comm kst-up stack 1) || fail "ktap: $out"
+release
+expect "leaf and caller" "$(frames <<<"$out")" "<stack trace>
+ => ktap_workload_stack_leaf+OFF ($WORKLOAD)
+ => ktap_workload_stack_caller+OFF ($WORKLOAD)"
+no_leaks
+}
+
 # depth cuts the frames; skip drops the innermost.
 t_depth_skip() {
 hold
