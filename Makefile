@@ -95,8 +95,17 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
 
+# test_usdt reads the usdt tool's notes.
+$(BUILD)/tests/unit/test_usdt: | $(BUILD)/tests/tools/usdt
+
 # The workload's user stacks are walked by the kernel: frame pointers.
 $(BUILD)/tests/tools/workload: CFLAGS += -fno-omit-frame-pointer
+# The usdt tool's notes (operands the tests check) must be the same in every
+# build: it is built without sanitizers, and links nothing of ktap.
+$(BUILD)/tests/tools/usdt: tests/tools/usdt.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) -o $@ $<
+
 $(BUILD)/tests/tools/%: tests/tools/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS) -lpthread

@@ -4,7 +4,7 @@
  * listing accepts exactly the specs `trace` accepts, and shows each field as
  * sema types it: a number read as so many bytes, signed or not, or a string.
  * `probe:` specs list the kernel functions or a binary's functions they
- * name (common/probes.c); USDT notes join when the language gets them. */
+ * name (common/probes.c), `sdt:` specs a binary's USDT probes (common/usdt.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "frontend/ast.h"
 #include "common/events.h"
 #include "common/probes.h"
+#include "common/usdt.h"
 
 #define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
 
@@ -52,12 +53,13 @@ static void print_fields(const Event *ev)
 }
 
 /* A probe spec's functions, one per line (-v changes nothing: their
- * arguments are registers, docs/probes.md). */
-static int list_probes(const char *spec)
+ * arguments are registers, docs/probes.md), or a USDT spec's probes (-v:
+ * with their notes' argument specs). */
+static int list_probes(const char *spec, int verbose)
 {
 	char **names;
 	const char *why = "";
-	int n = probes_list(spec, &names, &why);
+	int n = usdt_is_spec(spec) ? usdt_list(spec, verbose, &names, &why) : probes_list(spec, &names, &why);
 	if (!n) {
 		fprintf(stderr, "ktap: error: %s\n", why);
 		return 1;
@@ -81,8 +83,8 @@ static int flushed(void)
 
 int list_events(const char *glob, int verbose)
 {
-	if (probes_is_spec(glob))
-		return list_probes(glob) || flushed();
+	if (probes_is_spec(glob) || usdt_is_spec(glob))
+		return list_probes(glob, verbose) || flushed();
 	Event **evs;
 	const char *why = "";
 	int n = events_resolve(glob, &evs, &why);

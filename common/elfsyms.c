@@ -12,16 +12,17 @@
 #include "elfsyms.h"
 #include "util.h"
 
-/* The file offset of vaddr: in an executable segment, else 0 (none). */
-static uint64_t file_offset(Elf *e, uint64_t vaddr)
+/* The file offset of vaddr in a loadable segment with all of `flags`
+ * (PF_X: code), else 0 (none). */
+static uint64_t file_offset(Elf *e, uint64_t vaddr, unsigned flags)
 {
 	size_t n;
 	if (elf_getphdrnum(e, &n))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Phdr ph;
-		if (gelf_getphdr(e, i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X) &&
-		    vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz)
+		if (gelf_getphdr(e, i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & flags) == flags &&
+		    vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz)
 			return vaddr - ph.p_vaddr + ph.p_offset;
 	}
 	return 0;
@@ -36,7 +37,7 @@ static void add_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, ElfFuncs *f)
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value)
 			continue;
 		const char *name = elf_strptr(e, sh->sh_link, s.st_name);
-		uint64_t off = file_offset(e, s.st_value);
+		uint64_t off = file_offset(e, s.st_value, PF_X);
 		if (!name || !*name || !off)
 			continue;
 		f->syms = xrealloc(f->syms, (f->n + 1) * sizeof *f->syms);
@@ -56,28 +57,39 @@ static void read_build_id(ElfFuncs *f, Elf_Data *d)
 		}
 }
 
+/* path opened as ELF (*fd to close after elf_end), or NULL with *why. */
+static Elf *elf_open(const char *path, int *fd, const char **why)
+{
+	struct stat st;
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0) {
+		*why = "cannot be opened";
+		return NULL;
+	}
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {	/* a fifo or a device would block or never end */
+		close(*fd);
+		*why = "is not a regular file";
+		return NULL;
+	}
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF) {
+		elf_end(e);
+		close(*fd);
+		*why = "is not an ELF file";
+		return NULL;
+	}
+	return e;
+}
+
 int elffuncs_read(const char *path, ElfFuncs *out, const char **why)
 {
 	*out = (ElfFuncs){ 0 };
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		*why = "cannot be opened";
+	int fd;
+	Elf *e = elf_open(path, &fd, why);
+	if (!e)
 		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {	/* a fifo or a device would block or never end */
-		close(fd);
-		*why = "is not a regular file";
-		return -1;
-	}
-	elf_version(EV_CURRENT);
-	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
-	int rc = 0;
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		*why = "is not an ELF file";
-		rc = -1;
-	}
-	for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(e, scn));) {
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh))
 			continue;
@@ -88,7 +100,7 @@ int elffuncs_read(const char *path, ElfFuncs *out, const char **why)
 	}
 	elf_end(e);
 	close(fd);
-	return rc;
+	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -120,6 +132,95 @@ void elfsyms_free(ElfSym *s, int n)
 {
 	for (int i = 0; i < n; i++)
 		free(s[i].name);
+	free(s);
+}
+
+/* The address of section `name`, or 0 when there is none. */
+static uint64_t section_addr(Elf *e, const char *name)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return 0;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+		if (n && !strcmp(n, name))
+			return sh.sh_addr;
+	}
+	return 0;
+}
+
+/* One stapsdt note's descriptor: pc, base and semaphore (addresses of the
+ * ELF class's width), then provider, name and arguments, each ended by a
+ * NUL. The addresses are the link-time ones: a prelinked file moved
+ * .stapsdt.base, and moved its probes as far. */
+static int sdt_note(Elf *e, const char *desc, size_t size, uint64_t base, ElfSdt *out)
+{
+	size_t w = gelf_getclass(e) == ELFCLASS32 ? 4 : 8;
+	uint64_t a[3] = { 0 };
+	if (size < 3 * w + 3 || desc[size - 1])
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		uint32_t v32;
+		if (w == 4) {
+			memcpy(&v32, desc + i * w, 4);
+			a[i] = v32;
+		} else {
+			memcpy(&a[i], desc + i * w, 8);
+		}
+	}
+	const char *p = desc + 3 * w, *end = desc + size;
+	const char *provider = p, *name = provider + strlen(provider) + 1;
+	const char *args = name < end ? name + strlen(name) + 1 : end;
+	if (args >= end)
+		return -1;
+	uint64_t shift = base ? base - a[1] : 0;
+	*out = (ElfSdt){ xstrdup(provider), xstrdup(name), xstrdup(args),
+			 file_offset(e, a[0] + shift, PF_X), a[2] ? a[2] + shift : 0 };
+	if (a[2])
+		out->semaphore = file_offset(e, out->semaphore, PF_W);
+	return out->offset && (!a[2] || out->semaphore) ? 0 : -1;
+}
+
+static void add_sdt(Elf *e, Elf_Data *d, uint64_t base, ElfSdt **v, int *n)
+{
+	GElf_Nhdr nh;
+	size_t off = 0, name, desc;
+	while (d && (off = gelf_getnote(d, off, &nh, &name, &desc)) > 0) {
+		ElfSdt s;
+		if (nh.n_type != 3 || nh.n_namesz != 8 || memcmp((char *)d->d_buf + name, "stapsdt", 8) ||
+		    sdt_note(e, (char *)d->d_buf + desc, nh.n_descsz, base, &s) < 0)
+			continue;
+		*v = xrealloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = s;
+	}
+}
+
+int elfsdt_read(const char *path, ElfSdt **out, const char **why)
+{
+	int fd, n = 0;
+	*out = NULL;
+	Elf *e = elf_open(path, &fd, why);
+	if (!e)
+		return -1;
+	uint64_t base = section_addr(e, ".stapsdt.base");
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			add_sdt(e, elf_getdata(scn, NULL), base, out, &n);
+	}
+	elf_end(e);
+	close(fd);
+	return n;
+}
+
+void elfsdt_free(ElfSdt *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(s[i].provider);
+		free(s[i].name);
+		free(s[i].args);
+	}
 	free(s);
 }
 

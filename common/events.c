@@ -419,8 +419,10 @@ const EventField *event_arg(const Event *ev, int n)
 
 int event_field_usable(const EventField *f)
 {
+	if (f->kind == EF_UNREADABLE)
+		return 0;
 	if (f->kind != EF_INT)
-		return 1;	/* EF_MEM: probes.c gives only sizes 1, 2, 4, 8 */
+		return 1;	/* EF_MEM, EF_CONST: only sizes 1, 2, 4, 8 are made */
 	return !strchr(f->ctype, '[') &&
 	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
 }

@@ -10,6 +10,8 @@ typedef enum {
 	EF_DATALOC,	/* __data_loc char[] NAME: u32 (len << 16 | offset) */
 	EF_MEM,		/* probes: an integer read from memory at the value of
 			   the register at `offset` in pt_regs, plus disp */
+	EF_CONST,	/* USDT: the constant disp */
+	EF_UNREADABLE,	/* USDT: an argument spec ktap cannot read, in ctype */
 } EventFieldKind;
 
 typedef struct EventField {
@@ -20,7 +22,7 @@ typedef struct EventField {
 				   wide as its C type, which may be narrower than
 				   the format's slot (see ctype.c) */
 	int is_signed;
-	int64_t disp;		/* EF_MEM */
+	int64_t disp;		/* EF_MEM, EF_CONST */
 } EventField;
 
 typedef enum { EV_TRACEPOINT, EV_KPROBE, EV_UPROBE } EventKind;
@@ -41,6 +43,7 @@ typedef struct Event {
 	uint64_t offset;	/* EV_UPROBE: the file offset probed */
 	int retprobe;		/* %return */
 	int multi;		/* EV_KPROBE: name is a glob (kprobe.multi) */
+	uint64_t ref_ctr;	/* USDT: the file offset of the semaphore, 0: none */
 } Event;
 
 /* The tracefs directory, mounting it if needed and allowed. NULL when there

@@ -86,7 +86,7 @@ static void put_handler(Out *o, const KtapHandler *h)
 	putstr(o, b, h->target);
 	put64(b, h->interval_ns);
 	put32(b, h->line);
-	put32(b, 0);
+	put32(b, h->ref_ctr);
 }
 
 static void put_table(Out *o, const KtapTable *t)
@@ -265,6 +265,9 @@ static int get_handler(In *in, uint32_t i, KtapHandler *h)
 	h->group = get32(p + 4);
 	h->interval_ns = get64(p + 16);
 	h->line = get32(p + 24);
+	h->ref_ctr = get32(p + 28);
+	if (h->ref_ctr && h->kind != H_UPROBE && h->kind != H_URETPROBE)
+		return fail(in, S_HANDLERS, "semaphore on a handler that is no uprobe");
 	/* attach.c and the run name the program or function, and split the target */
 	if (getstr(in, S_HANDLERS, get32(p + 8), 1, &h->prog) < 0 ||
 	    getstr(in, S_HANDLERS, get32(p + 12), h->kind == H_TRACEPOINT || h->kind >= H_RAW_TRACEPOINT,

@@ -89,6 +89,8 @@ typedef struct KtapHandler {
 				   cookie (one program, attached once per event);
 				   H_UPROBE, H_URETPROBE: the file offset */
 	uint32_t line;
+	uint32_t ref_ctr;	/* H_UPROBE: the file offset of a USDT semaphore the
+				   kernel counts attached probes in; 0: none */
 } KtapHandler;
 
 /* A table, for printing its keys and values and naming it in warnings. */

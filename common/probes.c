@@ -20,29 +20,47 @@ int probes_is_spec(const char *spec)
 	return !strncmp(spec, "probe:", 6);
 }
 
-/* struct pt_regs of x86_64: where the kernel saved each register. */
+/* struct pt_regs of x86_64: where the kernel saved each register, by its
+ * AT&T names for 8, 4, 2 and 1 bytes (USDT notes use them all). kprobe
+ * fetch-args name the whole register the kernel's way: "di", "r8". */
 static const struct {
-	const char *name;
 	int off;
+	const char *names[4];
 } regs[] = {
-	{ "r15", 0 }, { "r14", 8 }, { "r13", 16 }, { "r12", 24 }, { "bp", 32 }, { "bx", 40 },
-	{ "r11", 48 }, { "r10", 56 }, { "r9", 64 }, { "r8", 72 }, { "ax", 80 }, { "cx", 88 },
-	{ "dx", 96 }, { "si", 104 }, { "di", 112 }, { "ip", 128 }, { "sp", 152 },
+	{ 0, { "r15", "r15d", "r15w", "r15b" } }, { 8, { "r14", "r14d", "r14w", "r14b" } },
+	{ 16, { "r13", "r13d", "r13w", "r13b" } }, { 24, { "r12", "r12d", "r12w", "r12b" } },
+	{ 32, { "rbp", "ebp", "bp", "bpl" } }, { 40, { "rbx", "ebx", "bx", "bl" } },
+	{ 48, { "r11", "r11d", "r11w", "r11b" } }, { 56, { "r10", "r10d", "r10w", "r10b" } },
+	{ 64, { "r9", "r9d", "r9w", "r9b" } }, { 72, { "r8", "r8d", "r8w", "r8b" } },
+	{ 80, { "rax", "eax", "ax", "al" } }, { 88, { "rcx", "ecx", "cx", "cl" } },
+	{ 96, { "rdx", "edx", "dx", "dl" } }, { 104, { "rsi", "esi", "si", "sil" } },
+	{ 112, { "rdi", "edi", "di", "dil" } }, { 128, { "rip", "eip", "ip", NULL } },
+	{ 152, { "rsp", "esp", "sp", "spl" } },
 };
 enum { REG_AX = 80, REG_IP = 128 };
 static const int arg_regs[] = { 112, 104, 96, 88, 72, 64 };	/* di si dx cx r8 r9 */
 
-/* "di" or "rdi" → its pt_regs offset, or -1. */
+int probes_reg(const char *name, int *size)
+{
+	for (size_t i = 0; i < sizeof regs / sizeof *regs; i++)
+		for (int w = 0; w < 4; w++)
+			if (regs[i].names[w] && !strcmp(regs[i].names[w], name)) {
+				*size = 8 >> w;
+				return regs[i].off;
+			}
+	return -1;
+}
+
+/* A fetch-arg's whole register, "di" or "rdi" → its pt_regs offset, or -1. */
 static int reg_offset(const char *name)
 {
-	for (int pass = 0; pass < 2; pass++, name++) {
-		for (size_t i = 0; i < sizeof regs / sizeof *regs; i++)
-			if (!strcmp(regs[i].name, name))
-				return regs[i].off;
-		if (*name != 'r')
-			break;
-	}
-	return -1;
+	int size = 0;
+	char *r = xasprintf("r%s", name);
+	int off = probes_reg(name, &size);
+	if (off < 0 || size != 8)
+		off = probes_reg(r, &size);
+	free(r);
+	return size == 8 ? off : -1;
 }
 
 static EventField reg_field(const char *name, int off)
@@ -178,8 +196,7 @@ static int has_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
-/* The nearest of n names to want, or NULL. */
-static const char *nearest(const char *want, const char *const *names, size_t stride, int n)
+const char *probes_nearest(const char *want, const char *const *names, size_t stride, int n)
 {
 	const char *best = NULL;
 	int bd = 1 << 30;
@@ -235,7 +252,7 @@ static int kernel_has(const char *sym, const char **whyp)
 	if (!found && has_glob(sym)) {
 		*whyp = why_msg("no kernel function matches '%s'", sym);
 	} else if (!found) {
-		const char *guess = nearest(sym, (const char *const *)names, sizeof *names, n);
+		const char *guess = probes_nearest(sym, (const char *const *)names, sizeof *names, n);
 		*whyp = guess ? why_msg("unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
 				why_msg("unknown kernel function '%s'", sym);
 	}
@@ -310,7 +327,7 @@ static int uprobe_sym(const char *path, const char *sym, ElfSym *s, int ns, int 
 			add_event(out, &n, uprobe_new(path, sym, s[i].offset, retprobe));
 			return n;
 		}
-	const char *guess = nearest(sym, (const char *const *)&s->name, sizeof *s, ns);
+	const char *guess = probes_nearest(sym, (const char *const *)&s->name, sizeof *s, ns);
 	if (guess)
 		*whyp = why_msg("%s has no function '%s'; did you mean '%s'?", path, sym, guess);
 	else
@@ -318,15 +335,21 @@ static int uprobe_sym(const char *path, const char *sym, ElfSym *s, int ns, int 
 	return 0;
 }
 
-/* Uprobes on file (a path, or a library name; freed here) at sym: a
- * symbol, a glob or an offset in the file. Negative: that many made, to
- * free. */
-static int uprobes(char *file, const char *sym, int retprobe, Event ***out, const char **whyp)
+char *probes_binary(const char *file, const char **whyp)
 {
 	char *path = strchr(file, '/') ? xstrdup(file) : elfsyms_library(file);
 	if (!path)
 		*whyp = why_msg("no library '%s' in the dynamic linker's directories (see docs/probes.md); "
 			    "give a path", file);
+	return path;
+}
+
+/* Uprobes on file (a path, or a library name; freed here) at sym: a
+ * symbol, a glob or an offset in the file. Negative: that many made, to
+ * free. */
+static int uprobes(char *file, const char *sym, int retprobe, Event ***out, const char **whyp)
+{
+	char *path = probes_binary(file, whyp);
 	free(file);
 	if (!path)
 		return 0;

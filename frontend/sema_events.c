@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/probes.h"
+#include "common/usdt.h"
 #include "common/util.h"
 #include "sema_int.h"
 
 static const struct {
 	const char *prefix, *what;
 } unsupported[] = {
-	{ "sdt:", "USDT probes ('sdt:')" },
 	{ "tp_btf:", "BTF tracepoints ('tp_btf:')" },
 	{ "raw_tp:", "raw tracepoints ('raw_tp:')" },
 };
@@ -25,7 +25,7 @@ static int have_event(Func *f, Event *ev)
 {
 	for (int i = 0; i < f->nevents; i++)
 		if (!strcmp(f->events[i]->system, ev->system) && !strcmp(f->events[i]->name, ev->name) &&
-		    f->events[i]->retprobe == ev->retprobe)
+		    f->events[i]->retprobe == ev->retprobe && f->events[i]->offset == ev->offset)
 			return 1;
 	return 0;
 }
@@ -57,7 +57,9 @@ static void resolve(Sema *S, Func *f, Node *spec, const char *s)
 		return;
 	Event **evs;
 	const char *why = "";
-	int n = probes_is_spec(s) ? probes_resolve(s, &evs, &why) : events_resolve(s, &evs, &why);
+	int n = probes_is_spec(s) ? probes_resolve(s, &evs, &why) :
+		usdt_is_spec(s)	  ? usdt_resolve(s, &evs, &why) :
+				    events_resolve(s, &evs, &why);
 	if (!n) {
 		diag_error(S->d, spec->loc, "%s", why);
 		return;
@@ -122,6 +124,11 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 	for (int i = 0; i < f->nevents; i++) {
 		const Event *ev = f->events[i];
 		const EventField *fl = get(ev, name, idx);
+		if (!fl && name && usdt_is_spec(ev->system)) {
+			diag_error(S->d, n->loc, "USDT probe '%s:%s' has no argument names: read %s by "
+				   "position (arg1, arg2, ...)", ev->system, ev->name, what);
+			return type_var(S, n->loc);
+		}
 		if (!fl && name && ev->kind != EV_TRACEPOINT && !ev->nfields) {
 			diag_error(S->d, n->loc, "probe '%s:%s' has no named fetch-args: %s must be named in "
 				   "its spec ('%s:%s NAME=%%di')", ev->system, ev->name, what, ev->system,
@@ -130,6 +137,12 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 		}
 		if (!fl) {
 			diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
+			return type_var(S, n->loc);
+		}
+		if (fl->kind == EF_UNREADABLE) {
+			diag_error(S->d, n->loc, "%s of USDT probe '%s:%s' is the operand '%s', which ktap "
+				   "cannot read (it reads N@%%REG, N@$IMM and N@DISP(%%REG))", what,
+				   ev->system, ev->name, fl->ctype);
 			return type_var(S, n->loc);
 		}
 		if (!event_field_usable(fl)) {

@@ -305,6 +305,7 @@ static void plan_probe(Lower *L, int fi, int e, const Node *at, Job **jobs, int 
 	char *sec = probe_section(ev, &kind, &target, &offset);
 	char *name = ident("trace%d_%d_%s", fi, e, ev->name);
 	add_handler(L, kind, fi, name, target, offset);
+	L->meta->handlers[L->meta->nhandlers - 1].ref_ctr = ev->ref_ctr;
 	add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL, NULL });
 	free(sec);
 }

@@ -45,6 +45,8 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 		return field_int(L, ctx, fl);
 	if (fl->kind == EF_MEM)
 		return probe_mem(L, fl);
+	if (fl->kind == EF_CONST)
+		return ir_imm(fl->disp);
 	IrOpnd dst = str_temp(L);
 	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {

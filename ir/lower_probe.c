@@ -4,11 +4,14 @@
  * a program reads directly: registers are fields at fixed offsets. */
 #include <linux/bpf.h>
 #include "lower_impl.h"
+#include "../common/usdt.h"
 #include "../common/util.h"
 
 /* The section libbpf knows the program type by (and would attach by), the
  * handler kind, and what the handler names: the binary (and offset) or the
- * kernel symbol or glob. */
+ * kernel symbol or glob. A USDT probe is a plain uprobe at its note's
+ * offset: its arguments are compiled in, so libbpf's usdt/ programs (which
+ * read them through BPF-side helpers and a spec map) are not needed. */
 char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset)
 {
 	*offset = 0;
@@ -16,6 +19,8 @@ char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target,
 		*kind = ev->retprobe ? H_URETPROBE : H_UPROBE;
 		*target = ev->path;
 		*offset = ev->offset;
+		if (usdt_is_spec(ev->system))
+			return xasprintf("uprobe/%s:0x%llx", ev->path, (unsigned long long)ev->offset);
 		return xasprintf("%s/%s:%s", ev->retprobe ? "uretprobe" : "uprobe", ev->path, ev->name);
 	}
 	*target = ev->name;

@@ -127,7 +127,7 @@ static int attach_uprobe(Rt *rt, const KtapHandler *h)
 	struct bpf_program *p = program(rt, h);
 	if (!p)
 		return -1;
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = h->kind == H_URETPROBE);
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = h->kind == H_URETPROBE, .ref_ctr_offset = h->ref_ctr);
 	struct bpf_link *l = bpf_program__attach_uprobe_opts(p, rt->opt.pid ? rt->opt.pid : -1, h->target,
 							     h->interval_ns, &o);
 	long err = libbpf_get_error(l);

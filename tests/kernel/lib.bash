@@ -30,6 +30,8 @@ KTAP=${KTAP:-$bindir/ktap}
 # calls of its own (getppid) that would spoil exact counts.
 WORKLOAD=${WORKLOAD:-$top/build/tests/tools/workload}
 [ -x "$WORKLOAD" ] || WORKLOAD=$top/$BUILD/tests/tools/workload
+# The USDT tool (tests/tools/usdt.c); scripts name it as @USDT@.
+USDT=$top/$BUILD/tests/tools/usdt
 
 # Program names ktap gives handlers: trace<N>_<event> and profile<N>.
 our_progs() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name \(trace[0-9]*_[a-z_0-9]*\|profile[0-9]*\) .*/\1/p'; }
@@ -94,14 +96,16 @@ ktap_wait() {
 }
 
 # workload_bg ARGS...: start the workload held back until workload_go
-# (its pid: WL_PID).
-workload_bg() {
-	local fifo=$work/go.$RANDOM
+# (its pid: WL_PID). tool_bg TOOL ARGS...: the same for another tool that
+# takes --wait-fd (the usdt tool).
+tool_bg() {
+	local fifo=$work/go.$RANDOM tool=$1; shift
 	mkfifo "$fifo"
-	"$WORKLOAD" --wait-fd 3 "$@" 3<"$fifo" >"$work/workload.out" &
+	"$tool" --wait-fd 3 "$@" 3<"$fifo" >"$work/workload.out" &
 	WL_PID=$!
 	exec {WL_GO}>"$fifo"
 }
+workload_bg() { tool_bg "$WORKLOAD" "$@"; }
 workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
 
 # expect WHAT GOT WANT

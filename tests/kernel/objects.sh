@@ -10,6 +10,10 @@ check_object() {
 	local kp=$1 o=$work/$(basename "$1" .kp).o flags out pin=/sys/fs/bpf/ktap-test-$BASHPID
 	# a script may ask for compiler options: "# ktapc-flags: --strlen 16"
 	flags=$(sed -n 's/^# ktapc-flags: //p' "$kp" | head -1)
+	if grep -q @USDT@ "$kp"; then	# the usdt tool's path, as the lit RUN lines give it
+		sed "s|@USDT@|$USDT|g" "$kp" >"$work/usdt-$(basename "$kp")"
+		kp=$work/usdt-$(basename "$kp")
+	fi
 	"$KTAPC" $flags "$kp" -o "$o" || fail "ktapc $kp"
 	out=$("$OBJCHECK" "$o") || { echo "$out"; fail "libbpf load $kp"; }
 	if ! grep -q '(0 programs' <<<"$out"; then	# bpftool refuses objects without programs

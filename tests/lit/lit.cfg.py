@@ -18,6 +18,10 @@ if not os.path.isabs(config.test_exec_root):
 build = os.environ.get('BUILD', 'build')
 ktapc = os.environ.get('KTAPC') or os.path.join(root, '' if build == 'build' else build, 'ktapc')
 config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
+# The USDT tool of $BUILD (its notes are the same in every build): scripts
+# name it as @USDT@, which RUN lines replace (tests/kernel/objects.sh too).
+usdt = os.environ.get('KTAP_USDT') or os.path.join(root, build, 'tests', 'tools', 'usdt')
+config.substitutions.append(('%usdt', os.path.abspath(usdt)))
 
 # Every test reads the fake tracefs in Inputs/, never the machine's: the
 # suite's results do not depend on the kernel, and it runs unprivileged.

@@ -12,7 +12,9 @@
  *                                          locals: stack operands) too
  *   ktap:guarded(i)                       only while its semaphore is set,
  *                                          i.e. while a tracer is attached
- * and prints "guarded K" (K: how many times guarded fired), unless -q. */
+ * then, once, ktap:global(ktap_usdt_global, ktap_usdt_ring[N % 8]), whose
+ * operands ktap refuses to read (rip-relative, indexed), and prints
+ * "guarded K" (K: how many times guarded fired), unless -q. */
 #define _SDT_HAS_SEMAPHORES 1
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,9 @@
 unsigned short ktap_tick_semaphore __attribute__((unused, section(".probes")));
 unsigned short ktap_mixed_semaphore __attribute__((unused, section(".probes")));
 unsigned short ktap_guarded_semaphore __attribute__((unused, section(".probes")));
+unsigned short ktap_global_semaphore __attribute__((unused, section(".probes")));
 static long tick_count;
+long ktap_usdt_global, ktap_usdt_ring[8];	/* not static: read from memory */
 
 static void usage(void)
 {
@@ -67,6 +71,7 @@ int main(int argc, char **argv)
 			guarded++;
 		}
 	}
+	DTRACE_PROBE2(ktap, global, ktap_usdt_global, ktap_usdt_ring[n % 8]);
 	if (!quiet)
 		printf("guarded %ld\n", guarded);
 	return 0;

@@ -29,14 +29,15 @@ static KtapMeta *full_meta(void)
 	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8, NULL };
 	m->nhandlers = 7;
 	m->handlers = xcalloc(7, sizeof(KtapHandler));
-	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4 };
-	m->handlers[1] = (KtapHandler){ H_PROFILE, 1, xstrdup("prof_1"), NULL, 10000000, 5 };
-	m->handlers[2] = (KtapHandler){ H_TICK, 2, xstrdup("tick_2"), NULL, 1000000000ull * 5, 6 };
-	m->handlers[3] = (KtapHandler){ H_RAW_TRACEPOINT, 1, xstrdup("disp_3"), xstrdup("sys_enter"), 0, 7 };
+	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4, 0 };
+	m->handlers[1] = (KtapHandler){ H_PROFILE, 1, xstrdup("prof_1"), NULL, 10000000, 5, 0 };
+	m->handlers[2] = (KtapHandler){ H_TICK, 2, xstrdup("tick_2"), NULL, 1000000000ull * 5, 6, 0 };
+	m->handlers[3] = (KtapHandler){ H_RAW_TRACEPOINT, 1, xstrdup("disp_3"), xstrdup("sys_enter"), 0, 7, 0 };
 	m->handlers[4] = (KtapHandler){ .kind = H_RAW_EVENT, .group = 1, .prog = xstrdup("raw_4"),
 					.target = xstrdup("sched:sched_wakeup"), .interval_ns = 11, .line = 8 };
 	m->handlers[5] = (KtapHandler){ .kind = H_URETPROBE, .group = 3, .prog = xstrdup("up_5"),
-					.target = xstrdup("/usr/bin/x"), .interval_ns = 0x1234, .line = 9 };
+					.target = xstrdup("/usr/bin/x"), .interval_ns = 0x1234, .line = 9,
+					.ref_ctr = 0x404c };
 	m->handlers[6] = (KtapHandler){ .kind = H_KRETPROBE_MULTI, .group = 3, .prog = xstrdup("kp_6"),
 					.target = xstrdup("vfs_*"), .line = 10 };
 	m->ntables = 1;
@@ -132,6 +133,7 @@ static void round_trip(void **state)
 			assert_null(b->target);
 		assert_true(a->interval_ns == b->interval_ns);
 		assert_int_equal(a->line, b->line);
+		assert_int_equal(a->ref_ctr, b->ref_ctr);
 	}
 	assert_int_equal(r.ntables, 1);
 	assert_string_equal(r.tables[0].map, "t_counts");
@@ -265,6 +267,7 @@ static void garbled(void **state)
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
 		{ ".ktap.handlers", 0, H_KRETPROBE_MULTI + 1, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },
+		{ ".ktap.handlers", 28, 0x404c, "semaphore on a handler that is no uprobe" },
 		{ ".ktap.tables", 0, 0xffffffff, "a required string is missing" },
 		{ ".ktap.tables", 12, 9, "more than 8 keys" },
 		{ ".ktap.tables", 20, 5, "index out of range" },
