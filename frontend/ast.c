@@ -7,7 +7,7 @@
 #include "../common/util.h"
 
 const char *const builtin_names[B_COUNT] = {
-	"pid", "tid", "uid", "cpu", "execname", "probename", "argstr",
+	"pid", "tid", "uid", "cpu", "execname", "curtask", "ppid", "probename", "argstr",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 };
 
@@ -44,6 +44,7 @@ void ast_free(Node *n)
 	list_free(&n->list);
 	list_free(&n->list2);
 	free(n->str);
+	free(n->cacc);
 	free(n);
 }
 

@@ -42,6 +42,7 @@ typedef enum {
 	F_ANSI,			/* ansi.*: N_FIELD name says which */
 	F_AGG_COUNT, F_AGG_SUM, F_AGG_AVG, F_AGG_MIN, F_AGG_MAX,	/* of an aggregation's t[k] */
 	F_PRINT_LHIST, F_PRINT_STATS,
+	F_FFI_CAST,
 	F_COUNT
 } Fn;
 
