@@ -220,6 +220,11 @@ Type *check_ffi_cast(Sema *S, Node *n)
 /* curtask and ppid (= curtask.real_parent.tgid). */
 Type *check_task_var(Sema *S, Node *n)
 {
+	struct btf *btf = kernel_btf(S, n);
+	if (n->num == B_PPID && !btf) {
+		ctx_use(S, n, CTX_KERNEL, "builtin variable 'ppid'");
+		return set_type(S, n, type_new(S, TY_NUM, n->loc));
+	}
 	if (n->num == B_PPID) {
 		Node *task = node_new(N_BUILTIN, n->loc), *parent = node_new(N_FIELD, n->loc);
 		task->num = B_CURTASK;
@@ -235,9 +240,8 @@ Type *check_task_var(Sema *S, Node *n)
 	}
 	if (!n->op)
 		ctx_use(S, n, CTX_KERNEL, "builtin variable 'curtask'");
-	struct btf *btf = kernel_btf(S, n);
 	int id = btf ? btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) : -1;
 	if (btf && id <= 0)
 		diag_error(S->d, n->loc, "the kernel's BTF has no 'struct task_struct'");
-	return set_type(S, n, id > 0 ? ptr_type(S, n->loc, id, 0) : type_var(S, n->loc));
+	return set_type(S, n, ptr_type(S, n->loc, id > 0 ? id : 0, 0));	/* 0: reads say no more */
 }
