@@ -128,8 +128,8 @@ Type *check_cfield(Sema *S, Node *n)
 	}
 	int cont;
 	CAccess *a = access_from(n, &cont);
-	CStep *s = &a->steps[a->nsteps - 1];
-	if (cont && s->root) {	/* a member of an embedded member: one longer path */
+	CStep *s = cont ? &a->steps[a->nsteps - 1] : NULL;	/* an object has a step */
+	if (s && s->root) {	/* a member of an embedded member: one longer path */
 		if (s->m.n + m.n > CT_MAXDEPTH) {
 			diag_error(S->d, n->loc, "fields nested too deeply (at most %d levels)", CT_MAXDEPTH);
 			return cerror(S, n, a);

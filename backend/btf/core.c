@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <bpf/btf.h>
 #include "btf.h"
+#include "../../frontend/ctypes.h"
 
 typedef struct Copy {
 	Btf *b;
@@ -18,14 +19,6 @@ typedef struct Copy {
 	uint32_t *local;	/* per kernel type: its copy's id, or 0 */
 	uint32_t index;		/* arrays' index type */
 } Copy;
-
-static uint32_t skip(const struct btf *kb, uint32_t id)
-{
-	const struct btf_type *t = btf__type_by_id(kb, id);
-	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
-		t = btf__type_by_id(kb, id = t->type);
-	return id;
-}
 
 /* Mark the members core c walks. */
 static void walk(Copy *c, const IrCore *core)
@@ -38,7 +31,7 @@ static void walk(Copy *c, const IrCore *core)
 		if (!c->used[id])
 			c->used[id] = calloc(btf_vlen(t), 1);
 		c->used[id][core->idx[k]] = 1;
-		id = skip(c->kb, btf_members(t)[core->idx[k]].type);
+		id = ctype_skip(c->kb, btf_members(t)[core->idx[k]].type);
 	}
 }
 
@@ -87,7 +80,7 @@ static uint32_t copy_kind(Copy *c, uint32_t id, const struct btf_type *t)
 
 static uint32_t copy(Copy *c, uint32_t id)
 {
-	id = skip(c->kb, id);
+	id = ctype_skip(c->kb, id);
 	const struct btf_type *t = btf__type_by_id(c->kb, id);
 	if (!t || !id)
 		return 0;
@@ -107,7 +100,7 @@ static uint32_t access_str(Copy *c, const IrCore *core)
 		for (int i = 0; i < core->idx[k]; i++)
 			rank += c->used[id][i];
 		snprintf(s + strlen(s), sizeof s - strlen(s), ":%d", rank);
-		id = skip(c->kb, btf_members(t)[core->idx[k]].type);
+		id = ctype_skip(c->kb, btf_members(t)[core->idx[k]].type);
 	}
 	return btf_str(c->b, s);
 }
