@@ -102,7 +102,8 @@ int elfsyms_read(const char *path, ElfSym **out, const char **why)
 	*out = NULL;
 	if (elffuncs_read(path, &f, why) < 0)
 		return -1;
-	qsort(f.syms, f.n, sizeof *f.syms, by_name);
+	if (f.n)
+		qsort(f.syms, f.n, sizeof *f.syms, by_name);
 	int k = 0;	/* each name once (a function is in both tables), no resolvers */
 	for (int i = 0; i < f.n; i++) {
 		if (f.syms[i].ifunc || (k && !strcmp(f.syms[k - 1].name, f.syms[i].name))) {

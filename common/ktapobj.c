@@ -20,7 +20,7 @@ static const char *const sec_names[S_N] = {
 };
 
 /* Bytes per record (S_META: the header; S_STR: bytes). */
-static const uint32_t rec_size[S_N] = { 52, 1, 24, 12, 32, 24, 36, 8, 12, 12 };
+static const uint32_t rec_size[S_N] = { 52, 1, 24, 16, 32, 24, 36, 8, 12, 12 };
 
 static const uint8_t magic[4] = { 'K', 'T', 'A', 'P' };
 
@@ -61,6 +61,7 @@ static void put_arg(Out *o, const KtapArg *a)
 	put32(b, a->kind);
 	put32(b, a->off);
 	put32(b, a->size);
+	putstr(o, b, a->fmt);
 }
 
 static void put_format(Out *o, const KtapFormat *f)
@@ -223,10 +224,13 @@ static int get_arg(In *in, int from, uint32_t i, KtapArg *a)
 	a->off = field(in, S_ARGS, i, 1);
 	a->size = field(in, S_ARGS, i, 2);
 	uint32_t k = from == S_FORMATS ? a->kind & ~(uint32_t)V_MAYBE_NIL : a->kind;
-	if (k > V_AGG || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)) ||
+	if (k > V_TIME || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)) ||
 	    (k == V_AGG && from != S_TABLES))
 		return fail(in, from, "bad value kind");
-	return 0;
+	uint32_t fmt = field(in, S_ARGS, i, 3);
+	if ((k == V_TIME) != (fmt != NONE))
+		return fail(in, from, "a time needs a format, other values none");
+	return getstr(in, from, fmt, 0, &a->fmt);
 }
 
 static int get_format(In *in, uint32_t i, KtapFormat *f)
@@ -425,6 +429,8 @@ void ktapobj_free(KtapMeta *m)
 	free(m->main_func);
 	for (uint32_t i = 0; i < m->nformats; i++) {
 		free(m->formats[i].fmt);
+		for (uint32_t j = 0; j < m->formats[i].nargs; j++)
+			free(m->formats[i].args[j].fmt);
 		free(m->formats[i].args);
 	}
 	free(m->formats);
@@ -436,6 +442,9 @@ void ktapobj_free(KtapMeta *m)
 	for (uint32_t i = 0; i < m->ntables; i++) {
 		free(m->tables[i].map);
 		free(m->tables[i].name);
+		for (uint32_t j = 0; j < m->tables[i].nkeys && j < 8; j++)
+			free(m->tables[i].keys[j].fmt);
+		free(m->tables[i].value.fmt);
 	}
 	free(m->tables);
 	for (uint32_t i = 0; i < m->nufuncs; i++)

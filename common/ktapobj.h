@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 #define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
-				   3: BSS_STACK_LOST, H_UPROBE ... H_KRETPROBE_MULTI */
+				   3: BSS_STACK_LOST, H_UPROBE ... H_KRETPROBE_MULTI,
+				   V_SYSCALL, V_ERRNO, V_TIME and KtapArg.fmt */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -41,7 +42,10 @@ enum { KTAP_STACK_MAX_DEPTH = 127, KTAP_STACK_DEFAULT_DEPTH = 127 };
  * (its first `size` bytes at most), printed as argstr (formats only).
  * V_AGG: a table's value is an aggregation's (common/agg.h; tables only):
  * off 0, size 8 is its count. */
-typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR, V_AGG } KtapVKind;
+/* V_SYSCALL, V_ERRNO, V_TIME: a number printed as a syscall's name, an
+ * errno's name, or (nanoseconds since the epoch) a local time by fmt. */
+typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR, V_AGG, V_SYSCALL, V_ERRNO,
+	       V_TIME } KtapVKind;
 /* Or-ed into a format argument's kind: a variable that may be nil. An
  * 8-byte presence word follows its value (at off + size); 0 prints nil. */
 enum { V_MAYBE_NIL = 0x100 };
@@ -49,6 +53,7 @@ enum { V_MAYBE_NIL = 0x100 };
 typedef struct KtapArg {
 	KtapVKind kind;
 	uint32_t off, size;	/* within the record payload */
+	char *fmt;		/* V_TIME: its strftime format; else NULL */
 } KtapArg;
 
 /* An output format. Kernel records are {u32 format id; u32 pad; payload},

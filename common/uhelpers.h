@@ -26,6 +26,8 @@
 	X(NUM_CPUS,    "() -> CPUs online") \
 	X(ARCH,        "(dst *, size): the machine name as a string") \
 	X(KERNEL_V,    "(dst *, size): the kernel release as a string") \
+	X(TEXT,        "(dst *, size, kind, value, fmt *): a value of kind V_SYSCALL, V_ERRNO " \
+	               "or V_TIME (formatted by the string fmt) as text") \
 	X(ERROR,       "(fmt id, payload *): a run-time error: print, end the run")
 
 enum {

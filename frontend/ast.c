@@ -68,6 +68,7 @@ static const struct {
 	[N_TABLE] = { "table", .list = "field" },
 	[N_TFIELD] = { "tfield", "key", "value" },
 	[N_FUNCTION] = { "function", .body = "body", .list = "param" },
+	[N_CREAD] = { "typed-read", "prefix", .list = "index" },
 	[N_BLOCK] = { "block" },
 	[N_VAR] = { "var", .list = "name", .list2 = "value" },
 	[N_FUNCDEF] = { "funcdef", .body = "body", .list = "param" },

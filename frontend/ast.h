@@ -37,6 +37,8 @@ typedef enum {
 	N_TFIELD,	/* a = key or NULL for a positional field, b = value;
 			   `name = v` has a = N_STR "name" */
 	N_FUNCTION,	/* function (list) { body }: list = params (N_NAME) */
+	N_CREAD,	/* a typed read (§13): an N_FIELD or N_INDEX sema resolved, its
+			   fields kept (a, str or list); cacc says what it reads */
 
 	/* statements */
 	N_BLOCK,	/* list = statements */
@@ -47,7 +49,8 @@ typedef enum {
 	N_IF,		/* if (a) body else c: c is NULL, an N_BLOCK or an N_IF (elseif) */
 	N_WHILE,	/* while (a) body */
 	N_FORNUM,	/* for (list[0] = a, b, c) body: c (step) may be NULL */
-	N_FORIN,	/* for (list in str(list2)) body: list = 1 or 2 names,
+	N_FORIN,	/* for (list in str(list2)) body: list = 1 or 2 names (key,
+			   value), or, when num > 0, num key names then maybe the value,
 			   str = "pairs" or "sort_pairs", list2 = iterator args */
 	N_REPEAT,	/* repeat body until (a) */
 	N_DO,		/* do body end */

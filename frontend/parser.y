@@ -199,15 +199,18 @@ static Node *mk_builtin_assign(Lexer *lx, Loc loc, Loc at, int64_t b, int op, No
 	return n;
 }
 
-static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, Node *iter, NodeList args, Node *body)
+/* nkeys > 0: the keys of a tuple key named in parentheses, for ((a, b), v in ...). */
+static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, int nkeys, Node *iter, NodeList args,
+		      Node *body)
 {
-	if (vars.n > 2)
+	if (!nkeys && vars.n > 2)
 		diag_error(lx->diag, loc_span(vars.v[2]->loc, vars.v[vars.n - 1]->loc),
 			   "a for-in loop has at most two variables (key and value)");
 	if (strcmp(iter->str, "pairs") && strcmp(iter->str, "sort_pairs"))
 		diag_error(lx->diag, iter->loc,
 			   "expected 'pairs' or 'sort_pairs' in a for-in loop, not '%s'", iter->str);
 	Node *n = mk_list(N_FORIN, loc, NULL, vars);
+	n->num = nkeys;
 	n->str = iter->str;
 	iter->str = NULL;
 	ast_free(iter);
@@ -335,7 +338,15 @@ stat:
 		$$->b = $7; $$->c = $9; $$->body = $11;
 	}
 	| FOR '(' namelist IN NAME '(' args ')' ')' body {
-		$$ = mk_forin(lx, @$, $3, mk_str(N_NAME, @5, $5.s), $7, $10);
+		$$ = mk_forin(lx, @$, $3, 0, mk_str(N_NAME, @5, $5.s), $7, $10);
+	}
+	| FOR '(' '(' namelist ')' IN NAME '(' args ')' ')' body {
+		$$ = mk_forin(lx, @$, $4, $4.n, mk_str(N_NAME, @7, $7.s), $9, $12);
+	}
+	| FOR '(' '(' namelist ')' ',' NAME IN NAME '(' args ')' ')' body {
+		int nk = $4.n;
+		nodelist_push(&$4, mk_str(N_NAME, @7, $7.s));
+		$$ = mk_forin(lx, @$, $4, nk, mk_str(N_NAME, @9, $9.s), $11, $14);
 	}
 	| REPEAT block UNTIL '(' expr ')' {
 		$$ = mk(N_REPEAT, @$, $5, NULL);

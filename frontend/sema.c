@@ -31,6 +31,9 @@ static const char *always_true(Type *t)
 	case TY_STR: return "a string";
 	case TY_TABLE: return "a table";
 	case TY_STACK: return "a stack";
+	case TY_SYSCALL: return "a syscall name";
+	case TY_ERRNO: return "an errno name";
+	case TY_TIME: return "a time";
 	default: return NULL;
 	}
 }
@@ -54,9 +57,11 @@ void check_late(Sema *S, Late *l)
 		for (int i = 0; i < 2; i++) {
 			Node *o = i ? n->b : n->a;
 			TypeKind ok = o && o->type ? type_repr(o->type)->kind : TY_STR;
-			if (ok != TY_STR && ok != TY_NUM && ok != TY_NIL)
+			if (ok != TY_STR && ok != TY_NUM && ok != TY_NIL) {
 				diag_error(S->d, o->loc, "operands of '..' must be strings or numbers, "
 					   "not %s", type_name(o->type));
+				text_hint(S, o->loc, o->type);
+			}
 		}
 		break;
 	case LATE_PRINT:
@@ -77,7 +82,8 @@ void check_late(Sema *S, Late *l)
 
 static int key_ok(TypeKind k)
 {
-	return k == TY_NUM || k == TY_STR || k == TY_BOOL || k == TY_STACK;
+	return k == TY_NUM || k == TY_STR || k == TY_BOOL || k == TY_STACK || k == TY_SYSCALL ||
+	       k == TY_ERRNO || k == TY_TIME;
 }
 
 static void check_tables(Sema *S)
@@ -101,7 +107,8 @@ static void check_tables(Sema *S)
 					   "a table cannot have %s keys", type_name(k));
 		}
 		TypeKind v = type_repr(ti->val)->kind;
-		if (v != TY_NUM && v != TY_STR && v != TY_BOOL && v != TY_NIL)
+		if (v != TY_NUM && v != TY_STR && v != TY_BOOL && v != TY_NIL && v != TY_SYSCALL &&
+		    v != TY_ERRNO && v != TY_TIME)
 			diag_error(S->d, type_repr(ti->val)->where.line ? type_repr(ti->val)->where : ti->loc,
 				   "a table cannot hold %s values", type_name(ti->val));
 		if (!ti->name)

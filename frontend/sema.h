@@ -30,6 +30,8 @@ struct Symbol {
  * "args", str = the field); 0 on every other N_FIELD (t.name on a table is
  * t["name"]). A bare field name in a trace filter (`/prev_pid != 0/`) is
  * rewritten by sema into that same N_FIELD form. */
+#define KTAP_TIME_FMT "%H:%M:%S"	/* time() without a format */
+
 typedef enum {
 	F_NONE,
 	F_PRINT, F_PRINTF, F_PRINT_HIST, F_PAIRS, F_SORT_PAIRS, F_LEN, F_DELETE,
@@ -43,6 +45,7 @@ typedef enum {
 	F_AGG_COUNT, F_AGG_SUM, F_AGG_AVG, F_AGG_MIN, F_AGG_MAX,	/* of an aggregation's t[k] */
 	F_PRINT_LHIST, F_PRINT_STATS,
 	F_FFI_CAST,
+	F_TIME, F_STRFTIME, F_SYSCALL_NAME, F_ERRNO_NAME,	/* §14: sema_names.c */
 	F_COUNT
 } Fn;
 

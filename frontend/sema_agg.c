@@ -127,6 +127,26 @@ static void judge(Sema *S, AggUse *u, TableInfo *ti)
 	}
 }
 
+/* `t <<< v` writes t[0]: with `t[k] <<< v` too, t[0] would be both. */
+static void mixed_keys(Sema *S, TableInfo *ti)
+{
+	const AggUse *keyless = NULL, *keyed = NULL;
+	for (int i = 0; i < S->aggs.n; i++) {
+		AggUse *u = &S->aggs.v[i];
+		if (u->kind != AU_RECORD || type_repr(u->tab->type)->table != ti)
+			continue;
+		if (u->call->num == 1 && !keyless)
+			keyless = u;
+		else if (u->call->num != 1 && !keyed)
+			keyed = u;
+	}
+	if (!keyless || !keyed)
+		return;
+	diag_error(S->d, keyed->loc, "aggregation '%s' is keyless ('%s <<< v') elsewhere: it "
+		   "cannot also be keyed", tname(ti), tname(ti));
+	diag_note(S->d, keyless->loc, "it receives '<<<' without a key here");
+}
+
 void check_aggs(Sema *S)
 {
 	for (int i = 0; i < S->aggs.n; i++) {
@@ -143,6 +163,8 @@ void check_aggs(Sema *S)
 	}
 	for (int i = 0; i < S->prog.ntables; i++) {
 		TableInfo *ti = S->prog.tables[i];
+		if (ti->unkeyed)
+			mixed_keys(S, ti);
 		if (ti->agg && ti->ctor && ti->ctor->kind == N_TABLE && ti->ctor->list.n)
 			diag_error(S->d, ti->ctor->loc, "aggregation '%s' starts empty: its "
 				   "constructor cannot have fields", tname(ti));

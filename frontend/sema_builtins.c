@@ -43,6 +43,10 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "gettimeofday_us", F_GETTIMEOFDAY_US, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_ms", F_GETTIMEOFDAY_MS, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_s", F_GETTIMEOFDAY_S, 0, 0, "", TY_NUM, BOTH },
+	{ NULL, "time", F_TIME, 0, 1, "s", TY_TIME, BOTH },
+	{ NULL, "strftime", F_STRFTIME, 2, 2, "sn", TY_TIME, BOTH },
+	{ NULL, "syscall_name", F_SYSCALL_NAME, 1, 1, "n", TY_SYSCALL, BOTH },
+	{ NULL, "errno_name", F_ERRNO_NAME, 1, 1, "n", TY_ERRNO, BOTH },
 	{ NULL, "num_cpus", F_NUM_CPUS, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "arch", F_ARCH, 0, 0, "", TY_STR, BOTH },
 	{ NULL, "kernel_v", F_KERNEL_V, 0, 0, "", TY_STR, BOTH },
@@ -173,7 +177,7 @@ static void check_printf(Sema *S, Node *n)
 		if (arg->kind == N_BUILTIN && arg->num == B_ARGSTR && f.v[i].conv != 's')
 			diag_error(S->d, arg->loc, "argstr can only be printed with '%%s', not '%%%c'",
 				   f.v[i].conv);
-		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM)
+		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM && !is_text_number(arg->type))
 			expect_kind(S, arg, TY_NUM, what);
 		else
 			late(S, LATE_PRINT, arg);
@@ -330,6 +334,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 			check_unify(S, n->list.v[0], t->table->val, type_new(S, TY_NUM, n->loc),
 				    "the value of a table given to print_hist");
 	}
+	if (b->ret == TY_TIME || b->ret == TY_SYSCALL || b->ret == TY_ERRNO)
+		return check_text_call(S, n, b->ret);
 	return type_new(S, b->ret, n->loc);
 }
 

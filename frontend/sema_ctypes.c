@@ -92,6 +92,7 @@ static Type *done(Sema *S, Node *n, CAccess *a, const struct btf *btf, uint32_t 
 	if (!a->base->cacc && a->base->kind != N_BUILTIN)	/* once per chain */
 		ctx_use(S, n, CTX_KERNEL, "reading typed data");
 	n->cacc = a;
+	n->kind = N_CREAD;	/* no table entry, no event field: never nil, never assigned */
 	return set_type(S, n, read_result(S, n, a, btf, id, bit_size));
 }
 

@@ -15,6 +15,7 @@ static const char *a_type(Type *t)
 	static const char *const names[] = {
 		[TY_VAR] = "unknown", [TY_NIL] = "nil", [TY_NUM] = "a number",
 		[TY_STR] = "a string", [TY_BOOL] = "a boolean", [TY_STACK] = "a stack",
+		[TY_SYSCALL] = "a syscall name", [TY_ERRNO] = "an errno name", [TY_TIME] = "a time",
 		[TY_TABLE] = "a table", [TY_FUNC] = "a function", [TY_PTR] = "a pointer",
 	};
 	return names[k];
@@ -54,8 +55,12 @@ void check_unify(Sema *S, Node *at, Type *old, Type *new, const char *what)
 		table_conflict(S, at, old, what);
 		return;
 	}
-	diag_error(S->d, at->loc, "type mismatch: %s is %s here but %s elsewhere",
-		   what, a_type(rn), a_type(ro));
+	if (ro->kind == TY_TIME && rn->kind == TY_TIME)
+		diag_error(S->d, at->loc, "type mismatch: %s is a time formatted by \"%s\" here but "
+			   "by \"%s\" elsewhere", what, rn->fmt, ro->fmt);
+	else
+		diag_error(S->d, at->loc, "type mismatch: %s is %s here but %s elsewhere",
+			   what, a_type(rn), a_type(ro));
 	if (ro->where.line)
 		diag_note(S->d, ro->where, "%s is %s because of this", what, a_type(ro));
 }
@@ -322,8 +327,11 @@ static Type *check_binop(Sema *S, Node *n)
 	case TK_NE:
 		if (ta && tb && (type_repr(ta)->kind == TY_TABLE || type_repr(tb)->kind == TY_TABLE))
 			diag_error(S->d, n->loc, "tables cannot be compared");
-		else if (ta && tb && !(numeric(ta) && numeric(tb)) && !type_unify(S, ta, tb))
+		else if (ta && tb && !(numeric(ta) && numeric(tb)) && !type_unify(S, ta, tb)) {
 			diag_error(S->d, n->loc, "cannot compare %s with %s", a_type(ta), a_type(tb));
+			text_hint(S, n->loc, ta);
+			text_hint(S, n->loc, tb);
+		}
 		return set_type(S, n, type_new(S, TY_BOOL, n->loc));
 	case TK_CONCAT:
 		late(S, LATE_CONCAT, n);

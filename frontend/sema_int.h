@@ -157,12 +157,18 @@ void check_table_memory(Sema *S);
 /* sema_nil.c */
 int may_be_nil(const Node *v);	/* a table read, nil, a nilable variable */
 void find_nilable(Sema *S);
+void check_nil_returns(Sema *S, Node *root);	/* sema_nilflow.c */
 
 /* sema_agg.c */
 void agg_use(Sema *S, AggUseKind kind, Node *tab, Loc loc, const char *what, Node *call);
 void check_agg_record(Sema *S, Node *assign);
 void check_agg_arg(Sema *S, Node *arg, const char *fname);
 void check_aggs(Sema *S);
+
+/* sema_names.c */
+Type *check_text_call(Sema *S, Node *n, TypeKind k);
+void text_hint(Sema *S, Loc at, Type *t);
+int is_text_number(Type *t);	/* a name or a time that is a number (printf's %d prints it) */
 
 /* sema_context.c */
 void check_contexts(Sema *S);

@@ -5,8 +5,8 @@
  * `var` without one). A parameter is nilable when some call passes such a
  * value. Only nilable variables get a presence flag in lowering, so a
  * variable the compiler sees always given present values costs nothing.
- * The analysis ignores control flow: one nil source anywhere is enough. */
-#include <stdio.h>
+ * The analysis ignores control flow: one nil source anywhere is enough
+ * (only returns look at it: sema_nilflow.c). */
 #include "sema_int.h"
 
 static int is_value(const Symbol *s)
@@ -88,39 +88,9 @@ static int visit(Node *n)
 	return changed;
 }
 
-/* An expression of x's type that is x, or its zero value when x is nil. */
-static const char *present_form(const Node *x)
-{
-	switch (type_repr(x->sym->type)->kind) {
-	case TY_STR: return "%s .. \"\"";
-	case TY_BOOL: return "%s == true";
-	default: return "%s + 0";
-	}
-}
-
-/* A function's result has no presence flag: returning a variable that may
- * be nil would turn nil into a value unseen, so it is refused. */
-static void check_returns(Sema *S, Node *n)
-{
-	if (!n)
-		return;
-	if (n->kind == N_RETURN && n->a && n->a->kind == N_NAME && may_be_nil(n->a)) {
-		char hint[240];
-		snprintf(hint, sizeof hint, present_form(n->a), n->a->str);
-		diag_error(S->d, n->a->loc, "'%s' may be nil here, and a function's result cannot "
-			   "be nil; return '%s' to return its value or zero", n->a->str, hint);
-	}
-	check_returns(S, n->a);
-	check_returns(S, n->b);
-	check_returns(S, n->c);
-	check_returns(S, n->body);
-	for (int i = 0; i < n->list.n; i++)
-		check_returns(S, n->list.v[i]);
-}
-
 void find_nilable(Sema *S)
 {
 	while (visit(S->prog.root))
 		;
-	check_returns(S, S->prog.root);
+	check_nil_returns(S, S->prog.root);
 }

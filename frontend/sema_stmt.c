@@ -141,6 +141,10 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 	case N_INDEX:
 	case N_FIELD:
 		check_expr(S, t);
+		if (t->kind == N_CREAD) {
+			diag_error(S->d, t->loc, "typed data cannot be assigned: it is only read");
+			return;
+		}
 		if (t->kind == N_FIELD && t->num == 1) {
 			diag_error(S->d, t->loc, "event field '%s' cannot be assigned", t->str);
 			return;
@@ -217,33 +221,46 @@ static void check_fornum(Sema *S, Node *n)
 	scope_pop(S);
 }
 
+/* The loop's table; a tuple-keyed one needs its keys named in parentheses. */
+static Type *forin_table(Sema *S, Node *n, Node *tab, int nk)
+{
+	Type *r = check_expr(S, tab) ? type_repr(tab->type) : NULL;
+	if (!r)
+		return NULL;
+	int has = r->kind == TY_TABLE ? r->table->nkeys : 0;
+	if (!n->num && has > 1) {
+		diag_error(S->d, tab->loc, "this table has %d keys: name them in parentheses, "
+			   "for ((k1, k2), v in %s(t))", has, n->str);
+		return NULL;
+	}
+	if (has && has != nk) {
+		diag_error(S->d, tab->loc, "the loop names %d keys, but this table has %d", nk, has);
+		return NULL;
+	}
+	return index_table(S, tab, tab, nk);
+}
+
 static void check_forin(Sema *S, Node *n)
 {
 	int sorted = n->str && !strcmp(n->str, "sort_pairs");
-	int max = sorted ? 2 : 1;
+	int max = sorted ? 2 : 1, nk = n->num ? (int)n->num : 1;
 	Type *t = NULL;
 	if (n->list2.n < 1 || n->list2.n > max)
 		diag_error(S->d, n->loc, "%s takes %s", sorted ? "sort_pairs" : "pairs",
 			   sorted ? "a table and an optional count" : "one table");
-	if (n->list2.n >= 1 && n->list2.v[0]) {
-		Type *r = check_expr(S, n->list2.v[0]) ? type_repr(n->list2.v[0]->type) : NULL;
-		if (r && r->kind == TY_TABLE && r->table->nkeys > 1)
-			diag_error(S->d, n->list2.v[0]->loc, "iterating over a table with tuple keys "
-				   "is not supported yet");
-		else if (r)
-			t = index_table(S, n->list2.v[0], n->list2.v[0], 1);
-	}
+	if (n->list2.n >= 1 && n->list2.v[0])
+		t = forin_table(S, n, n->list2.v[0], nk);
 	for (int i = 1; i < n->list2.n; i++)
 		if (check_expr(S, n->list2.v[i]))
 			expect_kind(S, n->list2.v[i], TY_NUM, "the count of sort_pairs");
 	scope_push(S, S->func);
-	for (int i = 0; i < n->list.n && i < 2; i++) {
+	for (int i = 0; i < n->list.n && i <= nk; i++) {
 		Node *name = n->list.v[i];
 		if (!name || !name->str)
 			continue;
 		Symbol *s = scope_declare(S, name, SYM_LOCAL);
 		if (t)
-			type_unify(S, s->type, i == 0 ? t->table->keys[0] : t->table->val);
+			type_unify(S, s->type, i < nk ? t->table->keys[i] : t->table->val);
 	}
 	check_loop_body(S, n->body);
 	scope_pop(S);

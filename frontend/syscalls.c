@@ -47,3 +47,16 @@ int syscall_nr(const char *name)
 			return later[i].nr;
 	return -1;
 }
+
+/* The headers' names first: the later table also holds tracepoint names
+ * ("newstat") for numbers the headers name ("stat"). */
+const char *syscall_name(int nr)
+{
+	for (size_t i = 0; i < sizeof nrs / sizeof *nrs; i++)
+		if (nrs[i].nr == nr)
+			return nrs[i].name;
+	for (size_t i = 0; i < sizeof later / sizeof *later; i++)
+		if (later[i].nr == nr)
+			return later[i].name;
+	return NULL;
+}

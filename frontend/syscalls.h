@@ -6,5 +6,7 @@
  * sys_exit_NAME, or -1 when it is not known (or the machine is not x86_64:
  * only its numbers are here). */
 int syscall_nr(const char *name);
+/* The syscall number nr's name ("openat"), or NULL. */
+const char *syscall_name(int nr);
 
 #endif

@@ -26,6 +26,7 @@ const char *type_name(Type *t)
 	static const char *const names[] = {
 		[TY_VAR] = "unknown", [TY_NIL] = "nil", [TY_NUM] = "number",
 		[TY_STR] = "string", [TY_BOOL] = "boolean", [TY_STACK] = "stack",
+		[TY_SYSCALL] = "syscall name", [TY_ERRNO] = "errno name", [TY_TIME] = "time",
 		[TY_TABLE] = "table", [TY_FUNC] = "function", [TY_PTR] = "pointer",
 	};
 	return names[type_repr(t)->kind];
@@ -114,6 +115,8 @@ int type_unify(Sema *S, Type *a, Type *b)
 		return 0;
 	if (a->kind == TY_PTR)
 		return a->ctype == b->ctype && a->user == b->user;
+	if (a->kind == TY_TIME)	/* the format is part of the value's meaning */
+		return !strcmp(a->fmt, b->fmt);
 	if (a->kind != TY_TABLE)
 		return 1;
 	if (is_placeholder(b))

@@ -15,6 +15,11 @@ typedef enum {
 	TY_STR,
 	TY_BOOL,
 	TY_STACK,
+	/* syscall_name(n), errno_name(n), time() in code that may run in the
+	 * kernel: the number, printed as a name or a time in user space (§14) */
+	TY_SYSCALL,
+	TY_ERRNO,
+	TY_TIME,
 	TY_TABLE,	/* table: which table it is */
 	TY_FUNC,
 	TY_PTR,		/* a typed pointer (§13): a number that points to a BTF type */
@@ -27,6 +32,7 @@ struct Type {
 	TableInfo *table;	/* TY_TABLE */
 	uint32_t ctype;		/* TY_PTR: the kernel BTF id pointed to */
 	int user;		/* TY_PTR: into user memory (__user) */
+	const char *fmt;	/* TY_TIME: its strftime format (a literal of the tree) */
 };
 
 #define TABLE_MAX_KEYS 8

@@ -104,11 +104,11 @@ static void setup_tables(Lower *L)
 		kt->nkeys = t->nkeys;
 		for (int k = 0, off = 0; k < t->nkeys; k++) {
 			Type *ktype = type_repr(t->keys[k]);
-			kt->keys[k] = (KtapArg){ vkind(ktype), off, val_size(L, ktype) };
+			kt->keys[k] = value_arg(L, ktype, off);
 			off += val_size(L, ktype);
 		}
 		Type *vt = type_repr(t->val);
-		kt->value = (KtapArg){ vkind(vt), 0, val_size(L, vt) };
+		kt->value = value_arg(L, vt, 0);
 		if (t->agg)	/* the count, first in the value: what pairs() gives */
 			kt->value.kind = V_AGG;
 		kt->nkeys = t->unkeyed ? 0 : kt->nkeys;

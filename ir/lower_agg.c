@@ -34,29 +34,30 @@ static void mov_to(Lower *L, int dst, IrOpnd v)
 	i->a = v;
 }
 
+/* Look the key up: on a hit, p is the entry and control goes to go. */
+static void lookup_into(Lower *L, TableInfo *t, IrOpnd key, int p, IrBlock *go, IrBlock *miss)
+{
+	IrBlock *hit = new_block(L);
+	int q = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
+	emit_br(L, C_NE, ir_r(q), ir_imm(0), hit, miss);
+	set_block(L, hit);
+	mov_to(L, p, ir_r(q));
+	emit_jmp(L, go);
+}
+
 /* The entry's value on this CPU, inserted zeroed when missing; jumps to
  * done when even that fails (the table is full: counted as a drop). */
 static int entry(Lower *L, TableInfo *t, IrOpnd key, IrBlock *done)
 {
 	int p = ir_vreg(L->f);
-	IrBlock *have = new_block(L), *init = new_block(L), *retry = new_block(L);
-	IrBlock *found = new_block(L), *go = new_block(L);
-	int p1 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
-	emit_br(L, C_NE, ir_r(p1), ir_imm(0), have, init);
-	set_block(L, have);
-	mov_to(L, p, ir_r(p1));
-	emit_jmp(L, go);
-
+	IrBlock *init = new_block(L), *retry = new_block(L), *go = new_block(L);
+	lookup_into(L, t, key, p, go, init);
 	set_block(L, init);
 	int z = emit_mapval(L, DATA_RODATA, zero_value(L));
 	int r = emit_call(L, BPF_FUNC_map_update_elem, 4, ir_r(table_map(L, t)), key, ir_r(z),
 			  ir_imm(BPF_NOEXIST));
 	table_update_check(L, t, r, retry);
-	int p2 = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
-	emit_br(L, C_NE, ir_r(p2), ir_imm(0), found, done);
-	set_block(L, found);
-	mov_to(L, p, ir_r(p2));
-	emit_jmp(L, go);
+	lookup_into(L, t, key, p, go, done);
 	set_block(L, go);
 	return p;
 }

@@ -86,6 +86,7 @@ int is_str(Type *t);
 int val_size(Lower *L, Type *t);
 KtapVKind vkind(Type *t);
 IrLayout *layout_of(Lower *L, Type *t);
+KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 
 /* expr.c */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */

@@ -89,6 +89,13 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpn
 	set_block(L, done);
 }
 
+/* A nilable variable or a table read (LANGUAGE.md §4: a missing key's
+ * value is nil) prints nil when absent. */
+static int prints_nil(const Node *n)
+{
+	return n->kind == N_INDEX || (n->kind == N_NAME && n->sym && n->sym->nilable);
+}
+
 /* Print args (n of them) with format fmt (FMT_PRINT when NULL). */
 static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
@@ -106,15 +113,16 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 		types[i] = ty(al[i]);
 		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
 			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
-			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size };
+			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size, NULL };
 			vals[i] = ir_imm(0);
-		} else if (al[i]->kind == N_NAME && al[i]->sym && al[i]->sym->nilable) {
+		} else if (prints_nil(al[i])) {
 			/* its presence word follows the value: the runtime prints nil */
-			f.args[i] = (KtapArg){ vkind(types[i]) | V_MAYBE_NIL, f.size, val_size(L, types[i]) };
+			f.args[i] = value_arg(L, types[i], f.size);
+			f.args[i].kind |= V_MAYBE_NIL;
 			vals[i] = lower_value(L, al[i], &present[i]);
 			f.size += 8;
 		} else {
-			f.args[i] = (KtapArg){ vkind(types[i]), f.size, val_size(L, types[i]) };
+			f.args[i] = value_arg(L, types[i], f.size);
 			vals[i] = lower_expr(L, al[i]);
 		}
 		f.size += f.args[i].size;
@@ -187,6 +195,26 @@ static IrOpnd walltime_ns(Lower *L)
 	int now = emit_call(L, BPF_FUNC_ktime_get_ns, 0);
 	int off = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_WALL_OFFSET)), 0, 8);
 	return ir_r(emit_op(L, IR_ADD, ir_r(now), ir_r(off)));
+}
+
+/* §14: in user-only code a string the runtime makes; elsewhere the number
+ * (sema typed it to be printed as a name or a time). */
+static IrOpnd lower_text(Lower *L, Node *call)
+{
+	NodeList *a = &call->list;
+	int is_time = call->num == F_TIME || call->num == F_STRFTIME;
+	IrOpnd v = call->num == F_TIME ? walltime_ns(L) : lower_expr(L, a->v[is_time]);
+	if (!is_str(ty(call)))
+		return v;
+	IrOpnd fmt = ir_imm(0);
+	if (is_time && a->n)
+		fmt = lower_expr(L, a->v[0]);
+	else if (is_time)
+		fmt = ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, KTAP_TIME_FMT, strlen(KTAP_TIME_FMT))));
+	KtapVKind kind = is_time ? V_TIME : call->num == F_SYSCALL_NAME ? V_SYSCALL : V_ERRNO;
+	IrOpnd dst = str_temp(L);
+	emit_call(L, KH_TEXT, 5, dst, ir_imm(L->strlen), ir_imm(kind), v, fmt);
+	return dst;
 }
 
 static void lower_exit(Lower *L)
@@ -271,6 +299,11 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		if (call->num == F_GETTIMEOFDAY_NS)
 			return v;
 		return ir_r(emit_op(L, IR_DIV, v, ir_imm(div[call->num - F_GETTIMEOFDAY_NS])));
+	case F_TIME:
+	case F_STRFTIME:
+	case F_SYSCALL_NAME:
+	case F_ERRNO_NAME:
+		return lower_text(L, call);
 	case F_NUM_CPUS:
 		if (kernel(L))
 			return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_NUM_CPUS)), 0, 8));

@@ -191,7 +191,21 @@ static void lower_fornum(Lower *L, Node *n)
 	set_block(L, exit);
 }
 
-/* for (k, v in pairs(t)) / sort_pairs(t, n): iterate over a snapshot of the keys. */
+/* The loop's key names get the parts of the key in slot key, laid out as
+ * table_key() builds it. */
+static void forin_keys(Lower *L, Node *n, TableInfo *t, int key)
+{
+	for (int i = 0, off = 0; i < t->nkeys; i++) {
+		Type *kt = type_repr(t->keys[i]);
+		IrOpnd k = is_str(kt) ? ir_r(emit_op(L, IR_ADD, ir_r(emit_addr(L, key)), ir_imm(off)))
+				      : ir_r(emit_load(L, ir_slotop(key), off, 8));
+		assign_name(L, n->list.v[i], NULL, k, ir_imm(1), '=');
+		off += val_size(L, kt);
+	}
+}
+
+/* for (k, v in pairs(t)), for ((a, b), v in pairs(t)), sort_pairs(t, n):
+ * iterate over a snapshot of the keys. */
 static void lower_forin(Lower *L, Node *n)
 {
 	if (kernel(L)) {
@@ -200,10 +214,6 @@ static void lower_forin(Lower *L, Node *n)
 	}
 	Node *tn = n->list2.v[0];
 	TableInfo *t = ty(tn)->table;
-	if (t->nkeys != 1) {
-		lower_error(L, n, "iterating over a table with several keys is not supported yet");
-		return;
-	}
 	int sorted = !strcmp(n->str, "sort_pairs");
 	IrOpnd max = sorted && n->list2.n > 1 ? lower_expr(L, n->list2.v[1]) : ir_imm(-1);
 	at(L, n);
@@ -214,11 +224,9 @@ static void lower_forin(Lower *L, Node *n)
 	int r = emit_call(L, KH_ITER_NEXT, 2, ir_r(it), ir_r(emit_addr(L, key)));
 	emit_br(L, C_NE, ir_r(r), ir_imm(0), exit, body);
 	set_block(L, body);
-	Type *kt = type_repr(t->keys[0]);
-	IrOpnd k = is_str(kt) ? ir_r(emit_addr(L, key)) : ir_r(emit_load(L, ir_slotop(key), 0, 8));
-	assign_name(L, n->list.v[0], NULL, k, ir_imm(1), '=');
-	if (n->list.n > 1)
-		assign_name(L, n->list.v[1], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL),
+	forin_keys(L, n, t, key);
+	if (n->list.n > t->nkeys)
+		assign_name(L, n->list.v[t->nkeys], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL),
 			    ir_imm(1), '=');
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);

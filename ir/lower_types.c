@@ -1,5 +1,6 @@
 /* How script types are represented in memory. */
 #include "lower_impl.h"
+#include "../common/util.h"
 
 Type *ty(const Node *n)
 {
@@ -23,6 +24,9 @@ KtapVKind vkind(Type *t)
 	case TY_STR: return V_STR;
 	case TY_BOOL: return V_BOOL;
 	case TY_STACK: return V_STACK;
+	case TY_SYSCALL: return V_SYSCALL;
+	case TY_ERRNO: return V_ERRNO;
+	case TY_TIME: return V_TIME;
 	case TY_NIL: return V_NIL;
 	default: return V_NUM;
 	}
@@ -31,6 +35,16 @@ KtapVKind vkind(Type *t)
 IrLayout *layout_of(Lower *L, Type *t)
 {
 	static const IrLayoutKind kinds[] = { [V_NUM] = L_NUM, [V_STR] = L_STR, [V_BOOL] = L_BOOL,
-					      [V_STACK] = L_STACK, [V_NIL] = L_NUM };
+					      [V_STACK] = L_STACK, [V_NIL] = L_NUM, [V_SYSCALL] = L_NUM,
+					      [V_ERRNO] = L_NUM, [V_TIME] = L_NUM };
 	return ir_layout(L->mod, kinds[vkind(t)], val_size(L, t), 0);
+}
+
+/* How the runtime prints a value of type t found at off. */
+KtapArg value_arg(Lower *L, Type *t, uint32_t off)
+{
+	KtapArg a = { vkind(t), off, val_size(L, t), NULL };
+	if (a.kind == V_TIME)
+		a.fmt = xstrdup(t->fmt);
+	return a;
 }

@@ -37,6 +37,13 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 	case V_STACK:
 		rt_print_stack(rt, out, (uint64_t)rt_num_at(a, base));
 		break;
+	case V_SYSCALL:
+	case V_ERRNO:
+	case V_TIME: {
+		char buf[256];
+		fputs(rt_text(a->kind, a->fmt, rt_num_at(a, base), buf, sizeof buf), out);
+		break;
+	}
 	default:	/* V_NUM */
 		fprintf(out, "%" PRId64, rt_num_at(a, base));
 		break;
@@ -166,6 +173,8 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 			fclose(m);
 		}
 		s = owned ? owned : "";
+	} else if (p->conv == 's' && (a->kind == V_SYSCALL || a->kind == V_ERRNO || a->kind == V_TIME)) {
+		s = rt_text(a->kind, a->fmt, v, text, sizeof text);
 	} else if (p->conv == 'p') {
 		rt_ptr_text(rt, v, text, sizeof text);
 		prec = -1;

@@ -82,6 +82,20 @@ static int h_uname(Rt *rt, const uint64_t a[5], int release)
 	return put_str(rt, a[0], a[1], release ? u.release : u.machine);
 }
 
+static int h_text(Rt *rt, const uint64_t a[5])
+{
+	size_t len;
+	const char *fmt = NULL;
+	if (a[2] != V_SYSCALL && a[2] != V_ERRNO && a[2] != V_TIME) {
+		rt_error(rt, "text of a value of unknown kind %llu", (unsigned long long)a[2]);
+		return -1;
+	}
+	if (a[2] == V_TIME && !(fmt = rt_mem_str(rt, a[4], &len)))
+		return -1;
+	char buf[256];
+	return put_str(rt, a[0], a[1], rt_text(a[2], fmt, (int64_t)a[3], buf, sizeof buf));
+}
+
 /* probe_read_*(dst, size, src): on a bad source the kernel zeroes dst and
  * returns -EFAULT; here "bad" is memory the interpreter does not know. */
 static int h_probe_read(Rt *rt, const uint64_t a[5], uint64_t *ret, int str)
@@ -186,6 +200,7 @@ int rt_helper(Rt *rt, int id, const uint64_t a[5], uint64_t *ret)
 	case KH_WALLTIME_NS: *ret = clock_ns(CLOCK_REALTIME); return 0;
 	case BPF_FUNC_ktime_get_ns: *ret = clock_ns(CLOCK_MONOTONIC); return 0;
 	case KH_NUM_CPUS: *ret = sysconf(_SC_NPROCESSORS_ONLN); return 0;
+	case KH_TEXT: return h_text(rt, a);
 	case KH_ARCH: return h_uname(rt, a, 0);
 	case KH_KERNEL_V: return h_uname(rt, a, 1);
 	case BPF_FUNC_snprintf: return h_snprintf(rt, a, ret);

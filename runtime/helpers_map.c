@@ -118,7 +118,7 @@ static int fits(const KtapArg *a, uint32_t size)
 
 static int cmp_by(const KtapArg *parts, uint32_t n, uint32_t size, const uint8_t *x, const uint8_t *y)
 {
-	KtapArg whole = { size == 8 ? V_NUM : V_STR, 0, size };
+	KtapArg whole = { size == 8 ? V_NUM : V_STR, 0, size, NULL };
 	if (!n) {
 		parts = &whole;
 		n = 1;

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common/util.h"
 #include "json.h"
 
 #define BAR 38
@@ -21,7 +22,7 @@ const char *rt_table_name(const RtMap *m)
 static const KtapArg *key_parts(const RtMap *m, KtapArg *whole, uint32_t *n)
 {
 	const KtapTable *t = m->table;
-	*whole = (KtapArg){ m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size };
+	*whole = (KtapArg){ m->key_size == 8 ? V_NUM : V_STR, 0, m->key_size, NULL };
 	*n = t && t->nkeys ? t->nkeys : 1;
 	return t && t->nkeys ? t->keys : whole;
 }
@@ -57,7 +58,7 @@ json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
 
 static int64_t value_of(const RtMap *m, const uint8_t *val)
 {
-	KtapArg whole = { V_NUM, 0, 8 };
+	KtapArg whole = { V_NUM, 0, 8, NULL };
 	const KtapArg *a = m->table && fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
 	int64_t v = 0;
 	if (fits(a, m->value_size))
@@ -73,24 +74,46 @@ static int bar_len(int64_t v, int64_t total)
 	return n > BAR ? BAR : (int)n;
 }
 
+static char *key_text(Rt *rt, const RtMap *m, const uint8_t *key)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *ms = open_memstream(&text, &len);
+	rt_print_key(rt, ms, m, key);
+	fclose(ms);
+	return text;
+}
+
+/* ktap's key column is 31 wide; a longer key widens it for every row, so
+ * the bars stay aligned and no key is cut. */
+static int key_width(char **keys, size_t n)
+{
+	size_t w = 31;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(keys[i]) > w)
+			w = strlen(keys[i]);
+	return (int)w;
+}
+
 static void hist_text(Rt *rt, FILE *out, const RtMap *m, const Snap *s, size_t shown, int64_t total)
 {
-	fprintf(out, "%31s%s%s\n", "value ", "------------- Distribution -------------", " count");
+	char **keys = xcalloc(shown + 1, sizeof *keys);
+	for (size_t i = 0; i < shown; i++)
+		keys[i] = key_text(rt, m, s->keys + i * s->key_size);
+	int w = key_width(keys, shown);
+	fprintf(out, "%*s%s%s\n", w, "value ", "------------- Distribution -------------", " count");
 	for (size_t i = 0; i < shown; i++) {
-		char *key = NULL, bar[BAR + 1];
-		size_t len = 0;
-		FILE *ms = open_memstream(&key, &len);
-		rt_print_key(rt, ms, m, s->keys + i * s->key_size);
-		fclose(ms);
+		char bar[BAR + 1];
 		int64_t v = value_of(m, s->vals + i * s->val_size);
 		int b = bar_len(v, total);
 		memset(bar, '@', b);
 		bar[b] = 0;
-		fprintf(out, "%31s |%-38s%-7" PRId64 "\n", key, bar, v);
-		free(key);
+		fprintf(out, "%*s |%-38s%-7" PRId64 "\n", w, keys[i], bar, v);
+		free(keys[i]);
 	}
+	free(keys);
 	if (shown < s->n)
-		fprintf(out, "%31s |\n", "...");
+		fprintf(out, "%*s |\n", w, "...");
 }
 
 /* {"type":"print_hist","table":NAME,"rows":[{"key":K,"value":V}],"more":N} */

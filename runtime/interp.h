@@ -124,6 +124,9 @@ int rt_snprintf(Rt *rt, char *dst, uint32_t size, const char *fmt, const uint64_
  * FMT_* of common/format.h; s is the text of s and p); an address as
  * sym+0xoff. */
 void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base);
+/* A V_SYSCALL, V_ERRNO or V_TIME (by fmt) value as text: a name, or buf
+ * filled (names.c). */
+const char *rt_text(KtapVKind kind, const char *fmt, int64_t v, char *buf, size_t size);
 const char *rt_table_name(const RtMap *m);	/* hist.c: the script's name for it */
 int64_t rt_num_at(const KtapArg *a, const uint8_t *base);	/* a number's bytes, at most 8 */
 void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, const char *s);

@@ -49,9 +49,10 @@ static void read_elf(UFile *f)
 	const char *why;
 	if (elffuncs_read(f->path, &f->funcs, &why) < 0)
 		return;
-	qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, by_offset);
+	if (f->funcs.n)
+		qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, by_offset);
 	f->idlen = f->funcs.idlen;
-	memcpy(f->id, f->funcs.build_id, f->idlen);
+	memcpy(f->id, f->funcs.build_id, sizeof f->id);
 }
 
 static UFile *file_add(USyms *U, const char *path, const uint8_t *id, size_t idlen)

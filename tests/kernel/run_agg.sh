@@ -62,4 +62,36 @@ sorted	2	20
 0"
 }
 
+# print_hist of an ordinary table: a key longer than ktap's 31 columns
+# widens the key column for every row (docs/semantics.md).
+t_hist_long_key() {
+out=$("$KTAP" -q -e 'var t = {}
+t["a-key-of-exactly-forty-characters-long!!"] = 5
+t["short"] = 3
+print_hist(t)') || fail "ktap"
+expect "wide key column" "$out" "                                  value ------------- Distribution ------------- count
+a-key-of-exactly-forty-characters-long!! |@@@@@@@@@@@@@@@@@@@@@@@               5      
+                                   short |@@@@@@@@@@@@@@                        3      "
+}
+
+# pairs/sort_pairs over tuple keys name each part: for ((a, b), v in ...),
+# over an aggregation (value: the count) and an ordinary table.
+t_tuple_forin() {
+out=$(run 'var w = {}
+var sizes = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w[execname, arg1 > 50] <<< arg1
+sizes[arg1 % 3, execname] += 1 }
+trace_end {
+for ((name, big), n in sort_pairs(w)) { print(name, big, n, sum(w[name, big])) }
+for ((r, name), n in sort_pairs(sizes, 2)) { print(r, name, n) }
+var keys = 0
+for ((r, name) in pairs(sizes)) { keys += 1 }
+print(keys) }')
+expect "tuple for-in" "$out" "kt-agg	false	100	2550
+kt-agg	true	100	7550
+1	kt-agg	68
+0	kt-agg	66
+3"
+}
+
 run_cases

@@ -118,4 +118,43 @@ expect "status" $KTAP_RC 0
 expect "softirq_time" "$(cat "$work/soft.out")" "bad	0	worst	0"
 }
 
+# A table read printed directly, in a handler and in user context: a
+# missing key prints nil with print and with %s (other conversions and
+# arithmetic use the zero value).
+t_missing_key_print() {
+workload_bg -q --comm kt-nilkey getppid 1
+ktap_bg "$work/key.out" -e 'var n = {}
+var s = {}
+trace syscalls:sys_enter_getppid /execname == "kt-nilkey"/ {
+	print(n[pid], s[pid], n[pid] + 1)
+	printf("[%s] [%s] [%d]\n", n[pid], s[pid], n[pid])
+	n[pid] = 7
+	s[pid] = "x"
+	print(n[pid], s[pid])
+	printf("[%s] [%s]\n", n[pid], s[pid])
+	exit()
+}
+trace_end { print(n[0], s[0]) printf("[%s] [%3s]\n", n[0], s[0]) }'
+workload_go
+wait $WL_PID || fail "workload failed"
+ktap_wait
+expect "status" $KTAP_RC 0
+expect "missing keys" "$(cat "$work/key.out")" "nil	nil	1
+[nil] [nil] [0]
+7	x
+[7] [x]
+nil	nil
+[nil] [nil]"
+}
+
+# A nilable local given a value on every path may be returned, and the
+# caller gets that value (in a handler and in user context).
+t_return_present() {
+out=$("$KTAP" -q -e 'var t = {}
+function pick(c) { var r = t[c] if (r == nil) { r = 40 } else { r += 1 } return r }
+t[1] = 7
+trace_end { print(pick(1), pick(2)) }' -- true) || fail "ktap"
+expect "returned values" "$out" "8	40"
+}
+
 run_cases "$@"

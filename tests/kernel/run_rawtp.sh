@@ -92,7 +92,7 @@ t_dynamic_event() {
 	trace task*:* /execname == "kt-raw3"/ { s[probename] += 1 }
 	trace_end { print(s["task_newtask"], s["wl_thread"]) }' \
 		-- "$WORKLOAD" -q --comm kt-raw3 --threads 2 getppid 1 2>"$work/v.err") || fail "ktap: $(tail -1 "$work/v.err")"
-	expect "counts" "$out" "2	0"
+	expect "counts" "$out" "2	nil"
 	expect "attached to the dynamic event" "$(grep -c "wl_thread" "$work/v.err")" 0
 	"$KTAP" -q -e "trace $group:wl_thread { }" 2>"$work/err" && fail "traced a dynamic event"
 	grep -q "matches only probe events made through tracefs's dynamic_events" "$work/err" ||

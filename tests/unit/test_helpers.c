@@ -137,7 +137,7 @@ static void test_iterators(void **state)
 static void test_iterators_string_keys(void **state)
 {
 	RtMap *m = t_map("s", BPF_MAP_TYPE_HASH, 16, 8, 16);
-	tbl = (KtapTable){ .map = "s", .name = "s", .nkeys = 1, .keys = { { V_STR, 0, 16 } }, .value = { V_NUM, 0, 8 } };
+	tbl = (KtapTable){ .map = "s", .name = "s", .nkeys = 1, .keys = { { V_STR, 0, 16, NULL } }, .value = { V_NUM, 0, 8, NULL } };
 	m->table = &tbl;
 	const char *names[] = { "zeta", "alpha", "mid", "beta" };
 	int64_t counts[] = { 4, 4, 9, 1 };
@@ -208,7 +208,7 @@ static void test_snprintf(void **state)
 
 static void test_printf_and_error(void **state)
 {
-	KtapArg args[] = { { V_NUM, 0, 8 }, { V_STR, 8, 16 } };
+	KtapArg args[] = { { V_NUM, 0, 8, NULL }, { V_STR, 8, 16, NULL } };
 	KtapFormat f[] = { { FMT_PRINTF, "n=%d s=%s\n", 2, args, 24, 1 } };
 	T.rt.meta.formats = f;
 	T.rt.meta.nformats = 1;

@@ -95,7 +95,8 @@ static void test_linear_buckets(void **state)
 /* print with values of each kind; printf with the text it made. */
 static void test_print_printf(void **state)
 {
-	KtapArg args[] = { { V_NUM, 0, 8 }, { V_STR, 8, 8 }, { V_BOOL, 16, 8 }, { V_NIL, 24, 8 } };
+	KtapArg args[] = { { V_NUM, 0, 8, NULL }, { V_STR, 8, 8, NULL }, { V_BOOL, 16, 8, NULL },
+			   { V_NIL, 24, 8, NULL } };
 	KtapFormat print = { FMT_PRINT, NULL, 4, args, 32, 1 };
 	KtapFormat pf = { FMT_PRINTF, (char *)"<%d %s>", 2, args, 32, 1 };
 	uint8_t payload[32] = { 0 };
@@ -110,10 +111,20 @@ static void test_print_printf(void **state)
 			    "{\"type\":\"printf\",\"data\":\"<-5 q\\\"\xef\xbf\xbd>\"}\n");
 }
 
+/* Names (§14) are strings, as print shows them. */
+static void test_names(void **state)
+{
+	KtapArg args[] = { { V_SYSCALL, 0, 8, NULL }, { V_ERRNO, 8, 8, NULL } };
+	KtapFormat print = { FMT_PRINT, NULL, 2, args, 16, 1 };
+	int64_t v[2] = { 257, 2 };
+	rt_format(&T.rt, T.rt.opt.out, &print, (uint8_t *)v);
+	assert_string_equal(output(), "{\"type\":\"print\",\"data\":[\"openat\",\"ENOENT\"]}\n");
+}
+
 /* sprintf's formatting (not to the output) stays text. */
 static void test_not_output(void **state)
 {
-	KtapArg arg = { V_NUM, 0, 8 };
+	KtapArg arg = { V_NUM, 0, 8, NULL };
 	KtapFormat f = { FMT_PRINTF, (char *)"n=%d", 1, &arg, 8, 1 };
 	int64_t v = 3;
 	char *s = NULL;
@@ -148,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_log2_buckets),
 		cmocka_unit_test(test_linear_buckets),
 		cmocka_unit_test_setup_teardown(test_print_printf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_print_hist_table, setup, teardown),
 	};

@@ -19,13 +19,14 @@ static KtapMeta *full_meta(void)
 	m->strlen = 64;
 	m->nformats = 2;
 	m->formats = xcalloc(2, sizeof(KtapFormat));
-	m->formats[0] = (KtapFormat){ FMT_PRINTF, xstrdup("%d %s\n"), 2, NULL, 72, 3 };
-	m->formats[0].args = xcalloc(2, sizeof(KtapArg));
-	m->formats[0].args[0] = (KtapArg){ V_NUM, 0, 8 };
-	m->formats[0].args[1] = (KtapArg){ V_STR, 8, 64 };
+	m->formats[0] = (KtapFormat){ FMT_PRINTF, xstrdup("%d %s %s\n"), 3, NULL, 80, 3 };
+	m->formats[0].args = xcalloc(3, sizeof(KtapArg));
+	m->formats[0].args[0] = (KtapArg){ V_NUM, 0, 8, NULL };
+	m->formats[0].args[1] = (KtapArg){ V_STR, 8, 64, NULL };
+	m->formats[0].args[2] = (KtapArg){ V_TIME, 72, 8, xstrdup("%H:%M") };
 	m->formats[1] = (KtapFormat){ FMT_PRINT, NULL, 1, NULL, 8, 9 };
 	m->formats[1].args = xcalloc(1, sizeof(KtapArg));
-	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8 };
+	m->formats[1].args[0] = (KtapArg){ V_BOOL, 0, 8, NULL };
 	m->nhandlers = 7;
 	m->handlers = xcalloc(7, sizeof(KtapHandler));
 	m->handlers[0] = (KtapHandler){ H_TRACEPOINT, 1, xstrdup("tp_0"), xstrdup("sched:sched_switch"), 0, 4 };
@@ -45,9 +46,9 @@ static KtapMeta *full_meta(void)
 	t->name = xstrdup("counts");
 	t->line = 2;
 	t->nkeys = 2;
-	t->keys[0] = (KtapArg){ V_STR, 0, 16 };
-	t->keys[1] = (KtapArg){ V_STACK, 16, 8 };
-	t->value = (KtapArg){ V_NUM, 0, 8 };
+	t->keys[0] = (KtapArg){ V_SYSCALL, 0, 8, NULL };
+	t->keys[1] = (KtapArg){ V_STACK, 8, 8, NULL };
+	t->value = (KtapArg){ V_ERRNO, 0, 8, NULL };
 	t->drops_off = 24;
 	m->nufuncs = 2;
 	m->ufuncs = xcalloc(2, sizeof(KtapUFunc));
@@ -89,6 +90,8 @@ static void assert_arg(KtapArg a, KtapArg b)
 	assert_int_equal(a.kind, b.kind);
 	assert_int_equal(a.off, b.off);
 	assert_int_equal(a.size, b.size);
+	if (a.fmt || b.fmt)
+		assert_string_equal(a.fmt, b.fmt);
 }
 
 static void round_trip(void **state)
@@ -255,7 +258,10 @@ static void garbled(void **state)
 		{ ".ktap.formats", 12, 0xfffffff0, "index out of range" },
 		{ ".ktap.formats", 16, 8, "outside the record" },
 		{ ".ktap.args", 0, 99, "bad value kind" },
-		{ ".ktap.args", 36, V_ARGSTR, "bad value kind" },	/* a table key: formats only */
+		{ ".ktap.args", 64, V_ARGSTR, "bad value kind" },	/* a table key: formats only */
+		{ ".ktap.args", 0, V_TIME + 1, "bad value kind" },
+		{ ".ktap.args", 12, 1, "a time needs a format" },	/* a number with one */
+		{ ".ktap.args", 44, 0xffffffff, "a time needs a format" },	/* a time without */
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
 		{ ".ktap.handlers", 0, H_KRETPROBE_MULTI + 1, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },

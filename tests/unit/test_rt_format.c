@@ -1,5 +1,6 @@
 /* Output formatting: print of every kind, printf of every conversion and
  * flag, %p symbols, and print_hist's exact layout (LANGUAGE.md §9). */
+#include <time.h>
 #include "test_rt.h"
 
 static char *text;
@@ -28,8 +29,9 @@ static int teardown(void **state)
 
 static void test_print(void **state)
 {
-	KtapArg args[] = { { V_NUM, 0, 8 }, { V_STR, 8, 16 }, { V_BOOL, 24, 8 }, { V_BOOL, 32, 8 }, { V_NIL, 40, 8 },
-			   { V_STR, 48, 8 } };
+	KtapArg args[] = { { V_NUM, 0, 8, NULL }, { V_STR, 8, 16, NULL }, { V_BOOL, 24, 8, NULL },
+			   { V_BOOL, 32, 8, NULL }, { V_NIL, 40, 8, NULL },
+			   { V_STR, 48, 8, NULL } };
 	KtapFormat f = { FMT_PRINT, NULL, 6, args, 56, 1 };
 	uint8_t payload[56] = { 0 };
 	int64_t n = -5, t = 1;
@@ -45,10 +47,28 @@ static void test_print(void **state)
 	assert_string_equal(text, "-5\thi\ttrue\tfalse\tnil\t12345678\n\n");
 }
 
+/* Names and times (§14): the kernel's numbers printed as text, unknown
+ * numbers as the number; times in the local zone (TZ). */
+static void test_text(void **state)
+{
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	KtapArg args[] = { { V_SYSCALL, 0, 8, NULL }, { V_ERRNO, 8, 8, NULL }, { V_ERRNO, 16, 8, NULL },
+			   { V_SYSCALL, 24, 8, NULL }, { V_TIME, 32, 8, "%Y-%m-%d %H:%M" } };
+	KtapFormat f = { FMT_PRINT, NULL, 5, args, 40, 1 };
+	int64_t v[5] = { 257, 2, 9999, -1, 3600000000000 - 1 };
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f, (uint8_t *)v);
+	KtapFormat g = { FMT_PRINTF, "%-8s|%d|%s\n", 3, args, 40, 1 };
+	rt_format(&T.rt, out, &g, (uint8_t *)v);
+	fclose(out);
+	assert_string_equal(text, "openat\tENOENT\t9999\t-1\t1970-01-01 00:59\nopenat  |2|9999\n");
+}
+
 /* printf with one argument of kind k holding v (a number) or s (a string). */
 static const char *pf(const char *fmt, KtapVKind k, int64_t v, const char *s)
 {
-	KtapArg arg = { k, 0, 16 };
+	KtapArg arg = { k, 0, 16, NULL };
 	KtapFormat f = { FMT_PRINTF, (char *)fmt, 1, &arg, 16, 1 };
 	uint8_t payload[16] = { 0 };
 	if (k == V_STR)
@@ -136,7 +156,7 @@ static void test_printf_symbol(void **state)
 /* A format used many times is parsed once; a bad one reports once. */
 static void test_format_cache(void **state)
 {
-	KtapArg arg = { V_NUM, 0, 8 };
+	KtapArg arg = { V_NUM, 0, 8, NULL };
 	KtapFormat f[2] = { { FMT_PRINTF, "<%d>", 1, &arg, 8, 1 }, { FMT_PRINTF, "%d %d", 1, &arg, 8, 2 } };
 	T.rt.meta.formats = f;
 	T.rt.meta.nformats = 2;
@@ -169,7 +189,7 @@ static void hist_rows(RtMap *m, const char *const *keys, const int64_t *vals, in
 
 static void test_print_hist(void **state)
 {
-	static KtapTable tbl = { .map = "h", .name = "h", .nkeys = 1, .keys = { { V_STR, 0, 16 } }, .value = { V_NUM, 0, 8 } };
+	static KtapTable tbl = { .map = "h", .name = "h", .nkeys = 1, .keys = { { V_STR, 0, 16, NULL } }, .value = { V_NUM, 0, 8, NULL } };
 	RtMap *m = t_map("h", BPF_MAP_TYPE_HASH, 16, 8, 16);
 	m->table = &tbl;
 	const char *keys[] = { "open", "close", "stat", "read" };
@@ -211,8 +231,8 @@ static void test_print_hist(void **state)
  * keys as numbers. */
 static void test_print_hist_keys(void **state)
 {
-	static KtapTable tbl = { .map = "t", .name = "t", .nkeys = 2, .keys = { { V_STR, 0, 8 }, { V_NUM, 8, 8 } },
-				 .value = { V_NUM, 0, 8 } };
+	static KtapTable tbl = { .map = "t", .name = "t", .nkeys = 2, .keys = { { V_STR, 0, 8, NULL }, { V_NUM, 8, 8, NULL } },
+				 .value = { V_NUM, 0, 8, NULL } };
 	RtMap *m = t_map("t", BPF_MAP_TYPE_HASH, 16, 8, 4);
 	m->table = &tbl;
 	uint8_t key[16] = "ab";
@@ -239,7 +259,7 @@ static void test_print_hist_keys(void **state)
  * as ftrace's syscall printer writes them; a record of no handler's event. */
 static const char *argstr_of(const uint8_t *rec, uint32_t size)
 {
-	KtapArg arg = { V_ARGSTR, 0, size };
+	KtapArg arg = { V_ARGSTR, 0, size, NULL };
 	KtapFormat f = { FMT_PRINTF, (char *)"[%s]", 1, &arg, size, 1 };
 	FILE *out = open_out();
 	rt_format(&T.rt, out, &f, rec);
@@ -281,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_print, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_printf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_printf_symbol, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_cache, setup, teardown),
