@@ -7,7 +7,7 @@
 #include "../common/util.h"
 
 const char *const builtin_names[B_COUNT] = {
-	"pid", "tid", "uid", "cpu", "execname", "probename", "argstr",
+	"pid", "tid", "uid", "cpu", "execname", "curtask", "ppid", "probename", "argstr",
 	"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9",
 };
 
@@ -44,6 +44,7 @@ void ast_free(Node *n)
 	list_free(&n->list);
 	list_free(&n->list2);
 	free(n->str);
+	free(n->cacc);
 	free(n);
 }
 
@@ -67,6 +68,7 @@ static const struct {
 	[N_TABLE] = { "table", .list = "field" },
 	[N_TFIELD] = { "tfield", "key", "value" },
 	[N_FUNCTION] = { "function", .body = "body", .list = "param" },
+	[N_CREAD] = { "typed-read", "prefix", .list = "index" },
 	[N_BLOCK] = { "block" },
 	[N_VAR] = { "var", .list = "name", .list2 = "value" },
 	[N_FUNCDEF] = { "funcdef", .body = "body", .list = "param" },

@@ -37,6 +37,8 @@ typedef enum {
 	N_TFIELD,	/* a = key or NULL for a positional field, b = value;
 			   `name = v` has a = N_STR "name" */
 	N_FUNCTION,	/* function (list) { body }: list = params (N_NAME) */
+	N_CREAD,	/* a typed read (§13): an N_FIELD or N_INDEX sema resolved, its
+			   fields kept (a, str or list); cacc says what it reads */
 
 	/* statements */
 	N_BLOCK,	/* list = statements */
@@ -80,7 +82,7 @@ enum {
 };
 
 typedef enum {
-	B_PID, B_TID, B_UID, B_CPU, B_EXECNAME, B_PROBENAME, B_ARGSTR,
+	B_PID, B_TID, B_UID, B_CPU, B_EXECNAME, B_CURTASK, B_PPID, B_PROBENAME, B_ARGSTR,
 	B_ARG0, B_ARG1, B_ARG2, B_ARG3, B_ARG4, B_ARG5, B_ARG6, B_ARG7, B_ARG8, B_ARG9,
 	B_COUNT
 } Builtin;
@@ -101,6 +103,7 @@ struct Node {
 	/* filled by sema */
 	Type *type;
 	Symbol *sym;
+	struct CAccess *cacc;	/* a typed data read (§13): N_FIELD, N_INDEX */
 };
 
 Node *node_new(NodeKind kind, Loc loc);

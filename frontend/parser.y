@@ -451,7 +451,6 @@ simple:
 	| FALSE { $$ = node_new(N_FALSE, @$); }
 	| NUMBER { $$ = node_new(N_NUM, @$); $$->num = $1; }
 	| STRING { $$ = node_new(N_STR, @$); $$->str = $1.s; $$->len = $1.len; }
-	| BUILTIN { $$ = node_new(N_BUILTIN, @$); $$->num = $1; }
 	| nsuffixed
 	| psuffixed
 	| table
@@ -473,6 +472,7 @@ nsuffixed:
 
 psuffixed:
 	'(' expr ')' { $$ = $2; }
+	| BUILTIN { $$ = node_new(N_BUILTIN, @$); $$->num = $1; }	/* curtask.comm */
 	| psuffixed '.' NAME { $$ = mk_suffix(lx, @$, N_FIELD, $1, $3.s, (NodeList){ 0 }); }
 	| psuffixed '[' exprlist ']' { $$ = mk_suffix(lx, @$, N_INDEX, $1, NULL, $3); }
 	| psuffixed '(' args ')' { $$ = mk_suffix(lx, @$, N_CALL, $1, NULL, $3); }

@@ -44,6 +44,7 @@ typedef enum {
 	F_ANSI,			/* ansi.*: N_FIELD name says which */
 	F_AGG_COUNT, F_AGG_SUM, F_AGG_AVG, F_AGG_MIN, F_AGG_MAX,	/* of an aggregation's t[k] */
 	F_PRINT_LHIST, F_PRINT_STATS,
+	F_FFI_CAST,
 	F_TIME, F_STRFTIME, F_SYSCALL_NAME, F_ERRNO_NAME,	/* §14: sema_names.c */
 	F_COUNT
 } Fn;

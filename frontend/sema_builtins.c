@@ -54,6 +54,7 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "print_trace_clock", F_PRINT_TRACE_CLOCK, 0, 0, "", TY_NIL, BOTH },
 	{ NULL, "in_interrupt", F_IN_INTERRUPT, 0, 0, "", TY_NUM, CTX_KERNEL },
 	{ "table", "new", F_TABLE_NEW, 0, 2, "nn", TY_TABLE, BOTH },
+	{ "ffi", "cast", F_FFI_CAST, 2, 2, "sn", TY_PTR, CTX_KERNEL },
 	{ "kdebug", "tracepoint", F_KDEBUG_TRACEPOINT, 2, 2, "", TY_NIL, CTX_USER },
 	{ "kdebug", "kprobe", F_KDEBUG_KPROBE, 2, 2, "", TY_NIL, CTX_USER },
 	{ "kdebug", "kretprobe", F_KDEBUG_KRETPROBE, 2, 2, "", TY_NIL, CTX_USER },
@@ -319,6 +320,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 		check_table_new(S, n, t);
 		return t;
 	}
+	if (b->fn == F_FFI_CAST)
+		return check_ffi_cast(S, n);
 	if (b->fn == F_STACK || b->fn == F_USTACK)
 		check_stack(S, n);
 	if ((b->fn == F_PRINT_LHIST || b->fn == F_PRINT_STATS) && n->list.v[0])

@@ -16,7 +16,7 @@ static const char *a_type(Type *t)
 		[TY_VAR] = "unknown", [TY_NIL] = "nil", [TY_NUM] = "a number",
 		[TY_STR] = "a string", [TY_BOOL] = "a boolean", [TY_STACK] = "a stack",
 		[TY_SYSCALL] = "a syscall name", [TY_ERRNO] = "an errno name", [TY_TIME] = "a time",
-		[TY_TABLE] = "a table", [TY_FUNC] = "a function",
+		[TY_TABLE] = "a table", [TY_FUNC] = "a function", [TY_PTR] = "a pointer",
 	};
 	return names[k];
 }
@@ -65,9 +65,18 @@ void check_unify(Sema *S, Node *at, Type *old, Type *new, const char *what)
 		diag_note(S->d, ro->where, "%s is %s because of this", what, a_type(ro));
 }
 
+/* A typed pointer is also a number. */
+static int numeric(Type *t)
+{
+	TypeKind k = type_repr(t)->kind;
+	return k == TY_NUM || k == TY_PTR;
+}
+
 void expect(Sema *S, Node *n, Type *want, const char *what)
 {
 	if (!n->type || type_unify(S, n->type, want))
+		return;
+	if (numeric(want) && numeric(n->type))
 		return;
 	diag_error(S->d, n->loc, "%s must be %s, not %s", what, a_type(want), a_type(n->type));
 	note_origin(S, n->loc, n->type);
@@ -140,7 +149,7 @@ static const char *describe(Node *n)
 /* The table indexed by `tab` with nkeys keys; NULL after an error. */
 Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 {
-	Type *t = check_expr(S, tab);
+	Type *t = tab && tab->type ? tab->type : check_expr(S, tab);
 	if (!t)
 		return NULL;
 	Type *r = type_repr(t);
@@ -179,6 +188,9 @@ static Type *check_index(Sema *S, Node *n)
 {
 	int agg = S->agg_arg;	/* for this entry only, not for its keys */
 	S->agg_arg = 0;
+	Type *ta = check_expr(S, n->a);
+	if (ta && type_repr(ta)->kind == TY_PTR)
+		return check_cindex(S, n);
 	Type *t = index_table(S, n, n->a, n->list.n);
 	if (t && !agg)
 		agg_use(S, AU_PLAIN, n->a, n->loc, NULL, NULL);
@@ -196,7 +208,7 @@ static Type *check_index(Sema *S, Node *n)
 static int is_module(const char *s)
 {
 	return !strcmp(s, "kdebug") || !strcmp(s, "timer") || !strcmp(s, "ansi") ||
-	       !strcmp(s, "table");
+	       !strcmp(s, "table") || !strcmp(s, "ffi");
 }
 
 /* a.name: an event field (args.name), or a table with a string key. */
@@ -213,6 +225,9 @@ static Type *check_field(Sema *S, Node *n)
 			return set_type(S, n, type_var(S, n->loc));
 		}
 	}
+	Type *ta = check_expr(S, a);
+	if (ta && type_repr(ta)->kind == TY_PTR)
+		return check_cfield(S, n);
 	Type *t = a ? index_table(S, n, a, 1) : NULL;
 	if (!t)
 		return set_type(S, n, type_var(S, n->loc));
@@ -312,7 +327,7 @@ static Type *check_binop(Sema *S, Node *n)
 	case TK_NE:
 		if (ta && tb && (type_repr(ta)->kind == TY_TABLE || type_repr(tb)->kind == TY_TABLE))
 			diag_error(S->d, n->loc, "tables cannot be compared");
-		else if (ta && tb && !type_unify(S, ta, tb)) {
+		else if (ta && tb && !(numeric(ta) && numeric(tb)) && !type_unify(S, ta, tb)) {
 			diag_error(S->d, n->loc, "cannot compare %s with %s", a_type(ta), a_type(tb));
 			text_hint(S, n->loc, ta);
 			text_hint(S, n->loc, tb);
@@ -366,7 +381,10 @@ Type *check_expr(Sema *S, Node *n)
 	case N_NUM: return set_type(S, n, type_new(S, TY_NUM, n->loc));
 	case N_STR: return set_type(S, n, type_new(S, TY_STR, n->loc));
 	case N_NAME: return check_name(S, n);
-	case N_BUILTIN: return set_type(S, n, builtin_var_type(S, n));
+	case N_BUILTIN:
+		if (n->num == B_CURTASK || n->num == B_PPID)
+			return check_task_var(S, n);
+		return set_type(S, n, builtin_var_type(S, n));
 	case N_INDEX: return check_index(S, n);
 	case N_FIELD: return check_field(S, n);
 	case N_CALL: return set_type(S, n, check_call(S, n));

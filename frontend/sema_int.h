@@ -87,6 +87,7 @@ typedef struct Sema {
 	VEC(FuncInfo) infos;
 	VEC(AggUse) aggs;
 	int agg_arg;		/* checking count(t[k]) and friends: t[k] is no plain read */
+	int no_btf;		/* the kernel's BTF is missing: said once */
 } Sema;
 
 /* types.c */
@@ -139,6 +140,12 @@ int func_has_field(Func *f, const char *name);
 int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns);
 Type *builtin_var_type(Sema *S, Node *n);
 Type *event_field_type(Sema *S, Node *n, const char *name);
+
+/* sema_ctypes.c */
+Type *check_cfield(Sema *S, Node *n);
+Type *check_cindex(Sema *S, Node *n);
+Type *check_ffi_cast(Sema *S, Node *n);
+Type *check_task_var(Sema *S, Node *n);
 
 /* sema.c */
 void check_late(Sema *S, Late *l);

@@ -141,6 +141,10 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 	case N_INDEX:
 	case N_FIELD:
 		check_expr(S, t);
+		if (t->kind == N_CREAD) {
+			diag_error(S->d, t->loc, "typed data cannot be assigned: it is only read");
+			return;
+		}
 		if (t->kind == N_FIELD && t->num == 1) {
 			diag_error(S->d, t->loc, "event field '%s' cannot be assigned", t->str);
 			return;

@@ -27,7 +27,7 @@ const char *type_name(Type *t)
 		[TY_VAR] = "unknown", [TY_NIL] = "nil", [TY_NUM] = "number",
 		[TY_STR] = "string", [TY_BOOL] = "boolean", [TY_STACK] = "stack",
 		[TY_SYSCALL] = "syscall name", [TY_ERRNO] = "errno name", [TY_TIME] = "time",
-		[TY_TABLE] = "table", [TY_FUNC] = "function",
+		[TY_TABLE] = "table", [TY_FUNC] = "function", [TY_PTR] = "pointer",
 	};
 	return names[type_repr(t)->kind];
 }
@@ -113,6 +113,8 @@ int type_unify(Sema *S, Type *a, Type *b)
 	}
 	if (a->kind != b->kind)
 		return 0;
+	if (a->kind == TY_PTR)
+		return a->ctype == b->ctype && a->user == b->user;
 	if (a->kind == TY_TIME)	/* the format is part of the value's meaning */
 		return !strcmp(a->fmt, b->fmt);
 	if (a->kind != TY_TABLE)

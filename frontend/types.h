@@ -22,6 +22,7 @@ typedef enum {
 	TY_TIME,
 	TY_TABLE,	/* table: which table it is */
 	TY_FUNC,
+	TY_PTR,		/* a typed pointer (§13): a number that points to a BTF type */
 } TypeKind;
 
 struct Type {
@@ -29,6 +30,8 @@ struct Type {
 	Type *link;		/* TY_VAR bound to another type (union-find) */
 	Loc where;		/* the first use that fixed this type, for conflict notes */
 	TableInfo *table;	/* TY_TABLE */
+	uint32_t ctype;		/* TY_PTR: the kernel BTF id pointed to */
+	int user;		/* TY_PTR: into user memory (__user) */
 	const char *fmt;	/* TY_TIME: its strftime format (a literal of the tree) */
 };
 

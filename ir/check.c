@@ -26,7 +26,7 @@ static const struct { unsigned char a, b, dst; } rules[IR_NOPS] = {
 	[IR_ADDR] = { K_SLOT, K_NONE, D_YES }, [IR_XADD] = { K_VREG, VAL, D_NO },
 	[IR_ZERO] = { K_SLOT, K_NONE, D_NO }, [IR_COPY] = { BASE, BASE, D_NO },
 	[IR_MAP] = { K_NONE, K_NONE, D_YES }, [IR_MAPVAL] = { K_NONE, K_NONE, D_YES },
-	[IR_FUNCADDR] = { K_NONE, K_NONE, D_YES },
+	[IR_FUNCADDR] = { K_NONE, K_NONE, D_YES }, [IR_CORE] = { K_IMM, K_NONE, D_YES },
 	[IR_CALL] = { K_NONE, K_NONE, D_MAYBE }, [IR_CALLF] = { K_NONE, K_NONE, D_MAYBE },
 	[IR_JMP] = { K_NONE, K_NONE, D_NO }, [IR_BR] = { VAL, VAL, D_NO },
 	[IR_RET] = { K_NONE | VAL, K_NONE, D_NO },
@@ -121,6 +121,7 @@ static int op_rules(Check *c, const IrIns *i)
 		if (i->target < 0)
 			return bad(c, "map index %lld", (long long)i->target);
 		return 0;
+	case IR_CORE:
 	case IR_FUNCADDR:
 		if (i->target < 0)
 			return bad(c, "function index %lld", (long long)i->target);

@@ -21,7 +21,7 @@ static void clr(Word *s, int64_t v) { s[v / 64] &= ~((Word)1 << (v % 64)); }
 static int pure(IrOp op)
 {
 	return op <= IR_NOT || op == IR_LOAD || op == IR_ADDR || op == IR_MAP || op == IR_MAPVAL ||
-	       op == IR_FUNCADDR;
+	       op == IR_FUNCADDR || op == IR_CORE;
 }
 
 static void local(const IrBlock *b, Word *use, Word *def)

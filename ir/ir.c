@@ -42,6 +42,7 @@ void ir_module_free(IrModule *m)
 		free(m->layouts[i]);
 	}
 	free(m->layouts);
+	free(m->cores);
 	free(m->funcs);
 	free(m->maps);
 	free(m);
@@ -153,4 +154,11 @@ int ir_data_var(IrModule *m, int sec, const char *name, IrLayout *layout, const 
 	d->vars = xrealloc(d->vars, (d->nvars + 1) * sizeof(*d->vars));
 	d->vars[d->nvars++] = (IrVar){ xstrdup(name), off, layout };
 	return off;
+}
+
+int ir_core(IrModule *m, const IrCore *c)
+{
+	m->cores = xrealloc(m->cores, (m->ncores + 1) * sizeof(*m->cores));
+	m->cores[m->ncores] = *c;
+	return m->ncores++;
 }

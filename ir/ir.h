@@ -40,6 +40,9 @@ typedef enum {
 	/* d = address of function `target` (index in IrModule.funcs): the
 	   callback of bpf_loop */
 	IR_FUNCADDR,
+	/* d = a (an immediate: this kernel's value) as CO-RE relocation
+	   `target` (index in IrModule.cores) computes it on the kernel that loads */
+	IR_CORE,
 	/* d = helper `target`(args...), at most 5 args */
 	IR_CALL,
 	/* d = function `target` (index in IrModule.funcs)(args...) */
@@ -148,6 +151,16 @@ typedef struct IrData {
 	int nvars;
 } IrData;
 
+/* A CO-RE relocation (LANGUAGE.md §13): a fact about a member of a kernel
+ * struct, found from root through member indexes of btf (the kernel's). */
+enum { IR_CORE_MAXPATH = 8 };
+typedef struct IrCore {
+	uint32_t kind;		/* enum bpf_core_relo_kind: BPF_CORE_FIELD_BYTE_OFFSET, ... */
+	uint32_t root;		/* a named struct or union */
+	int idx[IR_CORE_MAXPATH];
+	int n;
+} IrCore;
+
 typedef struct IrModule {
 	IrFunc **funcs;
 	int nfuncs;
@@ -156,6 +169,9 @@ typedef struct IrModule {
 	IrData data[DATA_NSEC];
 	IrLayout **layouts;	/* owned, freed with the module */
 	int nlayouts;
+	IrCore *cores;
+	int ncores;
+	const struct btf *btf;	/* the kernel BTF the cores refer to (not owned) */
 } IrModule;
 
 /* Building */
@@ -170,6 +186,8 @@ int ir_map(IrModule *m, const IrMap *map);	/* copies it (and its name); returns 
 /* A layout owned by m: L_TUPLE takes nfields (fields and offs filled by the caller). */
 IrLayout *ir_layout(IrModule *m, IrLayoutKind kind, int size, int nfields);
 /* Reserve size bytes (8-aligned) in data section sec for a variable; returns the offset. */
+/* Add a CO-RE relocation; returns its index. */
+int ir_core(IrModule *m, const IrCore *c);
 int ir_data_var(IrModule *m, int sec, const char *name, IrLayout *layout, const void *init);
 
 static inline IrOpnd ir_r(int v) { return (IrOpnd){ O_VREG, v }; }

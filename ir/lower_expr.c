@@ -81,6 +81,8 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		emit_call(L, BPF_FUNC_get_current_comm, 2, p, ir_imm(16 < L->strlen ? 16 : L->strlen));
 		return p;
 	}
+	case B_CURTASK:
+		return ir_r(emit_call(L, BPF_FUNC_get_current_task, 0));
 	case B_PROBENAME:
 		if (L->disp)
 			return dispatch_probename(L);
@@ -167,6 +169,8 @@ static IrOp arith_op(int op)
 IrOpnd lower_expr(Lower *L, Node *n)
 {
 	at(L, n);
+	if (n->cacc)
+		return lower_typed(L, n);
 	switch (n->kind) {
 	case N_NUM:
 		return ir_imm(n->num);

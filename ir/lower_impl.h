@@ -181,6 +181,9 @@ void dispatch_free(Dispatch *d);
 char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset);
 IrOpnd probe_mem(Lower *L, const EventField *fl);	/* an EF_MEM fetch-arg */
 
+/* lower_core.c */
+IrOpnd lower_typed(Lower *L, Node *n);	/* a read sema resolved (n->cacc) */
+
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2]);	/* NULL: per event */
 int rawtp_covers(const RawTp *r, const Event *ev);
 int rawtp_count(const RawTp *r);

@@ -323,6 +323,8 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		return ir_imm(0);
 	case F_TABLE_NEW:
 		return ir_imm(0);
+	case F_FFI_CAST:
+		return lower_expr(L, call->list.v[1]);
 	case F_KDEBUG_TRACEPOINT:
 	case F_KDEBUG_KPROBE:
 	case F_KDEBUG_KRETPROBE:

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <linux/bpf.h>
+#include <bpf/btf.h>
 #include "ir.h"
 #include "../common/uhelpers.h"
 
@@ -14,7 +15,7 @@ static const char *const opnames[IR_NOPS] = {
 	[IR_XOR] = "xor", [IR_SHL] = "shl", [IR_SHR] = "shr", [IR_SAR] = "sar",
 	[IR_NEG] = "neg", [IR_NOT] = "not", [IR_LOAD] = "load", [IR_STORE] = "store",
 	[IR_ADDR] = "addr", [IR_XADD] = "xadd", [IR_ZERO] = "zero", [IR_COPY] = "copy",
-	[IR_MAP] = "map", [IR_MAPVAL] = "mapval", [IR_FUNCADDR] = "funcaddr", [IR_CALL] = "call", [IR_CALLF] = "callf",
+	[IR_MAP] = "map", [IR_MAPVAL] = "mapval", [IR_FUNCADDR] = "funcaddr", [IR_CORE] = "core", [IR_CALL] = "call", [IR_CALLF] = "callf",
 	[IR_JMP] = "jmp", [IR_BR] = "br", [IR_RET] = "ret",
 };
 
@@ -50,6 +51,22 @@ static void pr(Out *o, const char *fmt, ...)
 	va_end(ap);
 	if (r > 0)
 		o->n += r;
+}
+
+/* " byte_off sock:0:2:1": what a CO-RE relocation asks, about which member. */
+static void core_path(Out *out, const IrModule *m, const IrCore *c)
+{
+	static const char *const kinds[] = { "byte_off", "byte_size", "exists", "signed",
+					     "lshift_u64", "rshift_u64" };
+	const struct btf_type *t = m->btf ? btf__type_by_id(m->btf, c->root) : NULL;
+	pr(out, " %s ", c->kind < 6 ? kinds[c->kind] : "?");
+	if (t)
+		pr(out, "%s", btf__name_by_offset(m->btf, t->name_off));
+	else
+		pr(out, "type#%u", c->root);
+	pr(out, ":0");
+	for (int k = 0; k < c->n; k++)
+		pr(out, ":%d", c->idx[k]);
 }
 
 static void helper_name(Out *out, int64_t id)
@@ -139,6 +156,11 @@ static void ins(Out *out, const IrIns *i, const IrModule *m)
 		return;
 	case IR_MAP:
 		pr(out, "map m%" PRId64, i->target);
+		return;
+	case IR_CORE:
+		pr(out, "core #%" PRId64 " %" PRId64, i->target, i->a.v);
+		if (m && i->target >= 0 && i->target < m->ncores)
+			core_path(out, m, &m->cores[i->target]);
 		return;
 	case IR_MAPVAL:
 		pr(out, "mapval ");

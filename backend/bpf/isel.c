@@ -378,6 +378,11 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		break;
 	case IR_COPY:
 		return sel_copy(c, i);
+	case IR_CORE:
+		e_reloc(c, e_here(c), REL_CORE, i->target);
+		e_alui(c, BPF_MOV, rd, (int32_t)i->a.v);
+		dput(c, i->dst, rd);
+		break;
 	case IR_MAP:
 		e_reloc(c, e_here(c), REL_MAP, i->target);
 		e_ld64(c, rd, BPF_PSEUDO_MAP_FD, 0, 0);

@@ -113,6 +113,26 @@ uint32_t btf_add_struct(Btf *b, const char *name, uint32_t size)
 	return add_type(b, name, BTF_KIND_STRUCT, 0, size);
 }
 
+uint32_t btf_add_composite(Btf *b, const char *name, int kind, int kflag, uint32_t size)
+{
+	uint32_t id = add_type(b, name, kind, 0, size);
+	((struct btf_type *)(b->types.p + b->last))->info |= (uint32_t)!!kflag << 31;
+	return id;
+}
+
+uint32_t btf_add_enum(Btf *b, const char *name, uint32_t size, int is_signed)
+{
+	uint32_t id = add_type(b, name, BTF_KIND_ENUM, 0, size);
+	((struct btf_type *)(b->types.p + b->last))->info |= (uint32_t)!!is_signed << 31;
+	return id;
+}
+
+void btf_add_enumval(Btf *b, const char *name, int32_t val)
+{
+	struct btf_enum v = { btf_str(b, name), val };
+	add_entry(b, &v, sizeof(v));
+}
+
 void btf_add_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff)
 {
 	struct btf_member m = { btf_str(b, name), type, bitoff };

@@ -28,7 +28,12 @@ uint32_t btf_add_ptr(Btf *b, uint32_t type);
 uint32_t btf_add_typedef(Btf *b, const char *name, uint32_t type);
 uint32_t btf_add_array(Btf *b, uint32_t elem, uint32_t index, uint32_t nelems);
 uint32_t btf_add_struct(Btf *b, const char *name, uint32_t size);
+/* kind BTF_KIND_STRUCT or _UNION; with kflag, members' bitoff hold
+ * bitfield sizes in their top 8 bits */
+uint32_t btf_add_composite(Btf *b, const char *name, int kind, int kflag, uint32_t size);
 void btf_add_member(Btf *b, const char *name, uint32_t type, uint32_t bitoff);
+uint32_t btf_add_enum(Btf *b, const char *name, uint32_t size, int is_signed);
+void btf_add_enumval(Btf *b, const char *name, int32_t val);
 uint32_t btf_add_proto(Btf *b, uint32_t ret);
 void btf_add_param(Btf *b, const char *name, uint32_t type);
 uint32_t btf_add_func(Btf *b, const char *name, uint32_t proto, uint32_t linkage);
@@ -76,6 +81,11 @@ void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext);
 /* .BTF.ext: func_info (funcs[i]: the FUNC of prog i) and line_info of
  * every kernel section; adds the file name and line texts to b's strings. */
 void btf_encode_ext(Btf *b, const ObjFile *o, const ObjPlace *pl, const uint32_t *funcs, Buf *ext);
+
+/* The CO-RE relocations of o (IrModule.cores, placed by REL_CORE): copies
+ * of the kernel types they name into b, holding only the members used, and
+ * the core_relo part of .BTF.ext into out (empty if there are none). */
+void btf_encode_core(Btf *b, const ObjFile *o, const ObjPlace *pl, Buf *out);
 
 /* The line info records of prog p: ascending, starting at its first
  * instruction, never on the second half of a ld_imm64 (the verifier's

@@ -2,6 +2,7 @@
  * verifier's log and `bpftool prog dump` show script lines. In the object
  * file insn_off counts bytes from the start of the section; libbpf turns it
  * into instruction indexes when it loads. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -15,6 +16,7 @@ struct ext_header {
 	uint32_t hdr_len;
 	uint32_t func_info_off, func_info_len;
 	uint32_t line_info_off, line_info_len;
+	uint32_t core_relo_off, core_relo_len;
 };
 
 struct ext_sec {
@@ -134,18 +136,25 @@ void btf_encode_ext(Btf *b, const ObjFile *o, const ObjPlace *pl, const uint32_t
 		sec_lines(b, &src, file, o, pl, s, &li);
 	}
 	src_free(&src);
+	Buf core = {0};
+	btf_encode_core(b, o, pl, &core);
 	struct ext_header h = {
 		.magic = BTF_MAGIC,
 		.version = BTF_VERSION,
-		.hdr_len = sizeof(h),
+		/* without CO-RE relocations, the header as before them */
+		.hdr_len = core.len ? sizeof(h) : offsetof(struct ext_header, core_relo_off),
 		.func_info_off = 0,
 		.func_info_len = fi.len,
 		.line_info_off = fi.len,
 		.line_info_len = li.len,
+		.core_relo_off = fi.len + li.len,
+		.core_relo_len = core.len,
 	};
-	buf_add(ext, &h, sizeof(h));
+	buf_add(ext, &h, h.hdr_len);
 	buf_add(ext, fi.p, fi.len);
 	buf_add(ext, li.p, li.len);
+	buf_add(ext, core.p, core.len);
 	buf_free(&fi);
 	buf_free(&li);
+	buf_free(&core);
 }

@@ -251,7 +251,7 @@ static void rel_secs(W *w)
 		for (int j = 0; j < s->nprogs; j++) {
 			const ObjProg *p = &w->o->progs[s->progs[j]];
 			for (int r = 0; r < p->nrelocs; r++)
-				if (reloc(w, s->progs[j], &p->relocs[r], w->code[i], &rels) < 0) {
+				if (p->relocs[r].kind != REL_CORE && reloc(w, s->progs[j], &p->relocs[r], w->code[i], &rels) < 0) {
 					buf_free(&rels);
 					return;
 				}

@@ -1,0 +1,57 @@
+# Typed kernel and user data through BTF (LANGUAGE.md §13), with CO-RE
+# relocations libbpf applies at load: what curtask and ppid say of the
+# workload agrees with what the test knows of it, a struct the workload
+# passes in user memory reads back, and the objects are real CO-RE objects.
+. "$(dirname "$0")/lib.bash"
+
+# curtask.comm/pid/tgid, ppid and curtask.real_parent.tgid of the workload,
+# whose parent is this case's shell.
+t_task() {
+workload_bg -q --comm kt-btft nanosleep 1
+ktap_bg "$work/task.out" -e 'trace syscalls:sys_enter_nanosleep /execname == "kt-btft"/ {
+	print(curtask.comm, curtask.pid, curtask.tgid, ppid, curtask.real_parent.tgid)
+	exit()
+}'
+workload_go
+ktap_wait
+wait $WL_PID
+expect "status" $KTAP_RC 0
+expect "curtask" "$(cat "$work/task.out")" "kt-btft	$WL_PID	$WL_PID	$BASHPID	$BASHPID"
+}
+
+# The workload's nanosleep passes { 0 s, 1000 ns } in its own memory.
+t_user_timespec() {
+workload_bg -q --comm kt-btfu nanosleep 1
+ktap_bg "$work/ts.out" -e 'trace syscalls:sys_enter_nanosleep /execname == "kt-btfu"/ {
+	var ts = ffi.cast("const struct __kernel_timespec __user *", args.rqtp)
+	print(ts.tv_sec, ts.tv_nsec)
+	exit()
+}'
+workload_go
+ktap_wait
+wait $WL_PID
+expect "status" $KTAP_RC 0
+expect "timespec" "$(cat "$work/ts.out")" "0	1000"
+}
+
+# The object's relocations are CO-RE relocations: libbpf's min_core_btf
+# keeps exactly the members read, and the object loads through libbpf.
+t_object() {
+cat >"$work/o.kp" <<'KP'
+trace syscalls:sys_enter_nanosleep {
+	print(curtask.comm, ppid, ffi.cast("struct __kernel_timespec __user *", args.rqtp).tv_nsec)
+}
+KP
+"$KTAPC" "$work/o.kp" -o "$work/o.o" || fail "ktapc"
+"$OBJCHECK" "$work/o.o" || fail "objcheck"
+bpftool gen min_core_btf /sys/kernel/btf/vmlinux "$work/o.btf" "$work/o.o" || fail "min_core_btf"
+got=$(bpftool btf dump file "$work/o.btf" | sed -n "s/^\[[0-9]*\] STRUCT '\([a-z_]*\)'.*/\1/p; s/^	'\([a-z_]*\)'.*/  \1/p")
+expect "min_core_btf" "$got" "task_struct
+  tgid
+  real_parent
+  comm
+__kernel_timespec
+  tv_nsec"
+}
+
+run_cases
