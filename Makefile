@@ -141,9 +141,17 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-coverage=trace-cmp -c -o $@ $<
 
-$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/common/syscall_nrs.h
+# Hermetic like lit: the fake tracefs and kallsyms, and the small BTF lit's
+# kernel.c makes.
+$(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/common/syscall_nrs.h $(BUILD)/fuzz/kernel-btf.o
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
-		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' -o $@ $^ $(LDLIBS)
+		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' \
+		-DKTAP_FUZZ_KALLSYMS='"$(CURDIR)/tests/lit/Inputs/kallsyms"' \
+		-DKTAP_FUZZ_BTF='"$(CURDIR)/$(BUILD)/fuzz/kernel-btf.o"' -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/kernel-btf.o: tests/lit/Inputs/btf/kernel.c
+	@mkdir -p $(@D)
+	clang -g -target bpf -c -o $@ $<
 
 # The object fuzz target: any bytes as `ktap x.o` reads and runs them,
 # without the kernel; seeded with the examples compiled.

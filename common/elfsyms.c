@@ -40,7 +40,7 @@ static void add_table(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, ElfFuncs *f)
 		uint64_t off = file_offset(e, s.st_value, PF_X);
 		if (!name || !*name || !off)
 			continue;
-		f->syms = xrealloc(f->syms, (f->n + 1) * sizeof *f->syms);
+		f->syms = xgrow(f->syms, f->n, sizeof *f->syms);
 		f->syms[f->n++] = (ElfSym){ xstrdup(name), off, type == STT_GNU_IFUNC };
 	}
 }

@@ -221,22 +221,30 @@ static Event *probe_new(EventKind kind, const char *system, const char *name, in
 	return ev;
 }
 
-/* The kernel's function names, or NULL when kallsyms cannot be read. */
+/* The kernel's function names, or NULL when kallsyms cannot be read: read
+ * once per process (~200,000 lines; a script may name many probes), kept
+ * for its life. */
 static char **kernel_functions(int *n)
 {
-	const char *path = getenv("KTAP_KALLSYMS");
-	FILE *f = fopen(path && *path ? path : "/proc/kallsyms", "re");
-	if (!f)
-		return NULL;
-	char **v = NULL, line[512], name[256], type;
-	*n = 0;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "%*s %c %255s", &type, name) == 2 && strchr("tTwW", type)) {
-			v = xrealloc(v, (*n + 1) * sizeof *v);
-			v[(*n)++] = xstrdup(name);
+	static char **v;
+	static int nv, read;
+	if (!read) {
+		read = 1;
+		const char *path = getenv("KTAP_KALLSYMS");
+		FILE *f = fopen(path && *path ? path : "/proc/kallsyms", "re");
+		char line[512], name[256], type;
+		while (f && fgets(line, sizeof line, f))
+			if (sscanf(line, "%*s %c %255s", &type, name) == 2 && strchr("tTwW", type)) {
+				v = xgrow(v, nv, sizeof *v);
+				v[nv++] = xstrdup(name);
+			}
+		if (f) {
+			fclose(f);
+			v = v ? v : xcalloc(1, sizeof *v);
 		}
-	fclose(f);
-	return v ? v : xcalloc(1, sizeof *v);
+	}
+	*n = nv;
+	return v;
 }
 
 /* 1 when sym (or glob) names a kernel function, or nothing says it does
@@ -256,9 +264,6 @@ static int kernel_has(const char *sym, const char **whyp)
 		*whyp = guess ? why_msg("unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
 				why_msg("unknown kernel function '%s'", sym);
 	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 	return found;
 }
 
@@ -436,12 +441,9 @@ static int kernel_matches(const char *glob, const char *suffix, char ***out, int
 	char **names = kernel_functions(&n);
 	for (int i = 0; i < n; i++)
 		if (!fnmatch(glob, names[i], 0)) {
-			*out = xrealloc(*out, (k + 1) * sizeof **out);
+			*out = xgrow(*out, k, sizeof **out);
 			(*out)[k++] = xasprintf("probe:%s%s", names[i], suffix);
 		}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 	return k;
 }
 
@@ -472,7 +474,7 @@ int probes_list(const char *spec, char ***out, const char **whyp)
 		if (ev->multi) {
 			k = kernel_matches(ev->name, suffix, out, k);
 		} else {
-			*out = xrealloc(*out, (k + 1) * sizeof **out);
+			*out = xgrow(*out, k, sizeof **out);
 			(*out)[k++] = ev->path ? xasprintf("probe:%s:%s%s", ev->path, ev->name, suffix) :
 						 xasprintf("probe:%s%s", ev->name, suffix);
 		}

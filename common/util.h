@@ -8,6 +8,10 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Room for element n of an array appended to one element at a time, grown
+ * by doubling (its capacity is implied: the next power of two), so that a
+ * long array costs O(n) copies, also where realloc always moves (ASan). */
+void *xgrow(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

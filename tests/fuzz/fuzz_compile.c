@@ -1,7 +1,8 @@
 /* libFuzzer target: any source text goes through the whole compiler to an
- * object file; nothing may crash, hang or leak. Hermetic: events come from
- * the tests' fake tracefs, diagnostics go nowhere, the object stays in
- * memory; no file is opened for writing. */
+ * object file; nothing may crash, hang or leak. Hermetic: events, kernel
+ * functions and kernel types come from the tests' fake tracefs, kallsyms
+ * and BTF, diagnostics go nowhere, the object stays in memory; no file is
+ * opened for writing. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@ static ssize_t discard(void *cookie, const char *buf, size_t n)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	setenv("KTAP_TRACEFS", KTAP_FUZZ_TRACEFS, 1);
+	setenv("KTAP_KALLSYMS", KTAP_FUZZ_KALLSYMS, 1);
+	setenv("KTAP_BTF", KTAP_FUZZ_BTF, 1);
 	return 0;
 }
 
