@@ -108,6 +108,23 @@ tool_bg() {
 workload_bg() { tool_bg "$WORKLOAD" "$@"; }
 workload_go() { echo x >&$WL_GO; exec {WL_GO}>&-; }
 
+# only_pid SCRIPT TOOL ARGS...: -p's case. Two copies of TOOL ARGS held
+# back, one with 300 as its last argument, the other with 500; SCRIPT runs
+# with -p of the first while both run; its output is left in $work/pid.out.
+only_pid() {
+	local script=$1 a a_go; shift
+	tool_bg "$@" 300
+	a=$WL_PID a_go=$WL_GO
+	tool_bg "$@" 500
+	ktap_bg "$work/pid.out" -p $a -e "$script"
+	echo x >&$a_go
+	exec {a_go}>&-
+	workload_go
+	wait $a $WL_PID
+	kill -INT $KTAP_PID
+	ktap_wait
+}
+
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 

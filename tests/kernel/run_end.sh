@@ -62,18 +62,9 @@ done
 
 # -p: only the events of one process; another with the same name is not counted.
 t_pid_filter() {
-workload_bg -q --comm kt-pid getppid 300
-a=$WL_PID a_go=$WL_GO
-workload_bg -q --comm kt-pid getppid 500
-ktap_bg "$work/pid.out" -p $a -e 'var n = 0
+only_pid 'var n = 0
 trace syscalls:sys_enter_getppid /execname == "kt-pid"/ { n += 1 }
-trace_end { print(n) }'
-echo x >&$a_go
-exec {a_go}>&-
-workload_go
-wait $a $WL_PID
-kill -INT $KTAP_PID
-ktap_wait
+trace_end { print(n) }' "$WORKLOAD" -q --comm kt-pid getppid
 expect "-p" "$(cat "$work/pid.out")" 300
 }
 

@@ -62,18 +62,9 @@ ktap_workload_ret 9"
 # -p: the uprobe is attached in that process only; another running the
 # same code at the same time is not counted.
 t_pid() {
-	workload_bg -q --comm kt-upid call 300
-	a=$WL_PID a_go=$WL_GO
-	workload_bg -q --comm kt-upid call 500
-	ktap_bg "$work/pid.out" -p $a -e "var n = 0
+	only_pid "var n = 0
 	trace probe:$WORKLOAD:ktap_workload_probe { n += 1 }
-	trace_end { print(n) }"
-	echo x >&$a_go
-	exec {a_go}>&-
-	workload_go
-	wait $a $WL_PID
-	kill -INT $KTAP_PID
-	ktap_wait
+	trace_end { print(n) }" "$WORKLOAD" -q --comm kt-upid call
 	expect "-p" "$(cat "$work/pid.out")" 300
 }
 

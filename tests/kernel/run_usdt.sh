@@ -71,18 +71,9 @@ mixed 9"
 # -p: only that process's hits; another running the same probes at the
 # same time is not counted.
 t_pid() {
-	tool_bg "$USDT" -q --comm kt-sdt-pid 300
-	a=$WL_PID a_go=$WL_GO
-	tool_bg "$USDT" -q --comm kt-sdt-pid 500
-	ktap_bg "$work/pid.out" -p $a -e "var n = 0
+	only_pid "var n = 0
 	trace sdt:$USDT:ktap:tick { n += 1 }
-	trace_end { print(n) }"
-	echo x >&$a_go
-	exec {a_go}>&-
-	workload_go
-	wait $a $WL_PID
-	kill -INT $KTAP_PID
-	ktap_wait
+	trace_end { print(n) }" "$USDT" -q --comm kt-sdt-pid
 	expect "-p" "$(cat "$work/pid.out")" 300
 }
 
