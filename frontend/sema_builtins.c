@@ -39,6 +39,8 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "user_string", F_USER_STRING, 1, 1, "n", TY_STR, CTX_KERNEL },
 	{ NULL, "stringof", F_STRINGOF, 1, 1, "a", TY_STR, BOTH },
 	{ NULL, "ipof", F_IPOF, 1, 1, "n", TY_NUM, BOTH },
+	{ NULL, "ntohs", F_NTOHS, 1, 1, "n", TY_NUM, BOTH },
+	{ NULL, "ntohl", F_NTOHL, 1, 1, "n", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_ns", F_GETTIMEOFDAY_NS, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_us", F_GETTIMEOFDAY_US, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_ms", F_GETTIMEOFDAY_MS, 0, 0, "", TY_NUM, BOTH },

@@ -228,6 +228,18 @@ static void lower_exit(Lower *L)
 	kernel_record(L, KTAP_REC_EXIT, 0, 0, NULL, NULL, NULL, NULL);
 }
 
+/* ntohs/ntohl: the low n bytes of v in the other order (network order is
+ * big-endian, BPF and x86 little-endian). */
+static IrOpnd byte_swap(Lower *L, IrOpnd v, int n)
+{
+	IrOpnd r = ir_imm(0);
+	for (int i = 0; i < n; i++) {
+		int b = emit_op(L, IR_AND, ir_r(emit_op(L, IR_SHR, v, ir_imm(8 * i))), ir_imm(0xff));
+		r = ir_r(emit_op(L, IR_OR, r, ir_r(emit_op(L, IR_SHL, ir_r(b), ir_imm(8 * (n - 1 - i))))));
+	}
+	return r;
+}
+
 static IrOpnd user_only(Lower *L, Node *call, const char *what)
 {
 	if (kernel(L)) {
@@ -291,6 +303,9 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 	case F_STRINGOF:
 	case F_IPOF:
 		return lower_expr(L, a0);
+	case F_NTOHS:
+	case F_NTOHL:
+		return byte_swap(L, lower_expr(L, a0), call->num == F_NTOHS ? 2 : 4);
 	case F_GETTIMEOFDAY_NS:
 	case F_GETTIMEOFDAY_US:
 	case F_GETTIMEOFDAY_MS:
