@@ -412,7 +412,7 @@ const EventField *event_field(const Event *ev, const char *name)
  * keep their own list: arg0, the address, is no field. */
 const EventField *event_arg(const Event *ev, int n)
 {
-	if (ev->kind != EV_TRACEPOINT)
+	if (ev->kind != EV_TRACEPOINT && ev->kind != EV_BTF)
 		return n >= 0 && n < ev->nargs ? &ev->args[n] : NULL;
 	return n >= 0 && n < ev->nfields ? &ev->fields[n] : NULL;
 }

@@ -23,9 +23,13 @@ typedef struct EventField {
 				   the format's slot (see ctype.c) */
 	int is_signed;
 	int64_t disp;		/* EF_MEM, EF_CONST */
+	uint32_t pointee;	/* EV_BTF: a pointer argument's pointee in the
+				   kernel's BTF (a typed pointer); 0: a number */
 } EventField;
 
-typedef enum { EV_TRACEPOINT, EV_KPROBE, EV_UPROBE } EventKind;
+/* EV_BTF: tp_btf:EVENT or raw_tp:EVENT, its arguments typed by BTF (see
+ * frontend/sema_tpbtf.c) */
+typedef enum { EV_TRACEPOINT, EV_KPROBE, EV_UPROBE, EV_BTF } EventKind;
 
 typedef struct Event {
 	EventKind kind;

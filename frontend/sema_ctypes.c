@@ -19,7 +19,7 @@ static struct btf *kernel_btf(Sema *S, Node *at)
 	return btf;
 }
 
-static Type *ptr_type(Sema *S, Loc at, uint32_t id, int user)
+Type *ptr_type(Sema *S, Loc at, uint32_t id, int user)
 {
 	Type *t = type_new(S, TY_PTR, at);
 	t->ctype = id;

@@ -7,13 +7,6 @@
 #include "common/util.h"
 #include "sema_int.h"
 
-static const struct {
-	const char *prefix, *what;
-} unsupported[] = {
-	{ "tp_btf:", "BTF tracepoints ('tp_btf:')" },
-	{ "raw_tp:", "raw tracepoints ('raw_tp:')" },
-};
-
 /* bpftrace's spellings of probes, and ktap's. */
 static const struct {
 	const char *prefix, *suffix;
@@ -48,16 +41,12 @@ static int bpftrace_spec(Sema *S, Node *spec, const char *s)
 /* Resolve spec's text s and add its events to f. */
 static void resolve(Sema *S, Func *f, Node *spec, const char *s)
 {
-	for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
-		if (!strncmp(s, unsupported[i].prefix, strlen(unsupported[i].prefix))) {
-			diag_error(S->d, spec->loc, "%s are not supported yet", unsupported[i].what);
-			return;
-		}
 	if (bpftrace_spec(S, spec, s))
 		return;
 	Event **evs;
 	const char *why = "";
-	int n = probes_is_spec(s) ? probes_resolve(s, &evs, &why) :
+	int n = tpbtf_is_spec(s)  ? tpbtf_resolve(s, &evs, &why) :
+		probes_is_spec(s) ? probes_resolve(s, &evs, &why) :
 		usdt_is_spec(s)	  ? usdt_resolve(s, &evs, &why) :
 				    events_resolve(s, &evs, &why);
 	if (!n) {
@@ -108,6 +97,18 @@ static TypeKind field_kind(const EventField *f)
 	return f->kind == EF_CHARS || f->kind == EF_DATALOC ? TY_STR : TY_NUM;
 }
 
+/* ev has no field `name` (NULL: no argument by that index). */
+static void no_field(Sema *S, Node *n, const Event *ev, const char *what, const char *name)
+{
+	const char *near = name && ev->nfields ? probes_nearest(name, (const char *const *)&ev->fields->name,
+						 sizeof *ev->fields, ev->nfields) : NULL;
+	if (near)
+		diag_error(S->d, n->loc, "event '%s:%s' has no %s; did you mean '%s'?", ev->system,
+			   ev->name, what, near);
+	else
+		diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
+}
+
 /* The one type of a field found by `get` in every event of the handler. */
 static Type *fields_type(Sema *S, Node *n, const char *what,
 			 const EventField *(*get)(const Event *, const char *, int),
@@ -121,6 +122,7 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 	}
 	TypeKind kind = TY_VAR;
 	const Event *first = NULL;
+	const EventField *first_fl = NULL;
 	for (int i = 0; i < f->nevents; i++) {
 		const Event *ev = f->events[i];
 		const EventField *fl = get(ev, name, idx);
@@ -129,15 +131,15 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 				   "position (arg1, arg2, ...)", ev->system, ev->name, what);
 			return type_var(S, n->loc);
 		}
-		if (!fl && name && ev->kind != EV_TRACEPOINT && !ev->nfields) {
+		if (!fl && name && (ev->kind == EV_KPROBE || ev->kind == EV_UPROBE) && !ev->nfields) {
 			diag_error(S->d, n->loc, "probe '%s:%s' has no named fetch-args: %s must be named in "
 				   "its spec ('%s:%s NAME=%%di')", ev->system, ev->name, what, ev->system,
 				   ev->name);
 			return type_var(S, n->loc);
 		}
-		if (!fl) {
-			diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
-			return type_var(S, n->loc);
+		if (!fl) {	/* a tp_btf argument would be typed: reads through it say no more */
+			no_field(S, n, ev, what, name);
+			return ev->kind == EV_BTF ? ptr_type(S, n->loc, 0, 0) : type_var(S, n->loc);
 		}
 		if (fl->kind == EF_UNREADABLE) {
 			diag_error(S->d, n->loc, "%s of USDT probe '%s:%s' is the operand '%s', which ktap "
@@ -150,6 +152,11 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 				   "supported", what, ev->system, ev->name, fl->ctype);
 			return type_var(S, n->loc);
 		}
+		if (kind != TY_VAR && fl->pointee != first_fl->pointee) {
+			diag_error(S->d, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
+				   first_fl->ctype, first->system, first->name, fl->ctype, ev->system, ev->name);
+			return type_var(S, n->loc);
+		}
 		if (kind != TY_VAR && field_kind(fl) != kind) {
 			diag_error(S->d, n->loc, "%s is a %s in '%s:%s' but a %s in '%s:%s'", what,
 				   kind == TY_NUM ? "number" : "string", first->system, first->name,
@@ -158,7 +165,10 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 		}
 		kind = field_kind(fl);
 		first = ev;
+		first_fl = fl;
 	}
+	if (first_fl && first_fl->pointee)	/* a tp_btf argument: typed */
+		return ptr_type(S, n->loc, first_fl->pointee, 0);
 	return type_new(S, kind, n->loc);
 }
 
@@ -196,6 +206,11 @@ static int probe_lacks(Sema *S, Node *n)
 	Func *f = S->func;
 	for (int i = 0; f->kind == FN_TRACE && i < f->nevents; i++) {
 		const Event *ev = f->events[i];
+		if (n->num == B_ARGSTR && ev->kind == EV_BTF) {
+			diag_error(S->d, n->loc, "argstr is not available at '%s:%s' (a BTF tracepoint has "
+				   "no tracefs record): print its arguments (args.NAME)", ev->system, ev->name);
+			return 1;
+		}
 		if (n->num == B_ARGSTR && ev->kind != EV_TRACEPOINT) {
 			diag_error(S->d, n->loc, "argstr is not available at probes ('%s:%s' has no "
 				   "tracefs record): print its arguments (arg1, ...)", ev->system, ev->name);

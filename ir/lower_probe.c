@@ -24,6 +24,10 @@ char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target,
 		return xasprintf("%s/%s:%s", ev->retprobe ? "uretprobe" : "uprobe", ev->path, ev->name);
 	}
 	*target = ev->name;
+	if (ev->kind == EV_BTF) {	/* ctx: the arguments as u64s; see frontend/sema_tpbtf.c */
+		*kind = H_RAW_TRACEPOINT;
+		return xasprintf("%s/%s", ev->system, ev->name);
+	}
 	if (ev->multi) {
 		*kind = ev->retprobe ? H_KRETPROBE_MULTI : H_KPROBE_MULTI;
 		return xasprintf("%s/%s", ev->retprobe ? "kretprobe.multi" : "kprobe.multi", ev->name);

@@ -67,15 +67,17 @@ static int attach_tracepoint(Rt *rt, const KtapHandler *h)
 	return 0;
 }
 
-/* A BTF raw tracepoint (the section names it): its link is released
- * without the RCU grace period a perf-event tracepoint costs (see
- * ir/lower_dispatch.c). */
+/* A BTF raw tracepoint (the section names it) or a raw tracepoint
+ * (raw_tp:, named by the target): its link is released without the RCU
+ * grace period a perf-event tracepoint costs (see ir/lower_dispatch.c). */
 static int attach_raw_tracepoint(Rt *rt, const KtapHandler *h)
 {
 	struct bpf_program *p = program(rt, h);
 	if (!p)
 		return -1;
-	struct bpf_link *l = bpf_program__attach_trace(p);
+	struct bpf_link *l = bpf_program__type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT ?
+				     bpf_program__attach_raw_tracepoint(p, h->target) :
+				     bpf_program__attach_trace(p);
 	long err = libbpf_get_error(l);
 	if (err)
 		return fail(rt, h, h->target, -err);

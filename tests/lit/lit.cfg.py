@@ -29,11 +29,12 @@ config.environment['KTAP_TRACEFS'] = os.path.join(config.test_source_root, 'Inpu
 # and its kernel functions (probe:SYM) from a fake kallsyms
 config.environment['KTAP_KALLSYMS'] = os.path.join(config.test_source_root, 'Inputs', 'kallsyms')
 
-# and its kernel types (ffi.cast, curtask) from a small BTF made here
+# and its kernel types (ffi.cast, curtask) from a small BTF made here (-O2:
+# clang's BTF names a function's parameters, tp_btf's arguments, only then)
 import subprocess
 os.makedirs(config.test_exec_root, exist_ok=True)
 kernel_btf = os.path.join(config.test_exec_root, 'kernel-btf.o')
-subprocess.run(['clang', '-g', '-target', 'bpf', '-c', '-o', kernel_btf,
+subprocess.run(['clang', '-g', '-O2', '-target', 'bpf', '-c', '-o', kernel_btf,
                 os.path.join(config.test_source_root, 'Inputs', 'btf', 'kernel.c')], check=True)
 config.environment['KTAP_BTF'] = kernel_btf
 config.substitutions.append(('%kernel_btf', kernel_btf))

@@ -40,3 +40,16 @@ struct __kernel_timespec {
 struct task_struct task;
 struct __kernel_timespec ts;
 u32 word;
+
+/* A tracepoint as the kernel's BTF has it (tp_btf:, raw_tp:): the
+ * prototype through btf_trace_NAME, the argument names on __bpf_trace_NAME
+ * (both with the tracepoint's data first). */
+typedef _Bool bool;
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *,
+				       unsigned int);
+btf_trace_sched_switch tp_sched_switch;
+
+void __bpf_trace_sched_switch(void *__data, bool preempt, struct task_struct *prev,
+			      struct task_struct *next, unsigned int prev_state)
+{
+}

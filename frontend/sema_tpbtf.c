@@ -1,0 +1,123 @@
+/* tp_btf:EVENT and raw_tp:EVENT (LANGUAGE.md §13): a kernel tracepoint's
+ * own arguments, typed by the kernel's BTF, where a tracefs event has its
+ * formatted record. The typedef btf_trace_EVENT points to the tracepoint's
+ * prototype, whose first parameter is the tracepoint's private data, not
+ * an argument; the function __bpf_trace_EVENT has the same parameters with
+ * their names. The program's ctx is an array of u64: argument i at 8*i. */
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "common/probes.h"
+#include "common/util.h"
+#include "sema_int.h"
+#include "ctypes.h"
+
+static const char *const kinds[] = { "tp_btf:", "raw_tp:" };
+
+int tpbtf_is_spec(const char *s)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (!strncmp(s, kinds[i], strlen(kinds[i])))
+			return 1;
+	return 0;
+}
+
+/* The nearest tracepoint's name to want, or NULL. */
+static const char *nearest(const struct btf *btf, const char *want)
+{
+	static const char prefix[] = "btf_trace_";
+	const char **names = NULL;
+	int n = 0;
+	for (uint32_t id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!btf_is_typedef(t) || strncmp(name, prefix, sizeof prefix - 1))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = name + sizeof prefix - 1;
+	}
+	const char *best = probes_nearest(want, names, sizeof *names, n);
+	free(names);
+	return best;
+}
+
+/* The prototype btf_trace_NAME points to, or NULL. */
+static const struct btf_type *prototype(const struct btf *btf, const char *name)
+{
+	char *tn = xasprintf("btf_trace_%s", name);
+	int id = btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
+	free(tn);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	return t && btf_is_func_proto(t) ? t : NULL;
+}
+
+/* The parameter names of __bpf_trace_NAME, or NULL. */
+static const struct btf_param *param_names(const struct btf *btf, const char *name, int vlen)
+{
+	char *fn = xasprintf("__bpf_trace_%s", name);
+	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	free(fn);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
+	return t && btf_is_func_proto(t) && btf_vlen(t) == vlen ? btf_params(t) : NULL;
+}
+
+/* Argument i as an event field: an integer, or a pointer whose pointee
+ * makes it a typed pointer. Anything else has size 0: not usable. */
+static void arg_field(const struct btf *btf, EventField *f, uint32_t type)
+{
+	char buf[160];
+	f->ctype = xstrdup(ctype_name(btf, type, buf, sizeof buf));
+	f->kind = EF_INT;
+	const struct btf_type *t = btf__type_by_id(btf, ctype_skip(btf, type));
+	if (t && (btf_is_int(t) || btf_is_any_enum(t)) && t->size <= 8) {
+		f->size = t->size;
+		f->is_signed = btf_is_int(t) ? !!(btf_int_encoding(t) & BTF_INT_SIGNED) : btf_kflag(t);
+	} else if (t && btf_is_ptr(t)) {
+		f->size = 8;
+		f->pointee = t->type;
+	}
+}
+
+static Event *make_event(const struct btf *btf, const char *kind, const char *name,
+			 const struct btf_type *proto)
+{
+	int vlen = btf_vlen(proto);
+	const struct btf_param *names = param_names(btf, name, vlen);
+	Event *ev = xcalloc(1, sizeof *ev);
+	ev->kind = EV_BTF;
+	ev->system = xstrndup(kind, strlen(kind) - 1);
+	ev->name = xstrdup(name);
+	ev->nfields = vlen > 0 ? vlen - 1 : 0;
+	ev->fields = xcalloc(ev->nfields + 1, sizeof *ev->fields);
+	for (int i = 0; i < ev->nfields; i++) {
+		EventField *f = &ev->fields[i];
+		const char *pn = names ? btf__name_by_offset(btf, names[i + 1].name_off) : "";
+		f->name = *pn ? xstrdup(pn) : xasprintf("arg%d", i);
+		f->offset = 8 * i;
+		arg_field(btf, f, btf_params(proto)[i + 1].type);
+	}
+	return ev;
+}
+
+int tpbtf_resolve(const char *s, Event ***out, const char **why)
+{
+	static char msg[256];
+	const char *colon = strchr(s, ':'), *name = colon + 1;
+	char kind[8];
+	snprintf(kind, sizeof kind, "%.*s", (int)(colon - s + 1), s);
+	struct btf *btf = ctypes_btf(why);
+	if (!btf)
+		return 0;
+	const struct btf_type *proto = prototype(btf, name);
+	if (!proto) {
+		const char *near = nearest(btf, name);
+		snprintf(msg, sizeof msg, "the kernel has no tracepoint '%.80s'%s%s%.80s%s", name,
+			 near ? "; did you mean '" : "", near ? kind : "", near ? near : "", near ? "'?" : "");
+		*why = msg;
+		return 0;
+	}
+	*out = xmalloc(sizeof **out);
+	**out = make_event(btf, kind, name, proto);
+	return 1;
+}
