@@ -142,7 +142,7 @@ $(FUZZ_GEN_OBJS): $(BUILD)/fuzz/%.o: $(BUILD)/frontend/%.c
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-coverage=trace-cmp -c -o $@ $<
 
 # Hermetic like lit: the fake tracefs and kallsyms, and the small BTF lit's
-# kernel.c makes.
+# kernel.c makes (-O2 as lit builds it: only then are parameters named).
 $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS) | $(BUILD)/common/syscall_nrs.h $(BUILD)/fuzz/kernel-btf.o
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 		-DKTAP_FUZZ_TRACEFS='"$(CURDIR)/tests/lit/Inputs/tracefs"' \
@@ -151,7 +151,7 @@ $(FUZZ_BIN): tests/fuzz/fuzz_compile.c cli/compile.c $(LIB_SRCS) $(FUZZ_GEN_OBJS
 
 $(BUILD)/fuzz/kernel-btf.o: tests/lit/Inputs/btf/kernel.c
 	@mkdir -p $(@D)
-	clang -g -target bpf -c -o $@ $<
+	clang -O2 -g -target bpf -c -o $@ $<
 
 # The object fuzz target: any bytes as `ktap x.o` reads and runs them,
 # without the kernel; seeded with the examples compiled.
