@@ -9,35 +9,19 @@ set -eu
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 . tests/kernel/lib.bash
+. tests/bench/lib.bash
 rounds=${1:-8}
 
-old=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-trap 'sysctl -q kernel.bpf_stats_enabled=$old; rm -rf "$work"' EXIT
+bpf_stats_on
 
 writes=()
 for ((i = 0; i < rounds; i++)); do writes+=(write-sizes 65536); done
-
-# ns_per_run PID: run_time_ns / run_cnt summed over PID's tracepoint programs.
-ns_per_run() {
-	local ids
-	ids=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/$1/fdinfo/* 2>/dev/null | sort -u)
-	for id in $ids; do bpftool prog show id "$id" -j; echo; done | python3 -c '
-import json, sys
-t = c = 0
-for line in sys.stdin:
-    if line.strip():
-        p = json.loads(line)
-        if p.get("type") == "tracepoint":
-            t += p.get("run_time_ns", 0); c += p.get("run_cnt", 0)
-print("%.1f" % (t / c if c else 0))'
-}
 
 # ktap SCRIPT: ns per event while the workload writes.
 ktap_cost() {
 	ktap_bg "$work/k.out" -e "$1"
 	"$WORKLOAD" -q --comm kt-bench "${writes[@]}"
-	ns_per_run $KTAP_PID
+	prog_ns $KTAP_PID tracepoint
 	kill -INT $KTAP_PID
 	ktap_wait
 }
@@ -52,7 +36,7 @@ bpftrace_cost() {
 	exec {fd}<"$fifo"
 	while IFS= read -r line <&$fd && [[ $line != ready ]]; do :; done
 	"$WORKLOAD" -q --comm kt-bench "${writes[@]}"
-	ns_per_run $pid
+	prog_ns $pid tracepoint
 	kill -INT $pid
 	cat <&$fd >/dev/null
 	exec {fd}<&-

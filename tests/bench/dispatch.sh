@@ -10,28 +10,20 @@ set -eu
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 . tests/kernel/lib.bash
+. tests/bench/lib.bash
 n=${1:-1000000}
 runs=${2:-3}
 
-old=$(sysctl -n kernel.bpf_stats_enabled)
-sysctl -q kernel.bpf_stats_enabled=1
-trap 'sysctl -q kernel.bpf_stats_enabled=$old; rm -rf "$work"' EXIT
+bpf_stats_on
 
 # cost SCRIPT: ns per run of the programs ktap loaded for SCRIPT, summed
 # over them, while the workload runs; the best of $runs.
 cost() {
-	local best= i ids ns
+	local best= i ns
 	for ((i = 0; i < runs; i++)); do
 		ktap_bg "$work/d.out" -e "$1"
-		ids=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/$KTAP_PID/fdinfo/* 2>/dev/null | sort -u | tr '\n' ' ')
 		"$WORKLOAD" -q --comm kt-bench getppid "$n"
-		ns=$(for id in $ids; do bpftool prog show id "$id" -j; echo; done | python3 -c '
-import json, sys
-t = c = 0
-for line in sys.stdin:
-    if line.strip():
-        p = json.loads(line); t += p.get("run_time_ns", 0); c += p.get("run_cnt", 0)
-print("%.1f" % (t / c if c else 0))')
+		ns=$(prog_ns $KTAP_PID)
 		kill -INT $KTAP_PID
 		ktap_wait
 		if [ -z "$best" ] || [ "$(echo "$ns < $best" | bc)" = 1 ]; then best=$ns; fi

@@ -8,20 +8,11 @@ set -eu
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 . tests/kernel/lib.bash
+. tests/bench/lib.bash
 n=${1:-2000000}
 runs=${2:-5}
 
-best() {	# ns per call of the workload, best of $runs
-	local b= t s
-	for ((i = 0; i < runs; i++)); do
-		s=$(date +%s%N)
-		"$WORKLOAD" -q --comm kt-ovh getppid "$n"
-		t=$(( $(date +%s%N) - s ))
-		[ -z "$b" ] || [ $t -lt $b ] || continue
-		b=$t
-	done
-	echo "$b / $n" | bc -l
-}
+best() { best_ns --comm kt-ovh getppid; }	# ns per call of the workload
 
 traced() {	# a script; the workload's cost while it runs
 	ktap_bg "$work/ovh.out" -e "$1"

@@ -10,54 +10,23 @@ set -eu
 cd "$(dirname "$0")/../.."
 export BUILD=${BUILD:-build}
 . tests/kernel/lib.bash
+. tests/bench/lib.bash
 n=${1:-200000}
 runs=${2:-5}
 fn=ktap_workload_probe
 
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
-trap 'sysctl -q kernel.bpf_stats_enabled=$old_stats' EXIT
-sysctl -q kernel.bpf_stats_enabled=1
+bpf_stats_on
 
-best() {	# ns per call of the workload, best of $runs
-	local b= t s
-	for ((i = 0; i < runs; i++)); do
-		s=$(date +%s%N)
-		"$WORKLOAD" -q --comm kt-ubench call "$n"
-		t=$(( $(date +%s%N) - s ))
-		[ -z "$b" ] || [ $t -lt $b ] || continue
-		b=$t
-	done
-	echo "$b / $n" | bc -l
-}
-
-# counters PID: "run_time_ns run_cnt" summed over the programs PID holds.
-counters() {
-	local ids id time=0 cnt=0 line
-	ids=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u)
-	for id in $ids; do
-		line=$(bpftool prog show id "$id" | head -1)
-		[[ $line =~ run_time_ns\ ([0-9]+)\ run_cnt\ ([0-9]+) ]] || continue
-		time=$((time + BASH_REMATCH[1])) cnt=$((cnt + BASH_REMATCH[2]))
-	done
-	echo $time $cnt
-}
-
-# prog_ns PID: run_time_ns / run_cnt of the programs PID holds.
-prog_ns() {
-	local c
-	c=($(counters "$1"))
-	[ "${c[1]}" -gt 0 ] || fail "no runs counted for pid $1"
-	echo "${c[0]} / ${c[1]}" | bc -l
-}
+best() { best_ns --comm kt-ubench call; }	# ns per call of the workload
 
 # probed PID: return once a call of the function runs PID's program (a
 # tracer may say it attaches before the uprobe is in place).
 probed() {
-	local c
+	local s i
 	for ((i = 0; i < 100; i++)); do
 		"$WORKLOAD" -q --comm kt-ubench call 1
-		c=($(counters "$1"))
-		[ "${c[1]}" -eq 0 ] || return 0
+		s=($(prog_stats "$1"))
+		[ "${s[0]}" -eq 0 ] || return 0
 		sleep 0.1
 	done
 	fail "the uprobe of pid $1 never ran"

@@ -1,0 +1,48 @@
+# What the benchmarks share, sourced after tests/kernel/lib.bash (ktap, the
+# workload, $work): the workload timed per call, and the kernel's own
+# run-time counters of the BPF programs a tracer holds.
+
+# best_ns ARGS...: ns per call of `workload -q ARGS $n`, the best of $runs.
+best_ns() {
+	local b= t s i
+	for ((i = 0; i < runs; i++)); do
+		s=$(date +%s%N)
+		"$WORKLOAD" -q "$@" "$n"
+		t=$(( $(date +%s%N) - s ))
+		[ -z "$b" ] || [ $t -lt $b ] || continue
+		b=$t
+	done
+	echo "$b / $n" | bc -l
+}
+
+# bpf_stats_on: the kernel counts run time per program (kernel.bpf_stats_enabled)
+# until the script exits, then goes back to what it was. Not for wall-clock
+# figures: counting costs every program run some time.
+bpf_stats_on() {
+	stats_old=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+	trap 'sysctl -q kernel.bpf_stats_enabled=$stats_old; rm -rf "$work"' EXIT
+}
+
+# prog_stats PID [TYPE]: "RUNS NS" of the programs PID holds (of bpftool's
+# type TYPE only, when given): their runs, and run_time_ns / run_cnt over
+# them (0 when none ran), as the kernel counted them.
+prog_stats() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
+		bpftool prog show id "$id" -j
+		echo
+	done | python3 -c '
+import json, sys
+want = sys.argv[1]
+t = c = 0
+for line in sys.stdin:
+    if line.strip():
+        p = json.loads(line)
+        if not want or p.get("type") == want:
+            t += p.get("run_time_ns", 0); c += p.get("run_cnt", 0)
+print(c, "%.1f" % (t / c if c else 0))' "${2:-}"
+}
+
+# prog_ns PID [TYPE]: the NS of prog_stats.
+prog_ns() { local s; s=($(prog_stats "$@")); echo "${s[1]}"; }
