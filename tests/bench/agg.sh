@@ -5,11 +5,7 @@
 # recorded), from the kernel's own counters (kernel.bpf_stats_enabled:
 # run_time_ns / run_cnt of the tracepoint programs each tool loaded).
 # Usage: tests/bench/agg.sh [ROUNDS]   (ROUNDS x 65536 writes, default 8)
-set -eu
-cd "$(dirname "$0")/../.."
-export BUILD=${BUILD:-build}
-. tests/kernel/lib.bash
-. tests/bench/lib.bash
+. "$(dirname "$0")/lib.bash"
 rounds=${1:-8}
 
 bpf_stats_on

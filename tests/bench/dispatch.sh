@@ -6,11 +6,7 @@
 # system call of the machine and returns at once for those outside its glob,
 # so its average mixes both (what a user pays per event in total).
 # Usage: tests/bench/dispatch.sh [N [RUNS]]   (default 1000000, 3)
-set -eu
-cd "$(dirname "$0")/../.."
-export BUILD=${BUILD:-build}
-. tests/kernel/lib.bash
-. tests/bench/lib.bash
+. "$(dirname "$0")/lib.bash"
 n=${1:-1000000}
 runs=${2:-3}
 

@@ -1,6 +1,11 @@
-# What the benchmarks share, sourced after tests/kernel/lib.bash (ktap, the
-# workload, $work): the workload timed per call, and the kernel's own
+# What the benchmarks share, sourced first (`. "$(dirname "$0")/lib.bash"`):
+# the repository as the working directory, tests/kernel/lib.bash (ktap, the
+# workload, $work), the workload timed per call, and the kernel's own
 # run-time counters of the BPF programs a tracer holds.
+set -eu
+cd "$(dirname "$0")/../.."
+export BUILD=${BUILD:-build}
+. tests/kernel/lib.bash
 
 # best_ns ARGS...: ns per call of `workload -q ARGS $n`, the best of $runs.
 best_ns() {

@@ -4,11 +4,7 @@
 # `var s = {} trace syscalls:sys_enter_getppid { s[execname] += 1 }`;
 # prints the best of RUNS for each, in ns per call, and the ratios.
 # Usage: tests/bench/overhead.sh [N [RUNS]]   (default 2000000, 5)
-set -eu
-cd "$(dirname "$0")/../.."
-export BUILD=${BUILD:-build}
-. tests/kernel/lib.bash
-. tests/bench/lib.bash
+. "$(dirname "$0")/lib.bash"
 n=${1:-2000000}
 runs=${2:-5}
 

@@ -6,11 +6,7 @@
 # without the probe (the whole uprobe: trap, context, program). Best of
 # RUNS for the wall clock; the counters are summed over the runs.
 # Usage: tests/bench/uprobe.sh [N [RUNS]]   (default 200000, 5)
-set -eu
-cd "$(dirname "$0")/../.."
-export BUILD=${BUILD:-build}
-. tests/kernel/lib.bash
-. tests/bench/lib.bash
+. "$(dirname "$0")/lib.bash"
 n=${1:-200000}
 runs=${2:-5}
 fn=ktap_workload_probe
