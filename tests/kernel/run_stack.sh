@@ -33,16 +33,20 @@ grep -qx ' => do_syscall_64+0x[0-9a-f]*' <<<"$out" || fail "no do_syscall_64 fra
 no_leaks
 }
 
-t_user_function_and_caller() {
+# leaf_and_caller SPEC COMM: ustack(2) at SPEC, while the workload (comm
+# COMM) calls its stack leaf once, shows the leaf and its caller by name.
+leaf_and_caller() {
 hold
-out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid /execname == "kst-u"/ { print(ustack(2)) }' \
-	-- "$WORKLOAD" -q --comm kst-u stack 1) || fail "ktap: $out"
+out=$("$KTAP" -q -e "trace $1 { print(ustack(2)) }" -- "$WORKLOAD" -q --comm "$2" stack 1) ||
+	fail "ktap: $out"
 release
-expect "ustack" "$(frames <<<"$out")" "<stack trace>
+expect "leaf and caller" "$(frames <<<"$out")" "<stack trace>
  => ktap_workload_stack_leaf+OFF ($WORKLOAD)
  => ktap_workload_stack_caller+OFF ($WORKLOAD)"
 no_leaks
 }
+
+t_user_function_and_caller() { leaf_and_caller 'syscalls:sys_enter_getppid /execname == "kst-u"/' kst-u; }
 
 # One kernel stack and one user stack, each counted exactly, printed with symbols.
 t_table_key_count() {
@@ -125,16 +129,7 @@ expect "resolved" "$(frames <<<"$out")" "<stack trace>
 # At a uprobe on a function's first instruction the function has no frame
 # yet; the kernel (6.12+) adds the caller from the return address on the
 # stack, so the function and its caller both show, by name.
-t_ustack_at_uprobe() {
-hold
-out=$("$KTAP" -q -e "trace probe:$WORKLOAD:ktap_workload_stack_leaf { print(ustack(2)) }" \
-	-- "$WORKLOAD" -q --comm kst-up stack 1) || fail "ktap: $out"
-release
-expect "leaf and caller" "$(frames <<<"$out")" "<stack trace>
- => ktap_workload_stack_leaf+OFF ($WORKLOAD)
- => ktap_workload_stack_caller+OFF ($WORKLOAD)"
-no_leaks
-}
+t_ustack_at_uprobe() { leaf_and_caller "probe:$WORKLOAD:ktap_workload_stack_leaf" kst-up; }
 
 # depth cuts the frames; skip drops the innermost.
 t_depth_skip() {
