@@ -61,7 +61,6 @@ typedef struct CAccess {
 	CStep steps[CA_MAXSTEPS];
 	int nsteps;
 	CAKind kind;
-	uint32_t type;		/* the result's type (skipped) */
 	int size, is_signed;	/* CA_INT: bytes, sign; CA_STR: the array's length */
 	int bitfield;		/* CA_INT: a bitfield member, read with relocated shifts */
 } CAccess;

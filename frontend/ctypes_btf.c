@@ -141,7 +141,7 @@ int ctype_parse(const struct btf *btf, const char *decl, uint32_t *pointee, int 
 
 /* The nearest name seen so far (as sema_scope.c's guess does). */
 typedef struct Near {
-	const char *want, *best;
+	const char *best;
 	int dist;
 } Near;
 
@@ -181,7 +181,7 @@ int ctype_member(const struct btf *btf, uint32_t sid, const char *name, CMember 
 		 const char **near)
 {
 	int len = strlen(name);
-	Near nr = { name, NULL, len / 3 > 1 ? len / 3 + 1 : 2 };
+	Near nr = { NULL, len / 3 > 1 ? len / 3 + 1 : 2 };
 	memset(m, 0, sizeof(*m));
 	int r = find_in(btf, sid, name, m, 0, &nr);
 	*near = nr.best;

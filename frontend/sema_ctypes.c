@@ -44,7 +44,6 @@ static Type *read_result(Sema *S, Node *n, CAccess *a, const struct btf *btf, ui
 {
 	uint32_t sid = ctype_skip(btf, id);
 	const struct btf_type *t = btf__type_by_id(btf, sid);
-	a->type = sid;
 	if (t && (btf_is_int(t) || btf_is_any_enum(t))) {
 		a->kind = CA_INT;
 		a->size = t->size;

@@ -78,16 +78,15 @@ IrOpnd lower_typed(Lower *L, Node *n)
 {
 	const CAccess *a = n->cacc;
 	int p = address(L, a);
-	int user = a->user;
+	int user = a->user, read = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
 	switch (a->kind) {
 	case CA_ADDR:
 		return ir_r(p);
 	case CA_INT:
-		return ir_r(read_int(L, a, p, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel));
+		return ir_r(read_int(L, a, p, read));
 	case CA_PTR: {
 		int slot = temp_slot(L, 8);
-		emit_call(L, user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, 3,
-			  ir_r(emit_addr(L, slot)), ir_imm(8), ir_r(p));
+		emit_call(L, read, 3, ir_r(emit_addr(L, slot)), ir_imm(8), ir_r(p));
 		return ir_r(emit_load(L, ir_slotop(slot), 0, 8));
 	}
 	case CA_STR: {
