@@ -34,12 +34,6 @@ static USyms *usyms(Rt *rt)
 	return rt->usyms;
 }
 
-static int by_offset(const void *a, const void *b)
-{
-	const ElfSym *x = a, *y = b;
-	return (x->offset > y->offset) - (x->offset < y->offset);
-}
-
 /* Build id and functions of an ELF file; a file that is not one is kept
  * too, with none, so that it is read once. */
 static void read_elf(UFile *f)
@@ -48,7 +42,7 @@ static void read_elf(UFile *f)
 	if (elffuncs_read(f->path, &f->funcs, &why) < 0)
 		return;
 	if (f->funcs.n)
-		qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, by_offset);
+		qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, elfsym_by_offset);
 }
 
 static UFile *file_add(USyms *U, const char *path, const uint8_t *id, size_t idlen)
