@@ -154,14 +154,18 @@ static int attach_uprobe(Rt *rt, const KtapHandler *h)
 }
 
 /* Whether the kernel can attach kprobes: tracefs has kprobe_events only
- * when it was built with CONFIG_KPROBES. Unknown (no tracefs): it may. */
+ * when it was built with CONFIG_KPROBES. Unknown (no tracefs): it may.
+ * Asked once: the kernel does not change, and a script may attach many. */
 static int kprobes_missing(void)
 {
+	static int missing = -1;
+	if (missing >= 0)
+		return missing;
 	const char *why, *root = events_tracefs(&why);
 	if (!root)
-		return 0;
+		return missing = 0;
 	char *path = xasprintf("%s/kprobe_events", root);
-	int missing = access(path, F_OK) < 0 && errno == ENOENT;
+	missing = access(path, F_OK) < 0 && errno == ENOENT;
 	free(path);
 	return missing;
 }
