@@ -183,10 +183,12 @@ static int probe_args(Event *ev, char **fetch, int nfetch, const char **whyp)
 			return -1;
 		}
 		add_field(&ev->args, &ev->nargs, f);
-		if (f.name)
-			add_field(&ev->fields, &ev->nfields, (EventField){ .name = xstrdup(f.name),
-				  .ctype = xstrdup(f.ctype), .kind = f.kind, .offset = f.offset,
-				  .size = f.size, .is_signed = f.is_signed, .disp = f.disp });
+		if (f.name) {	/* the same field under its name: a copy that owns its strings */
+			EventField named = f;
+			named.name = xstrdup(f.name);
+			named.ctype = xstrdup(f.ctype);
+			add_field(&ev->fields, &ev->nfields, named);
+		}
 	}
 	return 0;
 }
