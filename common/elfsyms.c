@@ -108,6 +108,12 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const ElfSym *)a)->name, ((const ElfSym *)b)->name);
 }
 
+int elfsym_by_offset(const void *a, const void *b)
+{
+	uint64_t x = ((const ElfSym *)a)->offset, y = ((const ElfSym *)b)->offset;
+	return (x > y) - (x < y);
+}
+
 int elfsyms_read(const char *path, ElfSym **out, const char **why)
 {
 	ElfFuncs f;

@@ -29,6 +29,8 @@ int elffuncs_read(const char *path, ElfFuncs *out, const char **why);
  * message) when the file cannot be read as ELF. */
 int elfsyms_read(const char *path, ElfSym **out, const char **why);
 void elfsyms_free(ElfSym *s, int n);
+/* qsort of ElfSym[] by file offset. */
+int elfsym_by_offset(const void *a, const void *b);
 
 /* A USDT probe: a note of `.note.stapsdt` (<sys/sdt.h>). */
 typedef struct ElfSdt {

@@ -183,10 +183,12 @@ static int probe_args(Event *ev, char **fetch, int nfetch, const char **whyp)
 			return -1;
 		}
 		add_field(&ev->args, &ev->nargs, f);
-		if (f.name)
-			add_field(&ev->fields, &ev->nfields, (EventField){ .name = xstrdup(f.name),
-				  .ctype = xstrdup(f.ctype), .kind = f.kind, .offset = f.offset,
-				  .size = f.size, .is_signed = f.is_signed, .disp = f.disp });
+		if (f.name) {	/* the same field under its name: a copy that owns its strings */
+			EventField named = f;
+			named.name = xstrdup(f.name);
+			named.ctype = xstrdup(f.ctype);
+			add_field(&ev->fields, &ev->nfields, named);
+		}
 	}
 	return 0;
 }
@@ -294,12 +296,6 @@ static Event *uprobe_new(const char *path, const char *name, uint64_t offset, in
 	return ev;
 }
 
-static int by_offset(const void *a, const void *b)
-{
-	uint64_t x = ((const ElfSym *)a)->offset, y = ((const ElfSym *)b)->offset;
-	return x < y ? -1 : x > y;
-}
-
 /* The functions of a glob, one per address: aliases (malloc and
  * __libc_malloc) would each count every call. */
 static int uprobe_glob(const char *path, const char *glob, ElfSym *s, int ns, int retprobe,
@@ -310,7 +306,7 @@ static int uprobe_glob(const char *path, const char *glob, ElfSym *s, int ns, in
 	for (int i = 0; i < ns; i++)
 		if (!fnmatch(glob, s[i].name, 0))
 			m[nm++] = s[i];
-	qsort(m, nm, sizeof *m, by_offset);
+	qsort(m, nm, sizeof *m, elfsym_by_offset);
 	for (int i = 0; i < nm; i++)
 		if (!i || m[i].offset != m[i - 1].offset)
 			add_event(out, &n, uprobe_new(path, m[i].name, m[i].offset, retprobe));

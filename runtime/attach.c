@@ -30,6 +30,16 @@ static int fail(Rt *rt, const KtapHandler *h, const char *what, int err)
 	return -1;
 }
 
+/* Keeps the link libbpf made for h, or says why it could not. */
+static int keep_link(Rt *rt, const KtapHandler *h, struct bpf_link *l)
+{
+	long err = libbpf_get_error(l);
+	if (err)
+		return fail(rt, h, h->target, -err);
+	add_link(rt, l);
+	return 0;
+}
+
 static struct bpf_program *program(Rt *rt, const KtapHandler *h)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(rt->obj, h->prog);
@@ -58,10 +68,8 @@ static int attach_tracepoint(Rt *rt, const KtapHandler *h)
 	char *sys = xstrndup(h->target, colon - h->target);
 	struct bpf_link *l = bpf_program__attach_tracepoint(p, sys, colon + 1);
 	free(sys);
-	long err = libbpf_get_error(l);
-	if (err)
-		return fail(rt, h, h->target, -err);
-	add_link(rt, l);
+	if (keep_link(rt, h, l))
+		return -1;
 	if (rt->opt.verbose)
 		fprintf(stderr, "ktap: attached %s to %s\n", h->prog, h->target);
 	return 0;
@@ -78,10 +86,8 @@ static int attach_raw_tracepoint(Rt *rt, const KtapHandler *h)
 	struct bpf_link *l = bpf_program__type(p) == BPF_PROG_TYPE_RAW_TRACEPOINT ?
 				     bpf_program__attach_raw_tracepoint(p, h->target) :
 				     bpf_program__attach_trace(p);
-	long err = libbpf_get_error(l);
-	if (err)
-		return fail(rt, h, h->target, -err);
-	add_link(rt, l);
+	if (keep_link(rt, h, l))
+		return -1;
 	if (rt->opt.verbose)
 		fprintf(stderr, "ktap: attached %s to raw tracepoint %s\n", h->prog, h->target);
 	return 0;
@@ -148,14 +154,18 @@ static int attach_uprobe(Rt *rt, const KtapHandler *h)
 }
 
 /* Whether the kernel can attach kprobes: tracefs has kprobe_events only
- * when it was built with CONFIG_KPROBES. Unknown (no tracefs): it may. */
+ * when it was built with CONFIG_KPROBES. Unknown (no tracefs): it may.
+ * Asked once: the kernel does not change, and a script may attach many. */
 static int kprobes_missing(void)
 {
+	static int missing = -1;
+	if (missing >= 0)
+		return missing;
 	const char *why, *root = events_tracefs(&why);
 	if (!root)
-		return 0;
+		return missing = 0;
 	char *path = xasprintf("%s/kprobe_events", root);
-	int missing = access(path, F_OK) < 0 && errno == ENOENT;
+	missing = access(path, F_OK) < 0 && errno == ENOENT;
 	free(path);
 	return missing;
 }
@@ -182,10 +192,8 @@ static int attach_kprobe(Rt *rt, const KtapHandler *h)
 	} else {
 		l = bpf_program__attach_kprobe(p, ret, h->target);
 	}
-	long err = libbpf_get_error(l);
-	if (err)
-		return fail(rt, h, h->target, -err);
-	add_link(rt, l);
+	if (keep_link(rt, h, l))
+		return -1;
 	if (rt->opt.verbose)
 		fprintf(stderr, "ktap: attached %s to kernel function %s%s\n", h->prog, h->target,
 			ret ? " (return)" : "");

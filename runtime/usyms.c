@@ -19,14 +19,12 @@ enum { BUILD_ID_MAX = 20 };
 
 typedef struct UFile {
 	char *path;		/* NULL: a build id no mapped file has (asked before) */
-	uint8_t id[BUILD_ID_MAX];
-	size_t idlen;
-	ElfFuncs funcs;		/* sorted by file offset */
+	ElfFuncs funcs;		/* sorted by file offset; its build id is the file's */
 } UFile;
 
 typedef struct USyms {
 	UFile *files;
-	size_t n, max;
+	size_t n;
 } USyms;
 
 static USyms *usyms(Rt *rt)
@@ -34,12 +32,6 @@ static USyms *usyms(Rt *rt)
 	if (!rt->usyms)
 		rt->usyms = xcalloc(1, sizeof(USyms));
 	return rt->usyms;
-}
-
-static int by_offset(const void *a, const void *b)
-{
-	const ElfSym *x = a, *y = b;
-	return (x->offset > y->offset) - (x->offset < y->offset);
 }
 
 /* Build id and functions of an ELF file; a file that is not one is kept
@@ -50,21 +42,16 @@ static void read_elf(UFile *f)
 	if (elffuncs_read(f->path, &f->funcs, &why) < 0)
 		return;
 	if (f->funcs.n)
-		qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, by_offset);
-	f->idlen = f->funcs.idlen;
-	memcpy(f->id, f->funcs.build_id, sizeof f->id);
+		qsort(f->funcs.syms, f->funcs.n, sizeof *f->funcs.syms, elfsym_by_offset);
 }
 
 static UFile *file_add(USyms *U, const char *path, const uint8_t *id, size_t idlen)
 {
-	if (U->n == U->max) {
-		U->max = U->max ? 2 * U->max : 64;
-		U->files = xrealloc(U->files, U->max * sizeof *U->files);
-	}
+	U->files = xgrow(U->files, U->n, sizeof *U->files);
 	UFile *f = &U->files[U->n++];
-	*f = (UFile){ .path = path ? xstrdup(path) : NULL, .idlen = idlen };
+	*f = (UFile){ .path = path ? xstrdup(path) : NULL, .funcs.idlen = idlen };
 	if (idlen)
-		memcpy(f->id, id, idlen);
+		memcpy(f->funcs.build_id, id, idlen);
 	if (path)
 		read_elf(f);
 	return f;
@@ -85,7 +72,8 @@ static UFile *file_by_id(USyms *U, const uint8_t *id, int missing_too)
 {
 	for (size_t i = 0; i < U->n; i++) {
 		UFile *f = &U->files[i];
-		if (f->idlen && !memcmp(f->id, id, f->idlen) && (f->path || missing_too))
+		if (f->funcs.idlen && !memcmp(f->funcs.build_id, id, f->funcs.idlen) &&
+		    (f->path || missing_too))
 			return f;
 	}
 	return NULL;
