@@ -79,6 +79,13 @@ void event_free(Event *ev)
 	free(ev);
 }
 
+void events_free(Event **evs, int n)
+{
+	for (int i = 0; i < n; i++)
+		event_free(evs[i]);
+	free(evs);
+}
+
 static char *trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')

@@ -70,6 +70,7 @@ const EventField *event_arg(const Event *ev, int n);
  * two string kinds (other arrays and __data_loc kinds are not supported). */
 int event_field_usable(const EventField *f);
 void event_free(Event *ev);
+void events_free(Event **evs, int n);	/* each, and the array */
 
 /* ctype.c: the width in bytes and signedness of an integer or pointer C type
  * as tracefs formats spell it ("const clockid_t", "struct stat *"). 0 when

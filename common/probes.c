@@ -389,13 +389,6 @@ static char **words(const char *spec, int *n)
 	return v;
 }
 
-static void free_events(Event **evs, int n)
-{
-	for (int i = 0; i < n; i++)
-		event_free(evs[i]);
-	free(evs);
-}
-
 int probes_resolve(const char *spec, Event ***out, const char **whyp)
 {
 	int nw, n = 0;
@@ -420,7 +413,7 @@ int probes_resolve(const char *spec, Event ***out, const char **whyp)
 	if (bad)
 		n = -n;
 	if (n < 0) {
-		free_events(*out, -n);
+		events_free(*out, -n);
 		*out = NULL;
 		n = 0;
 	}
@@ -475,7 +468,7 @@ int probes_list(const char *spec, char ***out, const char **whyp)
 						 xasprintf("probe:%s%s", ev->name, suffix);
 		}
 	}
-	free_events(evs, n);
+	events_free(evs, n);
 	if (n && !k)
 		*whyp = why_msg("kallsyms cannot be read: '%s' is not expanded", spec);
 	return sorted_unique(*out, k);

@@ -205,9 +205,7 @@ int usdt_resolve(const char *spec, Event ***out, const char **whyp)
 		}
 	}
 	if (bad) {
-		for (int i = 0; i < n; i++)
-			event_free((*out)[i]);
-		free(*out);
+		events_free(*out, n);
 		*out = NULL;
 		n = 0;
 	}

@@ -204,9 +204,7 @@ Program *sema_check(Node *root, Diag *d, const SemaOptions *opt)
 
 static void func_free(Func *f)
 {
-	for (int i = 0; i < f->nevents; i++)
-		event_free(f->events[i]);
-	free(f->events);
+	events_free(f->events, f->nevents);
 	free(f->locals);
 	free((char *)f->name);
 	free(f);
