@@ -72,14 +72,15 @@ static ArgStr *argstr_state(Rt *rt)
 		const char *why;
 		int n = spec ? events_resolve(spec, &evs, &why) : 0;
 		free(spec);
-		for (int j = 0; j < n; j++) {
-			A->evs = xrealloc(A->evs, (A->nevs + 1) * sizeof *A->evs);
-			A->evs[A->nevs++] = (ArgEvent){ evs[j]->id, xstrdup(evs[j]->system),
-							xstrdup(evs[j]->name) };
+		if (!n)
+			continue;
+		A->evs = xrealloc(A->evs, (A->nevs + n) * sizeof *A->evs);
+		for (int j = 0; j < n; j++) {	/* the names taken, not copied */
+			A->evs[A->nevs++] = (ArgEvent){ evs[j]->id, evs[j]->system, evs[j]->name };
+			evs[j]->system = evs[j]->name = NULL;
 			event_free(evs[j]);
 		}
-		if (n)
-			free(evs);
+		free(evs);
 	}
 	return A;
 }

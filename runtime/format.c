@@ -217,15 +217,23 @@ static void print_text(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *pa
 	fputc('\n', out);
 }
 
+/* An argument as JSON; null when it is not inside the payload, whose
+ * presence word shown_arg must then not read either. */
+static json_t *arg_json(Rt *rt, const KtapFormat *f, uint32_t i, const uint8_t *payload)
+{
+	if (!arg_fits(&f->args[i], f->size))
+		return json_null();
+	KtapArg a = shown_arg(&f->args[i], payload);
+	return rt_json_value(rt, &a, payload);
+}
+
 /* print with -f json: the values as values, a stack with its frames. */
 static void print_json(Rt *rt, const KtapFormat *f, const uint8_t *payload)
 {
 	json_t *o = rt_json_new("print"), *data = json_array();
 	rt_output_user(rt, 1);
-	for (uint32_t i = 0; i < f->nargs; i++) {
-		KtapArg a = shown_arg(&f->args[i], payload);
-		json_array_append_new(data, arg_fits(&f->args[i], f->size) ? rt_json_value(rt, &a, payload) : json_null());
-	}
+	for (uint32_t i = 0; i < f->nargs; i++)
+		json_array_append_new(data, arg_json(rt, f, i, payload));
 	json_object_set_new(o, "data", data);
 	rt_json_emit(rt, o);
 }

@@ -33,6 +33,12 @@ static size_t percpu_stride(const RtMap *m)
 	return (m->value_size + 7) & ~(size_t)7;
 }
 
+/* An aggregation's table (§12): its values are common/agg.h's, not numbers. */
+static int is_agg(const RtMap *m)
+{
+	return m->table && m->table->value.kind == V_AGG;
+}
+
 int rt_map_read(Rt *rt, RtMap *m, const void *key, void *val)
 {
 	if (!percpu(m))
@@ -41,7 +47,7 @@ int rt_map_read(Rt *rt, RtMap *m, const void *key, void *val)
 	size_t stride = percpu_stride(m);
 	uint8_t *all = xcalloc(n, stride);
 	int err = bpf_map_lookup_elem(m->fd, key, all) ? -errno : 0;
-	if (!err && m->table && m->table->value.kind == V_AGG) {
+	if (!err && is_agg(m)) {
 		agg_merge(val, all, n, stride, m->value_size);
 	} else if (!err && m->value_size % 8 == 0) {
 		/* ktap values are 64-bit numbers: the total is the sum */
@@ -339,11 +345,6 @@ static int h_iter_next(Rt *rt, const uint64_t a[5], uint64_t *ret)
 	memcpy(key, it->s.keys + it->next++ * it->s.key_size, it->s.key_size);
 	*ret = 0;
 	return 0;
-}
-
-static int is_agg(const RtMap *m)
-{
-	return m->table && m->table->value.kind == V_AGG;
 }
 
 /* print_hist, print_lhist, print_stats */

@@ -41,19 +41,23 @@ void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 	}
 }
 
+/* One part of a key; null when the map's key is too short for it. */
+static json_t *json_part(Rt *rt, const RtMap *m, const KtapArg *a, const uint8_t *key)
+{
+	return fits(a, m->key_size) ? rt_json_value(rt, a, key) : json_null();
+}
+
 json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
 {
 	KtapArg whole;
 	uint32_t n;
 	const KtapArg *parts = key_parts(m, &whole, &n);
+	if (n == 1)
+		return json_part(rt, m, parts, key);
 	json_t *a = json_array();
 	for (uint32_t i = 0; i < n; i++)
-		json_array_append_new(a, fits(&parts[i], m->key_size) ? rt_json_value(rt, &parts[i], key) : json_null());
-	if (n > 1)
-		return a;
-	json_t *one = json_incref(json_array_get(a, 0));
-	json_decref(a);
-	return one;
+		json_array_append_new(a, json_part(rt, m, &parts[i], key));
+	return a;
 }
 
 static int64_t value_of(const RtMap *m, const uint8_t *val)

@@ -107,9 +107,21 @@ void agg_print_log2(FILE *out, const uint64_t *b, int n)
 	}
 }
 
+/* How many linear buckets print_lhist(t, min, max, step) has (common/agg.h). */
+static int64_t lin_buckets(int64_t min, int64_t max, int64_t step)
+{
+	return (max - min) / step + 2;
+}
+
+/* Whether an entry of val_size bytes holds the linear buckets lin asks for. */
+static int has_lin(const int64_t lin[3], uint32_t val_size)
+{
+	return lin_buckets(lin[0], lin[1], lin[2]) <= ((int64_t)val_size - AGG_LIN) / 8;
+}
+
 void agg_print_linear(FILE *out, const uint64_t *b, int64_t min, int64_t max, int64_t step)
 {
-	int n = (int)((max - min) / step) + 2, last = 0;
+	int n = (int)lin_buckets(min, max, step), last = 0;
 	uint64_t top;
 	for (int i = extent(b, n, &last, &top); i >= 0 && i <= last; i++) {
 		char range[64], lo[24], hi[24];
@@ -155,7 +167,7 @@ json_t *agg_json_log2(const uint64_t *b, int n)
 json_t *agg_json_linear(const uint64_t *b, int64_t min, int64_t max, int64_t step)
 {
 	json_t *a = json_array();
-	int n = (int)((max - min) / step) + 2, last = 0;
+	int n = (int)lin_buckets(min, max, step), last = 0;
 	uint64_t top;
 	for (int i = extent(b, n, &last, &top); i >= 0 && i <= last; i++) {
 		int64_t lo = i == n - 1 ? max : min + (i - 1) * step;
@@ -191,7 +203,7 @@ static void entry_text(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key, co
 	fputs(":\n", out);
 	if (how == AGG_LOG2_HIST)
 		agg_print_log2(out, b + AGG_LOG2 / 8, AGG_LOG2_N);
-	else if (val_size >= AGG_LIN + 8 * (uint32_t)((lin[1] - lin[0]) / lin[2] + 2))
+	else if (has_lin(lin, val_size))
 		agg_print_linear(out, b + AGG_LIN / 8, lin[0], lin[1], lin[2]);
 	fputc('\n', out);
 }
@@ -213,7 +225,7 @@ static json_t *entry_json(Rt *rt, const RtMap *m, const uint8_t *key, const uint
 		json_object_set_new(o, "max", json_integer(s64(v + AGG_MAX)));
 	} else if (how == AGG_LOG2_HIST) {
 		json_object_set_new(o, "buckets", agg_json_log2(b + AGG_LOG2 / 8, AGG_LOG2_N));
-	} else if (val_size >= AGG_LIN + 8 * (uint32_t)((lin[1] - lin[0]) / lin[2] + 2)) {
+	} else if (has_lin(lin, val_size)) {
 		json_object_set_new(o, "buckets", agg_json_linear(b + AGG_LIN / 8, lin[0], lin[1], lin[2]));
 	}
 	return o;
