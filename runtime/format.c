@@ -51,7 +51,7 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 }
 
 /* Whether a's bytes (a maybe-nil one's presence word too) are inside the payload. */
-static int arg_fits(const KtapArg *a, uint32_t payload)
+int rt_arg_fits(const KtapArg *a, uint32_t payload)
 {
 	uint64_t end = (uint64_t)a->off + a->size + (a->kind & V_MAYBE_NIL ? 8 : 0);
 	return end <= payload;
@@ -146,7 +146,7 @@ static const Format *parsed(Rt *rt, const KtapFormat *f, Format *tmp)
 	int ok = f->fmt && format_parse(pf, f->fmt, strlen(f->fmt), &err, &pos) == 0 &&
 		 (uint32_t)pf->nconv == f->nargs;
 	for (uint32_t i = 0; ok && i < f->nargs; i++)
-		ok = arg_fits(&f->args[i], f->size);
+		ok = rt_arg_fits(&f->args[i], f->size);
 	if (cached)
 		I->fmt_parsed[id] = ok ? 1 : 2;
 	if (!ok) {
@@ -209,7 +209,7 @@ static void print_text(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *pa
 	for (uint32_t i = 0; i < f->nargs; i++) {
 		if (i)
 			fputc('\t', out);
-		if (arg_fits(&f->args[i], f->size)) {
+		if (rt_arg_fits(&f->args[i], f->size)) {
 			KtapArg a = shown_arg(&f->args[i], payload);
 			rt_print_value(rt, out, &a, payload);
 		}
@@ -221,7 +221,7 @@ static void print_text(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *pa
  * presence word shown_arg must then not read either. */
 static json_t *arg_json(Rt *rt, const KtapFormat *f, uint32_t i, const uint8_t *payload)
 {
-	if (!arg_fits(&f->args[i], f->size))
+	if (!rt_arg_fits(&f->args[i], f->size))
 		return json_null();
 	KtapArg a = shown_arg(&f->args[i], payload);
 	return rt_json_value(rt, &a, payload);

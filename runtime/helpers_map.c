@@ -117,11 +117,6 @@ static int cmp_part(const KtapArg *a, const uint8_t *x, const uint8_t *y)
 	return memcmp(x + a->off, y + a->off, a->size);
 }
 
-static int fits(const KtapArg *a, uint32_t size)
-{
-	return a->off <= size && a->size <= size - a->off;
-}
-
 static int cmp_by(const KtapArg *parts, uint32_t n, uint32_t size, const uint8_t *x, const uint8_t *y)
 {
 	KtapArg whole = { size == 8 ? V_NUM : V_STR, 0, size, NULL };
@@ -130,7 +125,7 @@ static int cmp_by(const KtapArg *parts, uint32_t n, uint32_t size, const uint8_t
 		n = 1;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		if (!fits(&parts[i], size))
+		if (!rt_arg_fits(&parts[i], size))
 			continue;
 		int c = cmp_part(&parts[i], x, y);
 		if (c)

@@ -8,11 +8,6 @@
 
 #define BAR 38
 
-static int fits(const KtapArg *a, uint32_t size)
-{
-	return a->off <= size && a->size <= size - a->off;
-}
-
 const char *rt_table_name(const RtMap *m)
 {
 	return m->table && m->table->name ? m->table->name : m->name;
@@ -36,7 +31,7 @@ void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 	for (uint32_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", out);
-		if (fits(&parts[i], m->key_size))
+		if (rt_arg_fits(&parts[i], m->key_size))
 			rt_print_value(rt, out, &parts[i], key);
 	}
 }
@@ -44,7 +39,7 @@ void rt_print_key(Rt *rt, FILE *out, const RtMap *m, const uint8_t *key)
 /* One part of a key; null when the map's key is too short for it. */
 static json_t *json_part(Rt *rt, const RtMap *m, const KtapArg *a, const uint8_t *key)
 {
-	return fits(a, m->key_size) ? rt_json_value(rt, a, key) : json_null();
+	return rt_arg_fits(a, m->key_size) ? rt_json_value(rt, a, key) : json_null();
 }
 
 json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
@@ -63,9 +58,9 @@ json_t *rt_json_key(Rt *rt, const RtMap *m, const uint8_t *key)
 static int64_t value_of(const RtMap *m, const uint8_t *val)
 {
 	KtapArg whole = { V_NUM, 0, 8, NULL };
-	const KtapArg *a = m->table && fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
+	const KtapArg *a = m->table && rt_arg_fits(&m->table->value, m->value_size) ? &m->table->value : &whole;
 	int64_t v = 0;
-	if (fits(a, m->value_size))
+	if (rt_arg_fits(a, m->value_size))
 		memcpy(&v, val + a->off, a->size < 8 ? a->size : 8);
 	return v;
 }

@@ -129,6 +129,8 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base);
 const char *rt_text(KtapVKind kind, const char *fmt, int64_t v, char *buf, size_t size);
 const char *rt_table_name(const RtMap *m);	/* hist.c: the script's name for it */
 int64_t rt_num_at(const KtapArg *a, const uint8_t *base);	/* a number's bytes, at most 8 */
+/* Whether a's bytes (a maybe-nil one's presence word too) are inside size bytes. */
+int rt_arg_fits(const KtapArg *a, uint32_t size);
 void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, const char *s);
 void rt_ptr_text(Rt *rt, uint64_t addr, char *buf, size_t size);
 void rt_format_free(Interp *I);
