@@ -4,7 +4,7 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-static void emit_set(Lower *L, int dst, IrOpnd a)
+void emit_set(Lower *L, int dst, IrOpnd a)
 {
 	IrIns *i = emit(L, IR_MOV);
 	i->dst = dst;

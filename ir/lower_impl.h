@@ -58,6 +58,7 @@ typedef struct Lower {
 IrIns *emit(Lower *L, IrOp op);
 int emit_op(Lower *L, IrOp op, IrOpnd a, IrOpnd b);	/* d = a op b */
 int emit_mov(Lower *L, IrOpnd a);
+void emit_set(Lower *L, int dst, IrOpnd a);	/* dst = a, dst an existing vreg (expr.c) */
 int emit_load(Lower *L, IrOpnd base, int off, int size);
 void emit_store(Lower *L, IrOpnd base, int off, int size, IrOpnd v);
 void emit_copy(Lower *L, IrOpnd dst, int doff, IrOpnd src, int soff, int size);
