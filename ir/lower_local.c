@@ -219,6 +219,11 @@ void local_zero(Lower *L, Symbol *s)
  * value, 1 while it holds one and 0 while it is nil; its value is then the
  * zero value, so arithmetic on nil uses 0 with no test. Other variables
  * are always present and have no flag. */
+int nilable_name(const Node *n)
+{
+	return n->kind == N_NAME && n->sym && n->sym->nilable;
+}
+
 IrOpnd presence_get(Lower *L, Symbol *s)
 {
 	if (!s->nilable)
@@ -267,7 +272,7 @@ IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present)
 	IrOpnd v = lower_expr(L, n);
 	if (n->kind == N_NIL)
 		*present = ir_imm(0);
-	else if (n->kind == N_NAME && n->sym && n->sym->nilable)
+	else if (nilable_name(n))
 		*present = presence_get(L, n->sym);
 	else
 		*present = ir_imm(1);
