@@ -179,18 +179,18 @@ void dispatch_free(Dispatch *d);
 /* rawtp.c: a handler's many other events, when it reads no record, as one
  * raw tracepoint program attached per event with the event's index as
  * its cookie. */
-/* probe.c: kprobe and uprobe programs. */
-char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset);
-IrOpnd probe_mem(Lower *L, const EventField *fl);	/* an EF_MEM fetch-arg */
-
-/* lower_core.c */
-IrOpnd lower_typed(Lower *L, Node *n);	/* a read sema resolved (n->cacc) */
-
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2]);	/* NULL: per event */
 int rawtp_covers(const RawTp *r, const Event *ev);
 int rawtp_count(const RawTp *r);
 const Event *rawtp_event(const RawTp *r, int i);
 IrOpnd rawtp_probename(Lower *L);
 void rawtp_free(RawTp *r);
+
+/* probe.c: kprobe and uprobe programs. */
+char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset);
+IrOpnd probe_mem(Lower *L, const EventField *fl);	/* an EF_MEM fetch-arg */
+
+/* lower_core.c */
+IrOpnd lower_typed(Lower *L, Node *n);	/* a read sema resolved (n->cacc) */
 
 #endif
