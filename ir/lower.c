@@ -62,12 +62,12 @@ static IrLayout *key_layout(Lower *L, TableInfo *t)
 	return l;
 }
 
-static int map_name_taken(Lower *L, const char *name)
+int map_find(Lower *L, const char *name)
 {
 	for (int i = 0; i < L->mod->nmaps; i++)
 		if (!strcmp(L->mod->maps[i].name, name))
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
 static void setup_tables(Lower *L)
@@ -81,7 +81,7 @@ static void setup_tables(Lower *L)
 		TableInfo *t = p->tables[i];
 		const char *base = t->name ? t->name : "table";
 		char *name = ident("%s", base);
-		for (int n = 2; map_name_taken(L, name); n++) {
+		for (int n = 2; map_find(L, name) >= 0; n++) {
 			free(name);
 			name = ident("%s_%d", base, n);
 		}

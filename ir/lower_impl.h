@@ -162,6 +162,7 @@ void finish_func(IrFunc *f);
 int kernel(Lower *L);
 void lower_error(Lower *L, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int func_group(Lower *L, const Node *site);	/* Func index registered by site */
+int map_find(Lower *L, const char *name);	/* the map's index, or -1 */
 
 /* dispatch.c: a handler's many syscall events of one direction as one
  * program on raw_syscalls:sys_enter or sys_exit. */
