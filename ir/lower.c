@@ -213,7 +213,8 @@ static void lower_body(Lower *L, const Job *j)
 	L->col = 1;
 	L->retbuf = -1;
 	L->ctxreg = 0;
-	L->progctx = sf->kind == FN_TRACE || sf->kind == FN_PROFILE ? 0 : -1;
+	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
+	L->progctx = probe ? 0 : -1;
 	L->ntemps = L->nspare = 0;
 	L->framed = 0;
 	L->linkreg = -1;
@@ -221,7 +222,6 @@ static void lower_body(Lower *L, const Job *j)
 	L->flag = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
-	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
 	if (probe)
 		stopped(L);	/* first: after the end a handler costs one load */
 	if (j->disp)
