@@ -62,12 +62,12 @@ static IrLayout *key_layout(Lower *L, TableInfo *t)
 	return l;
 }
 
-static int map_name_taken(Lower *L, const char *name)
+int map_find(Lower *L, const char *name)
 {
 	for (int i = 0; i < L->mod->nmaps; i++)
 		if (!strcmp(L->mod->maps[i].name, name))
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
 static void setup_tables(Lower *L)
@@ -81,7 +81,7 @@ static void setup_tables(Lower *L)
 		TableInfo *t = p->tables[i];
 		const char *base = t->name ? t->name : "table";
 		char *name = ident("%s", base);
-		for (int n = 2; map_name_taken(L, name); n++) {
+		for (int n = 2; map_find(L, name) >= 0; n++) {
 			free(name);
 			name = ident("%s_%d", base, n);
 		}
@@ -213,7 +213,8 @@ static void lower_body(Lower *L, const Job *j)
 	L->col = 1;
 	L->retbuf = -1;
 	L->ctxreg = 0;
-	L->progctx = sf->kind == FN_TRACE || sf->kind == FN_PROFILE ? 0 : -1;
+	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
+	L->progctx = probe ? 0 : -1;
 	L->ntemps = L->nspare = 0;
 	L->framed = 0;
 	L->linkreg = -1;
@@ -221,7 +222,6 @@ static void lower_body(Lower *L, const Job *j)
 	L->flag = xcalloc(sf->nlocals + 1, sizeof(int));
 	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
 		L->retbuf = 0;
-	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
 	if (probe)
 		stopped(L);	/* first: after the end a handler costs one load */
 	if (j->disp)

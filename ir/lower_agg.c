@@ -27,13 +27,6 @@ static int zero_value(Lower *L)
 	return L->agg_zero;
 }
 
-static void mov_to(Lower *L, int dst, IrOpnd v)
-{
-	IrIns *i = emit(L, IR_MOV);
-	i->dst = dst;
-	i->a = v;
-}
-
 /* Look the key up: on a hit, p is the entry and control goes to go. */
 static void lookup_into(Lower *L, TableInfo *t, IrOpnd key, int p, IrBlock *go, IrBlock *miss)
 {
@@ -41,7 +34,7 @@ static void lookup_into(Lower *L, TableInfo *t, IrOpnd key, int p, IrBlock *go, 
 	int q = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
 	emit_br(L, C_NE, ir_r(q), ir_imm(0), hit, miss);
 	set_block(L, hit);
-	mov_to(L, p, ir_r(q));
+	emit_set(L, p, ir_r(q));
 	emit_jmp(L, go);
 }
 
@@ -97,13 +90,11 @@ static int log2_of(Lower *L, IrOpnd v)
 	int x = emit_mov(L, v), n = emit_mov(L, ir_imm(0));
 	for (int s = 32; s; s /= 2) {
 		int hi = emit_op(L, IR_SHR, ir_r(x), ir_imm(s));
-		IrIns *neg = emit(L, IR_NEG);
-		neg->dst = ir_vreg(L->f);
-		neg->a = ir_r(hi);
-		int some = emit_op(L, IR_SHR, ir_r(neg->dst), ir_imm(63));	/* hi != 0 */
+		int neg = emit_op(L, IR_NEG, ir_r(hi), (IrOpnd){ 0 });
+		int some = emit_op(L, IR_SHR, ir_r(neg), ir_imm(63));	/* hi != 0 */
 		int sh = emit_op(L, IR_MUL, ir_r(some), ir_imm(s));
-		mov_to(L, x, ir_r(emit_op(L, IR_SHR, ir_r(x), ir_r(sh))));
-		mov_to(L, n, ir_r(emit_op(L, IR_ADD, ir_r(n), ir_r(sh))));
+		emit_set(L, x, ir_r(emit_op(L, IR_SHR, ir_r(x), ir_r(sh))));
+		emit_set(L, n, ir_r(emit_op(L, IR_ADD, ir_r(n), ir_r(sh))));
 	}
 	return n;
 }
@@ -125,13 +116,13 @@ static void log2_bucket(Lower *L, IrOpnd p, IrOpnd v)
 {
 	int idx = ir_vreg(L->f);
 	IrBlock *nonneg = new_block(L), *pos = new_block(L), *have = new_block(L);
-	mov_to(L, idx, ir_imm(0));
+	emit_set(L, idx, ir_imm(0));
 	emit_br(L, C_LT, v, ir_imm(0), have, nonneg);
 	set_block(L, nonneg);
-	mov_to(L, idx, ir_imm(1));
+	emit_set(L, idx, ir_imm(1));
 	emit_br(L, C_EQ, v, ir_imm(0), have, pos);
 	set_block(L, pos);
-	mov_to(L, idx, ir_r(emit_op(L, IR_ADD, ir_r(log2_of(L, v)), ir_imm(2))));
+	emit_set(L, idx, ir_r(emit_op(L, IR_ADD, ir_r(log2_of(L, v)), ir_imm(2))));
 	emit_jmp(L, have);
 	set_block(L, have);
 	bump(L, p, AGG_LOG2, idx, AGG_LOG2_N);
@@ -141,14 +132,14 @@ static void linear_bucket(Lower *L, TableInfo *t, IrOpnd p, IrOpnd v)
 {
 	int n = (int)((t->lmax - t->lmin) / t->lstep), idx = ir_vreg(L->f);
 	IrBlock *above = new_block(L), *inside = new_block(L), *have = new_block(L);
-	mov_to(L, idx, ir_imm(0));
+	emit_set(L, idx, ir_imm(0));
 	emit_br(L, C_LT, v, ir_imm(t->lmin), have, above);
 	set_block(L, above);
-	mov_to(L, idx, ir_imm(n + 1));
+	emit_set(L, idx, ir_imm(n + 1));
 	emit_br(L, C_GE, v, ir_imm(t->lmax), have, inside);
 	set_block(L, inside);
 	int off = emit_op(L, IR_SUB, v, ir_imm(t->lmin));
-	mov_to(L, idx, ir_r(emit_op(L, IR_ADD, ir_r(emit_op(L, IR_DIV, ir_r(off), ir_imm(t->lstep))),
+	emit_set(L, idx, ir_r(emit_op(L, IR_ADD, ir_r(emit_op(L, IR_DIV, ir_r(off), ir_imm(t->lstep))),
 				      ir_imm(1))));
 	emit_jmp(L, have);
 	set_block(L, have);
@@ -193,7 +184,7 @@ IrOpnd agg_stat(Lower *L, Node *call)
 	IrOpnd v = ir_r(emit_load(L, ir_r(p), off[call->num - F_AGG_COUNT], 8));
 	if (call->num == F_AGG_AVG)
 		v = ir_r(emit_op(L, IR_DIV, v, ir_r(emit_load(L, ir_r(p), AGG_COUNT, 8))));
-	mov_to(L, r, v);
+	emit_set(L, r, v);
 	emit_jmp(L, done);
 	set_block(L, done);
 	return ir_r(r);

@@ -4,7 +4,7 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-static void emit_set(Lower *L, int dst, IrOpnd a)
+void emit_set(Lower *L, int dst, IrOpnd a)
 {
 	IrIns *i = emit(L, IR_MOV);
 	i->dst = dst;
@@ -259,7 +259,7 @@ static void nil_test(Lower *L, Node *x, int eq, IrBlock *t, IrBlock *f)
 		IrOpnd found;
 		table_read(L, x, &found);
 		emit_br(L, C_NE, found, ir_imm(0), present, absent);
-	} else if (x->kind == N_NAME && x->sym && x->sym->nilable) {
+	} else if (nilable_name(x)) {
 		emit_br(L, C_NE, presence_get(L, x->sym), ir_imm(0), present, absent);
 	} else {
 		lower_expr(L, x);
@@ -327,7 +327,7 @@ void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 		return;
 	}
 	default: {
-		if (n->kind == N_NAME && n->sym && n->sym->nilable) {	/* nil is false */
+		if (nilable_name(n)) {	/* nil is false */
 			IrBlock *check = new_block(L);
 			emit_br(L, C_EQ, presence_get(L, n->sym), ir_imm(0), f, check);
 			set_block(L, check);

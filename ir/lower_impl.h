@@ -58,6 +58,7 @@ typedef struct Lower {
 IrIns *emit(Lower *L, IrOp op);
 int emit_op(Lower *L, IrOp op, IrOpnd a, IrOpnd b);	/* d = a op b */
 int emit_mov(Lower *L, IrOpnd a);
+void emit_set(Lower *L, int dst, IrOpnd a);	/* dst = a, dst an existing vreg (expr.c) */
 int emit_load(Lower *L, IrOpnd base, int off, int size);
 void emit_store(Lower *L, IrOpnd base, int off, int size, IrOpnd v);
 void emit_copy(Lower *L, IrOpnd dst, int doff, IrOpnd src, int soff, int size);
@@ -143,6 +144,7 @@ int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);
+int nilable_name(const Node *n);	/* a variable that may hold nil */
 int nil_params(Func *sf);	/* parameters that may be nil: each takes a flag too */
 IrOpnd presence_get(Lower *L, Symbol *s);	/* 1 for a variable that is never nil */
 void presence_set(Lower *L, Symbol *s, IrOpnd present);	/* nothing if never nil */
@@ -160,6 +162,7 @@ void finish_func(IrFunc *f);
 int kernel(Lower *L);
 void lower_error(Lower *L, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int func_group(Lower *L, const Node *site);	/* Func index registered by site */
+int map_find(Lower *L, const char *name);	/* the map's index, or -1 */
 
 /* dispatch.c: a handler's many syscall events of one direction as one
  * program on raw_syscalls:sys_enter or sys_exit. */
@@ -177,18 +180,18 @@ void dispatch_free(Dispatch *d);
 /* rawtp.c: a handler's many other events, when it reads no record, as one
  * raw tracepoint program attached per event with the event's index as
  * its cookie. */
-/* probe.c: kprobe and uprobe programs. */
-char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset);
-IrOpnd probe_mem(Lower *L, const EventField *fl);	/* an EF_MEM fetch-arg */
-
-/* lower_core.c */
-IrOpnd lower_typed(Lower *L, Node *n);	/* a read sema resolved (n->cacc) */
-
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2]);	/* NULL: per event */
 int rawtp_covers(const RawTp *r, const Event *ev);
 int rawtp_count(const RawTp *r);
 const Event *rawtp_event(const RawTp *r, int i);
 IrOpnd rawtp_probename(Lower *L);
 void rawtp_free(RawTp *r);
+
+/* probe.c: kprobe and uprobe programs. */
+char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target, uint64_t *offset);
+IrOpnd probe_mem(Lower *L, const EventField *fl);	/* an EF_MEM fetch-arg */
+
+/* lower_core.c */
+IrOpnd lower_typed(Lower *L, Node *n);	/* a read sema resolved (n->cacc) */
 
 #endif

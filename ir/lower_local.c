@@ -204,9 +204,7 @@ void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 		emit_store(L, frame_base(L), loc, 8, v);
 		return;
 	}
-	IrIns *i = emit(L, IR_MOV);
-	i->dst = loc;
-	i->a = v;
+	emit_set(L, loc, v);
 }
 
 void local_zero(Lower *L, Symbol *s)
@@ -221,6 +219,11 @@ void local_zero(Lower *L, Symbol *s)
  * value, 1 while it holds one and 0 while it is nil; its value is then the
  * zero value, so arithmetic on nil uses 0 with no test. Other variables
  * are always present and have no flag. */
+int nilable_name(const Node *n)
+{
+	return n->kind == N_NAME && n->sym && n->sym->nilable;
+}
+
 IrOpnd presence_get(Lower *L, Symbol *s)
 {
 	if (!s->nilable)
@@ -240,9 +243,7 @@ void presence_set(Lower *L, Symbol *s, IrOpnd present)
 	} else if (L->framed) {
 		emit_store(L, frame_base(L), L->flag[s->index], 8, present);
 	} else {
-		IrIns *i = emit(L, IR_MOV);
-		i->dst = L->flag[s->index];
-		i->a = present;
+		emit_set(L, L->flag[s->index], present);
 	}
 }
 
@@ -252,14 +253,10 @@ static IrOpnd found_flag(Lower *L, IrOpnd p)
 {
 	int r = ir_vreg(L->f);
 	IrBlock *miss = new_block(L), *join = new_block(L);
-	IrIns *i = emit(L, IR_MOV);
-	i->dst = r;
-	i->a = ir_imm(1);
+	emit_set(L, r, ir_imm(1));
 	emit_br(L, C_EQ, p, ir_imm(0), miss, join);
 	set_block(L, miss);
-	i = emit(L, IR_MOV);
-	i->dst = r;
-	i->a = ir_imm(0);
+	emit_set(L, r, ir_imm(0));
 	emit_jmp(L, join);
 	set_block(L, join);
 	return ir_r(r);
@@ -275,7 +272,7 @@ IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present)
 	IrOpnd v = lower_expr(L, n);
 	if (n->kind == N_NIL)
 		*present = ir_imm(0);
-	else if (n->kind == N_NAME && n->sym && n->sym->nilable)
+	else if (nilable_name(n))
 		*present = presence_get(L, n->sym);
 	else
 		*present = ir_imm(1);

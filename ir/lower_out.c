@@ -93,7 +93,7 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpn
  * value is nil) prints nil when absent. */
 static int prints_nil(const Node *n)
 {
-	return n->kind == N_INDEX || (n->kind == N_NAME && n->sym && n->sym->nilable);
+	return n->kind == N_INDEX || nilable_name(n);
 }
 
 /* Print args (n of them) with format fmt (FMT_PRINT when NULL). */

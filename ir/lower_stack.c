@@ -6,7 +6,6 @@
  * process has gone (docs/stacks.md). */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 #include <linux/bpf.h>
 #include "common/util.h"
 #include "lower_impl.h"
@@ -19,10 +18,7 @@ enum { KERNEL_ENTRIES = 4096, USER_ENTRIES = 1024 };
 static int stack_map(Lower *L, int user, int depth)
 {
 	char *name = xasprintf("ktap_%cstack%d", user ? 'u' : 'k', depth);
-	int map = -1;
-	for (int i = 0; i < L->mod->nmaps && map < 0; i++)
-		if (!strcmp(L->mod->maps[i].name, name))
-			map = i;
+	int map = map_find(L, name);
 	if (map < 0) {
 		IrMap m = { name, BPF_MAP_TYPE_STACK_TRACE, user ? USER_ENTRIES : KERNEL_ENTRIES,
 			    user ? BPF_F_STACK_BUILD_ID : 0, NULL, NULL, 4,

@@ -47,15 +47,10 @@ static void write_nilable(Lower *L, Node *target, Node *x)
 
 static void write_entry(Lower *L, Node *target, Node *value, int op)
 {
-	if (op == '=' && value->kind == N_NAME && value->sym && value->sym->nilable)
+	if (op == '=' && nilable_name(value))
 		write_nilable(L, target, value);
 	else
 		table_write(L, target, value, op);
-}
-
-static int nilable_name(const Node *n)
-{
-	return n->kind == N_NAME && n->sym && n->sym->nilable;
 }
 
 /* A value that stays put while other targets of the same statement change. */
