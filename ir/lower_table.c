@@ -65,11 +65,8 @@ IrOpnd table_get(Lower *L, TableInfo *t, IrOpnd key, IrOpnd *found)
 	}
 	emit_jmp(L, join);
 	set_block(L, miss);
-	if (str.kind == O_NONE) {
-		IrIns *i = emit(L, IR_MOV);
-		i->dst = r;
-		i->a = ir_imm(0);
-	}
+	if (str.kind == O_NONE)
+		emit_set(L, r, ir_imm(0));
 	set_block(L, join);
 	if (found)
 		*found = ir_r(p);
