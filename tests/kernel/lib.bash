@@ -95,6 +95,34 @@ ktap_wait() {
 	no_leaks
 }
 
+# bpftrace_bg OUT ARGS...: start bpftrace ARGS (for a script whose BEGIN
+# prints a line starting "Tracing", as bpftrace's tools do) in the
+# background, stdout to OUT (without that line), stderr to OUT.err; return
+# once that line came: bpftrace runs BEGIN after attaching every probe.
+# BT_PID is its pid; end it with bpftrace_end.
+bpftrace_bg() {
+	local out=$1 fifo=$work/bt.$RANDOM line fd; shift
+	mkfifo "$fifo"
+	bpftrace "$@" >"$fifo" 2>"$out.err" &
+	BT_PID=$! BT_OUT=$out
+	exec {fd}<"$fifo"
+	while IFS= read -r line <&$fd; do
+		[[ $line == Tracing* ]] && break
+	done
+	[[ $line == Tracing* ]] || { wait $BT_PID; fail "bpftrace $* ended before tracing: $(cat "$out.err")"; }
+	cat <&$fd >"$out" &
+	BT_CAT=$!
+	exec {fd}<&-
+}
+
+# bpftrace_end: stop the bpftrace of bpftrace_bg (it prints its maps at
+# the end) and wait until its output is complete.
+bpftrace_end() {
+	kill -INT $BT_PID
+	wait $BT_PID || fail "bpftrace exited $?: $(tail -3 "$BT_OUT.err")"
+	wait $BT_CAT
+}
+
 # workload_bg ARGS...: start the workload held back until workload_go
 # (its pid: WL_PID). tool_bg TOOL ARGS...: the same for another tool that
 # takes --wait-fd (the usdt tool).
