@@ -38,7 +38,7 @@ IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl)
 	return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
 }
 
-static IrOpnd field_value(Lower *L, const EventField *fl)
+static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 {
 	IrOpnd ctx = ir_r(L->ctxreg);
 	if (fl->kind == EF_INT)
@@ -48,6 +48,15 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 	if (fl->kind == EF_CONST)
 		return ir_imm(fl->disp);
 	IrOpnd dst = str_temp(L);
+	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string */
+		if (fl->size > L->strlen)
+			lower_error(L, site, "array field '%s' has %d bytes, more than a value holds "
+				    "(--strlen %d): read its elements (args.%s[i])", fl->name, fl->size,
+				    L->strlen, fl->name);
+		else
+			emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
+		return dst;
+	}
 	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {
 		src = emit_op(L, IR_ADD, ctx, ir_imm(fl->offset));
@@ -59,6 +68,35 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 	}
 	emit_call(L, BPF_FUNC_probe_read_kernel_str, 3, dst, ir_imm(n), ir_r(src));
 	return dst;
+}
+
+/* a[i] of an array value (sema made it an N_CREAD without cacc): i
+ * outside the array reads 0. The element is read from the value's
+ * buffer, by a load at a constant i, else by a helper, since the
+ * verifier takes no variable offset into the context. */
+static IrOpnd array_elem(Lower *L, Node *n)
+{
+	Type *t = ty(n->a);
+	IrOpnd arr = lower_expr(L, n->a), i = lower_expr(L, n->list.v[0]);
+	at(L, n);
+	if (i.kind == O_IMM) {
+		int v = emit_load(L, arr, i.v * t->elem, t->elem);
+		return ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v);
+	}
+	int r = ir_vreg(L->f), slot = temp_slot(L, 8);
+	IrBlock *in = new_block(L), *out = new_block(L), *join = new_block(L);
+	emit_br(L, C_ULT, i, ir_imm(t->count), in, out);
+	set_block(L, in);
+	int p = emit_op(L, IR_ADD, arr, ir_r(emit_op(L, IR_MUL, i, ir_imm(t->elem))));
+	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(emit_addr(L, slot)), ir_imm(t->elem), ir_r(p));
+	int v = emit_load(L, ir_slotop(slot), 0, t->elem);
+	emit_set(L, r, ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v));
+	emit_jmp(L, join);
+	set_block(L, out);
+	emit_set(L, r, ir_imm(0));
+	emit_jmp(L, join);
+	set_block(L, join);
+	return ir_r(r);
 }
 
 static IrOpnd builtin_var(Lower *L, Node *n)
@@ -96,7 +134,7 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 			lower_error(L, n, "this event has no such argument");
 			return ir_imm(0);
 		}
-		return field_value(L, fl);
+		return field_value(L, n, fl);
 	}
 	}
 }
@@ -197,10 +235,12 @@ IrOpnd lower_expr(Lower *L, Node *n)
 			lower_error(L, n, "no such event field here");
 			return ir_imm(0);
 		}
-		return field_value(L, fl);
+		return field_value(L, n, fl);
 	}
 	case N_CALL:
 		return lower_call(L, n);
+	case N_CREAD:
+		return array_elem(L, n);
 	case N_UNOP:
 		if (n->op == '!')
 			return cond_value(L, n);
