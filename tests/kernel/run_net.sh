@@ -110,4 +110,31 @@ t_tcplife() {
 	expect "tcplife" "$(cat "$work/ktap.rows")" "$(cat "$work/bt.rows")"
 }
 
+# bpftrace's tcpretrans.bt on the same tracepoint: one SYN retransmitted
+# per connection; both tools give its addresses, ports and state (the
+# time and the pid, whoever ran the timer, left out).
+TCPRETRANS_BT='BEGIN { printf("Tracing\n"); }
+tracepoint:tcp:tcp_retransmit_skb /args->family == 2/ {
+	printf("%s:%d %s:%d %d\n", ntop(args->saddr), args->sport, ntop(args->daddr), args->dport,
+	       args->state);
+}'
+
+t_tcpretrans() {
+	local rc=0
+	workload_bg --comm kt-retrans tcp-retrans 1
+	bpftrace_bg "$work/bt" -e "$TCPRETRANS_BT"
+	ktap_bg "$work/re" "$top/examples/tcpretrans.kp"
+	workload_go
+	wait $WL_PID || rc=$?
+	kill -INT $KTAP_PID
+	ktap_wait
+	bpftrace_end
+	expect "workload status" $rc 0
+	local c
+	c=$(client_port)
+	expect "ktap" "$(awk '{ print $3, $4, $5 }' "$work/re" | grep "^127.0.0.1:$c ")" \
+		"127.0.0.1:$c 127.0.0.1:$(listen_port) SYN_SENT"
+	expect "bpftrace" "$(grep "^127.0.0.1:$c " "$work/bt")" "127.0.0.1:$c 127.0.0.1:$(listen_port) 2"
+}
+
 run_cases
