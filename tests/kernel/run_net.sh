@@ -63,6 +63,41 @@ t_ipv6() {
 		"btf ::1 $c ::1 $p agrees true" "btf ::1 $p ::1 $c agrees true" | sort -u)"
 }
 
+# The run's sockets in the run's lines (the listener's own included).
+run_lines() {
+	local rc=0
+	workload_bg --comm kt-net tcp 1
+	ktap_bg "$work/out" "$@"
+	workload_go
+	wait $WL_PID || rc=$?
+	kill -INT $KTAP_PID
+	ktap_wait
+	expect "workload status" $rc 0
+	expect "ktap status" $KTAP_RC 0
+}
+
+# An array field whole, by a constant index and by run-time indexes, one
+# inside the array and one outside it (0); an IPv4 socket's saddr_v6 is
+# the mapped ::ffff:127.0.0.1, its last byte 1.
+t_array_values() {
+	run_lines -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2/ {
+	var i = args.newstate - args.newstate + 3
+	print(args.sport, args.dport, args.saddr, args.saddr[0], args.saddr[i], args.saddr[i + 1],
+	      args.saddr_v6[i * 5])
+}'
+	expect "values" "$(of_run "$work/out" | cut -f3- | sort -u)" "[127,0,0,1]	127	1	0	1"
+}
+
+# -f json: an address is a string, an array an array of numbers.
+t_json() {
+	run_lines -f json -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2 && sport == 0/ {
+	print(args.dport, ntop(args.daddr), args.daddr)
+}'
+	local p
+	p=$(listen_port)
+	expect "json" "$(grep "\[$p," "$work/out")" '{"type":"print","data":['"$p"',"127.0.0.1",[127,0,0,1]]}'
+}
+
 # bpftrace's tcplife.bt, on the same tracepoint, printing the same columns.
 TCPLIFE_BT='BEGIN { printf("Tracing\n"); }
 tracepoint:sock:inet_sock_set_state /args->protocol == 6/ {
