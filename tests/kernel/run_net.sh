@@ -14,14 +14,33 @@ of_run() {
 client_port() { sed -n 's/.*clients \([0-9]*\).*/\1/p' "$work/workload.out"; }
 listen_port() { sed -n 's/.*\[tcp: port \([0-9]*\),.*/\1/p' "$work/workload.out"; }
 
+# run_with "ACTION N" BT_SCRIPT ARGS...: the workload doing ACTION N, a
+# bpftrace running BT_SCRIPT (none if empty, output in $work/bt) and ktap
+# ARGS (output in $work/out), all attached before it starts; then both
+# ended and their statuses checked. A workload without IPv6 loopback
+# (status 3) skips the case.
+run_with() {
+	local wl=$1 bt=$2 rc=0; shift 2
+	workload_bg --comm kt-net $wl
+	[ -z "$bt" ] || bpftrace_bg "$work/bt" -e "$bt"
+	ktap_bg "$work/out" "$@"
+	workload_go
+	wait $WL_PID || rc=$?
+	kill -INT $KTAP_PID
+	ktap_wait
+	[ -z "$bt" ] || bpftrace_end
+	[ $rc = 3 ] && { echo "skipped: no IPv6 loopback"; exit 0; }
+	expect "workload status" $rc 0
+	expect "ktap status" $KTAP_RC 0
+}
+
 # One connection of FAMILY (tcp or tcp6): each socket's addresses and
 # ports as the tracepoint gives them (the client's SYN_SENT comes before
 # its port is chosen: port 0), and, at ESTABLISHED, whether the
 # socket's own fields (BTF, CO-RE) agree.
 states() {
-	local action=$1 v6=$2 rc=0
-	workload_bg --comm kt-net $action 1
-	ktap_bg "$work/out" -e "trace sock:inet_sock_set_state /protocol == 6/ {
+	local action=$1 v6=$2
+	run_with "$action 1" "" -e "trace sock:inet_sock_set_state /protocol == 6/ {
 	var sk = ffi.cast(\"struct sock *\", args.skaddr).__sk_common
 	var l = ntop(args.saddr$v6)
 	var r = ntop(args.daddr$v6)
@@ -36,13 +55,6 @@ states() {
 		}
 	}
 }"
-	workload_go
-	wait $WL_PID || rc=$?
-	kill -INT $KTAP_PID
-	ktap_wait
-	[ $rc = 3 ] && { echo "skipped: no IPv6 loopback"; exit 0; }
-	expect "workload status" $rc 0
-	expect "ktap status" $KTAP_RC 0
 }
 
 t_ipv4() {
@@ -63,24 +75,11 @@ t_ipv6() {
 		"btf ::1 $c ::1 $p agrees true" "btf ::1 $p ::1 $c agrees true" | sort -u)"
 }
 
-# The run's sockets in the run's lines (the listener's own included).
-run_lines() {
-	local rc=0
-	workload_bg --comm kt-net tcp 1
-	ktap_bg "$work/out" "$@"
-	workload_go
-	wait $WL_PID || rc=$?
-	kill -INT $KTAP_PID
-	ktap_wait
-	expect "workload status" $rc 0
-	expect "ktap status" $KTAP_RC 0
-}
-
 # An array field whole, by a constant index and by run-time indexes, one
 # inside the array and one outside it (0); an IPv4 socket's saddr_v6 is
 # the mapped ::ffff:127.0.0.1, its last byte 1.
 t_array_values() {
-	run_lines -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2/ {
+	run_with "tcp 1" "" -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2/ {
 	var i = args.newstate - args.newstate + 3
 	print(args.sport, args.dport, args.saddr, args.saddr[0], args.saddr[i], args.saddr[i + 1],
 	      args.saddr_v6[i * 5])
@@ -90,7 +89,7 @@ t_array_values() {
 
 # -f json: an address is a string, an array an array of numbers.
 t_json() {
-	run_lines -f json -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2 && sport == 0/ {
+	run_with "tcp 1" "" -f json -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2 && sport == 0/ {
 	print(args.dport, ntop(args.daddr), args.daddr)
 }'
 	local p
@@ -127,17 +126,8 @@ END { clear(@birth); clear(@skpid); clear(@skcomm); }'
 # Both tools attached, one workload run: the same rows for its sessions
 # (the duration, a time, left out).
 t_tcplife() {
-	local rc=0
-	workload_bg --comm kt-life tcp 2
-	bpftrace_bg "$work/bt" -e "$TCPLIFE_BT"
-	ktap_bg "$work/life" "$top/examples/tcplife.kp"
-	workload_go
-	wait $WL_PID || rc=$?
-	kill -INT $KTAP_PID
-	ktap_wait
-	bpftrace_end
-	expect "workload status" $rc 0
-	awk 'NF == 9 { NF = 8; print }' "$work/life" >"$work/life.rows"
+	run_with "tcp 2" "$TCPLIFE_BT" "$top/examples/tcplife.kp"
+	awk 'NF == 9 { NF = 8; print }' "$work/out" >"$work/life.rows"
 	of_run "$work/life.rows" >"$work/ktap.rows"
 	awk 'NF == 8 { $1 = $1; print }' "$work/bt" >"$work/bt.all"
 	of_run "$work/bt.all" >"$work/bt.rows"
@@ -155,19 +145,10 @@ tracepoint:tcp:tcp_retransmit_skb /args->family == 2/ {
 }'
 
 t_tcpretrans() {
-	local rc=0
-	workload_bg --comm kt-retrans tcp-retrans 1
-	bpftrace_bg "$work/bt" -e "$TCPRETRANS_BT"
-	ktap_bg "$work/re" "$top/examples/tcpretrans.kp"
-	workload_go
-	wait $WL_PID || rc=$?
-	kill -INT $KTAP_PID
-	ktap_wait
-	bpftrace_end
-	expect "workload status" $rc 0
+	run_with "tcp-retrans 1" "$TCPRETRANS_BT" "$top/examples/tcpretrans.kp"
 	local c
 	c=$(client_port)
-	expect "ktap" "$(awk '{ print $3, $4, $5 }' "$work/re" | grep "^127.0.0.1:$c ")" \
+	expect "ktap" "$(awk '{ print $3, $4, $5 }' "$work/out" | grep "^127.0.0.1:$c ")" \
 		"127.0.0.1:$c 127.0.0.1:$(listen_port) SYN_SENT"
 	expect "bpftrace" "$(grep "^127.0.0.1:$c " "$work/bt")" "127.0.0.1:$c 127.0.0.1:$(listen_port) 2"
 }
