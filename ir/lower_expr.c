@@ -51,8 +51,8 @@ static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string */
 		if (fl->size > L->strlen)
 			lower_error(L, site, "array field '%s' has %d bytes, more than a value holds "
-				    "(--strlen %d): read its elements (args.%s[i])", fl->name, fl->size,
-				    L->strlen, fl->name);
+				    "(--strlen %d): index it by constants, or raise --strlen", fl->name,
+				    fl->size, L->strlen);
 		else
 			emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
 		return dst;
@@ -70,14 +70,30 @@ static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 	return dst;
 }
 
+/* The event field args.NAME names here; NULL if n is no such name. */
+static const EventField *named_field(Lower *L, const Node *n)
+{
+	if (n->kind != N_FIELD || n->num != 1)
+		return NULL;
+	return L->disp ? dispatch_field(L->disp, n->str) : L->ev ? event_field(L->ev, n->str) : NULL;
+}
+
 /* a[i] of an array value (sema made it an N_CREAD without cacc): i
- * outside the array reads 0. The element is read from the value's
- * buffer, by a load at a constant i, else by a helper, since the
+ * outside the array reads 0. args.F[constant] is read from the record
+ * itself (no copy: any size); otherwise the element is read from the
+ * value's buffer, by a load at a constant i, else by a helper, since the
  * verifier takes no variable offset into the context. */
 static IrOpnd array_elem(Lower *L, Node *n)
 {
 	Type *t = ty(n->a);
-	IrOpnd arr = lower_expr(L, n->a), i = lower_expr(L, n->list.v[0]);
+	Node *k = n->list.v[0];
+	const EventField *fl = named_field(L, n->a);
+	if (fl && k->kind == N_NUM) {
+		EventField e = { .offset = fl->offset + k->num * t->elem, .size = t->elem,
+				 .is_signed = t->esigned };
+		return field_int(L, ir_r(L->ctxreg), &e);
+	}
+	IrOpnd arr = lower_expr(L, n->a), i = lower_expr(L, k);
 	at(L, n);
 	if (i.kind == O_IMM) {
 		int v = emit_load(L, arr, i.v * t->elem, t->elem);
@@ -229,8 +245,7 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_INDEX:
 		return table_read(L, n, NULL);
 	case N_FIELD: {
-		const EventField *fl = n->num != 1 ? NULL : L->disp ? dispatch_field(L->disp, n->str) :
-				       L->ev ? event_field(L->ev, n->str) : NULL;
+		const EventField *fl = named_field(L, n);
 		if (!fl) {
 			lower_error(L, n, "no such event field here");
 			return ir_imm(0);
