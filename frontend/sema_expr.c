@@ -56,7 +56,11 @@ void check_unify(Sema *S, Node *at, Type *old, Type *new, const char *what)
 		table_conflict(S, at, old, what);
 		return;
 	}
-	if (ro->kind == TY_TIME && rn->kind == TY_TIME)
+	if (ro->kind == TY_ARRAY && rn->kind == TY_ARRAY)
+		diag_error(S->d, at->loc, "type mismatch: %s is an array of %d %c%d here but of %d "
+			   "%c%d elsewhere", what, rn->count, rn->esigned ? 's' : 'u', rn->elem * 8,
+			   ro->count, ro->esigned ? 's' : 'u', ro->elem * 8);
+	else if (ro->kind == TY_TIME && rn->kind == TY_TIME)
 		diag_error(S->d, at->loc, "type mismatch: %s is a time formatted by \"%s\" here but "
 			   "by \"%s\" elsewhere", what, rn->fmt, ro->fmt);
 	else
