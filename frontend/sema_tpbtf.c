@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "sema_int.h"
 #include "ctypes.h"
+#include "tpbtf.h"
 
 static const char *const kinds[] = { "tp_btf:", "raw_tp:" };
 

@@ -37,4 +37,16 @@ trace_end { print(out >= 1, into >= 1, wrong) }' -- "$WORKLOAD" -q --comm kt-tpb
 	no_leaks
 }
 
+# A glob names every tracepoint it matches, each with its own typed
+# arguments: the workload's exec and exit, by probename.
+t_tp_btf_glob() {
+	local out rc=0
+	out=$("$KTAP" -q -e 'trace tp_btf:sched_process_ex* /args.p.comm == "kt-tpbtf-gl"/ {
+	print(probename, args.p.pid == pid)
+}' -- "$WORKLOAD" -q --comm kt-tpbtf-gl getppid 1) || rc=$?
+	expect "glob: status" $rc 0
+	expect "glob" "$out" "sched_process_exit	true"
+	no_leaks
+}
+
 run_cases
