@@ -23,7 +23,8 @@ config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
 usdt = os.environ.get('KTAP_USDT') or os.path.join(root, build, 'tests', 'tools', 'usdt')
 config.substitutions.append(('%usdt', os.path.abspath(usdt)))
 # The tool that writes a module's split BTF (module types: btf/module.kp)
-config.substitutions.append(('%modbtf', os.path.abspath(os.path.join(root, build, 'tests', 'tools', 'modbtf'))))
+modbtf = os.environ.get('KTAP_MODBTF') or os.path.join(root, build, 'tests', 'tools', 'modbtf')
+config.substitutions.append(('%modbtf', os.path.abspath(modbtf)))
 
 # Every test reads the fake tracefs in Inputs/, never the machine's: the
 # suite's results do not depend on the kernel, and it runs unprivileged.
