@@ -13,38 +13,11 @@ runs=${2:-3}
 
 bpf_stats_on
 
-# xlated PID: instructions of the programs PID holds.
-xlated() {
-	local id
-	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
-		bpftool prog show id "$id" -j
-		echo
-	done | python3 -c '
-import json, sys
-print(sum(json.loads(l).get("bytes_xlated", 0) // 8 for l in sys.stdin if l.strip()))'
-}
-
-# cost SCRIPT: "NS INSNS" of the programs ktap loaded for SCRIPT while
-# the workload runs; NS the best of $runs.
-cost() {
-	local best= i ns insns
-	for ((i = 0; i < runs; i++)); do
-		ktap_bg "$work/c.out" -e "$1"
-		"$WORKLOAD" -q --comm kt-bench getppid "$n"
-		ns=$(prog_ns $KTAP_PID)
-		insns=$(xlated $KTAP_PID)
-		kill -INT $KTAP_PID
-		ktap_wait
-		if [ -z "$best" ] || [ "$(echo "$ns < $best" | bc)" = 1 ]; then best=$ns; fi
-	done
-	echo "$best $insns"
-}
-
 # row LABEL SCRIPT-DIRECT SCRIPT-PROBE-READ
 row() {
 	local d p
-	d=($(cost "$2"))
-	p=($(cost "$3"))
+	d=($(getppid_cost "$2"))
+	p=($(getppid_cost "$3"))
 	printf '  %-34s %6.1f ns %4d insns   %6.1f ns %4d insns\n' "$1" "${d[0]}" "${d[1]}" "${p[0]}" "${p[1]}"
 }
 
