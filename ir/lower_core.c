@@ -76,15 +76,18 @@ static int is_curtask(const Node *b)
 static int btf_pointer(Lower *L, const Node *b);
 
 /* Kernel memory from a pointer the verifier types, every step a constant
- * move: the verifier can check each load against the kernel's BTF. A
- * variable index cannot be (it is read with probe_read). */
+ * move inside the object: the verifier checks each load against the
+ * kernel's BTF. A variable index, or p[i] past the object p points to
+ * (an index first), is read with probe_read. */
 static int direct_steps(Lower *L, const CAccess *a)
 {
 	if (a->user || !btf_pointer(L, a->base))
 		return 0;
-	for (int k = 0; k < a->nsteps; k++)
-		if (!a->steps[k].root && a->steps[k].index->kind != N_NUM)
+	for (int k = 0; k < a->nsteps; k++) {
+		const Node *i = a->steps[k].index;
+		if (i && (i->kind != N_NUM || i->num < 0 || (k == 0 && i->num != 0)))
 			return 0;
+	}
 	return 1;
 }
 
