@@ -37,9 +37,10 @@ int main(int argc, char **argv)
 	__u32 size;
 	const void *raw = btf__raw_data(m, &size);
 	FILE *f = fopen(argv[2], "wb");
-	if (!raw || !f || fwrite(raw, 1, size, f) != size || fclose(f)) {
+	int bad = !raw || !f || fwrite(raw, 1, size, f) != size || fclose(f);
+	if (bad)
 		fprintf(stderr, "modbtf: cannot write %s\n", argv[2]);
-		return 1;
-	}
-	return 0;
+	btf__free(m);
+	btf__free(base);
+	return bad;
 }
