@@ -8,14 +8,26 @@
 
 # rows COL FILE PID...: the rows of FILE whose word COL is one of PIDs, as
 # single-spaced words, without their first DROP words (0 by default: the
-# ktap examples' TIME is dropped).
+# ktap examples' TIME is dropped), sorted: bpftrace reads each CPU's
+# buffer apart, so rows of different processes may come in either order.
 rows() {
 	local col=$1 file=$2; shift 2
 	awk -v col="$col" -v drop="${DROP:-0}" -v pids=" $* " '{
 		for (i = 1; i <= drop; i++) $i = ""
 		$0 = $0
 		if (index(pids, " " $col " ")) { $1 = $1; print }
-	}' "$file"
+	}' "$file" | sort
+}
+
+# finish: release the workload of workload_bg (or tool_bg), wait for it,
+# then end the ktap of ktap_bg and the bpftrace of bpftrace_bg.
+finish() {
+	workload_go
+	wait $WL_PID || fail "workload exited $?"
+	kill -INT $KTAP_PID
+	ktap_wait
+	bpftrace_end
+	expect "ktap status" $KTAP_RC 0
 }
 
 naptime_bt='BEGIN { printf("Tracing sleeps\n"); }
@@ -34,28 +46,23 @@ tracepoint:syscalls:sys_enter_clock_nanosleep
 	    pid, comm, args->rqtp->tv_sec, (uint64)args->rqtp->tv_nsec / 1000000);
 }'
 
-# The workload's nanosleep()s of {0, 1000} (3 rows of 0.000 s) and sleep's
-# clock_nanosleep() of 12 ms, each with its parent: this shell.
+# sleep's clock_nanosleep() of 12 ms, then the workload's nanosleep()s of
+# {0, 1000} (3 rows of 0.000 s), each with its parent: this shell.
 t_naptime() {
 	local sh=$BASHPID comm sp want
 	comm=$(cat /proc/$sh/comm)	# this shell, its processes' parent
 	ktap_bg "$work/k.out" "$top/examples/naptime.kp"
 	bpftrace_bg "$work/b.out" -e "$naptime_bt"
 	workload_bg -q --comm kt-nap nanosleep 3
-	workload_go
-	wait $WL_PID || fail "workload exited $?"
 	sleep 0.012 &
 	sp=$!
 	wait $sp
-	kill -INT $KTAP_PID
-	ktap_wait
-	bpftrace_end
-	expect "ktap status" $KTAP_RC 0
+	finish
 	# the ktap example's rows have TIME first
-	want="$sh $comm $WL_PID kt-nap 0.000
+	want=$(sort <<<"$sh $comm $sp sleep 0.012
 $sh $comm $WL_PID kt-nap 0.000
 $sh $comm $WL_PID kt-nap 0.000
-$sh $comm $sp sleep 0.012"
+$sh $comm $WL_PID kt-nap 0.000")
 	expect "ktap rows" "$(DROP=1 rows 3 "$work/k.out" $WL_PID $sp)" "$want"
 	expect "bpftrace rows" "$(rows 3 "$work/b.out" $WL_PID $sp)" "$want"
 }
@@ -76,12 +83,7 @@ t_execsnoop() {
 	ktap_bg "$work/k.out" --strlen 256 "$top/examples/execsnoop.kp"
 	bpftrace_bg "$work/b.out" -e "$execsnoop_bt"
 	workload_bg -q --comm kt-exec getppid 1
-	workload_go
-	wait $WL_PID || fail "workload exited $?"
-	kill -INT $KTAP_PID
-	ktap_wait
-	bpftrace_end
-	expect "ktap status" $KTAP_RC 0
+	finish
 	want="$WL_PID $sh $comm $WORKLOAD --wait-fd 3 -q --comm kt-exec getppid 1"
 	expect "ktap rows" "$(rows 1 "$work/k.out" $WL_PID)" "$want"
 	expect "bpftrace rows" "$(rows 1 "$work/b.out" $WL_PID)" "$want"
@@ -115,12 +117,7 @@ t_runqlen() {
 	printf '#!/bin/sh\nexec setsid "%s" "$@"\n' "$WORKLOAD" >"$work/session"
 	chmod +x "$work/session"
 	tool_bg "$work/session" -q --comm kt-runq --cpu 0 --threads 4 spin 400
-	workload_go
-	wait $WL_PID || fail "workload exited $?"
-	kill -INT $KTAP_PID
-	ktap_wait
-	bpftrace_end
-	expect "ktap status" $KTAP_RC 0
+	finish
 	expect "ktap's largest bucket" "$(bucket "$work/k.out")" "[3, 4)"
 	expect "bpftrace's largest bucket" "$(bucket "$work/b.out")" "[3, 4)"
 }
