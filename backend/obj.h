@@ -14,7 +14,7 @@ typedef enum {
 	REL_DATA,	/* ld_imm64 of data section `target` (DATA_*); imm holds the offset */
 	REL_CALL,	/* call of function `target` (index in ObjFile.progs) */
 	REL_FUNC,	/* ld_imm64 (BPF_PSEUDO_FUNC) of function `target`'s address */
-	REL_CORE,	/* mov of CO-RE relocation `target` (IrModule.cores): in .BTF.ext */
+	REL_CORE,	/* mov or ldx of CO-RE relocation `target` (IrModule.cores): in .BTF.ext */
 } ObjRelocKind;
 
 typedef struct ObjReloc {

@@ -1,6 +1,7 @@
 /* ktap: run a ktap script. A script (FILE.kp or -e) is compiled in this
  * process into an anonymous memory file and run from there; an object
  * compiled by ktapc runs as it is. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -187,8 +188,14 @@ static int parse_args(int argc, char **argv, Options *o)
 	/* arg[0] is the script, then the words up to "--" */
 	o->rt.args = xcalloc(argc + 1, sizeof(char *));
 	o->rt.args[o->rt.nargs++] = (char *)(o->file ? o->file : "-e");
-	for (; i < argc && strcmp(argv[i], "--"); i++)
+	for (; i < argc && strcmp(argv[i], "--"); i++) {
+		/* "ktap -e '...' -t 1" would otherwise run for ever */
+		if (argv[i][0] == '-' && isalpha((unsigned char)argv[i][argv[i][1] == '-' ? 2 : 1]))
+			fprintf(stderr, "ktap: warning: '%s' after the script is the script's "
+				"arg[%d], not an option of ktap (options go before the script)\n",
+				argv[i], o->rt.nargs);
 		o->rt.args[o->rt.nargs++] = argv[i];
+	}
 	if (i < argc) {
 		if (i + 1 == argc) {
 			fputs("ktap: error: '--' needs a command after it\n", stderr);

@@ -5,7 +5,9 @@
  * sema types it: a number read as so many bytes, signed or not, a string,
  * or an array of such numbers.
  * `probe:` specs list the kernel functions or a binary's functions they
- * name (common/probes.c), `sdt:` specs a binary's USDT probes (common/usdt.c). */
+ * name (common/probes.c), `sdt:` specs a binary's USDT probes (common/usdt.c),
+ * `tp_btf:` and `raw_tp:` specs the tracepoints of the kernel's BTF with
+ * their typed arguments (frontend/sema_tpbtf.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "common/events.h"
 #include "common/probes.h"
 #include "common/usdt.h"
+#include "frontend/tpbtf.h"
 
 #define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
 
@@ -28,6 +31,8 @@ static void field_type(const EventField *f, char *out, size_t cap)
 			 f->count);
 	else if (f->kind != EF_INT)
 		snprintf(out, cap, "string");
+	else if (f->pointee)
+		snprintf(out, cap, "typed pointer");
 	else
 		snprintf(out, cap, "number (%c%d)", f->is_signed ? 's' : 'u', f->size * 8);
 }
@@ -91,7 +96,7 @@ int list_events(const char *glob, int verbose)
 		return list_probes(glob, verbose) || flushed();
 	Event **evs;
 	const char *why = "";
-	int n = events_resolve(glob, &evs, &why);
+	int n = tpbtf_is_spec(glob) ? tpbtf_resolve(glob, &evs, &why) : events_resolve(glob, &evs, &why);
 	if (!n) {
 		fprintf(stderr, "ktap: error: %s\n", why);
 		return 1;

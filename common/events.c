@@ -236,11 +236,6 @@ static Event *event_load(const char *root, const char *sys, const char *name)
 	return ev;
 }
 
-static int has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
 /* Sorted names of the subdirectories of dir matching pat. */
 static char **list_dir(const char *dir, const char *pat, int *n)
 {

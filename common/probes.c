@@ -193,11 +193,6 @@ static int probe_args(Event *ev, char **fetch, int nfetch, const char **whyp)
 	return 0;
 }
 
-static int has_glob(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
 const char *probes_nearest(const char *want, const char *const *names, size_t stride, int n)
 {
 	const char *best = NULL;

@@ -54,6 +54,11 @@ int cmp_strp(const void *a, const void *b)
 }
 
 /* Levenshtein distance, for "did you mean" hints; long strings count as far. */
+int has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
 int edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

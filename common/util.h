@@ -20,6 +20,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *why_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int edit_distance(const char *a, const char *b);
+int has_glob(const char *s);	/* a pattern for fnmatch, not one name */
 int cmp_strp(const void *a, const void *b);	/* qsort of char *[] */
 char *read_whole_file(const char *path, size_t *len);
 /* The length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */

@@ -1,13 +1,96 @@
 /* C types from BTF through libbpf's BTF API: the source of the kernel's
  * types, ffi.cast's declarators and member lookup with did-you-mean. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include "common/util.h"
 #include "ctypes.h"
+
+/* Point every id in t that is a module's own (from base_n on) delta further. */
+static void move_ids(struct btf_type *t, uint32_t base_n, uint32_t delta)
+{
+#define MOVE(id) ((id) += (id) >= base_n ? delta : 0)
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case BTF_KIND_VAR: case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_DECL_TAG:
+		MOVE(t->type);
+		break;
+	case BTF_KIND_ARRAY:
+		MOVE(btf_array(t)->type);
+		MOVE(btf_array(t)->index_type);
+		break;
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		for (int i = 0; i < btf_vlen(t); i++)
+			MOVE(btf_members(t)[i].type);
+		break;
+	case BTF_KIND_FUNC_PROTO:
+		MOVE(t->type);
+		for (int i = 0; i < btf_vlen(t); i++)
+			MOVE(btf_params(t)[i].type);
+		break;
+	case BTF_KIND_DATASEC:
+		for (int i = 0; i < btf_vlen(t); i++)
+			MOVE(btf_var_secinfos(t)[i].type);
+		break;
+	}
+#undef MOVE
+}
+
+/* Each module's BTF is split BTF on the kernel's, its ids starting where
+ * the kernel's end, so two modules' ids overlap: their types are copied
+ * into one split BTF (libbpf 1.1 cannot append a split BTF). Names then
+ * resolve in the kernel first, then in the modules in name order; the
+ * objects' CO-RE relocations and tp_btf attach points name types, which
+ * libbpf looks up in vmlinux and then the loaded modules' BTF. */
+static struct btf *with_modules(struct btf *base, const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	struct btf *all = NULL;
+	uint32_t base_n = btf__type_cnt(base);
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, ents[i]->d_name);
+		struct btf *mod = ents[i]->d_name[0] == '.' || !strcmp(ents[i]->d_name, "vmlinux") ? NULL :
+				  btf__parse_split(path, base);
+		if (mod && !all)
+			all = btf__new_empty_split(base);
+		uint32_t first = all ? btf__type_cnt(all) : 0;
+		for (uint32_t id = base_n; mod && id < btf__type_cnt(mod); id++)
+			btf__add_type(all, mod, btf__type_by_id(mod, id));
+		for (uint32_t id = first; mod && id < btf__type_cnt(all); id++)
+			move_ids((struct btf_type *)btf__type_by_id(all, id), base_n, first - base_n);
+		btf__free(mod);
+		free(path);
+		free(ents[i]);
+	}
+	free(n > 0 ? ents : NULL);
+	return all ? all : base;
+}
+
+/* $KTAP_BTF: a file, the kernel's BTF alone; a directory, laid out as
+ * /sys/kernel/btf: vmlinux and modules' split BTF beside it. */
+static struct btf *load(const char *path)
+{
+	struct stat st;
+	if (path && *path && (stat(path, &st) || !S_ISDIR(st.st_mode)))
+		return btf__parse(path, NULL);
+	struct btf *base;
+	if (path && *path) {
+		char *vmlinux = xasprintf("%s/vmlinux", path);
+		base = btf__parse(vmlinux, NULL);
+		free(vmlinux);
+	} else {
+		base = btf__load_vmlinux_btf();
+		path = "/sys/kernel/btf";
+	}
+	return base ? with_modules(base, path) : NULL;
+}
 
 struct btf *ctypes_btf(const char **why)
 {
@@ -17,7 +100,7 @@ struct btf *ctypes_btf(const char **why)
 	if (!tried) {
 		tried = 1;
 		const char *path = getenv("KTAP_BTF");
-		btf = path && *path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+		btf = load(path);
 		if (!btf) {
 			err = path && *path ? "the BTF file named by KTAP_BTF cannot be read" :
 			      "this kernel has no BTF (/sys/kernel/btf/vmlinux): typed kernel data "

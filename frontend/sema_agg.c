@@ -74,6 +74,17 @@ static const char *tname(TableInfo *ti)
 	return ti->name ? ti->name : "table";
 }
 
+/* A bound is a number, or minus one: linear buckets often start below 0. */
+static int const_bound(Node *a, int64_t *v)
+{
+	if (a && a->kind == N_UNOP && a->op == '-' && a->a && a->a->kind == N_NUM) {
+		*v = -a->a->num;
+		return 1;
+	}
+	*v = a && a->kind == N_NUM ? a->num : 0;
+	return a && a->kind == N_NUM;
+}
+
 /* print_lhist(t, min, max, step): the bounds decide the buckets the kernel
  * keeps, so they are constants, one set per aggregation. */
 static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
@@ -81,15 +92,15 @@ static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
 	int64_t v[3];
 	for (int i = 0; i < 3; i++) {
 		Node *a = i + 1 < call->list.n ? call->list.v[i + 1] : NULL;
-		if (!a || a->kind != N_NUM) {
+		if (!const_bound(a, &v[i])) {
 			diag_error(S->d, a ? a->loc : call->loc, "the bounds of print_lhist must be "
 				   "constant numbers: print_lhist(t, min, max, step)");
 			return;
 		}
-		v[i] = a->num;
 	}
-	if (v[2] <= 0 || v[1] <= v[0] || (v[1] - v[0]) / v[2] > LHIST_MAX_BUCKETS ||
-	    (v[1] - v[0]) % v[2]) {
+	int64_t span;	/* max - min, refused where it would overflow */
+	if (v[2] <= 0 || v[1] <= v[0] || __builtin_sub_overflow(v[1], v[0], &span) ||
+	    span / v[2] > LHIST_MAX_BUCKETS || span % v[2]) {
 		diag_error(S->d, call->loc, "print_lhist needs min < max and a step > 0 that divides "
 			   "max - min into at most %d buckets", LHIST_MAX_BUCKETS);
 		return;

@@ -6,6 +6,7 @@
 #include "common/usdt.h"
 #include "common/util.h"
 #include "sema_int.h"
+#include "tpbtf.h"
 
 /* bpftrace's spellings of probes, and ktap's. */
 static const struct {

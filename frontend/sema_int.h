@@ -151,11 +151,6 @@ Type *check_task_var(Sema *S, Node *n);
 /* A typed pointer to BTF type id (0: reads through it say no more). */
 Type *ptr_type(Sema *S, Loc at, uint32_t id, int user);
 
-/* sema_tpbtf.c */
-int tpbtf_is_spec(const char *s);
-/* The event of tp_btf:EVENT or raw_tp:EVENT in *out: 1, or 0 with *why. */
-int tpbtf_resolve(const char *s, Event ***out, const char **why);
-
 /* sema.c */
 void check_late(Sema *S, Late *l);
 

@@ -4,6 +4,7 @@
  * prototype, whose first parameter is the tracepoint's private data, not
  * an argument; the function __bpf_trace_EVENT has the same parameters with
  * their names. The program's ctx is an array of u64: argument i at 8*i. */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -11,6 +12,7 @@
 #include "common/util.h"
 #include "sema_int.h"
 #include "ctypes.h"
+#include "tpbtf.h"
 
 static const char *const kinds[] = { "tp_btf:", "raw_tp:" };
 
@@ -22,8 +24,9 @@ int tpbtf_is_spec(const char *s)
 	return 0;
 }
 
-/* The nearest tracepoint's name to want, or NULL. */
-static const char *nearest(const struct btf *btf, const char *want)
+/* The names of the kernel's tracepoints (each typedef btf_trace_NAME),
+ * pointing into btf's strings; their count. */
+static int trace_names(const struct btf *btf, const char ***out)
 {
 	static const char prefix[] = "btf_trace_";
 	const char **names = NULL;
@@ -33,9 +36,18 @@ static const char *nearest(const struct btf *btf, const char *want)
 		const char *name = btf__name_by_offset(btf, t->name_off);
 		if (!btf_is_typedef(t) || strncmp(name, prefix, sizeof prefix - 1))
 			continue;
-		names = xrealloc(names, (n + 1) * sizeof *names);
+		names = xgrow(names, n + 1, sizeof *names);
 		names[n++] = name + sizeof prefix - 1;
 	}
+	*out = names;
+	return n;
+}
+
+/* The nearest tracepoint's name to want, or NULL. */
+static const char *nearest(const struct btf *btf, const char *want)
+{
+	const char **names;
+	int n = trace_names(btf, &names);
 	const char *best = probes_nearest(want, names, sizeof *names, n);
 	free(names);
 	return best;
@@ -100,6 +112,25 @@ static Event *make_event(const struct btf *btf, const char *kind, const char *na
 	return ev;
 }
 
+/* The events of the tracepoints matching glob, in name order; how many. */
+static int resolve_glob(const struct btf *btf, const char *kind, const char *glob,
+			Event ***out)
+{
+	const char **names;
+	int n = trace_names(btf, &names), k = 0;
+	qsort(names, n, sizeof *names, cmp_strp);
+	*out = xmalloc((n + 1) * sizeof **out);
+	for (int i = 0; i < n; i++) {
+		const struct btf_type *proto = prototype(btf, names[i]);
+		if (proto && !fnmatch(glob, names[i], 0))
+			(*out)[k++] = make_event(btf, kind, names[i], proto);
+	}
+	free(names);
+	if (!k)
+		free(*out);
+	return k;
+}
+
 int tpbtf_resolve(const char *s, Event ***out, const char **why)
 {
 	static char msg[256];
@@ -109,6 +140,12 @@ int tpbtf_resolve(const char *s, Event ***out, const char **why)
 	struct btf *btf = ctypes_btf(why);
 	if (!btf)
 		return 0;
+	if (has_glob(name)) {
+		int n = resolve_glob(btf, kind, name, out);
+		if (!n)
+			*why = why_msg("no tracepoint of the kernel's BTF matches '%.80s'", name);
+		return n;
+	}
 	const struct btf_type *proto = prototype(btf, name);
 	if (!proto) {
 		const char *near = nearest(btf, name);

@@ -21,7 +21,9 @@ typedef enum {
 	IR_AND, IR_OR, IR_XOR, IR_SHL, IR_SHR, IR_SAR,
 	/* d = op a */
 	IR_NEG, IR_NOT,
-	/* d = *(size *)(a + off), zero-extended; a is a VREG or SLOT */
+	/* d = *(size *)(a + off), zero-extended; a is a VREG or SLOT. A load
+	   with target k > 0 reads a member of a kernel struct a points to: off
+	   (and size) are CO-RE relocation k - 1's, which libbpf rewrites */
 	IR_LOAD,
 	/* *(size *)(a + off) = b; a is a VREG or SLOT, b a VREG or IMM */
 	IR_STORE,
@@ -79,7 +81,7 @@ typedef struct IrIns {
 	int size;		/* LOAD/STORE: 1, 2, 4, 8; ZERO/COPY: bytes */
 	IrCond cond;		/* BR */
 	int64_t target;		/* CALL: helper id; CALLF, FUNCADDR: func index; MAP: map index;
-				   MAPVAL: data section */
+				   MAPVAL: data section; LOAD: 1 + CO-RE relocation, or 0 */
 	int nargs;		/* CALL, CALLF */
 	IrOpnd args[5];
 	IrBlock *t, *f;		/* JMP: t; BR: t and f */

@@ -24,8 +24,7 @@ static IrOpnd name_value(Lower *L, Node *n)
 	return local_get(L, s);
 }
 
-/* Sign-extend the low `size` bytes of v. */
-static int sext(Lower *L, int v, int size)
+int sext(Lower *L, int v, int size)
 {
 	int sh = 64 - 8 * size;
 	return emit_op(L, IR_SAR, ir_r(emit_op(L, IR_SHL, ir_r(v), ir_imm(sh))), ir_imm(sh));

@@ -90,6 +90,7 @@ IrLayout *layout_of(Lower *L, Type *t);
 KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 
 /* expr.c */
+int sext(Lower *L, int v, int size);	/* sign-extends the low `size` bytes of v */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
 void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);

@@ -125,6 +125,10 @@ static void ins(Out *out, const IrIns *i, const IrModule *m)
 	case IR_LOAD:
 		pr(out, "load.%d ", i->size);
 		mem(out, i->a, i->off);
+		if (m && i->target > 0 && i->target <= m->ncores) {
+			pr(out, " core #%" PRId64, i->target - 1);
+			core_path(out, m, &m->cores[i->target - 1]);
+		}
 		return;
 	case IR_STORE:
 		pr(out, "store.%d ", i->size);

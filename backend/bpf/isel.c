@@ -351,6 +351,8 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 	case IR_LOAD:
 		if (mem(c, i->a, i->off, i->size, S1, &r, &off) < 0)
 			return -1;
+		if (i->target)	/* after mem(), which may reload the base */
+			e_reloc(c, e_here(c), REL_CORE, i->target - 1);
 		e_ldx(c, i->size, rd, r, off);
 		dput(c, i->dst, rd);
 		break;

@@ -12,24 +12,10 @@ runs=${2:-3}
 
 bpf_stats_on
 
-# cost SCRIPT: ns per run of the programs ktap loaded for SCRIPT, summed
-# over them, while the workload runs; the best of $runs.
-cost() {
-	local best= i ns
-	for ((i = 0; i < runs; i++)); do
-		ktap_bg "$work/d.out" -e "$1"
-		"$WORKLOAD" -q --comm kt-bench getppid "$n"
-		ns=$(prog_ns $KTAP_PID)
-		kill -INT $KTAP_PID
-		ktap_wait
-		if [ -z "$best" ] || [ "$(echo "$ns < $best" | bc)" = 1 ]; then best=$ns; fi
-	done
-	echo "$best"
-}
-
 filter='/execname == "kt-bench"/ { n += 1 }'
-one=$(cost "var n = 0 trace syscalls:sys_enter_getppid $filter")
-disp=$(cost "var n = 0 trace syscalls:sys_enter_* $filter")
+one=$(getppid_cost "var n = 0 trace syscalls:sys_enter_getppid $filter")
+disp=$(getppid_cost "var n = 0 trace syscalls:sys_enter_* $filter")
+one=${one% *} disp=${disp% *}
 printf 'getppid x %d, best of %d runs, ns per program run (run_time_ns / run_cnt)\n' "$n" "$runs"
 printf '  sys_enter_getppid program  %6.1f\n' "$one"
 printf '  sys_enter_* dispatch       %6.1f  (%.2fx)\n' "$disp" "$(echo "$disp / $one" | bc -l)"

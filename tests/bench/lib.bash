@@ -51,3 +51,32 @@ print(c, "%.1f" % (t / c if c else 0))' "${2:-}"
 
 # prog_ns PID [TYPE]: the NS of prog_stats.
 prog_ns() { local s; s=($(prog_stats "$@")); echo "${s[1]}"; }
+
+# prog_insns PID: instructions of the programs PID holds, as the verifier
+# kept them (bytes_xlated / 8).
+prog_insns() {
+	local id
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$1"/fdinfo/* 2>/dev/null | sort -u); do
+		bpftool prog show id "$id" -j
+		echo
+	done | python3 -c '
+import json, sys
+print(sum(json.loads(l).get("bytes_xlated", 0) // 8 for l in sys.stdin if l.strip()))'
+}
+
+# getppid_cost SCRIPT: "NS INSNS" of the programs ktap loads for SCRIPT,
+# while the workload (comm kt-bench) makes $n getppid calls: NS (prog_ns)
+# the best of $runs, INSNS (prog_insns) of the last.
+getppid_cost() {
+	local best= i ns insns
+	for ((i = 0; i < runs; i++)); do
+		ktap_bg "$work/cost.out" -e "$1"
+		"$WORKLOAD" -q --comm kt-bench getppid "$n"
+		ns=$(prog_ns $KTAP_PID)
+		insns=$(prog_insns $KTAP_PID)
+		kill -INT $KTAP_PID
+		ktap_wait
+		if [ -z "$best" ] || [ "$(echo "$ns < $best" | bc)" = 1 ]; then best=$ns; fi
+	done
+	echo "$best $insns"
+}

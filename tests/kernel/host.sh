@@ -19,10 +19,11 @@ t_lit_unprivileged() {
 	cp -r "$top/tests/lit" "$work/lit"
 	cp "$KTAPC" "$work/ktapc"
 	cp "$USDT" "$work/usdt"
+	cp "$(dirname "$USDT")/modbtf" "$work/modbtf"
 	chmod -R a+rX "$work"
 	chown nobody "$work/lit-out"
 	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env KTAPC="$work/ktapc" KTAP_USDT="$work/usdt" KTAP_BUILD="$work/lit-out" $LIT -q "$work/lit" 2>&1) ||
+		env KTAPC="$work/ktapc" KTAP_USDT="$work/usdt" KTAP_MODBTF="$work/modbtf" KTAP_BUILD="$work/lit-out" $LIT -q "$work/lit" 2>&1) ||
 		fail "lit as nobody: $(grep -E '^ *ktap :: |Failed' <<<"$out" | tr '\n' ' ')"
 	expect "lit output" "$out" ""
 }

@@ -44,6 +44,19 @@ expect "linear histogram" "$out" "w:
 [80, ...)             42 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"
 }
 
+# Bounds below zero: the write sizes 1..100 (twice) less 50 fall below, in and
+# above [-20, 20).
+t_linear_hist_negative() {
+out=$(run 'var w = {}
+trace syscalls:sys_exit_write /execname == "kt-agg"/ { w <<< arg1 - 50 }
+trace_end { print_lhist(w, -20, 20, 20) }')
+expect "linear histogram below zero" "$out" "w:
+(..., -20)            58 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@    |
+[-20, 0)              40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                   |
+[0, 20)               40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                   |
+[20, ...)             62 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"
+}
+
 # Tuple keys and print_stats; sort_pairs gives keys with their count;
 # len and delete.
 t_tuple_pairs_delete() {

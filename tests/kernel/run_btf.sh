@@ -19,6 +19,29 @@ expect "status" $KTAP_RC 0
 expect "curtask" "$(cat "$work/task.out")" "kt-btft	$WL_PID	$WL_PID	$BASHPID	$BASHPID"
 }
 
+# The same, read directly (bpf_get_current_task_btf, loads the verifier
+# checks) in each other program type ktap emits: a uprobe, a perf event,
+# the syscall dispatch, a raw tracepoint with cookies, tp_btf and raw_tp.
+task_in() {
+	local comm=$1 probe=$2 action=$3
+	workload_bg -q --comm "$comm" $action
+	ktap_bg "$work/t.out" -e "$probe { if (execname == \"$comm\") {
+	print(curtask.pid, curtask.tgid, ppid, curtask.real_parent.tgid, curtask.real_parent.comm)
+	exit()
+} }"
+	workload_go
+	ktap_wait
+	wait $WL_PID
+	expect "status" $KTAP_RC 0
+	expect "curtask" "$(cat "$work/t.out")" "$WL_PID	$WL_PID	$BASHPID	$BASHPID	bash"
+}
+t_task_uprobe() { task_in kt-btf-up "trace probe:$WORKLOAD:ktap_workload_probe" "call 1"; }
+t_task_profile() { task_in kt-btf-pr "profile-1ms" "spin 500"; }
+t_task_dispatch() { task_in kt-btf-sc "trace syscalls:*" "nanosleep 1"; }
+t_task_rawtp_cookie() { task_in kt-btf-rc "trace sched:*" "nanosleep 1"; }
+t_task_tp_btf() { task_in kt-btf-tb "trace tp_btf:sys_enter" "nanosleep 1"; }
+t_task_raw_tp() { task_in kt-btf-rt "trace raw_tp:sys_enter" "nanosleep 1"; }
+
 # The workload's nanosleep passes { 0 s, 1000 ns } in its own memory.
 t_user_timespec() {
 workload_bg -q --comm kt-btfu nanosleep 1

@@ -28,6 +28,16 @@ t_script_args() {
 	expect "-e arguments" "$("$KTAP" -e 'print(arg[2], arg[1])' a b -- true)" "b	a"
 }
 
+# An option after the script is the script's argument; ktap says so
+# rather than, say, running for ever without the -t it was given. A
+# negative number is an argument like any other.
+t_option_after_script() {
+	local err
+	expect "after -e" "$("$KTAP" -e 'print(arg[1], arg[2])' -t 1 2>"$work/err")" "-t	1"
+	expect "warning" "$(cat "$work/err")" "ktap: warning: '-t' after the script is the script's arg[1], not an option of ktap (options go before the script)"
+	expect "negative" "$("$KTAP" -e 'print(arg[1])' -5 2>&1)" "-5"
+}
+
 t_stdin() {
 	expect "stdin" "$(echo 'print("from stdin")' | "$KTAP" -)" "from stdin"
 }

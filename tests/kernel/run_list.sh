@@ -44,6 +44,18 @@ t_l_glob() {
 syscalls:sys_enter_openat2" -l 'syscalls:sys_enter_openat*'
 }
 
+# tp_btf: and raw_tp: events list from the kernel's BTF, with their
+# arguments typed (a pointer to a struct is followed by a script).
+t_lv_tp_btf() {
+	listed "tp_btf:sched_switch
+    arg0  args.preempt     number (u8)    bool
+    arg1  args.prev        typed pointer  struct task_struct *
+    arg2  args.next        typed pointer  struct task_struct *
+    arg3  args.prev_state  number (u32)   unsigned int" -lv tp_btf:sched_switch
+	listed "raw_tp:sched_process_exec
+raw_tp:sched_process_exit" -l 'raw_tp:sched_process_ex*'
+}
+
 # Every event, sorted by system and then name; ftrace's own records are
 # not tracepoints and are left out, as `trace` leaves them out.
 t_l_all() {

@@ -22,6 +22,9 @@ config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
 # name it as @USDT@, which RUN lines replace (tests/kernel/objects.sh too).
 usdt = os.environ.get('KTAP_USDT') or os.path.join(root, build, 'tests', 'tools', 'usdt')
 config.substitutions.append(('%usdt', os.path.abspath(usdt)))
+# The tool that writes a module's split BTF (module types: btf/module.kp)
+modbtf = os.environ.get('KTAP_MODBTF') or os.path.join(root, build, 'tests', 'tools', 'modbtf')
+config.substitutions.append(('%modbtf', os.path.abspath(modbtf)))
 
 # Every test reads the fake tracefs in Inputs/, never the machine's: the
 # suite's results do not depend on the kernel, and it runs unprivileged.

@@ -1,9 +1,10 @@
 /* workload: a small, deterministic load for end-to-end tests.
  *
- *   workload [--comm NAME] [--threads N] [--wait-fd FD] [-q] ACTION COUNT...
+ *   workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD] [-q] ACTION COUNT...
  *
- * Sets its comm (default "ktap-workload") first, opens what it needs and
- * starts its threads, then, with --wait-fd, blocks until it reads one byte
+ * Sets its comm (default "ktap-workload") first, with --cpu binds itself to
+ * CPU C (its threads too: a known run queue for runqlen), opens what it needs
+ * and starts its threads, then, with --wait-fd, blocks until it reads one byte
  * from FD: a test starts it, attaches its probes, then releases it. Then
  * every thread (all released at once by a barrier) runs the actions in
  * order, each exactly COUNT times, checking every result:
@@ -58,6 +59,7 @@
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,8 +375,8 @@ static void usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
-	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--wait-fd FD] [-q]"
-		" ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n");
+	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD]"
+		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n");
 	exit(2);
 }
 
@@ -403,7 +405,7 @@ static Kind kind(const char *s)
 int main(int argc, char **argv)
 {
 	const char *comm = "ktap-workload";
-	long nthreads = 1, wait_fd = -1;
+	long nthreads = 1, wait_fd = -1, cpu = -1;
 	int quiet = 0, i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-q"))
@@ -414,6 +416,8 @@ int main(int argc, char **argv)
 			comm = argv[++i];
 		else if (!strcmp(argv[i], "--threads"))
 			nthreads = number(argv[++i], 1, MAX_THREADS, "--threads");
+		else if (!strcmp(argv[i], "--cpu"))
+			cpu = number(argv[++i], 0, CPU_SETSIZE - 1, "--cpu");
 		else if (!strcmp(argv[i], "--wait-fd"))
 			wait_fd = number(argv[++i], 0, 1 << 20, "--wait-fd");
 		else
@@ -431,6 +435,13 @@ int main(int argc, char **argv)
 	/* before anything a test may count: the name, the files, the threads */
 	if (prctl(PR_SET_NAME, comm, 0, 0, 0))
 		fail("prctl", 0);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			fail("sched_setaffinity", cpu);
+	}
 	if ((zero_fd = open("/dev/zero", O_RDONLY)) < 0 || (null_fd = open("/dev/null", O_WRONLY)) < 0)
 		fail("open", 0);
 	pthread_t tids[MAX_THREADS];
