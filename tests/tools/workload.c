@@ -376,7 +376,8 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
 	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD]"
-		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n");
+		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n"
+		"  tcp tcp6 tcp-retrans\n");
 	exit(2);
 }
 
