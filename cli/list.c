@@ -2,7 +2,8 @@
  *
  * The events come from the compiler's own reader (events_resolve), so the
  * listing accepts exactly the specs `trace` accepts, and shows each field as
- * sema types it: a number read as so many bytes, signed or not, or a string.
+ * sema types it: a number read as so many bytes, signed or not, a string,
+ * or an array of such numbers.
  * `probe:` specs list the kernel functions or a binary's functions they
  * name (common/probes.c), `sdt:` specs a binary's USDT probes (common/usdt.c),
  * `tp_btf:` and `raw_tp:` specs the tracepoints of the kernel's BTF with
@@ -25,6 +26,9 @@ static void field_type(const EventField *f, char *out, size_t cap)
 {
 	if (!event_field_usable(f))
 		snprintf(out, cap, "unsupported");
+	else if (f->kind == EF_ARRAY)
+		snprintf(out, cap, "array (%c%d[%d])", f->is_signed ? 's' : 'u', f->size / f->count * 8,
+			 f->count);
 	else if (f->kind != EF_INT)
 		snprintf(out, cap, "string");
 	else if (f->pointee)

@@ -153,6 +153,20 @@ static void int_value(EventField *f)
 	f->size = width;
 }
 
+/* "__u8[4]": an integer array, its elements as signed as their C type
+ * says (the format's signed: flag is the array's, always 0). */
+static void array_value(EventField *f)
+{
+	char *br = strchr(f->ctype, '[');
+	char *elem = xstrndup(f->ctype, br - f->ctype);
+	int width, is_signed;
+	f->kind = EF_ARRAY;
+	f->count = atoi(br + 1);
+	if (ctype_int(elem, &width, &is_signed))
+		f->is_signed = is_signed;
+	free(elem);
+}
+
 static int parse_field(char *line, EventField *f)
 {
 	char *p = strstr(line, "field:");
@@ -170,7 +184,9 @@ static int parse_field(char *line, EventField *f)
 		return -1;
 	}
 	get_num(semi + 1, "signed:", &f->is_signed);
-	if (f->kind == EF_INT)
+	if (f->kind == EF_INT && strchr(f->ctype, '['))
+		array_value(f);
+	else if (f->kind == EF_INT)
 		int_value(f);
 	return 0;
 }
@@ -423,8 +439,12 @@ int event_field_usable(const EventField *f)
 {
 	if (f->kind == EF_UNREADABLE)
 		return 0;
-	if (f->kind != EF_INT)
+	int size = f->size;
+	if (f->kind == EF_ARRAY && (f->count <= 0 || f->size % f->count))
+		return 0;
+	if (f->kind == EF_ARRAY)
+		size /= f->count;
+	else if (f->kind != EF_INT)
 		return 1;	/* EF_MEM, EF_CONST: only sizes 1, 2, 4, 8 are made */
-	return !strchr(f->ctype, '[') &&
-	       (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8);
+	return size == 1 || size == 2 || size == 4 || size == 8;
 }

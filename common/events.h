@@ -12,6 +12,8 @@ typedef enum {
 			   the register at `offset` in pt_regs, plus disp */
 	EF_CONST,	/* USDT: the constant disp */
 	EF_UNREADABLE,	/* USDT: an argument spec ktap cannot read, in ctype */
+	EF_ARRAY,	/* TYPE NAME[N], TYPE an integer: count elements of
+			   size / count bytes each (usable when 1, 2, 4 or 8) */
 } EventFieldKind;
 
 typedef struct EventField {
@@ -21,7 +23,8 @@ typedef struct EventField {
 	int offset, size;	/* the bytes holding the value: for an integer, as
 				   wide as its C type, which may be narrower than
 				   the format's slot (see ctype.c) */
-	int is_signed;
+	int is_signed;		/* EF_ARRAY: of its elements */
+	int count;		/* EF_ARRAY: how many elements */
 	int64_t disp;		/* EF_MEM, EF_CONST */
 	uint32_t pointee;	/* EV_BTF: a pointer argument's pointee in the
 				   kernel's BTF (a typed pointer); 0: a number */
@@ -66,8 +69,8 @@ const EventField *event_field(const Event *ev, const char *name);
  * fewer. */
 const EventField *event_arg(const Event *ev, int n);
 
-/* Whether sema can type the field: integers of size 1, 2, 4 or 8 and the
- * two string kinds (other arrays and __data_loc kinds are not supported). */
+/* Whether sema can type the field: integers of size 1, 2, 4 or 8, arrays
+ * of them and the two string kinds (other __data_loc kinds are not). */
 int event_field_usable(const EventField *f);
 void event_free(Event *ev);
 void events_free(Event **evs, int n);	/* each, and the array */

@@ -224,12 +224,12 @@ static int get_arg(In *in, int from, uint32_t i, KtapArg *a)
 	a->off = field(in, S_ARGS, i, 1);
 	a->size = field(in, S_ARGS, i, 2);
 	uint32_t k = from == S_FORMATS ? a->kind & ~(uint32_t)V_MAYBE_NIL : a->kind;
-	if (k > V_TIME || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)) ||
+	if (k > V_ARRAY || (k == V_ARGSTR && (from != S_FORMATS || k != a->kind)) ||
 	    (k == V_AGG && from != S_TABLES))
 		return fail(in, from, "bad value kind");
 	uint32_t fmt = field(in, S_ARGS, i, 3);
-	if ((k == V_TIME) != (fmt != NONE))
-		return fail(in, from, "a time needs a format, other values none");
+	if ((k == V_TIME || k == V_ARRAY) != (fmt != NONE))
+		return fail(in, from, "a time or an array needs a format, other values none");
 	return getstr(in, from, fmt, 0, &a->fmt);
 }
 

@@ -8,9 +8,10 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 3	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
+#define KTAP_OBJ_VERSION 4	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
 				   3: BSS_STACK_LOST, H_UPROBE ... H_KRETPROBE_MULTI,
-				   V_SYSCALL, V_ERRNO, V_TIME and KtapArg.fmt */
+				   V_SYSCALL, V_ERRNO, V_TIME and KtapArg.fmt;
+				   4: V_ADDR, V_ARRAY (its shape in fmt) */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -43,9 +44,15 @@ enum { KTAP_STACK_MAX_DEPTH = 127, KTAP_STACK_DEFAULT_DEPTH = 127 };
  * V_AGG: a table's value is an aggregation's (common/agg.h; tables only):
  * off 0, size 8 is its count. */
 /* V_SYSCALL, V_ERRNO, V_TIME: a number printed as a syscall's name, an
- * errno's name, or (nanoseconds since the epoch) a local time by fmt. */
+ * errno's name, or (nanoseconds since the epoch) a local time by fmt.
+ * V_ADDR: an address (ntop), {u64 family (AF_INET or AF_INET6); u8
+ * addr[16]}, printed as inet_ntop does. V_ARRAY: integers, fmt giving
+ * their shape by KTAP_ARRAY_SHAPE ("u1x4": four unsigned bytes), printed
+ * [1,2,3]. Both are zero-padded to the size of the slot. */
 typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR, V_AGG, V_SYSCALL, V_ERRNO,
-	       V_TIME } KtapVKind;
+	       V_TIME, V_ADDR, V_ARRAY } KtapVKind;
+#define KTAP_ARRAY_SHAPE "%c%dx%d"	/* u or s, bytes of an element, elements */
+enum { KTAP_ADDR_SIZE = 24 };
 /* Or-ed into a format argument's kind: a variable that may be nil. An
  * 8-byte presence word follows its value (at off + size); 0 prints nil. */
 enum { V_MAYBE_NIL = 0x100 };

@@ -34,6 +34,8 @@ static const char *always_true(Type *t)
 	case TY_SYSCALL: return "a syscall name";
 	case TY_ERRNO: return "an errno name";
 	case TY_TIME: return "a time";
+	case TY_ADDR: return "an address";
+	case TY_ARRAY: return "an array";
 	default: return NULL;
 	}
 }
@@ -83,7 +85,7 @@ void check_late(Sema *S, Late *l)
 static int key_ok(TypeKind k)
 {
 	return k == TY_NUM || k == TY_STR || k == TY_BOOL || k == TY_STACK || k == TY_SYSCALL ||
-	       k == TY_ERRNO || k == TY_TIME;
+	       k == TY_ERRNO || k == TY_TIME || k == TY_ADDR || k == TY_ARRAY;
 }
 
 static void check_tables(Sema *S)

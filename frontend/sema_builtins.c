@@ -7,7 +7,8 @@
 #include "sema_int.h"
 
 /* Argument kinds: n number, s string, a any printable value, t table,
- * x table or string, g an aggregation's entry t[k]; a trailing '*' repeats the last kind. */
+ * x table or string, g an aggregation's entry t[k], - checked by the
+ * function's own check; a trailing '*' repeats the last kind. */
 typedef struct BuiltinFn {
 	const char *module, *name;
 	Fn fn;
@@ -41,6 +42,7 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "ipof", F_IPOF, 1, 1, "n", TY_NUM, BOTH },
 	{ NULL, "ntohs", F_NTOHS, 1, 1, "n", TY_NUM, BOTH },
 	{ NULL, "ntohl", F_NTOHL, 1, 1, "n", TY_NUM, BOTH },
+	{ NULL, "ntop", F_NTOP, 1, 2, "-*", TY_ADDR, BOTH },	/* 2: to say why not */
 	{ NULL, "gettimeofday_ns", F_GETTIMEOFDAY_NS, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_us", F_GETTIMEOFDAY_US, 0, 0, "", TY_NUM, BOTH },
 	{ NULL, "gettimeofday_ms", F_GETTIMEOFDAY_MS, 0, 0, "", TY_NUM, BOTH },
@@ -324,6 +326,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 	}
 	if (b->fn == F_FFI_CAST)
 		return check_ffi_cast(S, n);
+	if (b->fn == F_NTOP)
+		return check_ntop(S, n);
 	if (b->fn == F_STACK || b->fn == F_USTACK)
 		check_stack(S, n);
 	if ((b->fn == F_PRINT_LHIST || b->fn == F_PRINT_STATS) && n->list.v[0])

@@ -95,7 +95,22 @@ int func_has_field(Func *f, const char *name)
 
 static TypeKind field_kind(const EventField *f)
 {
-	return f->kind == EF_CHARS || f->kind == EF_DATALOC ? TY_STR : TY_NUM;
+	return f->kind == EF_CHARS || f->kind == EF_DATALOC ? TY_STR : f->kind == EF_ARRAY ? TY_ARRAY : TY_NUM;
+}
+
+static const char *kind_word(TypeKind k)
+{
+	return k == TY_NUM ? "number" : k == TY_STR ? "string" : "array";
+}
+
+/* The one rule for an array field's value: its elements' shape. */
+static Type *array_type(Sema *S, Loc at, const EventField *f)
+{
+	Type *t = type_new(S, TY_ARRAY, at);
+	t->count = f->count;
+	t->elem = f->size / f->count;
+	t->esigned = f->is_signed;
+	return t;
 }
 
 /* ev has no field `name` (NULL: no argument by that index). */
@@ -160,8 +175,14 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 		}
 		if (kind != TY_VAR && field_kind(fl) != kind) {
 			diag_error(S->d, n->loc, "%s is a %s in '%s:%s' but a %s in '%s:%s'", what,
-				   kind == TY_NUM ? "number" : "string", first->system, first->name,
-				   field_kind(fl) == TY_NUM ? "number" : "string", ev->system, ev->name);
+				   kind_word(kind), first->system, first->name, kind_word(field_kind(fl)),
+				   ev->system, ev->name);
+			return type_var(S, n->loc);
+		}
+		if (kind == TY_ARRAY && (fl->size != first_fl->size || fl->count != first_fl->count ||
+					 fl->is_signed != first_fl->is_signed)) {
+			diag_error(S->d, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
+				   first_fl->ctype, first->system, first->name, fl->ctype, ev->system, ev->name);
 			return type_var(S, n->loc);
 		}
 		kind = field_kind(fl);
@@ -170,6 +191,8 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 	}
 	if (first_fl && first_fl->pointee)	/* a tp_btf argument: typed */
 		return ptr_type(S, n->loc, first_fl->pointee, 0);
+	if (kind == TY_ARRAY)
+		return array_type(S, n->loc, first_fl);
 	return type_new(S, kind, n->loc);
 }
 

@@ -17,6 +17,7 @@ static const char *a_type(Type *t)
 		[TY_STR] = "a string", [TY_BOOL] = "a boolean", [TY_STACK] = "a stack",
 		[TY_SYSCALL] = "a syscall name", [TY_ERRNO] = "an errno name", [TY_TIME] = "a time",
 		[TY_TABLE] = "a table", [TY_FUNC] = "a function", [TY_PTR] = "a pointer",
+		[TY_ADDR] = "an address", [TY_ARRAY] = "an array",
 	};
 	return names[k];
 }
@@ -55,7 +56,11 @@ void check_unify(Sema *S, Node *at, Type *old, Type *new, const char *what)
 		table_conflict(S, at, old, what);
 		return;
 	}
-	if (ro->kind == TY_TIME && rn->kind == TY_TIME)
+	if (ro->kind == TY_ARRAY && rn->kind == TY_ARRAY)
+		diag_error(S->d, at->loc, "type mismatch: %s is an array of %d %c%d here but of %d "
+			   "%c%d elsewhere", what, rn->count, rn->esigned ? 's' : 'u', rn->elem * 8,
+			   ro->count, ro->esigned ? 's' : 'u', ro->elem * 8);
+	else if (ro->kind == TY_TIME && rn->kind == TY_TIME)
 		diag_error(S->d, at->loc, "type mismatch: %s is a time formatted by \"%s\" here but "
 			   "by \"%s\" elsewhere", what, rn->fmt, ro->fmt);
 	else
@@ -184,6 +189,24 @@ Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 	return r;
 }
 
+/* a[i] of an array value (args.saddr[0]): a number. A constant i is
+ * checked here; lowering checks the others when they are read. */
+static Type *check_elem(Sema *S, Node *n, Type *arr)
+{
+	Node *key = n->list.n == 1 ? n->list.v[0] : NULL;
+	n->kind = N_CREAD;	/* an element: no table entry, never nil, never assigned */
+	if (!key) {
+		diag_error(S->d, n->loc, "an array takes one index");
+		return set_type(S, n, type_var(S, n->loc));
+	}
+	if (check_expr(S, key))
+		expect_kind(S, key, TY_NUM, "an array index");
+	if (key->kind == N_NUM && (key->num < 0 || key->num >= arr->count))
+		diag_error(S->d, key->loc, "index %lld is outside the array (%d elements)",
+			   (long long)key->num, arr->count);
+	return set_type(S, n, type_new(S, TY_NUM, n->loc));
+}
+
 static Type *check_index(Sema *S, Node *n)
 {
 	int agg = S->agg_arg;	/* for this entry only, not for its keys */
@@ -191,6 +214,8 @@ static Type *check_index(Sema *S, Node *n)
 	Type *ta = check_expr(S, n->a);
 	if (ta && type_repr(ta)->kind == TY_PTR)
 		return check_cindex(S, n);
+	if (ta && type_repr(ta)->kind == TY_ARRAY)
+		return check_elem(S, n, type_repr(ta));
 	Type *t = index_table(S, n, n->a, n->list.n);
 	if (t && !agg)
 		agg_use(S, AU_PLAIN, n->a, n->loc, NULL, NULL);

@@ -145,6 +145,8 @@ Type *event_field_type(Sema *S, Node *n, const char *name);
 Type *check_cfield(Sema *S, Node *n);
 Type *check_cindex(Sema *S, Node *n);
 Type *check_ffi_cast(Sema *S, Node *n);
+/* sema_ntop.c */
+Type *check_ntop(Sema *S, Node *n);
 Type *check_task_var(Sema *S, Node *n);
 /* A typed pointer to BTF type id (0: reads through it say no more). */
 Type *ptr_type(Sema *S, Loc at, uint32_t id, int user);

@@ -28,6 +28,7 @@ const char *type_name(Type *t)
 		[TY_STR] = "string", [TY_BOOL] = "boolean", [TY_STACK] = "stack",
 		[TY_SYSCALL] = "syscall name", [TY_ERRNO] = "errno name", [TY_TIME] = "time",
 		[TY_TABLE] = "table", [TY_FUNC] = "function", [TY_PTR] = "pointer",
+		[TY_ADDR] = "address", [TY_ARRAY] = "array",
 	};
 	return names[type_repr(t)->kind];
 }
@@ -115,6 +116,8 @@ int type_unify(Sema *S, Type *a, Type *b)
 		return 0;
 	if (a->kind == TY_PTR)
 		return a->ctype == b->ctype && a->user == b->user;
+	if (a->kind == TY_ARRAY)	/* its shape is how it prints and compares */
+		return a->count == b->count && a->elem == b->elem && a->esigned == b->esigned;
 	if (a->kind == TY_TIME)	/* the format is part of the value's meaning */
 		return !strcmp(a->fmt, b->fmt);
 	if (a->kind != TY_TABLE)

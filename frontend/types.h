@@ -23,6 +23,11 @@ typedef enum {
 	TY_TABLE,	/* table: which table it is */
 	TY_FUNC,
 	TY_PTR,		/* a typed pointer (§13): a number that points to a BTF type */
+	/* held by reference in a --strlen buffer, as strings are, and printed
+	 * by the runtime: an IPv4 or IPv6 address (ntop), and an integer
+	 * array (a tracepoint's array field, args.saddr) */
+	TY_ADDR,
+	TY_ARRAY,
 } TypeKind;
 
 struct Type {
@@ -33,6 +38,7 @@ struct Type {
 	uint32_t ctype;		/* TY_PTR: the kernel BTF id pointed to */
 	int user;		/* TY_PTR: into user memory (__user) */
 	const char *fmt;	/* TY_TIME: its strftime format (a literal of the tree) */
+	int count, elem, esigned;	/* TY_ARRAY: elements, each elem bytes, signed or not */
 };
 
 #define TABLE_MAX_KEYS 8

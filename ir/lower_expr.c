@@ -37,7 +37,7 @@ IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl)
 	return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
 }
 
-static IrOpnd field_value(Lower *L, const EventField *fl)
+static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 {
 	IrOpnd ctx = ir_r(L->ctxreg);
 	if (fl->kind == EF_INT)
@@ -47,6 +47,15 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 	if (fl->kind == EF_CONST)
 		return ir_imm(fl->disp);
 	IrOpnd dst = str_temp(L);
+	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string */
+		if (fl->size > L->strlen)
+			lower_error(L, site, "array field '%s' has %d bytes, more than a value holds "
+				    "(--strlen %d): index it by constants, or raise --strlen", fl->name,
+				    fl->size, L->strlen);
+		else
+			emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
+		return dst;
+	}
 	int src, n = L->strlen;
 	if (fl->kind == EF_CHARS) {
 		src = emit_op(L, IR_ADD, ctx, ir_imm(fl->offset));
@@ -58,6 +67,51 @@ static IrOpnd field_value(Lower *L, const EventField *fl)
 	}
 	emit_call(L, BPF_FUNC_probe_read_kernel_str, 3, dst, ir_imm(n), ir_r(src));
 	return dst;
+}
+
+/* The event field args.NAME names here; NULL if n is no such name. */
+static const EventField *named_field(Lower *L, const Node *n)
+{
+	if (n->kind != N_FIELD || n->num != 1)
+		return NULL;
+	return L->disp ? dispatch_field(L->disp, n->str) : L->ev ? event_field(L->ev, n->str) : NULL;
+}
+
+/* a[i] of an array value (sema made it an N_CREAD without cacc): i
+ * outside the array reads 0. args.F[constant] is read from the record
+ * itself (no copy: any size); otherwise the element is read from the
+ * value's buffer, by a load at a constant i, else by a helper, since the
+ * verifier takes no variable offset into the context. */
+static IrOpnd array_elem(Lower *L, Node *n)
+{
+	Type *t = ty(n->a);
+	Node *k = n->list.v[0];
+	const EventField *fl = named_field(L, n->a);
+	if (fl && k->kind == N_NUM) {
+		EventField e = { .offset = fl->offset + k->num * t->elem, .size = t->elem,
+				 .is_signed = t->esigned };
+		return field_int(L, ir_r(L->ctxreg), &e);
+	}
+	IrOpnd arr = lower_expr(L, n->a), i = lower_expr(L, k);
+	at(L, n);
+	if (i.kind == O_IMM) {
+		int v = emit_load(L, arr, i.v * t->elem, t->elem);
+		return ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v);
+	}
+	int r = ir_vreg(L->f), slot = temp_slot(L, 8);
+	IrBlock *in = new_block(L), *out = new_block(L), *join = new_block(L);
+	emit_br(L, C_ULT, i, ir_imm(t->count), in, out);
+	set_block(L, in);
+	int p = emit_op(L, IR_ADD, arr, ir_r(emit_op(L, IR_MUL, i, ir_imm(t->elem))));
+	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(emit_addr(L, slot)), ir_imm(t->elem), ir_r(p));
+	int v = emit_load(L, ir_slotop(slot), 0, t->elem);
+	emit_set(L, r, ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v));
+	emit_jmp(L, join);
+	set_block(L, out);
+	emit_set(L, r, ir_imm(0));
+	emit_jmp(L, join);
+	set_block(L, join);
+	return ir_r(r);
 }
 
 static IrOpnd builtin_var(Lower *L, Node *n)
@@ -95,7 +149,7 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 			lower_error(L, n, "this event has no such argument");
 			return ir_imm(0);
 		}
-		return field_value(L, fl);
+		return field_value(L, n, fl);
 	}
 	}
 }
@@ -190,16 +244,17 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_INDEX:
 		return table_read(L, n, NULL);
 	case N_FIELD: {
-		const EventField *fl = n->num != 1 ? NULL : L->disp ? dispatch_field(L->disp, n->str) :
-				       L->ev ? event_field(L->ev, n->str) : NULL;
+		const EventField *fl = named_field(L, n);
 		if (!fl) {
 			lower_error(L, n, "no such event field here");
 			return ir_imm(0);
 		}
-		return field_value(L, fl);
+		return field_value(L, n, fl);
 	}
 	case N_CALL:
 		return lower_call(L, n);
+	case N_CREAD:
+		return array_elem(L, n);
 	case N_UNOP:
 		if (n->op == '!')
 			return cond_value(L, n);

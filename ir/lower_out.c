@@ -1,6 +1,7 @@
 /* Lowering built-in functions: output (print, printf, print_hist), strings,
  * time, machine facts, exit, and the registration calls. */
 #include <linux/bpf.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
@@ -240,6 +241,36 @@ static IrOpnd byte_swap(Lower *L, IrOpnd v, int n)
 	return r;
 }
 
+/* ntop(x): {u64 family; u8 addr[16]} in a zeroed buffer, from x as sema
+ * typed it (call->op: the address's length): a number's low 4 bytes as
+ * they lie in memory (network order), an array's first bytes, or the
+ * bytes a typed pointer points to. */
+static IrOpnd lower_ntop(Lower *L, Node *call)
+{
+	Node *x = call->list.v[0];
+	Type *t = ty(x);
+	IrOpnd v = lower_expr(L, x);
+	if (t->kind == TY_ADDR)
+		return v;
+	if (L->strlen < KTAP_ADDR_SIZE) {
+		lower_error(L, call, "an address takes %d bytes: ntop needs --strlen %d or more",
+			    KTAP_ADDR_SIZE, KTAP_ADDR_SIZE);
+		return v;
+	}
+	IrOpnd dst = str_temp(L);
+	int len = call->op;
+	emit_store(L, dst, 0, 8, ir_imm(len == 4 ? AF_INET : AF_INET6));
+	if (t->kind == TY_NUM) {
+		emit_store(L, dst, 8, 4, v);
+	} else if (t->kind == TY_ARRAY) {
+		emit_copy(L, dst, 8, v, 0, len);
+	} else {
+		int read = t->user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;
+		emit_call(L, read, 3, ir_r(emit_op(L, IR_ADD, dst, ir_imm(8))), ir_imm(len), v);
+	}
+	return dst;
+}
+
 static IrOpnd user_only(Lower *L, Node *call, const char *what)
 {
 	if (kernel(L)) {
@@ -303,6 +334,8 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 	case F_STRINGOF:
 	case F_IPOF:
 		return lower_expr(L, a0);
+	case F_NTOP:
+		return lower_ntop(L, call);
 	case F_NTOHS:
 	case F_NTOHL:
 		return byte_swap(L, lower_expr(L, a0), call->num == F_NTOHS ? 2 : 4);

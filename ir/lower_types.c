@@ -7,9 +7,12 @@ Type *ty(const Node *n)
 	return n && n->type ? type_repr(n->type) : NULL;
 }
 
+/* Held by reference in a --strlen buffer, zero-padded: strings, and the
+ * addresses and arrays that are bytes too (they compare, copy and key a
+ * table the same way). */
 int is_str(Type *t)
 {
-	return t && t->kind == TY_STR;
+	return t && (t->kind == TY_STR || t->kind == TY_ADDR || t->kind == TY_ARRAY);
 }
 
 /* Bytes a value of type t takes in a map, a record or a global. */
@@ -27,6 +30,8 @@ KtapVKind vkind(Type *t)
 	case TY_SYSCALL: return V_SYSCALL;
 	case TY_ERRNO: return V_ERRNO;
 	case TY_TIME: return V_TIME;
+	case TY_ADDR: return V_ADDR;
+	case TY_ARRAY: return V_ARRAY;
 	case TY_NIL: return V_NIL;
 	default: return V_NUM;
 	}
@@ -36,7 +41,8 @@ IrLayout *layout_of(Lower *L, Type *t)
 {
 	static const IrLayoutKind kinds[] = { [V_NUM] = L_NUM, [V_STR] = L_STR, [V_BOOL] = L_BOOL,
 					      [V_STACK] = L_STACK, [V_NIL] = L_NUM, [V_SYSCALL] = L_NUM,
-					      [V_ERRNO] = L_NUM, [V_TIME] = L_NUM };
+					      [V_ERRNO] = L_NUM, [V_TIME] = L_NUM, [V_ADDR] = L_STR,
+					      [V_ARRAY] = L_STR };
 	return ir_layout(L->mod, kinds[vkind(t)], val_size(L, t), 0);
 }
 
@@ -46,5 +52,7 @@ KtapArg value_arg(Lower *L, Type *t, uint32_t off)
 	KtapArg a = { vkind(t), off, val_size(L, t), NULL };
 	if (a.kind == V_TIME)
 		a.fmt = xstrdup(t->fmt);
+	if (a.kind == V_ARRAY)
+		a.fmt = xasprintf(KTAP_ARRAY_SHAPE, t->esigned ? 's' : 'u', t->elem, t->count);
 	return a;
 }

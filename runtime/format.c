@@ -1,6 +1,7 @@
 /* Printing values: print's TAB-separated values, printf's conversions
  * (parsed by the compiler's own format parser, so both agree on what a
  * format means), one conversion at a time through the C library. */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ void rt_print_value(Rt *rt, FILE *out, const KtapArg *a, const uint8_t *base)
 	}
 	case V_STACK:
 		rt_print_stack(rt, out, (uint64_t)rt_num_at(a, base));
+		break;
+	case V_ADDR: {
+		char buf[INET6_ADDRSTRLEN];
+		fputs(rt_addr_text(a, base, buf, sizeof buf), out);
+		break;
+	}
+	case V_ARRAY:
+		rt_print_array(out, a, base);
 		break;
 	case V_SYSCALL:
 	case V_ERRNO:
@@ -165,11 +174,14 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 	int64_t v = a->kind == V_STR || a->kind == V_ARGSTR ? 0 : rt_num_at(a, base);
 	if (a->kind == V_ARGSTR) {	/* sema allows only %s */
 		s = owned = rt_argstr(rt, base + a->off, a->size);
-	} else if (a->kind == V_STACK && p->conv == 's') {
+	} else if ((a->kind == V_STACK || a->kind == V_ADDR || a->kind == V_ARRAY) && p->conv == 's') {
 		size_t len;
 		FILE *m = open_memstream(&owned, &len);
 		if (m) {
-			rt_print_stack(rt, m, v);
+			if (a->kind == V_STACK)
+				rt_print_stack(rt, m, v);
+			else
+				rt_print_value(rt, m, a, base);
 			fclose(m);
 		}
 		s = owned ? owned : "";

@@ -135,6 +135,14 @@ void rt_conv(FILE *out, int flags, int width, int prec, char conv, uint64_t v, c
 void rt_ptr_text(Rt *rt, uint64_t addr, char *buf, size_t size);
 void rt_format_free(Interp *I);
 
+/* bytes.c: a V_ADDR as text ("?" when it is not one); a V_ARRAY's shape
+ * (0 when its format makes no sense or it does not fit its slot), its
+ * element i, and the array as print shows it. */
+const char *rt_addr_text(const KtapArg *a, const uint8_t *base, char *buf, size_t size);
+int rt_array_shape(const KtapArg *a, int *is_signed, int *elem, int *count);
+int64_t rt_array_elem(const KtapArg *a, const uint8_t *base, int i, int elem, int is_signed);
+void rt_print_array(FILE *out, const KtapArg *a, const uint8_t *base);
+
 /* ksyms.c: the kernel symbol at or before addr (NULL if none) */
 const char *rt_ksym(Rt *rt, uint64_t addr, uint64_t *off);
 void rt_ksyms_free(Interp *I);

@@ -67,6 +67,18 @@ static json_t *as_printed(Rt *rt, const KtapArg *a, const uint8_t *base)
 	return j;
 }
 
+/* An array as a JSON array of its numbers (null when it makes no sense). */
+static json_t *array_json(const KtapArg *a, const uint8_t *base)
+{
+	int is_signed, elem, count;
+	if (!rt_array_shape(a, &is_signed, &elem, &count))
+		return json_null();
+	json_t *j = json_array();
+	for (int i = 0; i < count; i++)
+		json_array_append_new(j, json_integer(rt_array_elem(a, base, i, elem, is_signed)));
+	return j;
+}
+
 json_t *rt_json_value(Rt *rt, const KtapArg *a, const uint8_t *base)
 {
 	switch (a->kind) {
@@ -80,7 +92,9 @@ json_t *rt_json_value(Rt *rt, const KtapArg *a, const uint8_t *base)
 		return json_null();
 	case V_STACK:
 		return rt_json_stack(rt, (uint64_t)rt_num_at(a, base));
-	default:
+	case V_ARRAY:
+		return array_json(a, base);
+	default:	/* an address among them: its text */
 		return as_printed(rt, a, base);
 	}
 }

@@ -72,6 +72,7 @@ t_fake_l() {
 sched:sched_process_exec
 sched:sched_switch
 sched:sched_wakeup
+sock:inet_sock_set_state
 syscalls:sys_enter_openat
 syscalls:sys_enter_read
 syscalls:sys_enter_write
@@ -81,8 +82,8 @@ syscalls:sys_exit_write" -l
 
 t_fake_lv() {
 	KTAP_TRACEFS=$fake listed "raw_syscalls:sys_enter
-    arg0  args.id    number (s64)  long
-    arg1  args.args  unsupported   unsigned long[6]
+    arg0  args.id    number (s64)    long
+    arg1  args.args  array (u64[6])  unsigned long[6]
 
 sched:sched_process_exec
     arg0  args.filename  string        __data_loc char[]
@@ -103,6 +104,19 @@ sched:sched_wakeup
     arg1  args.pid         number (s32)  pid_t
     arg2  args.prio        number (s32)  int
     arg3  args.target_cpu  number (s32)  int
+
+sock:inet_sock_set_state
+    arg0  args.skaddr    number (u64)    const void *
+    arg1  args.oldstate  number (s32)    int
+    arg2  args.newstate  number (s32)    int
+    arg3  args.sport     number (u16)    __u16
+    arg4  args.dport     number (u16)    __u16
+    arg5  args.family    number (u16)    __u16
+    arg6  args.protocol  number (u16)    __u16
+    arg7  args.saddr     array (u8[4])   __u8[4]
+    arg8  args.daddr     array (u8[4])   __u8[4]
+    arg9  args.saddr_v6  array (u8[16])  __u8[16]
+    -     args.daddr_v6  array (u8[16])  __u8[16]
 
 syscalls:sys_enter_openat
     arg0  args.__syscall_nr  number (s32)  int
@@ -142,7 +156,8 @@ t_agrees_with_compiler() {
 		"") continue ;;
 		*:*) ev=$pos; continue ;;
 		esac
-		case $type in number) init=0 ;; string) init='""' ;; *) init="" ;; esac
+		case $type in number) init=0 ;; string) init='""' ;; array) init=$name ;; *) init="" ;; esac
+		[ "$pos" != - ] || pos=$name	# past arg9: no position
 		script="trace $ev { var v = $init; v = $name; v = $pos }"
 		[ -n "$init" ] || script="trace $ev { print($name) }"
 		rc=0

@@ -35,11 +35,28 @@
  *                  half of the register (ESRCH), getpgid(-1) (ESRCH),
  *                  close(0x80000000) passed sign-extended (EBADF) and
  *                  lseek(/dev/zero, -1, SEEK_CUR) (returns 0)
+ *   tcp N          listens on 127.0.0.1 (an ephemeral port) and makes N
+ *                  connections to it, one at a time: the client sends
+ *                  TCP_TX bytes, the server answers TCP_RX bytes, the client
+ *                  closes, then the server
+ *   tcp6 N         the same over ::1 (exit status 3 when the machine has no
+ *                  IPv6 loopback, so that tests can skip)
+ *   tcp-retrans N  N connections whose SYN is retransmitted once: the
+ *                  listener (backlog 0) has its accept queue filled by one
+ *                  connection first, so it drops their SYNs; each waits for
+ *                  the kernel's retransmission after the initial RTO (1 s)
+ *                  by polling TCP_INFO's total_retrans, then closes
  *
  * At the end it prints one line saying what it did (-q: nothing), with a
- * single write() to stdout after all the actions. Exit status 0, or 1 when
+ * single write() to stdout after all the actions; the tcp actions add
+ * "[tcp: port P, tx TX, rx RX, clients C1 C2 ...]": the listening port,
+ * the bytes each client sent and received, and the clients' ports. Exit status 0, or 1 when
  * an action failed, 2 on a bad command line. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -59,12 +76,12 @@ static const long MAX_COUNT = 1000000000;
 
 typedef enum {
 	A_GETPPID, A_READ, A_WRITE, A_OPENAT_FAIL, A_NANOSLEEP, A_CALL, A_RET, A_LIBC, A_BAD_ARGS, A_STACK,
-	A_SPIN, A_WRITE_SIZES, A_N
+	A_SPIN, A_WRITE_SIZES, A_TCP, A_TCP6, A_TCP_RETRANS, A_N
 } Kind;
 
 static const char *const names[A_N] = {
 	"getppid", "read", "write", "openat-fail", "nanosleep", "call", "ret", "libc", "bad-args",
-	"stack", "spin", "write-sizes",
+	"stack", "spin", "write-sizes", "tcp", "tcp6", "tcp-retrans",
 };
 
 typedef struct Action {
@@ -166,6 +183,121 @@ static void bad_args(long i)
 		fail("lseek", i);
 }
 
+enum { TCP_TX = 1000, TCP_RX = 3000 };
+static char tcp_report[4096];	/* what the tcp actions did, for the last line */
+
+static int tcp_socket(int family)
+{
+	int s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 && family == AF_INET6 && errno == EAFNOSUPPORT)
+		exit(3);
+	if (s < 0)
+		fail("socket", 0);
+	return s;
+}
+
+/* A listener on the loopback of family, at an ephemeral port. */
+static int tcp_listen(int family, int backlog, struct sockaddr_storage *at, socklen_t *len)
+{
+	int s = tcp_socket(family);
+	memset(at, 0, sizeof(*at));
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)at;
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)at;
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_loopback;
+		*len = sizeof(*a);
+	}
+	if (bind(s, (struct sockaddr *)at, *len)) {
+		if (family == AF_INET6 && errno == EADDRNOTAVAIL)
+			exit(3);	/* no ::1 */
+		fail("bind", 0);
+	}
+	if (listen(s, backlog) || getsockname(s, (struct sockaddr *)at, len))
+		fail("listen", 0);
+	return s;
+}
+
+static int port_of(int s, int peer)
+{
+	struct sockaddr_storage a;
+	socklen_t len = sizeof(a);
+	if ((peer ? getpeername : getsockname)(s, (struct sockaddr *)&a, &len))
+		fail("getsockname", 0);
+	return ntohs(a.ss_family == AF_INET ? ((struct sockaddr_in *)&a)->sin_port :
+		     ((struct sockaddr_in6 *)&a)->sin6_port);
+}
+
+static void transfer(int from, int to, int n, long i)
+{
+	static char buf[TCP_RX];
+	if (write(from, buf, n) != n)
+		fail("tcp send", i);
+	for (int got = 0, r; got < n; got += r)
+		if ((r = read(to, buf, n - got)) <= 0)
+			fail("tcp receive", i);
+}
+
+static void tcp_note(const char *fmt, long v)
+{
+	size_t n = strlen(tcp_report);
+	snprintf(tcp_report + n, sizeof(tcp_report) - n, fmt, v);
+}
+
+static void tcp_run(int family, long count)
+{
+	struct sockaddr_storage at;
+	socklen_t len;
+	int l = tcp_listen(family, 16, &at, &len);
+	tcp_note(" [tcp: port %ld", port_of(l, 0));
+	tcp_note(", tx %ld", TCP_TX);
+	tcp_note(", rx %ld, clients", TCP_RX);
+	for (long i = 0; i < count; i++) {
+		int c = tcp_socket(family), a;
+		if (connect(c, (struct sockaddr *)&at, len) || (a = accept(l, NULL, NULL)) < 0)
+			fail("tcp connect", i);
+		tcp_note(" %ld", port_of(c, 0));
+		transfer(c, a, TCP_TX, i);
+		transfer(a, c, TCP_RX, i);
+		close(c);
+		close(a);
+	}
+	tcp_note("]", 0);
+	close(l);
+}
+
+/* Its SYN dropped by the full listener, then retransmitted by the kernel. */
+static void tcp_retrans(long count)
+{
+	struct sockaddr_storage at;
+	socklen_t len;
+	int l = tcp_listen(AF_INET, 0, &at, &len), first = tcp_socket(AF_INET);
+	if (connect(first, (struct sockaddr *)&at, len))	/* queued, never accepted */
+		fail("tcp connect", 0);
+	tcp_note(" [tcp: port %ld, tx 0, rx 0, clients", port_of(l, 0));
+	for (long i = 0; i < count; i++) {
+		int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c < 0 || (connect(c, (struct sockaddr *)&at, len) && errno != EINPROGRESS))
+			fail("tcp connect", i);
+		tcp_note(" %ld", port_of(c, 0));
+		struct tcp_info ti = { 0 };
+		for (socklen_t n = sizeof(ti); !ti.tcpi_total_retrans; n = sizeof(ti)) {
+			struct timespec poll = { 0, 10000000 };
+			if (getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &n))
+				fail("TCP_INFO", i);
+			nanosleep(&poll, NULL);
+		}
+		close(c);
+	}
+	tcp_note("]", 0);
+	close(first);
+	close(l);
+}
+
 enum { MAX_WRITE_SIZE = 65536 };
 static char sized[MAX_WRITE_SIZE];
 
@@ -175,7 +307,11 @@ static void run(const Action *a)
 	struct timespec ts = { 0, 1000 };
 	if (a->kind == A_SPIN)
 		ktap_workload_spin(a->count);
-	for (long i = 0; i < a->count && a->kind != A_SPIN; i++) {
+	if (a->kind == A_TCP || a->kind == A_TCP6)
+		tcp_run(a->kind == A_TCP ? AF_INET : AF_INET6, a->count);
+	if (a->kind == A_TCP_RETRANS)
+		tcp_retrans(a->count);
+	for (long i = 0; i < a->count && a->kind != A_SPIN && a->kind < A_TCP; i++) {
 		switch (a->kind) {
 		case A_GETPPID:
 			syscall(SYS_getppid);
@@ -218,6 +354,9 @@ static void run(const Action *a)
 			ktap_workload_stack_caller();
 			break;
 		case A_SPIN:	/* once, for all of COUNT */
+		case A_TCP:
+		case A_TCP6:
+		case A_TCP_RETRANS:
 		case A_N:
 			break;
 		}
@@ -237,7 +376,8 @@ static void usage(const char *why)
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
 	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD]"
-		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n");
+		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n"
+		"  tcp tcp6 tcp-retrans\n");
 	exit(2);
 }
 
@@ -331,13 +471,14 @@ int main(int argc, char **argv)
 
 	if (!quiet) {
 		/* fits: a 15-character comm and at most 16 actions of 23 */
-		char name[17] = "", line[512];
+		char name[17] = "", line[512 + sizeof(tcp_report)];
 		prctl(PR_GET_NAME, name, 0, 0, 0);
 		int n = snprintf(line, sizeof(line), "%s: pid %d, %ld thread%s, each:", name,
 				 (int)getpid(), nthreads, nthreads > 1 ? "s" : "");
 		for (int k = 0; k < nactions; k++)
 			n += snprintf(line + n, sizeof(line) - n, " %s %ld", names[actions[k].kind],
 				      actions[k].count);
+		n += snprintf(line + n, sizeof(line) - n, "%s", tcp_report);
 		line[n++] = '\n';
 		if (write(STDOUT_FILENO, line, n) != n)
 			return 1;

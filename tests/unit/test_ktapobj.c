@@ -261,9 +261,9 @@ static void garbled(void **state)
 		{ ".ktap.formats", 16, 8, "outside the record" },
 		{ ".ktap.args", 0, 99, "bad value kind" },
 		{ ".ktap.args", 64, V_ARGSTR, "bad value kind" },	/* a table key: formats only */
-		{ ".ktap.args", 0, V_TIME + 1, "bad value kind" },
-		{ ".ktap.args", 12, 1, "a time needs a format" },	/* a number with one */
-		{ ".ktap.args", 44, 0xffffffff, "a time needs a format" },	/* a time without */
+		{ ".ktap.args", 0, V_ARRAY + 1, "bad value kind" },
+		{ ".ktap.args", 12, 1, "a time or an array needs a format" },	/* a number with one */
+		{ ".ktap.args", 44, 0xffffffff, "a time or an array needs a format" },	/* a time without */
 		{ ".ktap.handlers", 0, 99, "bad handler kind" },
 		{ ".ktap.handlers", 0, H_KRETPROBE_MULTI + 1, "bad handler kind" },
 		{ ".ktap.handlers", 8, 0xfffffffe, "outside .ktap.str" },

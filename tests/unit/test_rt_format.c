@@ -1,5 +1,6 @@
 /* Output formatting: print of every kind, printf of every conversion and
  * flag, %p symbols, and print_hist's exact layout (LANGUAGE.md §9). */
+#include <sys/socket.h>
 #include <time.h>
 #include "test_rt.h"
 
@@ -63,6 +64,33 @@ static void test_text(void **state)
 	rt_format(&T.rt, out, &g, (uint8_t *)v);
 	fclose(out);
 	assert_string_equal(text, "openat\tENOENT\t9999\t-1\t1970-01-01 00:59\nopenat  |2|9999\n");
+}
+
+/* Addresses and arrays (docs/object-format.md): as print and printf %s
+ * show them; one that is not what its kind says, or whose shape does not
+ * fit its slot, prints "?" without reading past it. */
+static void test_bytes(void **state)
+{
+	uint8_t p[96] = { 0 };
+	uint64_t v4 = AF_INET, v6 = AF_INET6, bad = 99;
+	memcpy(p, &v4, 8);
+	memcpy(p + 8, "\x7f\0\0\x01", 4);
+	memcpy(p + 24, &v6, 8);
+	p[24 + 8 + 15] = 1;
+	memcpy(p + 48, &bad, 8);
+	int16_t s[3] = { -1, 2, 300 };
+	memcpy(p + 72, s, sizeof(s));
+	KtapArg args[] = { { V_ADDR, 0, 24, NULL }, { V_ADDR, 24, 24, NULL }, { V_ADDR, 48, 24, NULL },
+			   { V_ADDR, 0, 16, NULL }, { V_ARRAY, 72, 24, "s2x3" }, { V_ARRAY, 8, 8, "u1x4" },
+			   { V_ARRAY, 72, 8, "s2x5" }, { V_ARRAY, 72, 8, "u3x1" } };
+	KtapFormat f = { FMT_PRINT, NULL, 8, args, 96, 1 };
+	FILE *out = open_out();
+	rt_format(&T.rt, out, &f, p);
+	KtapFormat g = { FMT_PRINTF, "[%12s] [%-6s]\n", 2, args + 1, 96, 1 };
+	rt_format(&T.rt, out, &g, p);
+	fclose(out);
+	assert_string_equal(text, "127.0.0.1\t::1\t?\t?\t[-1,2,300]\t[127,0,0,1]\t?\t?\n"
+			    "[         ::1] [?     ]\n");
 }
 
 /* printf with one argument of kind k holding v (a number) or s (a string). */
@@ -302,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_print, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_printf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_printf_symbol, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_cache, setup, teardown),
