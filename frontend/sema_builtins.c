@@ -330,6 +330,14 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 		return check_ntop(S, n);
 	if (b->fn == F_STACK || b->fn == F_USTACK)
 		check_stack(S, n);
+	if (b->fn == F_STRINGOF && nargs == 1 && n->list.v[0] && n->list.v[0]->type) {
+		/* its text is made in user space, where it is printed */
+		Type *t = type_repr(n->list.v[0]->type);
+		if (t->kind == TY_ADDR || t->kind == TY_ARRAY)
+			diag_error(S->d, n->list.v[0]->loc, "stringof() cannot make a string of %s: "
+				   "print it, or format it with printf's %%s",
+				   t->kind == TY_ADDR ? "an address" : "an array");
+	}
 	if ((b->fn == F_PRINT_LHIST || b->fn == F_PRINT_STATS) && n->list.v[0])
 		agg_use(S, AU_NEEDS, n->list.v[0], n->loc, b->name, b->fn == F_PRINT_LHIST ? n : NULL);
 	if (b->fn == F_DELETE && nargs == 1 && n->list.v[0])
