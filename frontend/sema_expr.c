@@ -350,6 +350,8 @@ static Type *check_binop(Sema *S, Node *n)
 		return set_type(S, n, type_new(S, TY_BOOL, n->loc));
 	case TK_EQ:
 	case TK_NE:
+		ta = ntop_literal(S, n->a, ta, tb);
+		tb = ntop_literal(S, n->b, tb, ta);
 		if (ta && tb && (type_repr(ta)->kind == TY_TABLE || type_repr(tb)->kind == TY_TABLE))
 			diag_error(S->d, n->loc, "tables cannot be compared");
 		else if (ta && tb && !(numeric(ta) && numeric(tb)) && !type_unify(S, ta, tb)) {

@@ -147,6 +147,7 @@ Type *check_cindex(Sema *S, Node *n);
 Type *check_ffi_cast(Sema *S, Node *n);
 /* sema_ntop.c */
 Type *check_ntop(Sema *S, Node *n);
+Type *ntop_literal(Sema *S, Node *lit, Type *t, Type *other);
 Type *check_task_var(Sema *S, Node *n);
 /* A typed pointer to BTF type id (0: reads through it say no more). */
 Type *ptr_type(Sema *S, Loc at, uint32_t id, int user);

@@ -4,10 +4,14 @@
  * type alone: sema records the address's length in the call (op: 4 or 16)
  * and lowering follows. bpftrace's ntop(af, addr) is refused: a family
  * known only at run time would make the length unknown when compiling. */
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <bpf/btf.h>
 #include "sema_int.h"
 #include "ctypes.h"
+#include "common/ktapobj.h"
+#include "common/util.h"
 
 /* The length of the address a typed pointer points to: a 4- or 16-byte
  * array, or a struct in6_addr; 0 for anything else, -1 when no BTF
@@ -59,4 +63,26 @@ Type *check_ntop(Sema *S, Node *n)
 		diag_error(S->d, x->loc, "ntop takes an IPv4 address (a number or a 4-byte array) or an "
 			   "IPv6 address (a 16-byte array or a struct in6_addr), not a %s", type_name(t));
 	return type_new(S, TY_ADDR, n->loc);
+}
+
+/* A string literal compared with an address is an address too, parsed
+ * here so that the kernel compares bytes: the node's text becomes the
+ * value's KTAP_ADDR_SIZE bytes. Returns the literal's type, new or t. */
+Type *ntop_literal(Sema *S, Node *lit, Type *t, Type *other)
+{
+	if (!lit || lit->kind != N_STR || !t || !other || type_repr(other)->kind != TY_ADDR)
+		return t;
+	unsigned char v[KTAP_ADDR_SIZE] = { 0 };
+	uint64_t family = inet_pton(AF_INET, lit->str, v + 8) == 1  ? AF_INET :
+			  inet_pton(AF_INET6, lit->str, v + 8) == 1 ? AF_INET6 : 0;
+	if (!family) {
+		diag_error(S->d, lit->loc, "'%s' is not an IPv4 or IPv6 address", lit->str);
+	} else {
+		memcpy(v, &family, sizeof family);
+		free(lit->str);
+		lit->str = xmalloc(sizeof v);
+		memcpy(lit->str, v, sizeof v);
+		lit->len = sizeof v;
+	}
+	return set_type(S, lit, type_new(S, TY_ADDR, lit->loc));
 }

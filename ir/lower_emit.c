@@ -218,7 +218,7 @@ static int rodata(Lower *L, const char *s, size_t len, int size)
 	for (int i = 0; i < d->nvars; i++) {
 		const IrVar *v = &d->vars[i];
 		if (v->layout->kind == L_STR && v->layout->size == size && !memcmp(d->bytes + v->off, s, len) &&
-		    !d->bytes[v->off + len])
+		    ((int)len == size || !d->bytes[v->off + len]))
 			return v->off;
 	}
 	char *buf = xcalloc(1, size);
@@ -233,6 +233,13 @@ static int rodata(Lower *L, const char *s, size_t len, int size)
 int rodata_str(Lower *L, const char *s, size_t len)
 {
 	return rodata(L, s, len < (size_t)L->strlen ? len : (size_t)L->strlen - 1, L->strlen);
+}
+
+/* A value held in a string buffer (an address) keeps all its bytes: it
+ * has no NUL to leave room for. */
+int rodata_value(Lower *L, const char *s, size_t len)
+{
+	return rodata(L, s, len < (size_t)L->strlen ? len : (size_t)L->strlen, L->strlen);
 }
 
 int rodata_fmt(Lower *L, const char *fmt)

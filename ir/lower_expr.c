@@ -235,8 +235,10 @@ IrOpnd lower_expr(Lower *L, Node *n)
 		if (is_str(ty(n)))
 			return ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
 		return ir_imm(0);
-	case N_STR:
-		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, n->str, n->len)));
+	case N_STR:	/* an address literal (sema_ntop.c) is bytes, not text */
+		return ir_r(emit_mapval(L, DATA_RODATA, ty(n)->kind == TY_ADDR ?
+					rodata_value(L, n->str, n->len) :
+					rodata_str(L, n->str, n->len)));
 	case N_NAME:
 		return name_value(L, n);
 	case N_BUILTIN:

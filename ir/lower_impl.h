@@ -78,6 +78,7 @@ IrOpnd str_temp(Lower *L);		/* a pointer to a zeroed temporary string buffer */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
+int rodata_value(Lower *L, const char *s, size_t len);	/* the same, all len bytes */
 int rodata_fmt(Lower *L, const char *fmt);
 void count_drop(Lower *L, int bss_off);
 

@@ -87,6 +87,20 @@ t_array_values() {
 	expect "values" "$(of_run "$work/out" | cut -f3- | sort -u)" "[127,0,0,1]	127	1	0	1"
 }
 
+# An address compares with a string literal of either family, parsed
+# when compiling: the listener's daddr is 0.0.0.0, the others' 127.0.0.1,
+# which the IPv6 field holds mapped.
+t_address_literals() {
+	run_with "tcp 1" "" -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2/ {
+	print(args.sport, args.dport, ntop(args.daddr) == "127.0.0.1", "0.0.0.0" == ntop(args.daddr),
+	      ntop(args.daddr_v6) != "::ffff:127.0.0.1")
+}'
+	local p c
+	p=$(listen_port) c=$(client_port)
+	expect "literals" "$(of_run "$work/out")" "$(printf '%s\n' "0	$p	true	false	false" \
+		"$c	$p	true	false	false" "$p	0	false	true	true" "$p	$c	true	false	false" | sort -u)"
+}
+
 # -f json: an address is a string, an array an array of numbers.
 t_json() {
 	run_with "tcp 1" "" -f json -e 'trace sock:inet_sock_set_state /protocol == 6 && family == 2 && sport == 0/ {
