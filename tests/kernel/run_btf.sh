@@ -77,4 +77,20 @@ __kernel_timespec
   tv_nsec"
 }
 
+# Bitfields read their own bits: sched_reset_on_fork (one bit among
+# task_struct's scheduler flags) is 1 in the workload that set
+# SCHED_RESET_ON_FORK and 0 in the one that did not; in_execve, a bit of
+# the next word, is 0 outside exec.
+t_bitfield() {
+	local out rc=0
+	out=$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid /execname == "kt-btfb1" || execname == "kt-btfb0"/ {
+	print(execname, curtask.sched_reset_on_fork, curtask.in_execve, curtask.policy)
+}' -- sh -c '"$0" -q --comm kt-btfb1 --reset-on-fork getppid 1 && "$0" -q --comm kt-btfb0 getppid 1' \
+		"$WORKLOAD") || rc=$?
+	expect "bitfield: status" $rc 0
+	expect "bitfield" "$out" "kt-btfb1	1	0	0
+kt-btfb0	0	0	0"
+	no_leaks
+}
+
 run_cases

@@ -1,9 +1,12 @@
 /* workload: a small, deterministic load for end-to-end tests.
  *
- *   workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD] [-q] ACTION COUNT...
+ *   workload [--comm NAME] [--threads N] [--cpu C] [--reset-on-fork] [--wait-fd FD] [-q]
+ *            ACTION COUNT...
  *
  * Sets its comm (default "ktap-workload") first, with --cpu binds itself to
- * CPU C (its threads too: a known run queue for runqlen), opens what it needs
+ * CPU C (its threads too: a known run queue for runqlen), with
+ * --reset-on-fork sets SCHED_RESET_ON_FORK on itself (a one-bit bitfield of
+ * its task_struct, sched_reset_on_fork, that a test reads), opens what it needs
  * and starts its threads, then, with --wait-fd, blocks until it reads one byte
  * from FD: a test starts it, attaches its probes, then releases it. Then
  * every thread (all released at once by a barrier) runs the actions in
@@ -375,7 +378,7 @@ static void usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "workload: %s\n", why);
-	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--cpu C] [--wait-fd FD]"
+	fprintf(stderr, "usage: workload [--comm NAME] [--threads N] [--cpu C] [--reset-on-fork] [--wait-fd FD]"
 		" [-q] ACTION COUNT...\nactions: getppid read write openat-fail nanosleep call ret libc bad-args stack spin write-sizes\n"
 		"  tcp tcp6 tcp-retrans\n");
 	exit(2);
@@ -407,10 +410,12 @@ int main(int argc, char **argv)
 {
 	const char *comm = "ktap-workload";
 	long nthreads = 1, wait_fd = -1, cpu = -1;
-	int quiet = 0, i = 1;
+	int quiet = 0, reset_on_fork = 0, i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-q"))
 			quiet = 1;
+		else if (!strcmp(argv[i], "--reset-on-fork"))
+			reset_on_fork = 1;
 		else if (i + 1 >= argc)
 			usage("an option needs a value");
 		else if (!strcmp(argv[i], "--comm"))
@@ -443,6 +448,9 @@ int main(int argc, char **argv)
 		if (sched_setaffinity(0, sizeof(set), &set))
 			fail("sched_setaffinity", cpu);
 	}
+	struct sched_param normal = { 0 };
+	if (reset_on_fork && sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &normal))
+		fail("sched_setscheduler", 0);
 	if ((zero_fd = open("/dev/zero", O_RDONLY)) < 0 || (null_fd = open("/dev/null", O_WRONLY)) < 0)
 		fail("open", 0);
 	pthread_t tids[MAX_THREADS];
