@@ -27,7 +27,7 @@ LDLIBS   := -lbpf -lelf -lz -ltraceevent -ljansson
 
 DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
 	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc \
-	systemtap-sdt-dev libjansson-dev
+	systemtap-sdt-dev libjansson-dev vim
 
 LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
 FILECHECK_DIR := /usr/lib/llvm-14/bin

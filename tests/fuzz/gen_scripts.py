@@ -6,7 +6,7 @@ KTAP_FUZZ_AVOID=len,calls,... leaves out constructs (see AVOID).
 Writes OUTDIR/s<SEED>-<i>.kp (default: one script to standard output).
 The same seed always gives the same scripts.
 
-Every script is meant to be type-correct per LANGUAGE.md and docs/semantics.md:
+Every script is meant to be type-correct per docs/language.md and docs/semantics.md:
 each variable, table key and table value has one type; tables are made only in
 the main chunk; pairs/print_hist only in trace_end; user functions are called
 from kernel handlers only and never recursively (function i calls only j < i).

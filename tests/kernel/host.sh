@@ -20,10 +20,16 @@ t_lit_unprivileged() {
 	cp "$KTAPC" "$work/ktapc"
 	cp "$USDT" "$work/usdt"
 	cp "$(dirname "$USDT")/modbtf" "$work/modbtf"
+	# what the docs/ and editors/ tests read from the repository
+	mkdir -p "$work/src/tests/tools" "$work/src/docs" "$work/src/frontend"
+	cp -r "$top/editors" "$work/src/"
+	cp "$top/docs/language.md" "$work/src/docs/"
+	cp "$top"/tests/tools/*.sh "$work/src/tests/tools/"
+	cp "$top"/frontend/{lexer.l,ast.c,sema_builtins.c} "$work/src/frontend/"
 	chmod -R a+rX "$work"
 	chown nobody "$work/lit-out"
 	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env KTAPC="$work/ktapc" KTAP_USDT="$work/usdt" KTAP_MODBTF="$work/modbtf" KTAP_BUILD="$work/lit-out" $LIT -q "$work/lit" 2>&1) ||
+		env KTAPC="$work/ktapc" KTAP_USDT="$work/usdt" KTAP_MODBTF="$work/modbtf" KTAP_BUILD="$work/lit-out" KTAP_SRC="$work/src" $LIT -q "$work/lit" 2>&1) ||
 		fail "lit as nobody: $(grep -E '^ *ktap :: |Failed' <<<"$out" | tr '\n' ' ')"
 	expect "lit output" "$out" ""
 }

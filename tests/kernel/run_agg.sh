@@ -1,4 +1,4 @@
-# Aggregations (LANGUAGE.md §12): `<<<` recorded per CPU in the kernel,
+# Aggregations (docs/language.md §12): `<<<` recorded per CPU in the kernel,
 # merged in user space; the workload's writes of sizes 1..100 bytes, from 2
 # threads, give exact statistics and histogram rows.
 . "$(dirname "$0")/lib.bash"

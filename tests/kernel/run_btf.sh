@@ -1,4 +1,4 @@
-# Typed kernel and user data through BTF (LANGUAGE.md §13), with CO-RE
+# Typed kernel and user data through BTF (docs/language.md §13), with CO-RE
 # relocations libbpf applies at load: what curtask and ppid say of the
 # workload agrees with what the test knows of it, a struct the workload
 # passes in user memory reads back, and the objects are real CO-RE objects.

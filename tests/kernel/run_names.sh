@@ -1,4 +1,4 @@
-# Text for people (LANGUAGE.md §14): syscall_name(), errno_name(), time()
+# Text for people (docs/language.md §14): syscall_name(), errno_name(), time()
 # and strftime() made in the kernel as numbers and printed as text, and the
 # same functions in user context as strings.
 . "$(dirname "$0")/lib.bash"

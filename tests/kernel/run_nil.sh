@@ -1,4 +1,4 @@
-# nil variables (LANGUAGE.md §4): a variable assigned a missing table entry
+# nil variables (docs/language.md §4): a variable assigned a missing table entry
 # is nil, in kernel handlers and in user context, and == nil, truthiness,
 # print and function parameters see it.
 . "$(dirname "$0")/lib.bash"

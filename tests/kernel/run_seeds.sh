@@ -1,4 +1,4 @@
-# The seed programs of LANGUAGE.md §11, end to end on the workload.
+# The seed programs (the project's first examples), end to end on the workload.
 . "$(dirname "$0")/lib.bash"
 
 t_hello_world() {

@@ -14,6 +14,9 @@ config.test_exec_root = os.environ.get('KTAP_BUILD') or os.path.join(root, 'buil
 if not os.path.isabs(config.test_exec_root):
     config.test_exec_root = os.path.join(root, config.test_exec_root)
 
+# The repository's files that tests read outside tests/lit (docs/, editors/,
+# tests/tools/ scripts): host.sh runs a copy of the suite elsewhere.
+config.substitutions.append(('%ktapsrc', os.environ.get('KTAP_SRC') or root))
 # The ktapc of $BUILD: the plain build's at the top, any other's in it.
 build = os.environ.get('BUILD', 'build')
 ktapc = os.environ.get('KTAPC') or os.path.join(root, '' if build == 'build' else build, 'ktapc')

@@ -1,5 +1,5 @@
 /* Output formatting: print of every kind, printf of every conversion and
- * flag, %p symbols, and print_hist's exact layout (LANGUAGE.md §9). */
+ * flag, %p symbols, and print_hist's exact layout (docs/language.md §9). */
 #include <sys/socket.h>
 #include <time.h>
 #include "test_rt.h"
