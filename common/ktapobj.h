@@ -53,6 +53,9 @@ typedef enum { V_NUM, V_STR, V_BOOL, V_STACK, V_NIL, V_ARGSTR, V_AGG, V_SYSCALL,
 	       V_TIME, V_ADDR, V_ARRAY } KtapVKind;
 #define KTAP_ARRAY_SHAPE "%c%dx%d"	/* u or s, bytes of an element, elements */
 enum { KTAP_ADDR_SIZE = 24 };
+/* Values in one print or printf record (the format's argument array), and
+ * in one '..' chain (bpf_snprintf takes 12). */
+enum { KTAP_PRINT_MAX = 16, KTAP_CONCAT_MAX = 12 };
 /* Or-ed into a format argument's kind: a variable that may be nil. An
  * 8-byte presence word follows its value (at off + size); 0 prints nil. */
 enum { V_MAYBE_NIL = 0x100 };

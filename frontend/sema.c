@@ -165,6 +165,7 @@ static void finish(Sema *S)
 		ti->val = type_repr(ti->val);
 	}
 	resolve_tree(p->root);
+	check_params(S);
 }
 
 Program *sema_check(Node *root, Diag *d, const SemaOptions *opt)

@@ -96,6 +96,13 @@ typedef struct SemaOptions {
 	int unsafe_limits;	/* lift the safe limits (sema_limits.c) */
 } SemaOptions;
 
+/* The BPF arguments of a user function: a parameter each, a presence flag
+ * for each that may be nil, and the caller's buffer for a string result. */
+int func_bpf_args(const Func *f);
+
+/* The step of a numeric for (1 when omitted); 0 when c is no constant. */
+int for_step(const Node *c, int64_t *step);
+
 /* Check and annotate the tree. Errors go to d; the Program is returned even
  * when there were errors (callers check diag_errors). */
 Program *sema_check(Node *root, Diag *d, const SemaOptions *opt);

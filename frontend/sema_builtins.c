@@ -6,7 +6,9 @@
 #include "common/ktapobj.h"
 #include "sema_int.h"
 
-/* Argument kinds: n number, s string, a any printable value, t table,
+/* The one table of built-in functions: their arguments, contexts and
+ * whether ktap implements them; lowering relies on what it says.
+ * Argument kinds: n number, s string, a any printable value, t table,
  * x table or string, g an aggregation's entry t[k], - checked by the
  * function's own check; a trailing '*' repeats the last kind. */
 typedef struct BuiltinFn {
@@ -15,13 +17,13 @@ typedef struct BuiltinFn {
 	int min, max;
 	const char *args;
 	TypeKind ret;		/* TY_NIL: no value */
-	int ctx;
+	int ctx;		/* 0: not supported (unsupported[] says why) */
 } BuiltinFn;
 
 #define BOTH (CTX_USER | CTX_KERNEL)
 static const BuiltinFn builtins[] = {
-	{ NULL, "print", F_PRINT, 0, 64, "a*", TY_NIL, BOTH },
-	{ NULL, "printf", F_PRINTF, 1, 64, "sa*", TY_NIL, BOTH },
+	{ NULL, "print", F_PRINT, 0, KTAP_PRINT_MAX, "a*", TY_NIL, BOTH },
+	{ NULL, "printf", F_PRINTF, 1, 1 + KTAP_PRINT_MAX, "sa*", TY_NIL, BOTH },
 	{ NULL, "print_hist", F_PRINT_HIST, 1, 2, "tn", TY_NIL, CTX_USER },
 	{ NULL, "print_lhist", F_PRINT_LHIST, 4, 4, "tnnn", TY_NIL, CTX_USER },
 	{ NULL, "print_stats", F_PRINT_STATS, 1, 1, "t", TY_NIL, CTX_USER },
@@ -52,11 +54,11 @@ static const BuiltinFn builtins[] = {
 	{ NULL, "syscall_name", F_SYSCALL_NAME, 1, 1, "n", TY_SYSCALL, BOTH },
 	{ NULL, "errno_name", F_ERRNO_NAME, 1, 1, "n", TY_ERRNO, BOTH },
 	{ NULL, "num_cpus", F_NUM_CPUS, 0, 0, "", TY_NUM, BOTH },
-	{ NULL, "arch", F_ARCH, 0, 0, "", TY_STR, BOTH },
-	{ NULL, "kernel_v", F_KERNEL_V, 0, 0, "", TY_STR, BOTH },
+	{ NULL, "arch", F_ARCH, 0, 0, "", TY_STR, CTX_USER },
+	{ NULL, "kernel_v", F_KERNEL_V, 0, 0, "", TY_STR, CTX_USER },
 	{ NULL, "exit", F_EXIT, 0, 0, "", TY_NIL, BOTH },
-	{ NULL, "print_trace_clock", F_PRINT_TRACE_CLOCK, 0, 0, "", TY_NIL, BOTH },
-	{ NULL, "in_interrupt", F_IN_INTERRUPT, 0, 0, "", TY_NUM, CTX_KERNEL },
+	{ NULL, "print_trace_clock", F_PRINT_TRACE_CLOCK, 0, 0, "", TY_NIL, 0 },
+	{ NULL, "in_interrupt", F_IN_INTERRUPT, 0, 0, "", TY_NUM, 0 },
 	{ "table", "new", F_TABLE_NEW, 0, 2, "nn", TY_TABLE, BOTH },
 	{ "ffi", "cast", F_FFI_CAST, 2, 2, "sn", TY_PTR, CTX_KERNEL },
 	{ "kdebug", "tracepoint", F_KDEBUG_TRACEPOINT, 2, 2, "", TY_NIL, CTX_USER },
@@ -73,6 +75,25 @@ static const BuiltinFn builtins[] = {
 	{ "ansi", "set_color3", F_ANSI, 3, 3, "nnn", TY_NIL, BOTH },
 };
 #define NBUILTINS ((int)(sizeof builtins / sizeof *builtins))
+
+/* Why the functions of the original ktap that ktap refuses (ctx 0) are not
+ * supported: a call is an error in sema, never a surprise in lowering. */
+static const struct {
+	Fn fn;
+	const char *why;
+} unsupported[] = {
+	{ F_PRINT_TRACE_CLOCK, "ktap's events come through BPF, stamped by bpf_ktime_get_ns, "
+	  "not through the ftrace buffer whose clock it names" },
+	{ F_IN_INTERRUPT, "no BPF helper tells a program whether it runs in an interrupt" },
+};
+
+static const char *unsupported_why(Fn fn)
+{
+	for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++)
+		if (unsupported[i].fn == fn)
+			return unsupported[i].why;
+	return "";
+}
 
 /* The plain (module-less) function names, for "did you mean". */
 int builtin_function_name(int i, const char **name)
@@ -219,6 +240,10 @@ static void check_stack(Sema *S, Node *n)
 			diag_error(S->d, a->loc, "the %s of a stack must be a constant number from %d to %d",
 				   what[i], !i, max[i]);
 	}
+	/* bpf_get_stackid needs the program's context, which a function lacks */
+	if (S->func->kind == FN_USER)
+		diag_error(S->d, n->loc, "%s() is only allowed in a probe's body, not in a function "
+			   "it calls", n->num == F_USTACK ? "ustack" : "stack");
 }
 
 /* kdebug.tracepoint and friends: the last argument is the handler body. */
@@ -275,6 +300,10 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 {
 	n->num = b->fn;
 	int nargs = n->list.n;
+	if (!b->ctx) {
+		diag_error(S->d, n->loc, "%s() is not supported: %s", fn_name(b), unsupported_why(b->fn));
+		return type_var(S, n->loc);
+	}
 	if (nargs < b->min || nargs > b->max) {
 		if (b->min == b->max)
 			diag_error(S->d, n->loc, "%s takes %d argument%s but %d %s given", fn_name(b),

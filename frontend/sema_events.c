@@ -191,8 +191,10 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 	}
 	if (first_fl && first_fl->pointee)	/* a tp_btf argument: typed */
 		return ptr_type(S, n->loc, first_fl->pointee, 0);
-	if (kind == TY_ARRAY)
+	if (kind == TY_ARRAY) {
+		check_array_value(S, n, first_fl);
 		return array_type(S, n->loc, first_fl);
+	}
 	return type_new(S, kind, n->loc);
 }
 

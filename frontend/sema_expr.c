@@ -211,7 +211,10 @@ static Type *check_index(Sema *S, Node *n)
 {
 	int agg = S->agg_arg;	/* for this entry only, not for its keys */
 	S->agg_arg = 0;
+	Node *key = n->list.n == 1 ? n->list.v[0] : NULL;
+	S->elem_of = key && key->kind == N_NUM ? n->a : NULL;
 	Type *ta = check_expr(S, n->a);
+	S->elem_of = NULL;
 	if (ta && type_repr(ta)->kind == TY_PTR)
 		return check_cindex(S, n);
 	if (ta && type_repr(ta)->kind == TY_ARRAY)
@@ -341,8 +344,13 @@ static const char *op_name(int op)
 static Type *check_binop(Sema *S, Node *n)
 {
 	char what[64];
+	int chain = n->op == TK_CONCAT && n != S->concat_inner;
+	S->concat_inner = n->op == TK_CONCAT ? n->a : NULL;
 	Type *ta = n->a ? check_expr(S, n->a) : NULL;
+	S->concat_inner = n->op == TK_CONCAT ? n->b : NULL;
 	Type *tb = n->b ? check_expr(S, n->b) : NULL;
+	if (chain)
+		check_concat(S, n);
 	snprintf(what, sizeof what, "operand of '%s'", op_name(n->op));
 	switch (n->op) {
 	case TK_AND:

@@ -88,6 +88,8 @@ typedef struct Sema {
 	VEC(AggUse) aggs;
 	int agg_arg;		/* checking count(t[k]) and friends: t[k] is no plain read */
 	int no_btf;		/* the kernel's BTF is missing: said once */
+	Node *elem_of;		/* args.F being indexed by a constant: no whole value */
+	Node *concat_inner;	/* an operand of '..' that is a '..' itself */
 } Sema;
 
 /* types.c */
@@ -174,6 +176,12 @@ void check_aggs(Sema *S);
 Type *check_text_call(Sema *S, Node *n, TypeKind k);
 void text_hint(Sema *S, Loc at, Type *t);
 int is_text_number(Type *t);	/* a name or a time that is a number (printf's %d prints it) */
+
+/* sema_bpf.c: rules of BPF that follow from the source */
+void check_params(Sema *S);
+void check_concat(Sema *S, Node *chain);
+void check_array_value(Sema *S, Node *n, const EventField *fl);
+void check_addr_buffer(Sema *S, Node *call);
 
 /* sema_context.c */
 void check_contexts(Sema *S);

@@ -51,6 +51,8 @@ Type *check_ntop(Sema *S, Node *n)
 		return type_new(S, TY_ADDR, n->loc);
 	}
 	Node *x = n->list.v[0];
+	if (x && x->type && type_repr(x->type)->kind != TY_ADDR)
+		check_addr_buffer(S, n);
 	if (x && x->type && type_repr(x->type)->kind == TY_VAR)
 		expect_kind(S, x, TY_NUM, "the argument of ntop");
 	Type *t = x && x->type ? type_repr(x->type) : NULL;

@@ -204,14 +204,36 @@ static void check_loop_body(Sema *S, Node *body)
 	S->loops--;
 }
 
+int for_step(const Node *c, int64_t *step)
+{
+	*step = 1;
+	if (c && c->kind == N_NUM)
+		*step = c->num;
+	else if (c && c->kind == N_UNOP && c->op == '-' && c->a && c->a->kind == N_NUM)
+		*step = -c->a->num;
+	else if (c)
+		return 0;
+	return 1;
+}
+
+/* The step decides the loop's test (> or <) and, in a probe, its bound on
+ * iterations: so it is a constant. */
+static void check_step(Sema *S, Node *c)
+{
+	int64_t step;
+	if (c && !for_step(c, &step))
+		diag_error(S->d, c->loc, "the step of a numeric for must be a constant number");
+	else if (c && !step)
+		diag_error(S->d, c->loc, "the step of a for loop cannot be zero");
+}
+
 static void check_fornum(Sema *S, Node *n)
 {
 	Node *bounds[] = { n->a, n->b, n->c };
 	for (int i = 0; i < 3; i++)
 		if (check_expr(S, bounds[i]))
 			expect_kind(S, bounds[i], TY_NUM, "a numeric for bound");
-	if (n->c && n->c->kind == N_NUM && n->c->num == 0)
-		diag_error(S->d, n->c->loc, "the step of a for loop cannot be zero");
+	check_step(S, n->c);
 	scope_push(S, S->func);
 	if (n->list.n && n->list.v[0] && n->list.v[0]->str) {
 		Symbol *s = scope_declare(S, n->list.v[0], SYM_LOCAL);
@@ -248,6 +270,7 @@ static void check_forin(Sema *S, Node *n)
 	if (n->list2.n < 1 || n->list2.n > max)
 		diag_error(S->d, n->loc, "%s takes %s", sorted ? "sort_pairs" : "pairs",
 			   sorted ? "a table and an optional count" : "one table");
+	ctx_use(S, n, CTX_USER, "iterating over a table");
 	if (n->list2.n >= 1 && n->list2.v[0])
 		t = forin_table(S, n, n->list2.v[0], nk);
 	for (int i = 1; i < n->list2.n; i++)

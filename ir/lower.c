@@ -386,18 +386,13 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 			add_job(jobs, njobs, (Job){ fi, new_func(L, name, NULL, IRF_USER, 0, at), NULL, NULL, NULL });
 			break;
 		case FN_USER: {
-			int np = (sf->params ? sf->params->n : 0) + is_str(type_repr(sf->ret)) +
-				 nil_params(sf);
-			if (np > 5)
-				lower_error(L, sf->site, "a function can take at most %d parameters "
-					    "(one that may be nil counts twice)",
-					    5 - is_str(type_repr(sf->ret)));
+			int np = func_bpf_args(sf);	/* at most 5: sema checked */
 			for (int c = 0; c < 2; c++) {
 				if (!(sf->ctx & (c ? CTX_KERNEL : CTX_USER)))
 					continue;
 				L->irfunc[c][fi] = L->mod->nfuncs;
 				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
-						     c ? IRF_KERNEL : IRF_USER, np > 5 ? 5 : np, at);
+						     c ? IRF_KERNEL : IRF_USER, np, at);
 				f->global = c && scalar_only(sf);
 				add_job(jobs, njobs, (Job){ fi, f, NULL, NULL, NULL });
 			}

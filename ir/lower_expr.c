@@ -47,13 +47,8 @@ static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 	if (fl->kind == EF_CONST)
 		return ir_imm(fl->disp);
 	IrOpnd dst = str_temp(L);
-	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string */
-		if (fl->size > L->strlen)
-			lower_error(L, site, "array field '%s' has %d bytes, more than a value holds "
-				    "(--strlen %d): index it by constants, or raise --strlen", fl->name,
-				    fl->size, L->strlen);
-		else
-			emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
+	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string (sema: they fit) */
+		emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
 		return dst;
 	}
 	int src, n = L->strlen;
@@ -146,7 +141,7 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		int i = n->num - B_ARG0;
 		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;
 		if (!fl) {
-			lower_error(L, n, "this event has no such argument");
+			lower_error(L, n, "internal compiler error: this event has no such argument");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);
@@ -167,15 +162,10 @@ static void concat_parts(Node *n, Node **parts, int *np, int max)
 
 static IrOpnd concat(Lower *L, Node *n)
 {
-	enum { MAXARGS = 12 };	/* bpf_snprintf's limit */
-	Node *parts[MAXARGS + 1];
+	Node *parts[KTAP_CONCAT_MAX];	/* sema: no more */
 	int np = 0;
-	concat_parts(n, parts, &np, MAXARGS + 1);
-	if (np > MAXARGS) {
-		lower_error(L, n, "at most 12 values can be joined with '..' in one expression");
-		return ir_imm(0);
-	}
-	char fmt[3 * MAXARGS + 1] = "";
+	concat_parts(n, parts, &np, KTAP_CONCAT_MAX);
+	char fmt[3 * KTAP_CONCAT_MAX + 1] = "";
 	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {
 		IrOpnd v = lower_expr(L, parts[i]);
@@ -248,7 +238,7 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_FIELD: {
 		const EventField *fl = named_field(L, n);
 		if (!fl) {
-			lower_error(L, n, "no such event field here");
+			lower_error(L, n, "internal compiler error: no such event field here");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);

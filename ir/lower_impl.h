@@ -147,7 +147,6 @@ IrOpnd local_get(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);
 int nilable_name(const Node *n);	/* a variable that may hold nil */
-int nil_params(Func *sf);	/* parameters that may be nil: each takes a flag too */
 IrOpnd presence_get(Lower *L, Symbol *s);	/* 1 for a variable that is never nil */
 void presence_set(Lower *L, Symbol *s, IrOpnd present);	/* nothing if never nil */
 /* n's value, and in *present whether it is there (a table read, nil, a

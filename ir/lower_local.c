@@ -162,14 +162,6 @@ void frame_setup(Lower *L, Func *sf)
 	}
 }
 
-int nil_params(Func *sf)
-{
-	int n = 0;
-	for (int i = 0; sf->params && i < sf->params->n; i++)
-		n += sf->locals[i]->nilable;
-	return n;
-}
-
 void frame_done(Lower *L)
 {
 	IrMap *m = L->framed ? &L->mod->maps[L->frame_map] : NULL;

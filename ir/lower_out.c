@@ -100,16 +100,10 @@ static int prints_nil(const Node *n)
 /* Print args (n of them) with format fmt (FMT_PRINT when NULL). */
 static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
-	enum { MAXARGS = 16 };
-	if (n > MAXARGS) {
-		lower_error(L, call, "at most 16 values can be printed in one call");
-		free(fmt);
-		return;
-	}
 	KtapFormat f = { fmt ? FMT_PRINTF : FMT_PRINT, fmt, n, NULL, 0, call->loc.line };
 	f.args = xcalloc(n, sizeof(KtapArg));
-	IrOpnd vals[MAXARGS], present[MAXARGS];
-	Type *types[MAXARGS];
+	IrOpnd vals[KTAP_PRINT_MAX], present[KTAP_PRINT_MAX];	/* sema: n is no more */
+	Type *types[KTAP_PRINT_MAX];
 	for (int i = 0; i < n; i++) {
 		types[i] = ty(al[i]);
 		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
@@ -158,12 +152,10 @@ static void lower_ansi(Lower *L, Node *call)
 		{ "new_line", "\n" }, { "set_color", "\033[%dm" },
 		{ "set_color2", "\033[%d;%dm" }, { "set_color3", "\033[%d;%d;%dm" },
 	};
-	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
-		if (!strcmp(call->a->str, seqs[i][0])) {
-			output(L, call, xstrdup(seqs[i][1]), call->list.v, call->list.n);
-			return;
-		}
-	lower_error(L, call, "unknown function ansi.%s", call->a->str);
+	size_t i = 0;
+	while (strcmp(call->a->str, seqs[i][0]))	/* sema knows every ansi.* here */
+		i++;
+	output(L, call, xstrdup(seqs[i][1]), call->list.v, call->list.n);
 }
 
 /* Bytes before the first NUL, without a branch: the verifier would see a
@@ -252,11 +244,6 @@ static IrOpnd lower_ntop(Lower *L, Node *call)
 	IrOpnd v = lower_expr(L, x);
 	if (t->kind == TY_ADDR)
 		return v;
-	if (L->strlen < KTAP_ADDR_SIZE) {
-		lower_error(L, call, "an address takes %d bytes: ntop needs --strlen %d or more",
-			    KTAP_ADDR_SIZE, KTAP_ADDR_SIZE);
-		return v;
-	}
 	IrOpnd dst = str_temp(L);
 	int len = call->op;
 	emit_store(L, dst, 0, 8, ir_imm(len == 4 ? AF_INET : AF_INET6));
@@ -271,15 +258,6 @@ static IrOpnd lower_ntop(Lower *L, Node *call)
 	return dst;
 }
 
-static IrOpnd user_only(Lower *L, Node *call, const char *what)
-{
-	if (kernel(L)) {
-		lower_error(L, call, "%s is only available outside probes (in the main chunk, tick and trace_end)", what);
-		return ir_imm(0);
-	}
-	return ir_imm(1);
-}
-
 IrOpnd lower_builtin(Lower *L, Node *call)
 {
 	NodeList *a = &call->list;
@@ -292,37 +270,30 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		lower_print(L, call, call->num == F_PRINTF);
 		return ir_imm(0);
 	case F_PRINT_HIST:
-		if (user_only(L, call, "print_hist").v) {
-			IrOpnd n = a->n > 1 ? lower_expr(L, a->v[1]) : ir_imm(20);
-			emit_call(L, KH_PRINT_HIST, 2, ir_r(table_map(L, ty(a0)->table)), n);
-		}
+		emit_call(L, KH_PRINT_HIST, 2, ir_r(table_map(L, ty(a0)->table)),
+			  a->n > 1 ? lower_expr(L, a->v[1]) : ir_imm(20));
 		return ir_imm(0);
-	case F_PRINT_LHIST:
-		if (user_only(L, call, "print_lhist").v) {
-			TableInfo *t = ty(a0)->table;
-			emit_call(L, KH_PRINT_LHIST, 4, ir_r(table_map(L, t)), ir_imm(t->lmin),
-				  ir_imm(t->lmax), ir_imm(t->lstep));
-		}
+	case F_PRINT_LHIST: {
+		TableInfo *t = ty(a0)->table;
+		emit_call(L, KH_PRINT_LHIST, 4, ir_r(table_map(L, t)), ir_imm(t->lmin), ir_imm(t->lmax),
+			  ir_imm(t->lstep));
 		return ir_imm(0);
+	}
 	case F_PRINT_STATS:
-		if (user_only(L, call, "print_stats").v)
-			emit_call(L, KH_PRINT_STATS, 1, ir_r(table_map(L, ty(a0)->table)));
+		emit_call(L, KH_PRINT_STATS, 1, ir_r(table_map(L, ty(a0)->table)));
 		return ir_imm(0);
 	case F_AGG_COUNT:
 	case F_AGG_SUM:
 	case F_AGG_AVG:
 	case F_AGG_MIN:
 	case F_AGG_MAX:
-		return user_only(L, call, "reading an aggregation").v ? agg_stat(L, call) : ir_imm(0);
+		return agg_stat(L, call);
 	case F_LEN:
 		if (is_str(ty(a0)))
 			return strlen_of(L, lower_expr(L, a0));
-		if (!user_only(L, call, "len of a table").v)
-			return ir_imm(0);
 		return ir_r(emit_call(L, KH_MAP_LEN, 1, ir_r(table_map(L, ty(a0)->table))));
 	case F_DELETE:
-		if (user_only(L, call, "delete").v)
-			emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, ty(a0)->table)));
+		emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, ty(a0)->table)));
 		return ir_imm(0);
 	case F_KERNEL_STRING:
 		return read_string(L, BPF_FUNC_probe_read_kernel_str, lower_expr(L, a0));
@@ -358,8 +329,6 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		return ir_r(emit_call(L, KH_NUM_CPUS, 0));
 	case F_ARCH:
 	case F_KERNEL_V:
-		if (!user_only(L, call, call->num == F_ARCH ? "arch()" : "kernel_v()").v)
-			return ir_imm(0);
 		v = str_temp(L);
 		emit_call(L, call->num == F_ARCH ? KH_ARCH : KH_KERNEL_V, 2, v, ir_imm(L->strlen));
 		return v;
@@ -382,7 +351,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		emit_call(L, KH_ATTACH, 1, ir_imm(func_group(L, call)));
 		return ir_imm(0);
 	default:
-		lower_error(L, call, "this built-in function is not supported yet");
+		lower_error(L, call, "internal compiler error: built-in function %d has no lowering", call->num);
 		return ir_imm(0);
 	}
 }

@@ -38,11 +38,7 @@ IrOpnd lower_stack(Lower *L, Node *call)
 {
 	int user = call->num == F_USTACK;
 	int depth = const_arg(call, 0, KTAP_STACK_DEFAULT_DEPTH), skip = const_arg(call, 1, 0);
-	if (L->progctx < 0) {
-		lower_error(L, call, "%s() is only allowed in a probe's body, not in a function it calls",
-			    user ? "ustack" : "stack");
-		return ir_imm(0);
-	}
+	/* sema allows it only in a probe's body, which has the context */
 	int id = emit_call(L, BPF_FUNC_get_stackid, 3, ir_r(L->progctx),
 			   ir_r(emit_map(L, stack_map(L, user, depth))),
 			   ir_imm(skip | (user ? BPF_F_USER_STACK : 0)));

@@ -140,27 +140,10 @@ static void lower_repeat(Lower *L, Node *n)
 	set_block(L, exit);
 }
 
-static int64_t const_step(Node *c, int *ok)
-{
-	*ok = 1;
-	if (!c)
-		return 1;
-	if (c->kind == N_NUM)
-		return c->num;
-	if (c->kind == N_UNOP && c->op == '-' && c->a->kind == N_NUM)
-		return -c->a->num;
-	*ok = 0;
-	return 1;
-}
-
 static void lower_fornum(Lower *L, Node *n)
 {
-	int ok;
-	int64_t step = const_step(n->c, &ok);
-	if (!ok || step == 0) {
-		lower_error(L, n->c, "the step of a numeric for must be a non-zero constant");
-		return;
-	}
+	int64_t step;
+	for_step(n->c, &step);	/* sema made it a non-zero constant */
 	Symbol *var = n->list.v[0]->sym;
 	local_set(L, var, lower_expr(L, n->a), '=');
 	presence_set(L, var, ir_imm(1));
@@ -203,10 +186,6 @@ static void forin_keys(Lower *L, Node *n, TableInfo *t, int key)
  * iterate over a snapshot of the keys. */
 static void lower_forin(Lower *L, Node *n)
 {
-	if (kernel(L)) {
-		lower_error(L, n, "iterating over a table is only possible outside probes");
-		return;
-	}
 	Node *tn = n->list2.v[0];
 	TableInfo *t = ty(tn)->table;
 	int sorted = !strcmp(n->str, "sort_pairs");

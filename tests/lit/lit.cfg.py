@@ -20,7 +20,13 @@ config.substitutions.append(('%ktapsrc', os.environ.get('KTAP_SRC') or root))
 # The ktapc of $BUILD: the plain build's at the top, any other's in it.
 build = os.environ.get('BUILD', 'build')
 ktapc = os.environ.get('KTAPC') or os.path.join(root, '' if build == 'build' else build, 'ktapc')
-config.substitutions.append(('%ktapc', os.path.abspath(ktapc)))
+# %ktapc also compiles each script it checks, or fails to compile, both ways
+# and requires the same diagnostics (same-errors.sh); %ktapc-alone is ktapc
+# alone: for the kernel limits that only a full compile meets, and as a path.
+# (First: lit substitutes in order, and %ktapc is a prefix of it.)
+config.substitutions.append(('%ktapc-alone', os.path.abspath(ktapc)))
+config.substitutions.append(('%ktapc', ' '.join([os.path.join(config.test_source_root, 'same-errors.sh'),
+                                                 os.path.abspath(ktapc)])))
 # The USDT tool of $BUILD (its notes are the same in every build): scripts
 # name it as @USDT@, which RUN lines replace (tests/kernel/objects.sh too).
 usdt = os.environ.get('KTAP_USDT') or os.path.join(root, build, 'tests', 'tools', 'usdt')
