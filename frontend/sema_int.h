@@ -88,6 +88,7 @@ typedef struct Sema {
 	VEC(AggUse) aggs;
 	int agg_arg;		/* checking count(t[k]) and friends: t[k] is no plain read */
 	int no_btf;		/* the kernel's BTF is missing: said once */
+	int unchecked;		/* tracepoints taken unchecked: said once */
 } Sema;
 
 /* types.c */
