@@ -33,6 +33,8 @@ const char *events_tracefs(const char **whyp)
 {
 	static const char *const tracing = "/sys/kernel/tracing";
 	static const char *const debug = "/sys/kernel/debug/tracing";
+	static const char *const as_root = "run as root, or check with a snapshot of the events "
+					   "(ktapc --save-events FILE as root, then --events FILE)";
 	const char *env = getenv("KTAP_TRACEFS");
 
 	if (env && *env) {
@@ -52,9 +54,10 @@ const char *events_tracefs(const char **whyp)
 	if (has_events(debug))
 		return debug;
 	if (denied)
-		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied)", tracing);
+		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied): %s",
+			    tracing, as_root);
 	else if (err == EPERM)
-		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it", tracing);
+		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it: %s", tracing, as_root);
 	else
 		*whyp = why_msg("tracefs is not mounted at %s and mounting it failed (%s)",
 			    tracing, strerror(err));
@@ -491,13 +494,8 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 		return 0;
 	}
 	const char *root;
-	if (!source(&root, whyp)) {
-		char reason[512];	/* *whyp is in why_msg's buffer */
-		snprintf(reason, sizeof reason, "%s", *whyp);
-		*whyp = why_msg("%s: run as root, or check with a snapshot of the events "
-			    "(ktapc --save-events FILE as root, then --events FILE)", reason);
+	if (!source(&root, whyp))
 		return -1;
-	}
 	char *sys = xstrndup(spec, colon - spec);
 	const char *name = colon + 1;
 	Found f = { 0 };
