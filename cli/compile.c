@@ -52,7 +52,7 @@ int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *
 		rc = 1;
 	} else {
 		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048,
-				   opt->unsafe_limits };
+				   opt->unsafe_limits, opt->emit == EMIT_NONE };
 		Program *prog = sema_check(root, d, &so);
 		rc = diag_errors(d) > 0;
 		if (!rc && opt->emit != EMIT_NONE)

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include "cli/compile.h"
 #include "cli/list.h"
+#include "common/events.h"
 #include "common/util.h"
 #include "runtime/rt.h"
 
@@ -24,6 +25,7 @@ typedef struct Options {
 	const char *output;	/* -o FILE */
 	int error_limit;	/* -ferror-limit=N */
 	int list;		/* -l [GLOB]: list events (the glob in file) */
+	const char *events;	/* -l --events FILE: list a snapshot's events */
 	CompileOptions c;
 	RtOptions rt;
 } Options;
@@ -56,6 +58,7 @@ static void usage(FILE *out)
 	      "  -ferror-limit=N  stop compiling after N errors (default 20; 0: no limit)\n"
 	      "  -l [GLOB]        list the tracepoints a script can trace (all, or those GLOB matches,\n"
 	      "                   as in 'trace GLOB'); -lv: each with its fields, types and argN\n"
+	      "  --events FILE    with -l: list the events of a snapshot (ktapc --save-events)\n"
 	      "  -V, --version    print the version\n"
 	      "  -h, --help       print this help\n"
 	      "The script runs until Ctrl-C, SIGTERM, exit(), the end of CMD or -t; a second\n"
@@ -122,6 +125,10 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strcmp(a, "-f")) {
 			if (need(argc, argv, i) || output_format(argv[++i], o))
 				return 1;
+		} else if (!strcmp(a, "--events")) {
+			if (need(argc, argv, i))
+				return 1;
+			o->events = argv[++i];
 		} else if (!strcmp(a, "-l") || !strcmp(a, "-lv")) {
 			o->list = 1;
 			o->rt.verbose |= a[2] == 'v';
@@ -177,6 +184,10 @@ static int parse_args(int argc, char **argv, Options *o)
 	}
 	if (o->list)
 		return 0;
+	if (o->events) {	/* a run's object must carry this kernel's event IDs */
+		fputs("ktap: error: --events is for -l: a run reads the running kernel's events\n", stderr);
+		return 1;
+	}
 	if (o->rt.json && o->rt.timestamps) {	/* a time would belong in the object, not before it */
 		fputs("ktap: error: -T cannot be used with -f json\n", stderr);
 		return 1;
@@ -305,6 +316,11 @@ int main(int argc, char **argv)
 	if (status) {
 		free(o.rt.args);
 		return status;
+	}
+	const char *why;
+	if (o.events && events_use_snapshot(o.events, &why) < 0) {
+		fprintf(stderr, "ktap: error: %s\n", why);
+		return 1;
 	}
 	if (o.list)	/* needs no privileges: reading tracefs may be allowed */
 		return list_events(o.file ? o.file : "*:*", o.rt.verbose);

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/compile.h"
+#include "common/events.h"
 #include "common/outfile.h"
 #include "common/util.h"
 
 typedef struct Options {
 	const char *file;	/* script path, or NULL with -e */
 	const char *text;	/* -e TEXT */
+	const char *events;	/* --events FILE: a snapshot instead of tracefs */
+	const char *save_events;	/* --save-events FILE: write one, compile nothing */
 	DiagFormat diag_format;
 	long error_limit;
 	CompileOptions c;
@@ -27,7 +30,12 @@ static void usage(FILE *out)
 	      "  -e SCRIPT                   compile SCRIPT instead of a file\n"
 	      "  -S                          print BPF assembly with the script's lines\n"
 	      "  --emit=ast|ir|asm|obj       what to produce (asm is -S; obj is the default)\n"
-	      "  -fsyntax-only               check the script only\n"
+	      "  -fsyntax-only               check the script only; where tracefs cannot be\n"
+	      "                              read (not root), events are not checked: a warning\n"
+	      "  --events FILE               read the events (tracepoints and their fields)\n"
+	      "                              from a snapshot made by --save-events, not tracefs\n"
+	      "  --save-events FILE          write a snapshot of this machine's events to FILE\n"
+	      "                              (as root) and exit: for checks without root\n"
 	      "  --strlen N                  bytes in a string buffer (default 64, multiple of 8)\n"
 	      "  --table-size N              default table capacity (default 2048)\n"
 	      "  --unsafe-limits             lift the safe limits on sampling rates and table\n"
@@ -88,12 +96,14 @@ static int parse_args(int argc, char **argv, Options *o)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(0);
-		} else if (!strcmp(a, "-e") || !strcmp(a, "-o")) {
+		} else if (!strcmp(a, "-e") || !strcmp(a, "-o") || !strcmp(a, "--events") ||
+			   !strcmp(a, "--save-events")) {
 			if (++i == argc) {
 				fprintf(stderr, "ktapc: error: '%s' needs an argument\n", a);
 				return 1;
 			}
-			*(a[1] == 'e' ? &o->text : &o->c.output) = argv[i];
+			*(!strcmp(a, "-e") ? &o->text : !strcmp(a, "-o") ? &o->c.output :
+			  !strcmp(a, "--events") ? &o->events : &o->save_events) = argv[i];
 		} else if (!strcmp(a, "-S")) {
 			o->c.emit = EMIT_ASM;
 		} else if (!strncmp(a, "--emit=", 7)) {
@@ -128,7 +138,12 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->file = a;
 		}
 	}
-	if (!o->file == !o->text) {
+	if (o->save_events && (o->file || o->text)) {
+		fputs("ktapc: error: --save-events writes a snapshot and compiles nothing: give it "
+		      "no script\n", stderr);
+		return 1;
+	}
+	if (!o->save_events && !o->file == !o->text) {
 		fputs(o->file ? "ktapc: error: give either a file or -e, not both\n"
 			      : "ktapc: error: no script given (see ktapc --help)\n", stderr);
 		return 1;
@@ -172,12 +187,32 @@ static int compile_text(const Source *src, Options *o, Diag *d)
 	return status;
 }
 
+/* --save-events: one line says how many events went where. */
+static int save_events(const char *path)
+{
+	const char *why;
+	int n = events_save_snapshot(path, &why);
+	if (n < 0) {
+		fprintf(stderr, "ktapc: error: %s\n", why);
+		return 1;
+	}
+	fprintf(stderr, "ktapc: saved %d events to '%s'\n", n, path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	Options o = { .error_limit = DIAG_ERROR_LIMIT };
 	int status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
+	const char *why;
+	if (o.events && events_use_snapshot(o.events, &why) < 0) {
+		fprintf(stderr, "ktapc: error: %s\n", why);
+		return 1;
+	}
+	if (o.save_events)
+		return save_events(o.save_events);
 
 	Source src = { .name = o.file ? o.file : "<command line>" };
 	char *text = NULL;

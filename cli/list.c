@@ -97,7 +97,7 @@ int list_events(const char *glob, int verbose)
 	Event **evs;
 	const char *why = "";
 	int n = tpbtf_is_spec(glob) ? tpbtf_resolve(glob, &evs, &why) : events_resolve(glob, &evs, &why);
-	if (!n) {
+	if (n <= 0) {
 		fprintf(stderr, "ktap: error: %s\n", why);
 		return 1;
 	}

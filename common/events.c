@@ -1,4 +1,5 @@
-/* Tracepoints from tracefs: find the directory, expand globs, parse formats.
+/* Tracepoints from tracefs (or a snapshot of it): find the directory,
+ * expand globs, parse formats.
  *
  * A format file lists one field per line:
  *	field:unsigned int fd;	offset:16;	size:8;	signed:0;
@@ -15,6 +16,9 @@
 #include <unistd.h>
 #include "common/util.h"
 #include "common/events.h"
+#include "common/events_int.h"
+
+typedef void (*EventFn)(void *arg, const char *root, const char *sys, const char *name);
 
 
 static int has_events(const char *dir)
@@ -29,6 +33,8 @@ const char *events_tracefs(const char **whyp)
 {
 	static const char *const tracing = "/sys/kernel/tracing";
 	static const char *const debug = "/sys/kernel/debug/tracing";
+	static const char *const as_root = "run as root, or check with a snapshot of the events "
+					   "(ktapc --save-events FILE as root, then --events FILE)";
 	const char *env = getenv("KTAP_TRACEFS");
 
 	if (env && *env) {
@@ -48,10 +54,10 @@ const char *events_tracefs(const char **whyp)
 	if (has_events(debug))
 		return debug;
 	if (denied)
-		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied): "
-			    "run as root", tracing);
+		*whyp = why_msg("tracefs at %s is not readable by this user (permission denied): %s",
+			    tracing, as_root);
 	else if (err == EPERM)
-		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it", tracing);
+		*whyp = why_msg("tracefs is not mounted at %s and only root may mount it: %s", tracing, as_root);
 	else
 		*whyp = why_msg("tracefs is not mounted at %s and mounting it failed (%s)",
 			    tracing, strerror(err));
@@ -191,14 +197,104 @@ static int parse_field(char *line, EventField *f)
 	return 0;
 }
 
+/* Where the events come from: the tracefs tree at root, or (root NULL) the
+ * snapshot that events_use_snapshot read (events_snap.c), which holds the
+ * same format files. */
+
+static void push_name(char ***v, int *n, int *cap, const char *name)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*v = xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = xstrdup(name);
+}
+
+/* Sorted names of the subdirectories of dir matching pat. */
+static char **list_dir(const char *dir, const char *pat, int *n)
+{
+	char **v = NULL;
+	int cap = 0;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || fnmatch(pat, e->d_name, 0))
+			continue;
+		char path[4096];
+		struct stat st;
+		if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path &&
+		    !stat(path, &st) && S_ISDIR(st.st_mode))
+			push_name(&v, n, &cap, e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof *v, cmp_strp);
+	return v;
+}
+
+/* The snapshot's entries are sorted by system, then name. */
+static char **snapshot_names(const char *sys, const char *pat, int *n)
+{
+	int ns;
+	const SnapEvent *s = events_snapshot(&ns);
+	char **v = NULL;
+	int cap = 0;
+	*n = 0;
+	for (int i = 0; i < ns; i++) {
+		const char *name = sys ? s[i].name : s[i].system;
+		if ((sys && strcmp(s[i].system, sys)) || (!sys && *n && !strcmp(v[*n - 1], name)))
+			continue;
+		if (!fnmatch(pat, name, 0))
+			push_name(&v, n, &cap, name);
+	}
+	return v;
+}
+
+/* Sorted names matching pat: of the systems (sys NULL), or of sys's events. */
+static char **names(const char *root, const char *sys, const char *pat, int *n)
+{
+	if (!root)
+		return snapshot_names(sys, pat, n);
+	char dir[4096];
+	if (sys)
+		snprintf(dir, sizeof dir, "%s/events/%s", root, sys);
+	else
+		snprintf(dir, sizeof dir, "%s/events", root);
+	return list_dir(dir, pat, n);
+}
+
+/* The text of an event's format file, or NULL. */
+static char *format_text(const char *root, const char *sys, const char *name, size_t *len)
+{
+	if (root) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/events/%s/%s/format", root, sys, name);
+		return read_whole_file(path, len);
+	}
+	int ns;
+	const SnapEvent *s = events_snapshot(&ns);
+	SnapEvent key = { .system = (char *)sys, .name = (char *)name };
+	const SnapEvent *e = bsearch(&key, s, ns, sizeof *s, snapshot_cmp);
+	if (!e)
+		return NULL;
+	*len = e->len;
+	return xstrndup(e->format, e->len);
+}
+
 /* Parse one format file; NULL when it cannot be read or makes no sense. */
 static Event *event_load(const char *root, const char *sys, const char *name)
 {
-	char path[4096], line[1024];
-	snprintf(path, sizeof path, "%s/events/%s/%s/format", root, sys, name);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
+	char line[1024];
+	size_t len;
+	char *text = format_text(root, sys, name, &len);
+	FILE *fp = text && len ? fmemopen(text, len, "r") : NULL;
+	if (!fp) {
+		free(text);
 		return NULL;
+	}
 	Event *ev = xcalloc(1, sizeof *ev);
 	ev->kind = EV_TRACEPOINT;
 	ev->system = xstrdup(sys);
@@ -229,41 +325,12 @@ static Event *event_load(const char *root, const char *sys, const char *name)
 		ev->fields[ev->nfields++] = f;
 	}
 	fclose(fp);
+	free(text);
 	if (bad || ev->id < 0) {
 		event_free(ev);
 		return NULL;
 	}
 	return ev;
-}
-
-/* Sorted names of the subdirectories of dir matching pat. */
-static char **list_dir(const char *dir, const char *pat, int *n)
-{
-	char **v = NULL;
-	int cap = 0;
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || fnmatch(pat, e->d_name, 0))
-			continue;
-		char path[4096];
-		struct stat st;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode))
-			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			v = xrealloc(v, cap * sizeof *v);
-		}
-		v[(*n)++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof *v, cmp_strp);
-	return v;
 }
 
 static void free_list(char **v, int n)
@@ -273,11 +340,12 @@ static void free_list(char **v, int n)
 	free(v);
 }
 
-/* The name in dir closest to want, when close enough to be a typo. */
-static char *closest(const char *dir, const char *want)
+/* The name closest to want among the systems (sys NULL) or sys's events,
+ * when close enough to be a typo. */
+static char *closest(const char *root, const char *sys, const char *want)
 {
 	int n;
-	char **v = list_dir(dir, "*", &n);
+	char **v = names(root, sys, "*", &n);
 	char *best = NULL;
 	int bestd = strlen(want) / 3 + 1;
 	for (int i = 0; i < n; i++) {
@@ -292,25 +360,27 @@ static char *closest(const char *dir, const char *want)
 	return best;
 }
 
+/* Whether the source has exactly this system (event NULL) or event. */
+static int exists(const char *root, const char *sys, const char *event)
+{
+	int n;
+	char **v = names(root, event ? sys : NULL, event ? event : sys, &n);
+	free_list(v, n);
+	return n > 0;
+}
+
 static const char *unknown(const char *root, const char *sys, const char *name)
 {
-	char dir[4096];
-	struct stat st;
-	snprintf(dir, sizeof dir, "%s/events/%s", root, sys);
 	char *guess = NULL;
 	if (has_glob(sys) || has_glob(name))
 		;
-	else if (stat(dir, &st) == 0) {
-		char *g = closest(dir, name);
+	else if (exists(root, sys, NULL)) {
+		char *g = closest(root, sys, name);
 		guess = g ? xasprintf("%s:%s", sys, g) : NULL;
 		free(g);
 	} else {
-		snprintf(dir, sizeof dir, "%s/events", root);
-		char *g = closest(dir, sys);
-		if (g) {
-			snprintf(dir, sizeof dir, "%s/events/%s/%s", root, g, name);
-			guess = stat(dir, &st) == 0 ? xasprintf("%s:%s", g, name) : NULL;
-		}
+		char *g = closest(root, NULL, sys);
+		guess = g && exists(root, g, name) ? xasprintf("%s:%s", g, name) : NULL;
 		free(g);
 	}
 	if (guess) {
@@ -325,7 +395,7 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 
 /* Dynamic events are left out: a BPF program attaches to a uprobe or
  * kprobe event only as a probe (a pt_regs context, not the record), which
- * is what `probe:` specs are for. */
+ * is what `probe:` specs are for. A snapshot has none. */
 
 /* The "group/event" names of the dynamic events (the second word of each
  * line of tracefs's dynamic_events: "p:uprobes/f /bin/x:0x1139"), NUL-separated
@@ -333,6 +403,8 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 static char *dynamic_events(const char *root)
 {
 	char path[4096], line[4096];
+	if (!root)
+		return NULL;
 	snprintf(path, sizeof path, "%s/dynamic_events", root);
 	FILE *fp = fopen(path, "r");
 	if (!fp)
@@ -362,6 +434,57 @@ static int is_dynamic(const char *names, const char *sys, const char *name)
 	return 0;
 }
 
+/* The tracefs directory to read, or NULL for the snapshot; 0 when there is
+ * neither (*whyp says why). */
+static int source(const char **root, const char **whyp)
+{
+	*root = NULL;
+	return events_snapshot(NULL) || (*root = events_tracefs(whyp));
+}
+
+/* Calls fn on every tracepoint matching sys:name that a script may trace,
+ * in order; *ndyn counts the dynamic events left out. */
+static void each_event(const char *root, const char *sys, const char *name, EventFn fn, void *arg,
+		       int *ndyn)
+{
+	int nsys;
+	char **systems = names(root, NULL, sys, &nsys);
+	char *dyn = dynamic_events(root);
+	for (int i = 0; i < nsys; i++) {
+		if (!strcmp(systems[i], "ftrace"))	/* ftrace's own records: not attachable */
+			continue;
+		int nev;
+		char **evs = names(root, systems[i], name, &nev);
+		for (int j = 0; j < nev; j++) {
+			if (is_dynamic(dyn, systems[i], evs[j]))
+				++*ndyn;
+			else
+				fn(arg, root, systems[i], evs[j]);
+		}
+		free_list(evs, nev);
+	}
+	free_list(systems, nsys);
+	free(dyn);
+}
+
+typedef struct Found {
+	Event **v;
+	int n, cap;
+} Found;
+
+static void add_event(void *arg, const char *root, const char *sys, const char *name)
+{
+	Found *f = arg;
+	Event *ev = event_load(root, sys, name);
+	if (!ev)
+		return;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 8;
+		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+	}
+	f->v[f->n++] = ev;
+}
+
 int events_resolve(const char *spec, Event ***out, const char **whyp)
 {
 	*out = NULL;
@@ -370,51 +493,54 @@ int events_resolve(const char *spec, Event ***out, const char **whyp)
 		*whyp = why_msg("event '%s' is not of the form 'system:name'", spec);
 		return 0;
 	}
-	const char *root = events_tracefs(whyp);
-	if (!root)
-		return 0;
+	const char *root;
+	if (!source(&root, whyp))
+		return -1;
 	char *sys = xstrndup(spec, colon - spec);
 	const char *name = colon + 1;
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/events", root);
-	int nsys, n = 0, cap = 0, ndyn = 0;
-	char **systems = list_dir(dir, sys, &nsys);
-	char *dyn = dynamic_events(root);
-	for (int i = 0; i < nsys; i++) {
-		if (!strcmp(systems[i], "ftrace"))	/* ftrace's own records: not attachable */
-			continue;
-		snprintf(dir, sizeof dir, "%s/events/%s", root, systems[i]);
-		int nev;
-		char **evs = list_dir(dir, name, &nev);
-		for (int j = 0; j < nev; j++) {
-			Event *ev = event_load(root, systems[i], evs[j]);
-			if (!ev)
-				continue;
-			if (is_dynamic(dyn, systems[i], evs[j])) {
-				ndyn++;
-				event_free(ev);
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? 2 * cap : 8;
-				*out = xrealloc(*out, cap * sizeof **out);
-			}
-			(*out)[n++] = ev;
-		}
-		free_list(evs, nev);
-	}
-	free_list(systems, nsys);
-	free(dyn);
-	if (!n && !strcmp(sys, "ftrace"))
+	Found f = { 0 };
+	int ndyn = 0;
+	each_event(root, sys, name, add_event, &f, &ndyn);
+	*out = f.v;
+	if (!f.n && !strcmp(sys, "ftrace"))
 		*whyp = why_msg("'ftrace' events are ftrace's own records, not tracepoints");
-	else if (!n && ndyn)
+	else if (!f.n && ndyn)
 		*whyp = why_msg("'%s:%s' matches only probe events made through tracefs's dynamic_events "
 			    "(uprobe_events, kprobe_events), not tracepoints; trace the function with "
 			    "'probe:'", sys, name);
-	else if (!n)
+	else if (!f.n)
 		*whyp = unknown(root, sys, name);
 	free(sys);
-	return n;
+	return f.n;
+}
+
+typedef struct Texts {
+	EventTextFn fn;
+	void *arg;
+	int n;
+} Texts;
+
+static void with_text(void *arg, const char *root, const char *sys, const char *name)
+{
+	Texts *t = arg;
+	size_t len;
+	char *text = format_text(root, sys, name, &len);
+	if (text) {
+		t->fn(t->arg, sys, name, text, len);
+		t->n++;
+	}
+	free(text);
+}
+
+int events_each_format(EventTextFn fn, void *arg, const char **whyp)
+{
+	const char *root;
+	int ndyn = 0;
+	if (!source(&root, whyp))
+		return -1;
+	Texts t = { fn, arg, 0 };
+	each_event(root, "*", "*", with_text, &t, &ndyn);
+	return t.n;
 }
 
 const EventField *event_field(const Event *ev, const char *name)

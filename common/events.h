@@ -50,6 +50,8 @@ typedef struct Event {
 	uint64_t offset;	/* EV_UPROBE: the file offset probed */
 	int retprobe;		/* %return */
 	int multi;		/* EV_KPROBE: name is a glob (kprobe.multi) */
+	int unchecked;		/* -fsyntax-only without events to read: the
+				   spec as written, its fields unknown */
 	uint64_t ref_ctr;	/* USDT: the file offset of the semaphore, 0: none */
 } Event;
 
@@ -58,8 +60,16 @@ typedef struct Event {
  * path (tests use a fake tree). */
 const char *events_tracefs(const char **why);
 
+/* Read events from the snapshot file at path from now on, not tracefs
+ * (--events FILE). 0, or -1 with *why. */
+int events_use_snapshot(const char *path, const char **why);
+/* Write every event's format to path as a snapshot (--save-events FILE):
+ * the number of events, or -1 with *why. */
+int events_save_snapshot(const char *path, const char **why);
+
 /* All events matching spec ("sched:sched_switch", "syscalls:sys_enter_*").
- * Returns the number found (0: *why says why), events in *out. */
+ * Returns the number found (0: *why says why), events in *out; -1 when
+ * events cannot be read at all (no snapshot, tracefs not readable). */
 int events_resolve(const char *spec, Event ***out, const char **why);
 
 /* Field `name` of ev, or NULL. */

@@ -94,6 +94,8 @@ typedef struct SemaOptions {
 	int strlen;		/* string buffer size, default 64 */
 	int64_t table_size;	/* default table capacity */
 	int unsafe_limits;	/* lift the safe limits (sema_limits.c) */
+	int check_only;		/* -fsyntax-only: tracepoints may go unchecked
+				   when no events can be read (a warning) */
 } SemaOptions;
 
 /* The BPF arguments of a user function: a parameter each, a presence flag

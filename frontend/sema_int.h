@@ -90,6 +90,7 @@ typedef struct Sema {
 	int no_btf;		/* the kernel's BTF is missing: said once */
 	Node *elem_of;		/* args.F being indexed by a constant: no whole value */
 	Node *concat_inner;	/* an operand of '..' that is a '..' itself */
+	int unchecked;		/* tracepoints taken unchecked: said once */
 } Sema;
 
 /* types.c */

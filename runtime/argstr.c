@@ -72,7 +72,7 @@ static ArgStr *argstr_state(Rt *rt)
 		const char *why;
 		int n = spec ? events_resolve(spec, &evs, &why) : 0;
 		free(spec);
-		if (!n)
+		if (n <= 0)
 			continue;
 		A->evs = xrealloc(A->evs, (A->nevs + n) * sizeof *A->evs);
 		for (int j = 0; j < n; j++) {	/* the names taken, not copied */

@@ -34,4 +34,57 @@ t_lit_unprivileged() {
 	expect "lit output" "$out" ""
 }
 
+# The examples and a snapshot of the machine's events (made here as root),
+# in a directory nobody may read.
+nobody_setup() {
+	env -u KTAP_TRACEFS "$KTAPC" --save-events "$work/events" 2>"$work/save" || fail "save: $(cat "$work/save")"
+	cp "$KTAPC" "$work/ktapc"
+	cp -r "$top/examples" "$work/examples"
+	chmod -R a+rX "$work"
+}
+
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env -u KTAP_TRACEFS "$@"; }
+
+# With the snapshot, every example checks clean as nobody.
+t_examples_snapshot_nobody() {
+	nobody_setup
+	for f in "$work"/examples/*.kp; do
+		out=$(as_nobody "$work/ktapc" --events "$work/events" -fsyntax-only "$f" 2>&1) ||
+			fail "$(basename "$f"): $out"
+		expect "$(basename "$f") diagnostics" "$out" ""
+	done
+}
+
+# Without it, every example checks as nobody with at most the one warning
+# that tracefs could not be read, and never an error.
+t_examples_unchecked_nobody() {
+	nobody_setup
+	local warn="warning: events not checked: tracefs at /sys/kernel/tracing is not readable by this user (permission denied): run as root, or check with a snapshot of the events (ktapc --save-events FILE as root, then --events FILE)"
+	for f in "$work"/examples/*.kp; do
+		out=$(as_nobody "$work/ktapc" -fsyntax-only "$f" 2>&1) || fail "$(basename "$f"): $out"
+		expect "$(basename "$f") errors" "$(grep -c ': error: ' <<<"$out")" 0
+		expect "$(basename "$f") warnings" "$(grep -c ': warning: ' <<<"$out")" "$(grep -c "$warn" <<<"$out")"
+	done
+	out=$(as_nobody "$work/ktapc" -fsyntax-only "$work/examples/opensnoop.kp" 2>&1)
+	expect "opensnoop" "$(head -1 <<<"$out")" "$work/examples/opensnoop.kp:$(grep -n '^trace ' "$work/examples/opensnoop.kp" | head -1 | cut -d: -f1):7: $warn"
+	out=$(as_nobody "$work/ktapc" -o /dev/null "$work/examples/opensnoop.kp" 2>&1) && fail "a full compile passed as nobody"
+	expect "full compile" "$(grep -c ': error: tracefs at /sys/kernel/tracing is not readable' <<<"$out")" \
+		"$(grep -c '^trace ' "$work/examples/opensnoop.kp")"
+}
+
+# ktap -l and -lv from the snapshot, as root and as nobody, list what
+# ktap -l lists from tracefs.
+t_list_snapshot() {
+	nobody_setup
+	for l in -l -lv; do
+		env -u KTAP_TRACEFS "$KTAP" $l >"$work/tracefs$l" || fail "ktap $l"
+		env -u KTAP_TRACEFS "$KTAP" $l --events "$work/events" >"$work/snap$l" || fail "ktap $l --events"
+		cmp -s "$work/tracefs$l" "$work/snap$l" || fail "ktap $l --events differs: $(diff "$work/tracefs$l" "$work/snap$l" | head -3)"
+		cp "$KTAP" "$work/ktap"
+		as_nobody "$work/ktap" $l --events "$work/events" >"$work/nobody$l" || fail "ktap $l --events as nobody"
+		cmp -s "$work/tracefs$l" "$work/nobody$l" || fail "ktap $l --events as nobody differs"
+	done
+	[ "$(wc -l <"$work/tracefs-l")" -gt 100 ] || fail "only $(wc -l <"$work/tracefs-l") events listed"
+}
+
 run_cases

@@ -177,7 +177,7 @@ t_fake_missing() {
 
 # tracefs is mode 0700: nobody may not read it.
 t_nobody() {
-	refused "ktap: error: tracefs at /sys/kernel/tracing is not readable by this user (permission denied): run as root" \
+	refused "ktap: error: tracefs at /sys/kernel/tracing is not readable by this user (permission denied): run as root, or check with a snapshot of the events (ktapc --save-events FILE as root, then --events FILE)" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups "$KTAP" -l 'sched:*'
 }
 

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	Event **evs;
 	const char *why = "";
 	int n = events_resolve(argv[1], &evs, &why);
-	if (!n) {
+	if (n <= 0) {
 		fprintf(stderr, "fieldtypes: %s\n", why);
 		return 1;
 	}
