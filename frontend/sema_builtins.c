@@ -172,6 +172,24 @@ static void check_arg(Sema *S, const BuiltinFn *b, Node *arg, char kind, int i)
 	}
 }
 
+/* stringof(x): a string as it is, a number as its decimal text. What the
+ * runtime renders (an address, a syscall's name) has no text in the kernel. */
+static void check_stringof(Sema *S, Node *x)
+{
+	Type *t = type_repr(x->type);
+	switch (t->kind) {
+	case TY_STR: case TY_NUM: case TY_VAR:
+		break;
+	case TY_ADDR: case TY_ARRAY: case TY_SYSCALL: case TY_ERRNO: case TY_TIME:
+		diag_error(S->d, x->loc, "stringof() cannot make a string of %s %s: print it, or "
+			   "format it with printf's %%s", t->kind == TY_ADDR || t->kind == TY_ARRAY ? "an" : "a",
+			   type_name(t));
+		break;
+	default:
+		diag_error(S->d, x->loc, "stringof() takes a string or a number, not a %s", type_name(t));
+	}
+}
+
 static void check_printf(Sema *S, Node *n)
 {
 	Node *fmt = n->list.v[0];
@@ -359,14 +377,8 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 		return check_ntop(S, n);
 	if (b->fn == F_STACK || b->fn == F_USTACK)
 		check_stack(S, n);
-	if (b->fn == F_STRINGOF && nargs == 1 && n->list.v[0] && n->list.v[0]->type) {
-		/* its text is made in user space, where it is printed */
-		Type *t = type_repr(n->list.v[0]->type);
-		if (t->kind == TY_ADDR || t->kind == TY_ARRAY)
-			diag_error(S->d, n->list.v[0]->loc, "stringof() cannot make a string of %s: "
-				   "print it, or format it with printf's %%s",
-				   t->kind == TY_ADDR ? "an address" : "an array");
-	}
+	if (b->fn == F_STRINGOF && nargs == 1 && n->list.v[0] && n->list.v[0]->type)
+		check_stringof(S, n->list.v[0]);
 	if ((b->fn == F_PRINT_LHIST || b->fn == F_PRINT_STATS) && n->list.v[0])
 		agg_use(S, AU_NEEDS, n->list.v[0], n->loc, b->name, b->fn == F_PRINT_LHIST ? n : NULL);
 	if (b->fn == F_DELETE && nargs == 1 && n->list.v[0])

@@ -165,6 +165,11 @@ static IrOpnd concat(Lower *L, Node *n)
 	Node *parts[KTAP_CONCAT_MAX];	/* sema: no more */
 	int np = 0;
 	concat_parts(n, parts, &np, KTAP_CONCAT_MAX);
+	return text_of(L, parts, np);
+}
+
+IrOpnd text_of(Lower *L, Node **parts, int np)
+{
 	char fmt[3 * KTAP_CONCAT_MAX + 1] = "";
 	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {

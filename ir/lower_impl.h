@@ -94,6 +94,8 @@ KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 int sext(Lower *L, int v, int size);	/* sign-extends the low `size` bytes of v */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
+/* The text of parts (strings and numbers) joined, as `..` makes it: a string temp. */
+IrOpnd text_of(Lower *L, Node **parts, int np);
 void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);
 void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v);
 IrOpnd lower_call(Lower *L, Node *n);

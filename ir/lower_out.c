@@ -303,6 +303,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 	case F_USTACK:
 		return lower_stack(L, call);
 	case F_STRINGOF:
+		return is_str(ty(a0)) ? lower_expr(L, a0) : text_of(L, &a0, 1);
 	case F_IPOF:
 		return lower_expr(L, a0);
 	case F_NTOP:

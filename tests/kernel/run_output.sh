@@ -140,4 +140,14 @@ kernel
 after"
 }
 
+# stringof() of a number is its decimal text, in a probe as in user
+# space (it used to be an internal compiler error); of a string, the string.
+t_stringof() {
+	expect "user" "$("$KTAP" -e 'var n = -42
+print(stringof(n) .. "!", stringof("s"), len(stringof(12345)))')" "-42!	s	5"
+	expect "probe" "$("$KTAP" -q -e 'trace syscalls:sys_enter_getppid /execname == "kt-strof"/ {
+	print(stringof(arg0) .. "!", stringof(pid) == stringof(tid))
+}' -- "$WORKLOAD" -q --comm kt-strof getppid 1)" "110!	true"
+}
+
 run_cases
