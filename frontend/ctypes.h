@@ -1,4 +1,4 @@
-/* Kernel and user C types from BTF (LANGUAGE.md §13): the BTF source, C
+/* Kernel and user C types from BTF (docs/language.md §13): the BTF source, C
  * declarators as ffi.cast spells them, and field lookup. The types
  * themselves stay in libbpf's `struct btf`; ids are that BTF's ids. */
 #ifndef KTAP_CTYPES_H

@@ -1,4 +1,4 @@
-/* The ktap grammar (LANGUAGE.md section 3). Builds the AST of ast.h; syntax
+/* The ktap grammar (docs/language.md section 3). Builds the AST of ast.h; syntax
  * errors are reported through diag with gcc-like "expected X before Y"
  * messages, and recovery happens at statement level so that every error of
  * a file is reported. The lexer (lexer.l) handles the raw text after

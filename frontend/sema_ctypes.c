@@ -1,4 +1,4 @@
-/* Typed data (LANGUAGE.md §13): ffi.cast, curtask, ppid, and field and
+/* Typed data (docs/language.md §13): ffi.cast, curtask, ppid, and field and
  * index reads through typed pointers, resolved against the kernel's BTF
  * into a CAccess that lowering compiles with CO-RE relocations. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Text for people (LANGUAGE.md §14): time(), strftime(), syscall_name(),
+/* Text for people (docs/language.md §14): time(), strftime(), syscall_name(),
  * errno_name(). Code that runs only in user context gets strings (the
  * runtime formats them when called); code that may run in the kernel gets
  * the number, typed so that printing it (print, printf, a table's key or

@@ -1,4 +1,4 @@
-/* Which variables may hold nil (LANGUAGE.md §4).
+/* Which variables may hold nil (docs/language.md §4).
  *
  * A variable is nilable when some value it can get may be absent: a table
  * read, the literal nil, another nilable variable, or no value at all (a

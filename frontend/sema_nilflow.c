@@ -1,4 +1,4 @@
-/* Which returns see a variable present (LANGUAGE.md §4). A function's
+/* Which returns see a variable present (docs/language.md §4). A function's
  * result has no presence flag, so `return x` with x nilable is refused
  * unless x surely holds a value there: a forward walk over the function's
  * statements keeps the set of its locals given a value that cannot be nil

@@ -1,4 +1,4 @@
-/* ntop(x) (LANGUAGE.md §13): an IPv4 or IPv6 address as one value type,
+/* ntop(x) (docs/language.md §13): an IPv4 or IPv6 address as one value type,
  * TY_ADDR, so that either family can go into one variable or one table
  * key; the runtime renders it as text. Which form x has follows from its
  * type alone: sema records the address's length in the call (op: 4 or 16)

@@ -1,4 +1,4 @@
-/* tp_btf:EVENT and raw_tp:EVENT (LANGUAGE.md §13): a kernel tracepoint's
+/* tp_btf:EVENT and raw_tp:EVENT (docs/language.md §13): a kernel tracepoint's
  * own arguments, typed by the kernel's BTF, where a tracefs event has its
  * formatted record. The typedef btf_trace_EVENT points to the tracepoint's
  * prototype, whose first parameter is the tracepoint's private data, not

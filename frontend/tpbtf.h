@@ -1,4 +1,4 @@
-/* tp_btf:EVENT and raw_tp:EVENT specs (LANGUAGE.md §13): the kernel's
+/* tp_btf:EVENT and raw_tp:EVENT specs (docs/language.md §13): the kernel's
  * tracepoints as its BTF types them. Shared by sema and `ktap -l`. */
 #ifndef KTAP_TPBTF_H
 #define KTAP_TPBTF_H

@@ -153,7 +153,7 @@ typedef struct IrData {
 	int nvars;
 } IrData;
 
-/* A CO-RE relocation (LANGUAGE.md §13): a fact about a member of a kernel
+/* A CO-RE relocation (docs/language.md §13): a fact about a member of a kernel
  * struct, found from root through member indexes of btf (the kernel's). */
 enum { IR_CORE_MAXPATH = 8 };
 typedef struct IrCore {

@@ -1,4 +1,4 @@
-/* Lowering typed reads (LANGUAGE.md §13) with CO-RE: every member offset,
+/* Lowering typed reads (docs/language.md §13) with CO-RE: every member offset,
  * and an integer's size and shifts, is a mov whose immediate libbpf
  * rewrites at load time for the kernel it runs on (.BTF.ext core_relo);
  * the immediate compiled in is this kernel's value.

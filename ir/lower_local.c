@@ -207,7 +207,7 @@ void local_zero(Lower *L, Symbol *s)
 		local_set(L, s, ir_imm(0), '=');
 }
 
-/* Presence (LANGUAGE.md §4): a nilable variable has a flag beside its
+/* Presence (docs/language.md §4): a nilable variable has a flag beside its
  * value, 1 while it holds one and 0 while it is nil; its value is then the
  * zero value, so arithmetic on nil uses 0 with no test. Other variables
  * are always present and have no flag. */

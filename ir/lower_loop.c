@@ -10,7 +10,7 @@
 #include "lower_impl.h"
 #include "../common/util.h"
 
-/* Kernel loops stop after this many iterations and count it (LANGUAGE.md §6). */
+/* Kernel loops stop after this many iterations and count it (docs/language.md §6). */
 #define LOOP_CAP 100000
 
 void finish_func(IrFunc *f)

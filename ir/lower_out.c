@@ -90,7 +90,7 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpn
 	set_block(L, done);
 }
 
-/* A nilable variable or a table read (LANGUAGE.md §4: a missing key's
+/* A nilable variable or a table read (docs/language.md §4: a missing key's
  * value is nil) prints nil when absent. */
 static int prints_nil(const Node *n)
 {

@@ -1,5 +1,5 @@
 /* print_hist: a table as a sorted histogram, in ktap's layout
- * (LANGUAGE.md §9), or its rows as JSON (docs/json.md). */
+ * (docs/language.md §9), or its rows as JSON (docs/json.md). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Text for numbers (LANGUAGE.md §14): syscall and errno names and local
+/* Text for numbers (docs/language.md §14): syscall and errno names and local
  * times, made in user space from what the kernel sent. A number without a
  * name prints as the number. */
 #include <inttypes.h>

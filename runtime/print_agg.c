@@ -1,6 +1,6 @@
 /* Aggregations from user context: merging the per-CPU copies of a value
  * (common/agg.h) and printing them as bpftrace prints hist(), lhist() and
- * stats() (LANGUAGE.md §12, docs/semantics.md "Aggregations"), or as JSON
+ * stats() (docs/language.md §12, docs/semantics.md "Aggregations"), or as JSON
  * (docs/json.md). */
 #include <inttypes.h>
 #include <stdlib.h>

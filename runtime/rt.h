@@ -106,7 +106,7 @@ void rt_interp_free(Rt *rt);
 int rt_helper(Rt *rt, int id, const uint64_t args[5], uint64_t *ret);
 
 /* format.c: print a payload with a format of .ktap.formats; print a table
- * as a histogram (LANGUAGE.md §9). Into rt->opt.out from user context,
+ * as a histogram (docs/language.md §9). Into rt->opt.out from user context,
  * the kernel records that came before go out first (rt_output_user). */
 void rt_format(Rt *rt, FILE *out, const KtapFormat *f, const uint8_t *payload);
 void rt_print_hist(Rt *rt, FILE *out, RtMap *m, int64_t rows);
@@ -155,7 +155,7 @@ void rt_output_user(Rt *rt, int ends_line);	/* user context prints a line, or a 
 void rt_output_report(Rt *rt);	/* drops and full tables, once at the end */
 void rt_output_free(Rt *rt);
 
-/* run.c: the whole run in the order of LANGUAGE.md §1. Returns the exit
+/* run.c: the whole run in the order of docs/language.md §1. Returns the exit
  * status: 1 after an error of ktap's, else CMD's when CMD ended the run
  * (128 + N when signal N killed it), else 0. */
 int rt_run(Rt *rt);

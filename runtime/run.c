@@ -1,4 +1,4 @@
-/* The run, in the order of LANGUAGE.md §1: the main chunk (whose trace
+/* The run, in the order of docs/language.md §1: the main chunk (whose trace
  * statements attach as they execute), the banner, events until something
  * ends the run, handlers stopped, the answer (the last output, trace_end,
  * the report), and only then the links released. */

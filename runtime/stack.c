@@ -1,4 +1,4 @@
-/* A stack value (common/ktapobj.h) printed as LANGUAGE.md §9 says: a line
+/* A stack value (common/ktapobj.h) printed as docs/language.md §9 says: a line
  * "<stack trace>", then " => symbol+0xoff" per frame, innermost first; or,
  * with -f json, as an object with the frames in an array. The frames are
  * read from the value's stack-trace map when it is printed. */

@@ -1,4 +1,4 @@
-/* CO-RE in the object (LANGUAGE.md §13): libbpf matches each relocation's
+/* CO-RE in the object (docs/language.md §13): libbpf matches each relocation's
  * local type to the loading kernel's by name and member names, so the
  * object's BTF holds a copy of every struct a relocation walks through,
  * with only the members walked (as little as clang's copies from a
