@@ -58,7 +58,8 @@ $(BUILD)/libktaprt.a: $(RT_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
+LSP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/lsp*.c)) $(BUILD)/cli/list.o
+$(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(LSP_OBJS) $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/list.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/compile.h"
+#include "cli/lsp.h"
 #include "common/outfile.h"
 #include "common/util.h"
 
@@ -11,6 +12,7 @@ typedef struct Options {
 	const char *file;	/* script path, or NULL with -e */
 	const char *text;	/* -e TEXT */
 	DiagFormat diag_format;
+	int lsp;		/* --lsp: be a language server on stdio */
 	long error_limit;
 	CompileOptions c;
 } Options;
@@ -34,6 +36,8 @@ static void usage(FILE *out)
 	      "                              memory (docs/limits.md)\n"
 	      "  -ferror-limit=N             stop after N errors (default 20; 0: no limit)\n"
 	      "  --diagnostics-format=FMT    text (default) or json\n"
+	      "  --lsp                       be a language server on standard input and output\n"
+	      "                              (docs/editors.md)\n"
 	      "  -h, --help                  print this help\n", out);
 }
 
@@ -118,6 +122,8 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->diag_format = DIAG_TEXT;
 		} else if (!strcmp(a, "--diagnostics-format=json")) {
 			o->diag_format = DIAG_JSON;
+		} else if (!strcmp(a, "--lsp")) {
+			o->lsp = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "ktapc: error: unknown option '%s' (see ktapc --help)\n", a);
 			return 1;
@@ -128,7 +134,7 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->file = a;
 		}
 	}
-	if (!o->file == !o->text) {
+	if (!o->lsp && !o->file == !o->text) {
 		fputs(o->file ? "ktapc: error: give either a file or -e, not both\n"
 			      : "ktapc: error: no script given (see ktapc --help)\n", stderr);
 		return 1;
@@ -178,6 +184,8 @@ int main(int argc, char **argv)
 	int status = parse_args(argc, argv, &o);
 	if (status)
 		return status;
+	if (o.lsp)
+		return lsp_main(stdin, stdout);
 
 	Source src = { .name = o.file ? o.file : "<command line>" };
 	char *text = NULL;

@@ -1,0 +1,83 @@
+/* Events for the language server: the names tracefs knows (completion
+ * after `trace`), and the fields of a handler's events (`args.`
+ * completion and hover), typed as `ktap -lv` shows them. */
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/lsp.h"
+#include "cli/list.h"
+#include "common/events.h"
+#include "common/util.h"
+#include "frontend/tpbtf.h"
+
+static char **names;
+static int listed;
+
+/* Every events/SYSTEM/NAME/format, as SYSTEM:NAME (glob sorts them). */
+char **lsp_event_names(void)
+{
+	if (listed)
+		return names;
+	listed = 1;
+	const char *why;
+	const char *root = events_tracefs(&why);
+	if (!root) {
+		lsp_log(2, "ktapc: no event names to complete: %s", why);
+		return NULL;
+	}
+	char *pat = xasprintf("%s/events/*/*/format", root);
+	glob_t g;
+	int rc = glob(pat, 0, NULL, &g);
+	free(pat);
+	if (rc) {
+		lsp_log(2, "ktapc: no event names to complete: %s/events cannot be read", root);
+		return NULL;
+	}
+	names = xcalloc(g.gl_pathc + 1, sizeof *names);
+	size_t skip = strlen(root) + strlen("/events/");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *s = xstrdup(g.gl_pathv[i] + skip);
+		*strrchr(s, '/') = 0;
+		*strchr(s, '/') = ':';
+		names[i] = s;
+	}
+	globfree(&g);
+	return names;
+}
+
+static void add_fields(json_t *out, const Event *ev)
+{
+	for (int i = 0; i < ev->nfields; i++) {
+		const EventField *f = &ev->fields[i];
+		size_t k;
+		json_t *have;
+		int seen = 0;
+		json_array_foreach(out, k, have)
+			seen |= !strcmp(json_string_value(json_object_get(have, "name")), f->name);
+		if (seen)
+			continue;
+		char type[48];
+		list_field_type(f, type, sizeof type);
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", f->name, "type", type,
+						     "ctype", f->ctype ? f->ctype : ""));
+	}
+}
+
+json_t *lsp_event_fields(const Node *trace)
+{
+	json_t *out = json_array();
+	for (int i = 0; trace && i < trace->list.n; i++) {
+		const Node *spec = trace->list.v[i];
+		Event **evs;
+		const char *why;
+		if (!spec || !spec->str)
+			continue;
+		int n = tpbtf_is_spec(spec->str) ? tpbtf_resolve(spec->str, &evs, &why)
+						 : events_resolve(spec->str, &evs, &why);
+		for (int k = 0; k < n; k++)
+			add_fields(out, evs[k]);
+		if (n > 0)
+			events_free(evs, n);
+	}
+	return out;
+}
