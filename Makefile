@@ -1,6 +1,6 @@
 # ktap: build, test, install.
 #   make            build ktapc (and ktap)
-#   make check      unit, golden (lit) and kernel tests
+#   make check      unit, golden (lit), language server and kernel tests
 #   make deps       install the Debian packages the build and tests need (root)
 #   make SANITIZE=1 build with AddressSanitizer and UBSan (build-san/ktapc, build-san/ktap)
 #   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
@@ -27,7 +27,7 @@ LDLIBS   := -lbpf -lelf -lz -ltraceevent -ljansson
 
 DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
 	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc \
-	systemtap-sdt-dev libjansson-dev
+	systemtap-sdt-dev libjansson-dev neovim
 
 LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
 FILECHECK_DIR := /usr/lib/llvm-14/bin
@@ -121,6 +121,9 @@ check-unit: $(UNIT_BINS)
 check-lit: all
 	@BUILD=$(BUILD) LIT="$(LIT)" FILECHECK_DIR=$(FILECHECK_DIR) tests/run-suites lit
 
+check-lsp: all
+	@BUILD=$(BUILD) tests/run-suites lsp
+
 check-kernel: all
 	@BUILD=$(BUILD) tests/run-suites kernel
 
@@ -187,6 +190,6 @@ deps:
 clean:
 	rm -rf build build-san ktapc ktap
 
-.PHONY: all check check-unit check-lit check-kernel fuzz bench install deps clean
+.PHONY: all check check-unit check-lit check-lsp check-kernel fuzz bench install deps clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

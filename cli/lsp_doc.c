@@ -108,7 +108,7 @@ void doc_close(const char *uri)
 			continue;
 		Doc *doc = *p;
 		*p = doc->next;
-		lsp_notify("textDocument/publishDiagnostics", json_pack("{s:s, s:[]}", "uri", uri));
+		lsp_notify("textDocument/publishDiagnostics", json_pack("{s:s, s:[]}", "uri", uri, "diagnostics"));
 		doc_free(doc);
 		return;
 	}
