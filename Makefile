@@ -94,7 +94,10 @@ RT_LIB := $(if $(RT_SRCS),$(BUILD)/libktaprt.a)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) -lcmocka $(LDLIBS)
+
+# test_lsp tests the language server's pieces.
+$(BUILD)/tests/unit/test_lsp: $(LSP_OBJS)
 
 # test_usdt reads the usdt tool's notes.
 $(BUILD)/tests/unit/test_usdt: | $(BUILD)/tests/tools/usdt
