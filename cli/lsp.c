@@ -2,7 +2,6 @@
  * stdin/stdout, parsed and written with jansson. Nothing a client sends can
  * crash it: a bad frame or bad JSON is answered with the JSON-RPC error and
  * the loop goes on; only end of input or `exit` stops it. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/lsp.h"
@@ -34,17 +33,9 @@ void lsp_notify(const char *method, json_t *params)
 	send(json_pack("{s:s, s:o}", "method", method, "params", params));
 }
 
-void lsp_log(int type, const char *fmt, ...)
+void lsp_log(int type, const char *msg)
 {
-	va_list ap;
-	char *msg;
-	va_start(ap, fmt);
-	int r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return;
 	lsp_notify("window/logMessage", json_pack("{s:i, s:s}", "type", type, "message", msg));
-	free(msg);
 }
 
 static void reply(json_t *id, json_t *result)

@@ -32,7 +32,8 @@ typedef struct Doc {
 
 /* lsp.c: send a notification (steals params). */
 void lsp_notify(const char *method, json_t *params);
-void lsp_log(int type, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* window/logMessage; type 1 error, 2 warning. */
+void lsp_log(int type, const char *msg);
 
 /* lsp_doc.c */
 Doc *doc_find(const char *uri);

@@ -13,6 +13,14 @@
 static char **names;
 static int listed;
 
+static char **no_events(const char *why)
+{
+	char *msg = xasprintf("ktapc: no event names to complete: %s", why);
+	lsp_log(2, msg);
+	free(msg);
+	return NULL;
+}
+
 /* Every events/SYSTEM/NAME/format, as SYSTEM:NAME (glob sorts them). */
 char **lsp_event_names(void)
 {
@@ -21,18 +29,14 @@ char **lsp_event_names(void)
 	listed = 1;
 	const char *why;
 	const char *root = events_tracefs(&why);
-	if (!root) {
-		lsp_log(2, "ktapc: no event names to complete: %s", why);
-		return NULL;
-	}
+	if (!root)
+		return no_events(why);
 	char *pat = xasprintf("%s/events/*/*/format", root);
 	glob_t g;
 	int rc = glob(pat, 0, NULL, &g);
 	free(pat);
-	if (rc) {
-		lsp_log(2, "ktapc: no event names to complete: %s/events cannot be read", root);
-		return NULL;
-	}
+	if (rc)
+		return no_events("its events directory cannot be read");
 	names = xcalloc(g.gl_pathc + 1, sizeof *names);
 	size_t skip = strlen(root) + strlen("/events/");
 	for (size_t i = 0; i < g.gl_pathc; i++) {

@@ -5,6 +5,7 @@ PASS: lsp: NAME or FAIL: lsp: NAME: why. Reads the fake tracefs of the lit
 tests (never the machine's), so it runs unprivileged."""
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -269,6 +270,46 @@ def t_malformed_input():
     expect("past the end", at(c, "textDocument/hover", 40, 0)["error"]["code"], -32602)
     expect("past the line", at(c, "textDocument/hover", 0, 400)["result"], None)
     stop(c)
+
+
+def t_mutated_messages():
+    """Fuzz-ish: 400 messages of a session with bytes flipped, dropped or
+    cut (seeded, so every run sends the same), each framed with its true
+    length; the server answers a request after them and exits as asked."""
+    rnd = random.Random(11)
+    script = FIXED + "function f(a, b) { return a .. b }\nprint(f(\"é\", \"x\"))\n"
+    base = [
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {"uri": URI, "text": script}}},
+        {"method": "textDocument/didChange", "params": {"textDocument": {"uri": URI},
+                                                        "contentChanges": [{"text": script}]}},
+        {"id": 2, "method": "textDocument/completion", "params": {"textDocument": {"uri": URI},
+                                                                 "position": pos(3, 12)}},
+        {"id": 3, "method": "textDocument/hover", "params": {"textDocument": {"uri": URI},
+                                                            "position": pos(3, 2)}},
+        {"id": 4, "method": "textDocument/definition", "params": {"textDocument": {"uri": URI},
+                                                                 "position": pos(1, 21)}},
+        {"id": 5, "method": "textDocument/codeAction", "params": {"textDocument": {"uri": URI},
+                                                                 "range": rng(0, 0, 9, 0)}},
+    ]
+    c = server()
+    for _ in range(400):
+        body = bytearray(json.dumps(dict(rnd.choice(base), jsonrpc="2.0")).encode())
+        for _ in range(rnd.randint(1, 4)):
+            i = rnd.randrange(len(body))
+            op = rnd.randrange(3)
+            if op == 0:
+                body[i] = rnd.randrange(256)
+            elif op == 1:
+                del body[i]
+            else:
+                del body[i:]
+                break
+        c.send_raw(frame(bytes(body)))
+    c.send({"id": "last", "method": "initialize", "params": {}})
+    expect("answer after the noise", "result" in c.response("last"), True)
+    c.notify("exit")
+    expect("exit status", c.finish(), 1)
 
 
 def t_shutdown_then_requests():
