@@ -134,6 +134,10 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->file = a;
 		}
 	}
+	if (o->lsp && (o->file || o->text)) {
+		fputs("ktapc: error: --lsp reads its documents from the client, not a script\n", stderr);
+		return 1;
+	}
 	if (!o->lsp && !o->file == !o->text) {
 		fputs(o->file ? "ktapc: error: give either a file or -e, not both\n"
 			      : "ktapc: error: no script given (see ktapc --help)\n", stderr);

@@ -312,6 +312,12 @@ def t_mutated_messages():
     expect("exit status", c.finish(), 1)
 
 
+def t_script_refused():
+    r = subprocess.run([KTAPC, "--lsp", "x.kp"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    expect("status and message", [r.returncode, r.stdout, r.stderr],
+           [1, "", "ktapc: error: --lsp reads its documents from the client, not a script\n"])
+
+
 def t_shutdown_then_requests():
     c = started()
     c.request("shutdown")
