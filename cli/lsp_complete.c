@@ -104,16 +104,21 @@ static long spec_start(const char *p, size_t cur)
 	return -1;
 }
 
-static json_t *event_items(const Doc *doc, int line, int from, int to)
+/* The events whose names start with what is typed (a machine has
+ * thousands): an incomplete list, which the client asks for again as the
+ * spec grows. */
+static json_t *event_items(const Doc *doc, const char *typed, int line, int from, int to)
 {
 	json_t *items = json_array();
 	char **names = lsp_event_names();
 	TextRange r = { line, from, line, to };
+	size_t n = to - from;
 	for (int i = 0; names && names[i]; i++)
-		json_array_append_new(items, json_pack("{s:s, s:i, s:{s:o, s:s}}", "label", names[i], "kind",
-						       K_EVENT, "textEdit", "range", lsp_range(doc, r),
-						       "newText", names[i]));
-	return items;
+		if (!strncmp(names[i], typed, n))
+			json_array_append_new(items, json_pack("{s:s, s:i, s:{s:o, s:s}}", "label", names[i],
+							       "kind", K_EVENT, "textEdit", "range",
+							       lsp_range(doc, r), "newText", names[i]));
+	return json_pack("{s:b, s:o}", "isIncomplete", 1, "items", items);
 }
 
 json_t *lsp_completion(const Doc *doc, int line, int col)
@@ -123,7 +128,7 @@ json_t *lsp_completion(const Doc *doc, int line, int col)
 	size_t cur = (size_t)col - 1 < len ? (size_t)col - 1 : len;
 	long spec = spec_start(p, cur);
 	if (spec >= 0)
-		return event_items(doc, line, spec + 1, cur + 1);
+		return event_items(doc, p + spec, line, spec + 1, cur + 1);
 	size_t w = lsp_word_start(p, cur);
 	if (w == 0 || p[w - 1] != '.')
 		return everything(doc);

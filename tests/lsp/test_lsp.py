@@ -186,21 +186,24 @@ def t_completion_module():
 
 
 def t_completion_events():
-    """After `trace`: every event of tracefs, replacing the spec typed so far."""
+    """After `trace`: the events of tracefs that start with the spec typed
+    so far, replacing it; an incomplete list (asked again as it grows)."""
     c = started()
-    open_doc(c, "trace syscalls:sys_enter_r")
-    items = at(c, "textDocument/completion", 0, 26)["result"]
-    expect("event names", [i["label"] for i in items], [
-        "ftrace:function", "raw_syscalls:sys_enter", "sched:sched_process_exec", "sched:sched_switch",
+    open_doc(c, "trace \ntrace syscalls:sys_enter_r")
+    result = at(c, "textDocument/completion", 0, 6)
+    expect("every event", [result["result"]["isIncomplete"]] + [i["label"] for i in result["result"]["items"]], [
+        True, "ftrace:function", "raw_syscalls:sys_enter", "sched:sched_process_exec", "sched:sched_switch",
         "sched:sched_wakeup", "sock:inet_sock_set_state", "syscalls:sys_enter_openat",
         "syscalls:sys_enter_read", "syscalls:sys_enter_write", "syscalls:sys_exit_read",
         "syscalls:sys_exit_write"])
-    expect("event edit", items[7], {"label": "syscalls:sys_enter_read", "kind": 23, "textEdit": {
-        "range": rng(0, 6, 0, 26), "newText": "syscalls:sys_enter_read"}})
-    open_doc(c, 'kdebug.tracepoint("sched:', "file:///work/k.kp")
-    items = at(c, "textDocument/completion", 0, 25, "file:///work/k.kp")["result"]
-    expect("kdebug.tracepoint edit", items[3]["textEdit"], {"range": rng(0, 19, 0, 25),
-                                                             "newText": "sched:sched_switch"})
+    result = at(c, "textDocument/completion", 1, 26)["result"]
+    expect("events typed", result, {"isIncomplete": True, "items": [
+        {"label": "syscalls:sys_enter_read", "kind": 23, "textEdit": {
+            "range": rng(1, 6, 1, 26), "newText": "syscalls:sys_enter_read"}}]})
+    open_doc(c, 'kdebug.tracepoint("sched:sched_s', "file:///work/k.kp")
+    items = at(c, "textDocument/completion", 0, 32, "file:///work/k.kp")["result"]["items"]
+    expect("kdebug.tracepoint", items, [{"label": "sched:sched_switch", "kind": 23, "textEdit": {
+        "range": rng(0, 19, 0, 32), "newText": "sched:sched_switch"}}])
     stop(c)
 
 
@@ -210,7 +213,8 @@ def t_no_tracefs():
     with tempfile.TemporaryDirectory() as empty:
         c = started(empty)
         open_doc(c, "trace ")
-        expect("event names", at(c, "textDocument/completion", 0, 6)["result"], [])
+        expect("event names", at(c, "textDocument/completion", 0, 6)["result"],
+               {"isIncomplete": True, "items": []})
         log = c.notification("window/logMessage")["params"]
         expect("log", log, {"type": 2, "message": "ktapc: no event names to complete: KTAP_TRACEFS=%s "
                             "has no events directory" % empty})
