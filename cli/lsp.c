@@ -174,9 +174,9 @@ static int handle(const char *body, size_t len)
 			reply_error(id, e.code, e.msg);
 		else
 			reply(id, result);
-	}
-	else
+	} else {
 		notification(method, params ? params : json_null());
+	}
 	json_decref(msg);
 	return stop;
 }
