@@ -1,6 +1,6 @@
 # ktap: build, test, install.
 #   make            build ktapc (and ktap)
-#   make check      unit, golden (lit) and kernel tests
+#   make check      unit, golden (lit), language server and kernel tests
 #   make deps       install the Debian packages the build and tests need (root)
 #   make SANITIZE=1 build with AddressSanitizer and UBSan (build-san/ktapc, build-san/ktap)
 #   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
@@ -27,7 +27,7 @@ LDLIBS   := -lbpf -lelf -lz -ltraceevent -ljansson
 
 DEPS_DEBIAN := build-essential pkg-config flex bison libbpf-dev libelf-dev zlib1g-dev \
 	libcmocka-dev llvm-14-tools bpftool clang libclang-rt-14-dev bpftrace libtraceevent-dev bc \
-	systemtap-sdt-dev libjansson-dev vim
+	systemtap-sdt-dev libjansson-dev vim neovim
 
 LIT      := python3 /usr/lib/llvm-14/build/utils/lit/lit.py
 FILECHECK_DIR := /usr/lib/llvm-14/bin
@@ -58,7 +58,8 @@ $(BUILD)/libktaprt.a: $(RT_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(BUILD)/libktapc.a
+LSP_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/lsp*.c)) $(BUILD)/cli/list.o
+$(BIN)ktapc: $(BUILD)/cli/ktapc.o $(BUILD)/cli/compile.o $(LSP_OBJS) $(BUILD)/libktapc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)ktap: $(BUILD)/cli/ktap.o $(BUILD)/cli/list.o $(BUILD)/cli/compile.o $(BUILD)/libktaprt.a $(BUILD)/libktapc.a
@@ -93,7 +94,10 @@ RT_LIB := $(if $(RT_SRCS),$(BUILD)/libktaprt.a)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(RT_LIB) $(BUILD)/libktapc.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(filter %.a,$^) -lcmocka $(LDLIBS)
+
+# test_lsp tests the language server's pieces.
+$(BUILD)/tests/unit/test_lsp: $(LSP_OBJS)
 
 # test_usdt reads the usdt tool's notes.
 $(BUILD)/tests/unit/test_usdt: | $(BUILD)/tests/tools/usdt
@@ -119,6 +123,9 @@ check-unit: $(UNIT_BINS)
 
 check-lit: all
 	@BUILD=$(BUILD) LIT="$(LIT)" FILECHECK_DIR=$(FILECHECK_DIR) tests/run-suites lit
+
+check-lsp: all
+	@BUILD=$(BUILD) tests/run-suites lsp
 
 check-kernel: all
 	@BUILD=$(BUILD) tests/run-suites kernel
@@ -186,6 +193,6 @@ deps:
 clean:
 	rm -rf build build-san ktapc ktap
 
-.PHONY: all check check-unit check-lit check-kernel fuzz bench install deps clean
+.PHONY: all check check-unit check-lit check-lsp check-kernel fuzz bench install deps clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

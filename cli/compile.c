@@ -51,7 +51,8 @@ int compile_source(const Source *src, const CompileOptions *opt, Diag *d, FILE *
 	} else if (diag_errors(d)) {	/* after syntax errors, sema would mostly repeat them */
 		rc = 1;
 	} else {
-		SemaOptions so = { opt->strlen ? opt->strlen : 64, opt->table_size ? opt->table_size : 2048,
+		SemaOptions so = { opt->strlen ? opt->strlen : SEMA_STRLEN,
+				   opt->table_size ? opt->table_size : SEMA_TABLE_SIZE,
 				   opt->unsafe_limits, opt->emit == EMIT_NONE };
 		Program *prog = sema_check(root, d, &so);
 		rc = diag_errors(d) > 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/compile.h"
+#include "cli/lsp.h"
 #include "common/events.h"
 #include "common/outfile.h"
 #include "common/util.h"
@@ -14,6 +15,7 @@ typedef struct Options {
 	const char *events;	/* --events FILE: a snapshot instead of tracefs */
 	const char *save_events;	/* --save-events FILE: write one, compile nothing */
 	DiagFormat diag_format;
+	int lsp;		/* --lsp: be a language server on stdio */
 	long error_limit;
 	CompileOptions c;
 } Options;
@@ -42,6 +44,8 @@ static void usage(FILE *out)
 	      "                              memory (docs/limits.md)\n"
 	      "  -ferror-limit=N             stop after N errors (default 20; 0: no limit)\n"
 	      "  --diagnostics-format=FMT    text (default) or json\n"
+	      "  --lsp                       be a language server on standard input and output\n"
+	      "                              (docs/editors.md)\n"
 	      "  -h, --help                  print this help\n", out);
 }
 
@@ -128,6 +132,8 @@ static int parse_args(int argc, char **argv, Options *o)
 			o->diag_format = DIAG_TEXT;
 		} else if (!strcmp(a, "--diagnostics-format=json")) {
 			o->diag_format = DIAG_JSON;
+		} else if (!strcmp(a, "--lsp")) {
+			o->lsp = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "ktapc: error: unknown option '%s' (see ktapc --help)\n", a);
 			return 1;
@@ -143,7 +149,11 @@ static int parse_args(int argc, char **argv, Options *o)
 		      "no script\n", stderr);
 		return 1;
 	}
-	if (!o->save_events && !o->file == !o->text) {
+	if (o->lsp && (o->file || o->text)) {
+		fputs("ktapc: error: --lsp reads its documents from the client, not a script\n", stderr);
+		return 1;
+	}
+	if (!o->save_events && !o->lsp && !o->file == !o->text) {
 		fputs(o->file ? "ktapc: error: give either a file or -e, not both\n"
 			      : "ktapc: error: no script given (see ktapc --help)\n", stderr);
 		return 1;
@@ -213,6 +223,8 @@ int main(int argc, char **argv)
 	}
 	if (o.save_events)
 		return save_events(o.save_events);
+	if (o.lsp)
+		return lsp_main(stdin, stdout);
 
 	Source src = { .name = o.file ? o.file : "<command line>" };
 	char *text = NULL;

@@ -22,7 +22,7 @@
 #define NARGS (B_ARG9 - B_ARG0 + 1)	/* the builtins arg0..arg9 */
 
 /* The field's ktap type as a script sees it. */
-static void field_type(const EventField *f, char *out, size_t cap)
+void list_field_type(const EventField *f, char *out, size_t cap)
 {
 	if (!event_field_usable(f))
 		snprintf(out, cap, "unsupported");
@@ -44,7 +44,7 @@ static void print_fields(const Event *ev)
 	int wname = 0, wtype = 0;
 	char type[32];
 	for (int i = 0; i < ev->nfields; i++) {
-		field_type(&ev->fields[i], type, sizeof type);
+		list_field_type(&ev->fields[i], type, sizeof type);
 		int n = strlen(ev->fields[i].name), t = strlen(type);
 		wname = n > wname ? n : wname;
 		wtype = t > wtype ? t : wtype;
@@ -56,7 +56,7 @@ static void print_fields(const Event *ev)
 		char pos[16] = "-";
 		if (i < NARGS)
 			snprintf(pos, sizeof pos, "arg%d", i);
-		field_type(f, type, sizeof type);
+		list_field_type(f, type, sizeof type);
 		printf("    %-4s  args.%-*s  %-*s  %s\n", pos, wname, f->name, wtype, type, f->ctype);
 	}
 }

@@ -90,9 +90,10 @@ typedef struct Program {
 	int ntables;
 } Program;
 
+enum { SEMA_STRLEN = 64, SEMA_TABLE_SIZE = 2048 };	/* the defaults */
 typedef struct SemaOptions {
-	int strlen;		/* string buffer size, default 64 */
-	int64_t table_size;	/* default table capacity */
+	int strlen;		/* string buffer size, default SEMA_STRLEN */
+	int64_t table_size;	/* default table capacity, default SEMA_TABLE_SIZE */
 	int unsafe_limits;	/* lift the safe limits (sema_limits.c) */
 	int check_only;		/* -fsyntax-only: tracepoints may go unchecked
 				   when no events can be read (a warning) */
