@@ -49,7 +49,7 @@ static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 	IrOpnd dst = str_temp(L);
 	if (fl->kind == EF_ARRAY) {	/* its bytes, zero-padded like a string */
 		if (fl->size > L->strlen)
-			lower_error(L, site, "array field '%s' has %d bytes, more than a value holds "
+			lower_error(L, DC_ARRAY_FIELD_SIZE, site, "array field '%s' has %d bytes, more than a value holds "
 				    "(--strlen %d): index it by constants, or raise --strlen", fl->name,
 				    fl->size, L->strlen);
 		else
@@ -146,7 +146,7 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		int i = n->num - B_ARG0;
 		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;
 		if (!fl) {
-			lower_error(L, n, "this event has no such argument");
+			lower_error(L, DC_UNKNOWN_EVENT_FIELD, n, "this event has no such argument");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);
@@ -172,7 +172,7 @@ static IrOpnd concat(Lower *L, Node *n)
 	int np = 0;
 	concat_parts(n, parts, &np, MAXARGS + 1);
 	if (np > MAXARGS) {
-		lower_error(L, n, "at most 12 values can be joined with '..' in one expression");
+		lower_error(L, DC_TOO_MANY_VALUES, n, "at most 12 values can be joined with '..' in one expression");
 		return ir_imm(0);
 	}
 	char fmt[3 * MAXARGS + 1] = "";
@@ -248,7 +248,7 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_FIELD: {
 		const EventField *fl = named_field(L, n);
 		if (!fl) {
-			lower_error(L, n, "no such event field here");
+			lower_error(L, DC_UNKNOWN_EVENT_FIELD, n, "no such event field here");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);

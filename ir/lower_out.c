@@ -102,7 +102,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
 	enum { MAXARGS = 16 };
 	if (n > MAXARGS) {
-		lower_error(L, call, "at most 16 values can be printed in one call");
+		lower_error(L, DC_TOO_MANY_VALUES, call, "at most 16 values can be printed in one call");
 		free(fmt);
 		return;
 	}
@@ -163,7 +163,7 @@ static void lower_ansi(Lower *L, Node *call)
 			output(L, call, xstrdup(seqs[i][1]), call->list.v, call->list.n);
 			return;
 		}
-	lower_error(L, call, "unknown function ansi.%s", call->a->str);
+	lower_error(L, DC_UNKNOWN_FUNCTION, call, "unknown function ansi.%s", call->a->str);
 }
 
 /* Bytes before the first NUL, without a branch: the verifier would see a
@@ -253,7 +253,7 @@ static IrOpnd lower_ntop(Lower *L, Node *call)
 	if (t->kind == TY_ADDR)
 		return v;
 	if (L->strlen < KTAP_ADDR_SIZE) {
-		lower_error(L, call, "an address takes %d bytes: ntop needs --strlen %d or more",
+		lower_error(L, DC_STRLEN_TOO_SMALL, call, "an address takes %d bytes: ntop needs --strlen %d or more",
 			    KTAP_ADDR_SIZE, KTAP_ADDR_SIZE);
 		return v;
 	}
@@ -274,7 +274,7 @@ static IrOpnd lower_ntop(Lower *L, Node *call)
 static IrOpnd user_only(Lower *L, Node *call, const char *what)
 {
 	if (kernel(L)) {
-		lower_error(L, call, "%s is only available outside probes (in the main chunk, tick and trace_end)", what);
+		lower_error(L, DC_WRONG_CONTEXT, call, "%s is only available outside probes (in the main chunk, tick and trace_end)", what);
 		return ir_imm(0);
 	}
 	return ir_imm(1);
@@ -382,7 +382,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		emit_call(L, KH_ATTACH, 1, ir_imm(func_group(L, call)));
 		return ir_imm(0);
 	default:
-		lower_error(L, call, "this built-in function is not supported yet");
+		lower_error(L, DC_UNSUPPORTED_BUILTIN, call, "this built-in function is not supported yet");
 		return ir_imm(0);
 	}
 }

@@ -39,7 +39,7 @@ IrOpnd lower_stack(Lower *L, Node *call)
 	int user = call->num == F_USTACK;
 	int depth = const_arg(call, 0, KTAP_STACK_DEFAULT_DEPTH), skip = const_arg(call, 1, 0);
 	if (L->progctx < 0) {
-		lower_error(L, call, "%s() is only allowed in a probe's body, not in a function it calls",
+		lower_error(L, DC_WRONG_CONTEXT, call, "%s() is only allowed in a probe's body, not in a function it calls",
 			    user ? "ustack" : "stack");
 		return ir_imm(0);
 	}

@@ -158,7 +158,7 @@ static void lower_fornum(Lower *L, Node *n)
 	int ok;
 	int64_t step = const_step(n->c, &ok);
 	if (!ok || step == 0) {
-		lower_error(L, n->c, "the step of a numeric for must be a non-zero constant");
+		lower_error(L, DC_FOR_STEP, n->c, "the step of a numeric for must be a non-zero constant");
 		return;
 	}
 	Symbol *var = n->list.v[0]->sym;
@@ -204,7 +204,7 @@ static void forin_keys(Lower *L, Node *n, TableInfo *t, int key)
 static void lower_forin(Lower *L, Node *n)
 {
 	if (kernel(L)) {
-		lower_error(L, n, "iterating over a table is only possible outside probes");
+		lower_error(L, DC_WRONG_CONTEXT, n, "iterating over a table is only possible outside probes");
 		return;
 	}
 	Node *tn = n->list2.v[0];
