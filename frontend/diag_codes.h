@@ -28,7 +28,7 @@ DIAG_CODE(DC_TOO_COMPLEX, "statement-too-complex", "a statement with too many op
 DIAG_CODE(DC_FORIN_FORM, "for-in-form", "a for-in loop with the wrong variables or iterator")
 
 /* names, assignments and statements */
-DIAG_CODE(DC_UNDECLARED, "undeclared-name", "a name used but never declared (fix-it when a close name exists)")
+DIAG_CODE(DC_UNDECLARED, "undeclared-name", "a name used but never declared (fix-it)")
 DIAG_CODE(DC_REDECLARATION, "redeclaration", "a name declared twice in one scope")
 DIAG_CODE(DC_ASSIGN_BUILTIN, "assign-to-builtin", "an assignment to a built-in variable")
 DIAG_CODE(DC_ASSIGN_TARGET, "invalid-assignment-target", "an assignment to something that cannot hold a value")
@@ -90,7 +90,7 @@ DIAG_CODE(DC_LHIST_BOUNDS, "lhist-bounds", "bad or conflicting print_lhist bound
 /* events, probes and built-in variables */
 DIAG_CODE(DC_UNKNOWN_EVENT_KIND, "unknown-event-kind", "a bpftrace-style event kind (fix-it)")
 DIAG_CODE(DC_UNKNOWN_EVENT, "unknown-event", "an event specification that matches no event")
-DIAG_CODE(DC_UNKNOWN_EVENT_FIELD, "unknown-event-field", "an event field or argument the event lacks (fix-it when a close name exists)")
+DIAG_CODE(DC_UNKNOWN_EVENT_FIELD, "unknown-event-field", "a field or argument the event lacks (fix-it for a close name)")
 DIAG_CODE(DC_EVENT_FIELD_TYPE, "event-field-type", "an event field of a type ktap cannot read, or of two types")
 DIAG_CODE(DC_UNNAMED_ARGUMENT, "unnamed-argument", "args.NAME at a probe whose arguments have no names")
 DIAG_CODE(DC_TRACE_ONLY, "trace-handler-only", "a built-in variable outside trace handlers")
@@ -101,7 +101,7 @@ DIAG_CODE(DC_INTERVAL, "invalid-interval", "a tick or profile interval that cann
 DIAG_CODE(DC_INTERVAL_RANGE, "interval-out-of-range", "a tick or profile interval that is zero or too large")
 
 /* typed kernel data (BTF) */
-DIAG_CODE(DC_UNKNOWN_FIELD, "unknown-field", "a struct or union without the field named (fix-it when a close name exists)")
+DIAG_CODE(DC_UNKNOWN_FIELD, "unknown-field", "a struct or union without the field (fix-it for a close name)")
 DIAG_CODE(DC_NOT_STRUCT, "not-a-struct", "a field read on a value that is not a struct or union")
 DIAG_CODE(DC_ANON_FIELD, "anonymous-member", "an anonymous member's field read the wrong way")
 DIAG_CODE(DC_UNREADABLE_TYPE, "unreadable-type", "typed data ktap cannot read as a value")
@@ -112,7 +112,7 @@ DIAG_CODE(DC_BTF, "btf-unavailable", "kernel types needed but the kernel's BTF i
 /* limits of the kernel and of safety */
 DIAG_CODE(DC_RATE_LIMIT, "rate-limit", "a sampling or tick rate above the safe limit")
 DIAG_CODE(DC_MEMORY_LIMIT, "memory-limit", "tables that need more locked memory than the safe limit")
-DIAG_CODE(DC_PROGRAM_LIMIT, "program-limit", "a probe beyond what the kernel's verifier accepts (stack, calls, maps)")
+DIAG_CODE(DC_PROGRAM_LIMIT, "program-limit", "a probe beyond what the verifier accepts (stack, calls, maps)")
 DIAG_CODE(DC_ARRAY_FIELD_SIZE, "array-field-size", "an array field larger than a value holds")
 DIAG_CODE(DC_SLOW_RELEASE, "slow-release", "many perf-event tracepoints that end slowly (warning)")
 
