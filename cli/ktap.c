@@ -67,23 +67,36 @@ static void usage(FILE *out)
 	      "N); else 0. Loading needs root (or the capabilities CAP_BPF and CAP_PERFMON).\n", out);
 }
 
-static int need(int argc, char **argv, int i)
+/* An error of the driver, as text or, after -f json, as a JSON document of
+ * one diagnostic (docs/diagnostics.md). Returns 1, the exit status. */
+static int driver_error(const Options *o, DiagCode code, const char *fmt, ...)
 {
-	if (i + 1 < argc)
-		return 0;
-	fprintf(stderr, "ktap: error: '%s' needs an argument\n", argv[i]);
+	Source src = { .name = "ktap" };
+	Diag *d = diag_new(&src, stderr, o->rt.json ? DIAG_JSON : DIAG_TEXT);
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vreport(d, DIAG_ERROR, code, (Loc){0}, fmt, ap);
+	va_end(ap);
+	diag_free(d);
 	return 1;
 }
 
-static int number(const char *opt, const char *s, double lo, double hi, double *v)
+static int need(const Options *o, int argc, char **argv, int i)
+{
+	if (i + 1 < argc)
+		return 0;
+	return driver_error(o, DC_DRIVER_ARGUMENT, "'%s' needs an argument", argv[i]);
+}
+
+static int number(const Options *o, const char *opt, const char *s, double lo, double hi, double *v)
 {
 	char *end;
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno || end == s || *end || !(*v >= lo && *v <= hi)) {
 		const char *sep = opt[strlen(opt) - 1] == '=' ? "" : " ";	/* -ferror-limit=N */
-		fprintf(stderr, "ktap: error: '%s%s%s': expected a number from %.15g to %.15g\n", opt, sep, s, lo, hi);
-		return 1;
+		return driver_error(o, DC_DRIVER_ARGUMENT, "'%s%s%s': expected a number from %.15g to %.15g",
+				    opt, sep, s, lo, hi);
 	}
 	return 0;
 }
@@ -91,8 +104,7 @@ static int number(const char *opt, const char *s, double lo, double hi, double *
 static int output_format(const char *name, Options *o)
 {
 	if (strcmp(name, "text") && strcmp(name, "json")) {
-		fprintf(stderr, "ktap: error: '-f %s': expected text or json\n", name);
-		return 1;
+		return driver_error(o, DC_DRIVER_ARGUMENT, "'-f %s': expected text or json", name);
 	}
 	o->rt.json = !strcmp(name, "json");
 	return 0;
@@ -115,7 +127,7 @@ static int parse_args(int argc, char **argv, Options *o)
 			printf("ktap %s (libbpf %s)\n", KTAP_VERSION, libbpf_version_string());
 			exit(0);
 		} else if (!strcmp(a, "-e") || !strcmp(a, "-o")) {
-			if (need(argc, argv, i))
+			if (need(o, argc, argv, i))
 				return 1;
 			*(a[1] == 'e' ? &o->text : &o->output) = argv[++i];
 			if (a[1] == 'e') {
@@ -123,10 +135,10 @@ static int parse_args(int argc, char **argv, Options *o)
 				break;	/* the rest are the script's arguments */
 			}
 		} else if (!strcmp(a, "-f")) {
-			if (need(argc, argv, i) || output_format(argv[++i], o))
+			if (need(o, argc, argv, i) || output_format(argv[++i], o))
 				return 1;
 		} else if (!strcmp(a, "--events")) {
-			if (need(argc, argv, i))
+			if (need(o, argc, argv, i))
 				return 1;
 			o->events = argv[++i];
 		} else if (!strcmp(a, "-l") || !strcmp(a, "-lv")) {
@@ -143,58 +155,52 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strcmp(a, "--unsafe-limits")) {
 			o->c.unsafe_limits = 1;
 		} else if (!strncmp(a, "-ferror-limit=", 14)) {
-			if (number("-ferror-limit=", a + 14, 0, 1000000, &v))
+			if (number(o, "-ferror-limit=", a + 14, 0, 1000000, &v))
 				return 1;
 			o->error_limit = v;
 		} else if (!strcmp(a, "-p") || !strcmp(a, "-t") || !strcmp(a, "--strlen") ||
 			   !strcmp(a, "--table-size")) {
-			if (need(argc, argv, i))
+			if (need(o, argc, argv, i))
 				return 1;
 			const char *s = argv[++i];
 			if (a[1] == 'p') {
-				if (number(a, s, 1, 4194304, &v) || (kill(v, 0) < 0 && errno == ESRCH)) {
+				if (number(o, a, s, 1, 4194304, &v) || (kill(v, 0) < 0 && errno == ESRCH)) {
 					if (errno == ESRCH)
-						fprintf(stderr, "ktap: error: -p %s: no such process\n", s);
+						driver_error(o, DC_DRIVER_ARGUMENT, "-p %s: no such process", s);
 					return 1;
 				}
 				o->rt.pid = v;
 			} else if (a[1] == 't') {
-				if (number(a, s, 0.001, 1e9, &v))
+				if (number(o, a, s, 0.001, 1e9, &v))
 					return 1;
 				o->rt.seconds = v;
 			} else if (a[2] == 's') {
-				if (number(a, s, 8, 4096, &v))
+				if (number(o, a, s, 8, 4096, &v))
 					return 1;
 				o->c.strlen = ((int)v + 7) & ~7;
 			} else {
-				if (number(a, s, 1, 1 << 28, &v))
+				if (number(o, a, s, 1, 1 << 28, &v))
 					return 1;
 				o->c.table_size = v;
 			}
 		} else if (a[0] == '-' && a[1]) {	/* "-" alone is standard input */
-			fprintf(stderr, "ktap: error: unknown option '%s' (see ktap --help)\n", a);
-			return 1;
+			return driver_error(o, DC_DRIVER_OPTION, "unknown option '%s' (see ktap --help)", a);
 		} else {
 			o->file = a;
 		}
 	}
-	if (o->list && (o->text || i < argc)) {
-		fputs("ktap: error: -l takes at most one GLOB (see ktap --help)\n", stderr);
-		return 1;
-	}
+	if (o->list && (o->text || i < argc))
+		return driver_error(o, DC_DRIVER_USAGE, "-l takes at most one GLOB (see ktap --help)");
 	if (o->list)
 		return 0;
-	if (o->events) {	/* a run's object must carry this kernel's event IDs */
-		fputs("ktap: error: --events is for -l: a run reads the running kernel's events\n", stderr);
-		return 1;
-	}
+	if (o->events)	/* a run's object must carry this kernel's event IDs */
+		return driver_error(o, DC_DRIVER_USAGE, "--events is for -l: a run reads the running "
+				    "kernel's events");
 	if (o->rt.json && o->rt.timestamps) {	/* a time would belong in the object, not before it */
-		fputs("ktap: error: -T cannot be used with -f json\n", stderr);
-		return 1;
+		return driver_error(o, DC_DRIVER_USAGE, "-T cannot be used with -f json");
 	}
 	if (!o->file && !o->text) {
-		fputs("ktap: error: no script given (see ktap --help)\n", stderr);
-		return 1;
+		return driver_error(o, DC_DRIVER_USAGE, "no script given (see ktap --help)");
 	}
 	/* arg[0] is the script, then the words up to "--" */
 	o->rt.args = xcalloc(argc + 1, sizeof(char *));
@@ -209,8 +215,7 @@ static int parse_args(int argc, char **argv, Options *o)
 	}
 	if (i < argc) {
 		if (i + 1 == argc) {
-			fputs("ktap: error: '--' needs a command after it\n", stderr);
-			return 1;
+			return driver_error(o, DC_DRIVER_USAGE, "'--' needs a command after it");
 		}
 		o->rt.cmd = argv + i + 1;
 	}
@@ -225,7 +230,7 @@ static int compile(Options *o, char **path)
 	char *text = NULL;
 	if (o->file) {
 		if (!(text = read_whole_file(o->file, &src.len))) {
-			fprintf(stderr, "ktap: error: cannot read '%s': %s\n", o->file, strerror(errno));
+			driver_error(o, DC_DRIVER_READ, "cannot read '%s': %s", o->file, strerror(errno));
 			return -1;
 		}
 		src.text = text;
@@ -235,7 +240,7 @@ static int compile(Options *o, char **path)
 	}
 	int fd = memfd_create("ktap-object", MFD_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "ktap: error: memfd_create: %s\n", strerror(errno));
+		driver_error(o, DC_DRIVER_SYSTEM, "memfd_create: %s", strerror(errno));
 		free(text);
 		return -1;
 	}

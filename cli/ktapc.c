@@ -14,8 +14,8 @@ typedef struct Options {
 	const char *text;	/* -e TEXT */
 	const char *events;	/* --events FILE: a snapshot instead of tracefs */
 	const char *save_events;	/* --save-events FILE: write one, compile nothing */
-	DiagFormat diag_format;
 	int lsp;		/* --lsp: be a language server on stdio */
+	Diag *d;		/* the driver's errors too: one JSON document */
 	long error_limit;
 	CompileOptions c;
 } Options;
@@ -49,36 +49,36 @@ static void usage(FILE *out)
 	      "  -h, --help                  print this help\n", out);
 }
 
-static int number_arg(int argc, char **argv, int *i, long lo, long hi, long *v)
+static int number_arg(Diag *d, int argc, char **argv, int *i, long lo, long hi, long *v)
 {
 	char *end;
 	if (++*i == argc) {
-		fprintf(stderr, "ktapc: error: '%s' needs a number\n", argv[*i - 1]);
+		diag_error(d, DC_DRIVER_ARGUMENT, (Loc){0}, "'%s' needs a number", argv[*i - 1]);
 		return 1;
 	}
 	errno = 0;
 	*v = strtol(argv[*i], &end, 0);
 	if (errno || *end || *v < lo || *v > hi) {
-		fprintf(stderr, "ktapc: error: '%s %s': expected a number from %ld to %ld\n", argv[*i - 1],
-			argv[*i], lo, hi);
+		diag_error(d, DC_DRIVER_ARGUMENT, (Loc){0}, "'%s %s': expected a number from %ld to %ld",
+			   argv[*i - 1], argv[*i], lo, hi);
 		return 1;
 	}
 	return 0;
 }
 
-static int error_limit(const char *s, long *v)
+static int error_limit(Diag *d, const char *s, long *v)
 {
 	char *end;
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	if (errno || end == s || *end || *v < 0 || *v > 1000000) {
-		fprintf(stderr, "ktapc: error: '-ferror-limit=%s': expected a number from 0 to 1000000\n", s);
+		diag_error(d, DC_DRIVER_ARGUMENT, (Loc){0}, "'-ferror-limit=%s': expected a number from 0 to 1000000", s);
 		return 1;
 	}
 	return 0;
 }
 
-static int emit_kind(const char *s, EmitKind *k)
+static int emit_kind(Diag *d, const char *s, EmitKind *k)
 {
 	static const char *const names[] = { [EMIT_OBJ] = "obj", [EMIT_AST] = "ast", [EMIT_IR] = "ir",
 					     [EMIT_ASM] = "asm" };
@@ -87,7 +87,7 @@ static int emit_kind(const char *s, EmitKind *k)
 			*k = i;
 			return 0;
 		}
-	fprintf(stderr, "ktapc: error: unknown --emit kind '%s' (ast, ir, asm or obj)\n", s);
+	diag_error(d, DC_DRIVER_ARGUMENT, (Loc){0}, "unknown --emit kind '%s' (ast, ir, asm or obj)", s);
 	return 1;
 }
 
@@ -103,7 +103,7 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strcmp(a, "-e") || !strcmp(a, "-o") || !strcmp(a, "--events") ||
 			   !strcmp(a, "--save-events")) {
 			if (++i == argc) {
-				fprintf(stderr, "ktapc: error: '%s' needs an argument\n", a);
+				diag_error(o->d, DC_DRIVER_ARGUMENT, (Loc){0}, "'%s' needs an argument", a);
 				return 1;
 			}
 			*(!strcmp(a, "-e") ? &o->text : !strcmp(a, "-o") ? &o->c.output :
@@ -111,51 +111,53 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strcmp(a, "-S")) {
 			o->c.emit = EMIT_ASM;
 		} else if (!strncmp(a, "--emit=", 7)) {
-			if (emit_kind(a + 7, &o->c.emit))
+			if (emit_kind(o->d, a + 7, &o->c.emit))
 				return 1;
 		} else if (!strcmp(a, "-fsyntax-only")) {
 			o->c.emit = EMIT_NONE;
 		} else if (!strcmp(a, "--strlen")) {
-			if (number_arg(argc, argv, &i, 8, 4096, &v))
+			if (number_arg(o->d, argc, argv, &i, 8, 4096, &v))
 				return 1;
 			o->c.strlen = (v + 7) & ~7;
 		} else if (!strcmp(a, "--table-size")) {
-			if (number_arg(argc, argv, &i, 1, 1 << 28, &v))
+			if (number_arg(o->d, argc, argv, &i, 1, 1 << 28, &v))
 				return 1;
 			o->c.table_size = v;
 		} else if (!strcmp(a, "--unsafe-limits")) {
 			o->c.unsafe_limits = 1;
 		} else if (!strncmp(a, "-ferror-limit=", 14)) {
-			if (error_limit(a + 14, &o->error_limit))
+			if (error_limit(o->d, a + 14, &o->error_limit))
 				return 1;
 		} else if (!strcmp(a, "--diagnostics-format=text")) {
-			o->diag_format = DIAG_TEXT;
+			diag_set_format(o->d, DIAG_TEXT);
 		} else if (!strcmp(a, "--diagnostics-format=json")) {
-			o->diag_format = DIAG_JSON;
+			diag_set_format(o->d, DIAG_JSON);
 		} else if (!strcmp(a, "--lsp")) {
 			o->lsp = 1;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "ktapc: error: unknown option '%s' (see ktapc --help)\n", a);
+			diag_error(o->d, DC_DRIVER_OPTION, (Loc){0}, "unknown option '%s' (see ktapc --help)", a);
 			return 1;
 		} else if (o->file) {
-			fprintf(stderr, "ktapc: error: more than one script given ('%s' and '%s')\n", o->file, a);
+			diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "more than one script given ('%s' and '%s')",
+				   o->file, a);
 			return 1;
 		} else {
 			o->file = a;
 		}
 	}
 	if (o->save_events && (o->file || o->text)) {
-		fputs("ktapc: error: --save-events writes a snapshot and compiles nothing: give it "
-		      "no script\n", stderr);
+		diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "--save-events writes a snapshot and compiles "
+			   "nothing: give it no script");
 		return 1;
 	}
 	if (o->lsp && (o->file || o->text)) {
-		fputs("ktapc: error: --lsp reads its documents from the client, not a script\n", stderr);
+		diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "--lsp reads its documents from the client, "
+			   "not a script");
 		return 1;
 	}
 	if (!o->save_events && !o->lsp && !o->file == !o->text) {
-		fputs(o->file ? "ktapc: error: give either a file or -e, not both\n"
-			      : "ktapc: error: no script given (see ktapc --help)\n", stderr);
+		diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "%s", o->file ? "give either a file or -e, not both"
+							: "no script given (see ktapc --help)");
 		return 1;
 	}
 	return 0;
@@ -190,7 +192,7 @@ static int compile_text(const Source *src, Options *o, Diag *d)
 	const char *path = o->c.output ? o->c.output : "-";
 	if ((!status || !strcmp(path, "-")) && o->c.emit != EMIT_NONE &&
 	    outfile_write(path, text, len) < 0) {
-		diag_error(d, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+		diag_error(d, DC_DRIVER_WRITE, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
 		status = 1;
 	}
 	free(text);
@@ -198,50 +200,53 @@ static int compile_text(const Source *src, Options *o, Diag *d)
 }
 
 /* --save-events: one line says how many events went where. */
-static int save_events(const char *path)
+static int save_events(Diag *d, const char *path)
 {
 	const char *why;
 	int n = events_save_snapshot(path, &why);
 	if (n < 0) {
-		fprintf(stderr, "ktapc: error: %s\n", why);
+		diag_error(d, DC_DRIVER_WRITE, (Loc){0}, "%s", why);
 		return 1;
 	}
 	fprintf(stderr, "ktapc: saved %d events to '%s'\n", n, path);
 	return 0;
 }
 
+/* Until the script is read, the diagnostics are the driver's, named after
+ * it as text errors are ("ktapc: error: ..."). */
 int main(int argc, char **argv)
 {
-	Options o = { .error_limit = DIAG_ERROR_LIMIT };
+	Source src = { .name = "ktapc" };
+	Options o = { .d = diag_new(&src, stderr, DIAG_TEXT), .error_limit = DIAG_ERROR_LIMIT };
+	Diag *d = o.d;
+	char *text = NULL, *deflt = NULL;
 	int status = parse_args(argc, argv, &o);
 	if (status)
-		return status;
+		goto out;
 	const char *why;
 	if (o.events && events_use_snapshot(o.events, &why) < 0) {
-		fprintf(stderr, "ktapc: error: %s\n", why);
-		return 1;
+		diag_error(d, DC_DRIVER_READ, (Loc){0}, "%s", why);
+		status = 1;
+		goto out;
 	}
-	if (o.save_events)
-		return save_events(o.save_events);
-	if (o.lsp)
-		return lsp_main(stdin, stdout);
-
-	Source src = { .name = o.file ? o.file : "<command line>" };
-	char *text = NULL;
+	if (o.save_events || o.lsp) {
+		status = o.lsp ? lsp_main(stdin, stdout) : save_events(d, o.save_events);
+		goto out;
+	}
 	if (o.file) {
 		text = read_whole_file(o.file, &src.len);
 		if (!text) {
-			fprintf(stderr, "ktapc: error: cannot read '%s': %s\n", o.file, strerror(errno));
-			return 1;
+			diag_error(d, DC_DRIVER_READ, (Loc){0}, "cannot read '%s': %s", o.file, strerror(errno));
+			status = 1;
+			goto out;
 		}
 		src.text = text;
 	} else {
 		src.text = o.text;
 		src.len = strlen(o.text);
 	}
+	src.name = o.file ? o.file : "<command line>";
 
-	char *deflt = NULL;
-	Diag *d = diag_new(&src, stderr, o.diag_format);
 	diag_set_error_limit(d, o.error_limit);
 	if (o.c.emit != EMIT_OBJ) {
 		status = compile_text(&src, &o, d);
@@ -250,6 +255,7 @@ int main(int argc, char **argv)
 			o.c.output = deflt = default_output(o.file);
 		status = compile_source(&src, &o.c, d, stdout);
 	}
+out:
 	diag_free(d);
 	free(deflt);
 	free(text);

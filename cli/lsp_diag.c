@@ -1,8 +1,6 @@
-/* The one adapter from the compiler's JSON diagnostics to LSP's. It reads
- * both forms the compiler has written: the array of entries with an
- * inclusive end column (before the contract), and the contract's version 1
- * (docs/diagnostics.md: exclusive ends, codes, fix-its). Each entry becomes
- * the same Entry, then one LSP Diagnostic. */
+/* The one adapter from the compiler's JSON diagnostics (the contract's
+ * version 1, docs/diagnostics.md: exclusive ends, codes, fix-its) to LSP's.
+ * Each entry becomes an Entry, then one LSP Diagnostic. */
 #include <string.h>
 #include "cli/lsp.h"
 
@@ -23,30 +21,21 @@ static TextRange v1_range(json_t *range)
 	return r;
 }
 
-/* An entry of either form; 0 if it is neither. */
-static int read_entry(json_t *j, int v1, Entry *e)
+/* A diagnostic or a note; 0 if it is neither. */
+static int read_entry(json_t *j, Entry *e)
 {
 	*e = (Entry){ .file = "" };
-	if (v1) {
-		if (json_unpack(j, "{s?s, s:s, s?s, s?s, s?o, s?o}", "severity", &e->severity, "message",
-				&e->message, "file", &e->file, "code", &e->code, "notes", &e->notes, "fixits",
-				&e->fixits))
-			return 0;
-		e->r = v1_range(json_object_get(j, "range"));
-		return 1;
-	}
-	if (json_unpack(j, "{s:s, s:s, s?s, s:i, s:i, s:i, s:i, s?o}", "severity", &e->severity,
-			"message", &e->message, "file", &e->file, "line", &e->r.line, "column", &e->r.col,
-			"end_line", &e->r.end_line, "end_column", &e->r.end_col, "notes", &e->notes))
+	if (json_unpack(j, "{s?s, s:s, s?s, s?s, s?o, s?o}", "severity", &e->severity, "message",
+			&e->message, "file", &e->file, "code", &e->code, "notes", &e->notes, "fixits",
+			&e->fixits))
 		return 0;
-	if (e->r.line)
-		e->r.end_col++;	/* inclusive -> exclusive */
+	e->r = v1_range(json_object_get(j, "range"));
 	return 1;
 }
 
 /* Notes in this document are related information; a note elsewhere or
  * without a place is added to the message, which every client shows. */
-static json_t *diagnostic(const Doc *doc, const Entry *e, int v1)
+static json_t *diagnostic(const Doc *doc, const Entry *e)
 {
 	json_t *related = json_array();
 	char *msg = strdup(e->message);
@@ -54,7 +43,7 @@ static json_t *diagnostic(const Doc *doc, const Entry *e, int v1)
 	json_t *nj;
 	json_array_foreach(e->notes, i, nj) {
 		Entry n;
-		if (!read_entry(nj, v1, &n))
+		if (!read_entry(nj, &n))
 			continue;
 		if (n.r.line && !strcmp(n.file, doc->path)) {
 			json_array_append_new(related, json_pack("{s:{s:s, s:o}, s:s}", "location", "uri",
@@ -95,9 +84,8 @@ static void add_fixits(const Doc *doc, const Entry *e, int index, json_t *fixes)
 
 json_t *lsp_diagnostics(const char *json, const Doc *doc, json_t **fixes)
 {
-	json_t *root = json_loads(json ? json : "", 0, NULL), *list = root;
-	int v1 = json_is_object(root);
-	if (v1 && json_unpack(root, "{s:i, s:o}", "version", &(int){ 0 }, "diagnostics", &list))
+	json_t *root = json_loads(json ? json : "", 0, NULL), *list = NULL;
+	if (json_unpack(root, "{s:i, s:o}", "version", &(int){ 0 }, "diagnostics", &list))
 		list = NULL;
 	if (!json_is_array(list)) {
 		json_decref(root);
@@ -109,10 +97,10 @@ json_t *lsp_diagnostics(const char *json, const Doc *doc, json_t **fixes)
 	json_t *j;
 	json_array_foreach(list, i, j) {
 		Entry e;
-		if (!read_entry(j, v1, &e))
+		if (!read_entry(j, &e))
 			continue;
 		add_fixits(doc, &e, json_array_size(out), *fixes);
-		json_array_append_new(out, diagnostic(doc, &e, v1));
+		json_array_append_new(out, diagnostic(doc, &e));
 	}
 	json_decref(root);
 	return out;

@@ -1,19 +1,27 @@
 /* Diagnostics: gcc-style text with the quoted source line and a caret, or
- * one JSON array written when the Diag is freed (so editors and tests can
- * read every message of a run as one document). */
+ * one JSON document written when the Diag is freed (so editors and tests can
+ * read every message of a run at once; docs/diagnostics.md is the schema). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diag.h"
 #include "../common/util.h"
 
+typedef struct Fixit {
+	Loc range;
+	char *text;
+} Fixit;
+
 typedef struct Entry {
 	int lvl;		/* a DiagLevel or DIAG_FATAL */
+	DiagCode code;
 	Loc loc;
 	char *msg;
 	struct Entry *notes;
 	int nnotes;
 	int copies, copy;	/* repeat groups: in how many copies; the last one */
+	Fixit *fixits;
+	int nfixits;
 } Entry;
 
 /* Every error and warning is kept: to drop repeats, and for JSON. */
@@ -37,6 +45,20 @@ struct Diag {
 enum { DIAG_FATAL = DIAG_NOTE + 1 };
 static const char *const level_names[] = { "error", "warning", "note", "fatal error" };
 
+static const char *const code_names[] = {
+#define DIAG_CODE(name, code, desc) code,
+#include "diag_codes.h"
+#undef DIAG_CODE
+};
+static const char *const code_descriptions[] = {
+#define DIAG_CODE(name, code, desc) desc,
+#include "diag_codes.h"
+#undef DIAG_CODE
+};
+
+const char *diag_code_name(DiagCode c) { return code_names[c]; }
+const char *diag_code_description(DiagCode c) { return code_descriptions[c]; }
+
 Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt)
 {
 	Diag *d = xcalloc(1, sizeof(Diag));
@@ -49,6 +71,7 @@ Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt)
 }
 
 void diag_set_error_limit(Diag *d, int limit) { d->limit = limit; }
+void diag_set_format(Diag *d, DiagFormat fmt) { d->fmt = fmt; }
 int diag_errors(const Diag *d) { return d->errors; }
 const Source *diag_source(const Diag *d) { return d->src; }
 
@@ -64,6 +87,18 @@ Loc loc_span(Loc a, Loc b)
 	if (b.end_line > a.end_line || (b.end_line == a.end_line && b.end_col > a.end_col))
 		r.end_line = b.end_line, r.end_col = b.end_col;
 	return r;
+}
+
+Loc loc_sub(Loc l, int off, int n)
+{
+	if (l.line == l.end_line && off >= 0 && l.col + off + n - 1 <= l.end_col)
+		l.col += off, l.end_col = l.col + n - 1;
+	return l;
+}
+
+Loc loc_tail(Loc l, int n)
+{
+	return loc_sub(l, l.end_col - l.col + 1 - n, n);
 }
 
 /* Line `line` of the source (1-based) as a pointer and a length, or NULL. */
@@ -177,20 +212,24 @@ static Entry *find(Diag *d, int lvl, Loc loc, const char *msg)
 	return NULL;
 }
 
-void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
+void diag_report(Diag *d, DiagLevel lvl, DiagCode code, Loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vreport(d, lvl, code, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_vreport(Diag *d, DiagLevel lvl, DiagCode code, Loc loc, const char *fmt, va_list ap)
 {
 	if (d->stopped)
 		return;
-	va_list ap;
 	char *msg;
-	va_start(ap, fmt);
-	int r = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (r < 0)
+	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = xstrdup(fmt);
-	Entry e = { lvl, loc, msg, NULL, 0, 1, d->copy };
-	if (lvl == DIAG_NOTE && d->n) {
-		if (d->muted)
+	Entry e = { .lvl = lvl, .code = code, .loc = loc, .msg = msg, .copies = 1, .copy = d->copy };
+	if (lvl == DIAG_NOTE) {	/* without a diagnostic, a note has nothing to add to */
+		if (d->muted || !d->n)
 			free(msg);
 		else
 			add_note(d, &d->v[d->n - 1], e);
@@ -207,13 +246,22 @@ void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
 	}
 	if (lvl == DIAG_ERROR && d->limit && d->errors == d->limit) {
 		free(msg);
-		e = (Entry){ .lvl = DIAG_FATAL, .msg = xstrdup("too many errors emitted, stopping "
-								"now [-ferror-limit=]") };
+		e = (Entry){ .lvl = DIAG_FATAL, .code = DC_TOO_MANY_ERRORS,
+			     .msg = xstrdup("too many errors emitted, stopping now [-ferror-limit=]") };
 		d->stopped = 1;
 	}
 	if (e.lvl != DIAG_WARNING && e.lvl != DIAG_NOTE)
 		d->errors++;
 	add_entry(d, e);
+}
+
+void diag_fixit(Diag *d, Loc range, const char *text)
+{
+	if (d->stopped || d->muted || !d->n || !range.line)
+		return;
+	Entry *e = &d->v[d->n - 1];
+	e->fixits = xrealloc(e->fixits, (e->nfixits + 1) * sizeof(Fixit));
+	e->fixits[e->nfixits++] = (Fixit){ range, xstrdup(text) };
 }
 
 void diag_repeat_begin(Diag *d)
@@ -276,23 +324,73 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void json_entry(Diag *d, const Entry *e, int with_notes)
+/* The display column (code points, tab stops of 8) of byte column col. */
+static int display_col(Diag *d, int line, int col)
 {
-	fputs("{\"file\": ", d->out);
-	json_str(d->out, d->src && d->src->name ? d->src->name : "<input>");
-	fprintf(d->out, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d, "
-		"\"severity\": \"%s\", \"message\": ",
-		e->loc.line, e->loc.col, e->loc.end_line, e->loc.end_col, level_names[e->lvl]);
-	json_str(d->out, e->msg);
-	if (with_notes) {
-		fputs(", \"notes\": [", d->out);
-		for (int i = 0; i < e->nnotes; i++) {
-			fputs(i ? ", " : "", d->out);
-			json_entry(d, &e->notes[i], 0);
-		}
-		fputc(']', d->out);
+	size_t len;
+	const char *p = source_line(d, line, &len);
+	if (!p)
+		return col;
+	int vcol = 0;
+	for (size_t i = 0; i + 1 < (size_t)col; i++) {
+		unsigned char c = i < len ? p[i] : ' ';
+		if (c == '\t')
+			vcol = (vcol / 8 + 1) * 8;
+		else if ((c & 0xc0) != 0x80)	/* not a UTF-8 continuation byte */
+			vcol++;
 	}
+	return vcol + 1;
+}
+
+static void json_pos(Diag *d, int line, int col)
+{
+	fprintf(d->out, "{\"line\": %d, \"column\": %d, \"display_column\": %d}", line, col,
+		display_col(d, line, col));
+}
+
+/* sep, then "range" with the end exclusive, as editors count; nothing
+ * without a location. */
+static void json_range(Diag *d, const char *sep, Loc loc)
+{
+	if (!loc.line)
+		return;
+	fprintf(d->out, "%s\"range\": {\"start\": ", sep);
+	json_pos(d, loc.line, loc.col);
+	fputs(", \"end\": ", d->out);
+	json_pos(d, loc.end_line ? loc.end_line : loc.line, loc.end_line ? loc.end_col + 1 : loc.col);
 	fputc('}', d->out);
+}
+
+static void json_file(Diag *d)
+{
+	fputs(", \"file\": ", d->out);
+	json_str(d->out, d->src && d->src->name ? d->src->name : "<input>");
+}
+
+static void json_entry(Diag *d, const Entry *e)
+{
+	fprintf(d->out, "{\"code\": \"%s\", \"severity\": \"%s\", \"message\": ",
+		diag_code_name(e->code), e->lvl == DIAG_WARNING ? "warning" : "error");
+	json_str(d->out, e->msg);
+	json_file(d);
+	json_range(d, ", ", e->loc);
+	fputs(", \"notes\": [", d->out);
+	for (int i = 0; i < e->nnotes; i++) {
+		fputs(i ? ", {\"message\": " : "{\"message\": ", d->out);
+		json_str(d->out, e->notes[i].msg);
+		json_file(d);
+		json_range(d, ", ", e->notes[i].loc);
+		fputc('}', d->out);
+	}
+	fputs("], \"fixits\": [", d->out);
+	for (int i = 0; i < e->nfixits; i++) {
+		fputs(i ? ", {" : "{", d->out);
+		json_range(d, "", e->fixits[i].range);
+		fputs(", \"replacement\": ", d->out);
+		json_str(d->out, e->fixits[i].text);
+		fputc('}', d->out);
+	}
+	fputs("]}", d->out);
 }
 
 void diag_free(Diag *d)
@@ -300,17 +398,20 @@ void diag_free(Diag *d)
 	if (!d)
 		return;
 	if (d->fmt == DIAG_JSON) {
-		fputc('[', d->out);
+		fputs("{\"version\": 1, \"diagnostics\": [", d->out);
 		for (int i = 0; i < d->n; i++) {
-			fputs(i ? ",\n " : "", d->out);
-			json_entry(d, &d->v[i], 1);
+			fputs(i ? ",\n " : "\n ", d->out);
+			json_entry(d, &d->v[i]);
 		}
-		fputs("]\n", d->out);
+		fputs("]}\n", d->out);
 		fflush(d->out);
 	}
 	for (int i = 0; i < d->n; i++) {
 		for (int j = 0; j < d->v[i].nnotes; j++)
 			free(d->v[i].notes[j].msg);
+		for (int j = 0; j < d->v[i].nfixits; j++)
+			free(d->v[i].fixits[j].text);
+		free(d->v[i].fixits);
 		free(d->v[i].notes);
 		free(d->v[i].msg);
 	}

@@ -2,10 +2,13 @@
 #ifndef KTAP_DIAG_H
 #define KTAP_DIAG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
-/* A source range. Lines and columns count from 1; end_col is the last column
- * of the range (inclusive). A zero line means "no location" (whole file). */
+/* A source range. Lines and columns count from 1, columns in bytes; end_col
+ * is the last column of the range (inclusive), so an empty range (where a
+ * fix-it inserts) has end_col == col - 1. A zero line means "no location"
+ * (whole file). */
 typedef struct Loc {
 	int line, col, end_line, end_col;
 } Loc;
@@ -21,6 +24,17 @@ typedef struct Source {
 	size_t len;
 } Source;
 
+/* The kinds of diagnostic, each with a stable code (diag_codes.h). */
+typedef enum {
+#define DIAG_CODE(name, code, desc) name,
+#include "diag_codes.h"
+#undef DIAG_CODE
+	DC_COUNT
+} DiagCode;
+
+const char *diag_code_name(DiagCode c);
+const char *diag_code_description(DiagCode c);
+
 typedef struct Diag Diag;
 
 Diag *diag_new(const Source *src, FILE *out, DiagFormat fmt);
@@ -30,11 +44,21 @@ void diag_free(Diag *d);	/* flushes JSON output */
  * An error or warning identical to one reported before (same message, same
  * range) is dropped, with its notes. After the error limit, one fatal error
  * says so and everything after it is dropped. */
-void diag_report(Diag *d, DiagLevel lvl, Loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-#define diag_error(d, loc, ...) diag_report((d), DIAG_ERROR, (loc), __VA_ARGS__)
-#define diag_warning(d, loc, ...) diag_report((d), DIAG_WARNING, (loc), __VA_ARGS__)
-#define diag_note(d, loc, ...) diag_report((d), DIAG_NOTE, (loc), __VA_ARGS__)
+void diag_report(Diag *d, DiagLevel lvl, DiagCode code, Loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void diag_vreport(Diag *d, DiagLevel lvl, DiagCode code, Loc loc, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+#define diag_error(d, code, loc, ...) diag_report((d), DIAG_ERROR, (code), (loc), __VA_ARGS__)
+#define diag_warning(d, code, loc, ...) diag_report((d), DIAG_WARNING, (code), (loc), __VA_ARGS__)
+#define diag_note(d, loc, ...) diag_report((d), DIAG_NOTE, DC_COUNT, (loc), __VA_ARGS__)
+
+/* A fix-it for the last error or warning: replace `range` with `text` (an
+ * empty range inserts). Dropped with its diagnostic when that was a repeat. */
+void diag_fixit(Diag *d, Loc range, const char *text);
+
+/* Where the driver's errors go (a bad option, an unreadable script): set
+ * before the script is known, the Source may be filled in afterwards. */
+void diag_set_format(Diag *d, DiagFormat fmt);
 
 /* Errors before "too many errors"; 0: no limit. Default DIAG_ERROR_LIMIT
  * (clang's -ferror-limit convention). */
@@ -56,5 +80,10 @@ const Source *diag_source(const Diag *d);
 
 /* The smallest range covering a and b. */
 Loc loc_span(Loc a, Loc b);
+/* Columns off..off+n-1 of a range on one line, or its last n columns (a
+ * fix-it on part of a token or node); the whole range when it spans lines
+ * or is too short. */
+Loc loc_sub(Loc l, int off, int n);
+Loc loc_tail(Loc l, int n);
 
 #endif

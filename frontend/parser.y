@@ -87,7 +87,7 @@ static void yyerror(const Loc *loc, Lexer *lx, const char *msg)
 {
 	if (!strcmp(msg, "memory exhausted"))
 		msg = "the program is nested too deeply";
-	diag_error(lx->diag, *loc, "%s", msg);
+	diag_error(lx->diag, DC_SYNTAX, *loc, "%s", msg);
 }
 
 static Node *mk(NodeKind k, Loc loc, Node *a, Node *b)
@@ -121,7 +121,7 @@ enum { MAX_OPS = 10000 };
 static int too_many_ops(Lexer *lx, Loc loc)
 {
 	if (++lx->ops == MAX_OPS + 1)
-		diag_error(lx->diag, loc, "statement is too complex (more than %d operators)", MAX_OPS);
+		diag_error(lx->diag, DC_TOO_COMPLEX, loc, "statement is too complex (more than %d operators)", MAX_OPS);
 	return lx->ops > MAX_OPS;
 }
 
@@ -184,13 +184,13 @@ static void check_targets(Lexer *lx, NodeList *l)
 {
 	for (int i = 0; i < l->n; i++)
 		if (l->v[i]->kind == N_CALL)
-			diag_error(lx->diag, l->v[i]->loc, "cannot assign to a function call");
+			diag_error(lx->diag, DC_ASSIGN_TARGET, l->v[i]->loc, "cannot assign to a function call");
 }
 
 /* pid = 1: a clear error, and a whole statement so that parsing goes on. */
 static Node *mk_builtin_assign(Lexer *lx, Loc loc, Loc at, int64_t b, int op, NodeList values)
 {
-	diag_error(lx->diag, at, "cannot assign to the built-in variable '%s'", builtin_names[b]);
+	diag_error(lx->diag, DC_ASSIGN_BUILTIN, at, "cannot assign to the built-in variable '%s'", builtin_names[b]);
 	Node *t = node_new(N_BUILTIN, at);
 	t->num = b;
 	Node *n = mk_list(N_ASSIGN, loc, NULL, list1(t));
@@ -204,10 +204,10 @@ static Node *mk_forin(Lexer *lx, Loc loc, NodeList vars, int nkeys, Node *iter, 
 		      Node *body)
 {
 	if (!nkeys && vars.n > 2)
-		diag_error(lx->diag, loc_span(vars.v[2]->loc, vars.v[vars.n - 1]->loc),
+		diag_error(lx->diag, DC_FORIN_FORM, loc_span(vars.v[2]->loc, vars.v[vars.n - 1]->loc),
 			   "a for-in loop has at most two variables (key and value)");
 	if (strcmp(iter->str, "pairs") && strcmp(iter->str, "sort_pairs"))
-		diag_error(lx->diag, iter->loc,
+		diag_error(lx->diag, DC_FORIN_FORM, iter->loc,
 			   "expected 'pairs' or 'sort_pairs' in a for-in loop, not '%s'", iter->str);
 	Node *n = mk_list(N_FORIN, loc, NULL, vars);
 	n->num = nkeys;
@@ -322,7 +322,7 @@ stat:
 			$$ = mk(N_CALLSTAT, @$, $1, NULL);
 		} else {
 			if (!YYRECOVERING())
-				diag_error(lx->diag, @1, "expected '=' or a function call after this expression");
+				diag_error(lx->diag, DC_SYNTAX, @1, "expected '=' or a function call after this expression");
 			ast_free($1);
 			$$ = NULL;
 		}
@@ -590,33 +590,35 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	if (n < 0)
 		n = 0;
 	if (is_char(t, "=") && has(exp, n, YYSYMBOL_EQ) && has_char(exp, n, ')')) {
-		diag_error(lx->diag, loc, "'=' is an assignment; use '==' to compare");
+		diag_error(lx->diag, DC_ASSIGN_AS_COMPARE, loc, "'=' is an assignment; use '==' to compare");
+		diag_fixit(lx->diag, loc, "==");
 		return 0;
 	}
 	if (t == YYSYMBOL_NAME && has_char(exp, n, '+') && (!strcmp(lx->text, "and") || !strcmp(lx->text, "or"))) {
-		diag_error(lx->diag, loc, "'%s' is not an operator in ktap; use '%s'", lx->text,
+		diag_error(lx->diag, DC_WORD_OPERATOR, loc, "'%s' is not an operator in ktap; use '%s'", lx->text,
 			   lx->text[0] == 'a' ? "&&" : "||");
+		diag_fixit(lx->diag, loc, lx->text[0] == 'a' ? "&&" : "||");
 		return 0;
 	}
 	if (is_comparison(t) && has_char(exp, n, '+')) {
-		diag_error(lx->diag, loc, "comparisons cannot be chained; combine them with '&&'");
+		diag_error(lx->diag, DC_CHAINED_COMPARE, loc, "comparisons cannot be chained; combine them with '&&'");
 		return 0;
 	}
 	/* only after `return [expr]` is ';' expected without ',' or a statement */
 	if (has_char(exp, n, ';') && !has_char(exp, n, ',') && !has(exp, n, YYSYMBOL_VAR) &&
 	    !has(exp, n, YYSYMBOL_NUMBER) && t != YYSYMBOL_YYEOF) {
-		diag_error(lx->diag, loc, "'return' must be the last statement of its block; found %s after it", what);
+		diag_error(lx->diag, DC_RETURN_NOT_LAST, loc, "'return' must be the last statement of its block; found %s after it", what);
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_NUMBER)) {
 		if (t == YYSYMBOL_YYEOF)
-			diag_error(lx->diag, loc, "unexpected end of file; expected expression");
+			diag_error(lx->diag, DC_SYNTAX, loc, "unexpected end of file; expected expression");
 		else
-			diag_error(lx->diag, loc, "expected expression before %s", what);
+			diag_error(lx->diag, DC_SYNTAX, loc, "expected expression before %s", what);
 		return 0;
 	}
 	if (has(exp, n, YYSYMBOL_EVENT)) {
-		diag_error(lx->diag, loc, "expected an event specification before %s", what);
+		diag_error(lx->diag, DC_SYNTAX, loc, "expected an event specification before %s", what);
 		return 0;
 	}
 	int m = 0;
@@ -626,15 +628,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 	if (m == 0)	/* only an operator fits: name it */
 		m = n;
 	if (has(exp, m, YYSYMBOL_FILTER_CLOSE)) {
-		diag_error(lx->diag, loc, "expected '/' to end the filter before %s", what);
+		diag_error(lx->diag, DC_SYNTAX, loc, "expected '/' to end the filter before %s", what);
 		return 0;
 	}
 	if (has(exp, m, YYSYMBOL_VAR) && !(t == YYSYMBOL_YYEOF && has_char(exp, m, '}'))) {
 		/* anything could start here: a statement was expected */
 		if (t == YYSYMBOL_YYEOF)
-			diag_error(lx->diag, loc, "unexpected end of file");
+			diag_error(lx->diag, DC_SYNTAX, loc, "unexpected end of file");
 		else
-			diag_error(lx->diag, loc, "unexpected %s", what);
+			diag_error(lx->diag, DC_SYNTAX, loc, "unexpected %s", what);
 	} else {
 		char want[160];
 		if (has_char(exp, m, '}') || has_char(exp, m, '{'))	/* the likeliest fix */
@@ -645,9 +647,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Lexer *lx)
 			snprintf(want, sizeof want, "%s or %s", token_text(exp[0], a, sizeof a),
 				 token_text(exp[1], b, sizeof b));
 		if (t == YYSYMBOL_YYEOF)
-			diag_error(lx->diag, loc, "unexpected end of file; expected %s", want);
+			diag_error(lx->diag, DC_SYNTAX, loc, "unexpected end of file; expected %s", want);
 		else
-			diag_error(lx->diag, loc, "expected %s before %s", want, what);
+			diag_error(lx->diag, DC_SYNTAX, loc, "expected %s before %s", want, what);
 	}
 	/* name the bracket that is still open at the end of the file */
 	if (t == YYSYMBOL_YYEOF && lx->nopens)

@@ -51,7 +51,7 @@ void check_late(Sema *S, Late *l)
 		if (n->kind == N_NAME && may_be_nil(n))
 			break;	/* false when nil */
 		if ((what = always_true(n->type)))
-			diag_warning(S->d, n->loc, "%s is always true here (only nil and false are "
+			diag_warning(S->d, DC_ALWAYS_TRUE, n->loc, "%s is always true here (only nil and false are "
 				     "false); compare it, e.g. '%s'", what,
 				     k == TY_NUM ? "n != 0" : "x != nil");
 		break;
@@ -60,7 +60,7 @@ void check_late(Sema *S, Late *l)
 			Node *o = i ? n->b : n->a;
 			TypeKind ok = o && o->type ? type_repr(o->type)->kind : TY_STR;
 			if (ok != TY_STR && ok != TY_NUM && ok != TY_NIL) {
-				diag_error(S->d, o->loc, "operands of '..' must be strings or numbers, "
+				diag_error(S->d, DC_CONCAT_TYPE, o->loc, "operands of '..' must be strings or numbers, "
 					   "not %s", type_name(o->type));
 				text_hint(S, o->loc, o->type);
 			}
@@ -68,16 +68,16 @@ void check_late(Sema *S, Late *l)
 		break;
 	case LATE_PRINT:
 		if (k == TY_TABLE)
-			diag_error(S->d, n->loc, "a table cannot be printed; use print_hist() or "
+			diag_error(S->d, DC_UNPRINTABLE, n->loc, "a table cannot be printed; use print_hist() or "
 				   "a for-in loop");
 		else if (k == TY_FUNC)
-			diag_error(S->d, n->loc, "a function cannot be printed");
+			diag_error(S->d, DC_UNPRINTABLE, n->loc, "a function cannot be printed");
 		break;
 	case LATE_LEN:
 		if (k == TY_TABLE && (l->func->ctx & CTX_KERNEL))
-			diag_error(S->d, n->loc, "len() of a table is only allowed in user context");
+			diag_error(S->d, DC_WRONG_CONTEXT, n->loc, "len() of a table is only allowed in user context");
 		else if (k != TY_TABLE && k != TY_STR)
-			diag_error(S->d, n->loc, "len() takes a table or a string, not %s", type_name(n->type));
+			diag_error(S->d, DC_ARG_TYPE, n->loc, "len() takes a table or a string, not %s", type_name(n->type));
 		break;
 	}
 }
@@ -93,7 +93,7 @@ static void check_tables(Sema *S)
 	for (int i = 0; i < S->placeholders.n; i++) {
 		TableInfo *ti = S->placeholders.v[i];
 		if (ti->id == -1)
-			diag_error(S->d, ti->loc, "'%s' is used as a table but never holds one "
+			diag_error(S->d, DC_NOT_TABLE, ti->loc, "'%s' is used as a table but never holds one "
 				   "(create it with {} or table.new())", ti->name ? ti->name : "this");
 	}
 	for (int i = 0; i < S->prog.ntables; i++) {
@@ -105,13 +105,13 @@ static void check_tables(Sema *S)
 		for (int j = 0; j < ti->nkeys; j++) {
 			Type *k = type_repr(ti->keys[j]);
 			if (!key_ok(k->kind))
-				diag_error(S->d, k->where.line ? k->where : ti->loc,
+				diag_error(S->d, DC_TABLE_KEY_TYPE, k->where.line ? k->where : ti->loc,
 					   "a table cannot have %s keys", type_name(k));
 		}
 		TypeKind v = type_repr(ti->val)->kind;
 		if (v != TY_NUM && v != TY_STR && v != TY_BOOL && v != TY_NIL && v != TY_SYSCALL &&
 		    v != TY_ERRNO && v != TY_TIME)
-			diag_error(S->d, type_repr(ti->val)->where.line ? type_repr(ti->val)->where : ti->loc,
+			diag_error(S->d, DC_TABLE_KEY_TYPE, type_repr(ti->val)->where.line ? type_repr(ti->val)->where : ti->loc,
 				   "a table cannot hold %s values", type_name(ti->val));
 		if (!ti->name)
 			ti->name = "table";

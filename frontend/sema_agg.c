@@ -35,7 +35,7 @@ void check_agg_record(Sema *S, Node *n)
 	if (t->kind == N_NAME)
 		unkeyed_target(t);
 	if (t->kind != N_INDEX) {
-		diag_error(S->d, t->loc, "'<<<' records into a table: t[k] <<< v or t <<< v");
+		diag_error(S->d, DC_AGG_RECORD, t->loc, "'<<<' records into a table: t[k] <<< v or t <<< v");
 		return;
 	}
 	S->agg_arg = 1;
@@ -52,7 +52,7 @@ void check_agg_record(Sema *S, Node *n)
 void check_agg_arg(Sema *S, Node *arg, const char *fname)
 {
 	if (arg->kind != N_INDEX) {
-		diag_error(S->d, arg->loc, "the argument of %s() must be an entry of an aggregation, "
+		diag_error(S->d, DC_NOT_AGGREGATION, arg->loc, "the argument of %s() must be an entry of an aggregation, "
 			   "t[k]", fname);
 		return;
 	}
@@ -93,7 +93,7 @@ static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
 	for (int i = 0; i < 3; i++) {
 		Node *a = i + 1 < call->list.n ? call->list.v[i + 1] : NULL;
 		if (!const_bound(a, &v[i])) {
-			diag_error(S->d, a ? a->loc : call->loc, "the bounds of print_lhist must be "
+			diag_error(S->d, DC_LHIST_BOUNDS, a ? a->loc : call->loc, "the bounds of print_lhist must be "
 				   "constant numbers: print_lhist(t, min, max, step)");
 			return;
 		}
@@ -101,12 +101,12 @@ static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
 	int64_t span;	/* max - min, refused where it would overflow */
 	if (v[2] <= 0 || v[1] <= v[0] || __builtin_sub_overflow(v[1], v[0], &span) ||
 	    span / v[2] > LHIST_MAX_BUCKETS || span % v[2]) {
-		diag_error(S->d, call->loc, "print_lhist needs min < max and a step > 0 that divides "
+		diag_error(S->d, DC_LHIST_BOUNDS, call->loc, "print_lhist needs min < max and a step > 0 that divides "
 			   "max - min into at most %d buckets", LHIST_MAX_BUCKETS);
 		return;
 	}
 	if (ti->lstep && (ti->lmin != v[0] || ti->lmax != v[1] || ti->lstep != v[2])) {
-		diag_error(S->d, call->loc, "aggregation '%s' is printed with other print_lhist bounds "
+		diag_error(S->d, DC_LHIST_BOUNDS, call->loc, "aggregation '%s' is printed with other print_lhist bounds "
 			   "elsewhere: the kernel keeps one set of linear buckets per aggregation",
 			   tname(ti));
 		return;
@@ -123,14 +123,14 @@ static void judge(Sema *S, AggUse *u, TableInfo *ti)
 	case AU_PLAIN:
 		if (!r)
 			break;
-		diag_error(S->d, u->loc, "table '%s' is an aggregation: it cannot be read or written "
+		diag_error(S->d, DC_AGG_MISUSE, u->loc, "table '%s' is an aggregation: it cannot be read or written "
 			   "as an ordinary table (use count(), sum(), avg(), min() or max() of it)",
 			   tname(ti));
 		diag_note(S->d, r->loc, "it receives '<<<' here");
 		break;
 	case AU_NEEDS:
 		if (!r)
-			diag_error(S->d, u->loc, "%s() needs an aggregation, but table '%s' never "
+			diag_error(S->d, DC_NOT_AGGREGATION, u->loc, "%s() needs an aggregation, but table '%s' never "
 				   "receives '<<<'", u->what, tname(ti));
 		else if (u->call)
 			lhist_bounds(S, ti, u->call);
@@ -153,7 +153,7 @@ static void mixed_keys(Sema *S, TableInfo *ti)
 	}
 	if (!keyless || !keyed)
 		return;
-	diag_error(S->d, keyed->loc, "aggregation '%s' is keyless ('%s <<< v') elsewhere: it "
+	diag_error(S->d, DC_AGG_KEYS, keyed->loc, "aggregation '%s' is keyless ('%s <<< v') elsewhere: it "
 		   "cannot also be keyed", tname(ti), tname(ti));
 	diag_note(S->d, keyless->loc, "it receives '<<<' without a key here");
 }
@@ -177,7 +177,7 @@ void check_aggs(Sema *S)
 		if (ti->unkeyed)
 			mixed_keys(S, ti);
 		if (ti->agg && ti->ctor && ti->ctor->kind == N_TABLE && ti->ctor->list.n)
-			diag_error(S->d, ti->ctor->loc, "aggregation '%s' starts empty: its "
+			diag_error(S->d, DC_AGG_INIT, ti->ctor->loc, "aggregation '%s' starts empty: its "
 				   "constructor cannot have fields", tname(ti));
 	}
 }

@@ -28,7 +28,7 @@ void check_params(Sema *S)
 	for (int i = 0; i < S->prog.nfuncs; i++) {
 		Func *f = S->prog.funcs[i];
 		if (f->kind == FN_USER && func_bpf_args(f) > BPF_ARGS)
-			diag_error(S->d, f->site->loc, "a function can take at most %d parameters "
+			diag_error(S->d, DC_TOO_MANY_PARAMS, f->site->loc, "a function can take at most %d parameters "
 				   "(one that may be nil counts twice)", BPF_ARGS - in_buffer(f->ret));
 	}
 }
@@ -44,7 +44,7 @@ static int concat_parts(const Node *n)
 void check_concat(Sema *S, Node *chain)
 {
 	if (concat_parts(chain) > KTAP_CONCAT_MAX)
-		diag_error(S->d, chain->loc, "at most %d values can be joined with '..' in one "
+		diag_error(S->d, DC_TOO_MANY_VALUES, chain->loc, "at most %d values can be joined with '..' in one "
 			   "expression", KTAP_CONCAT_MAX);
 }
 
@@ -53,7 +53,7 @@ void check_concat(Sema *S, Node *chain)
 void check_array_value(Sema *S, Node *n, const EventField *fl)
 {
 	if (fl->size > S->opt.strlen && (n != S->elem_of || n->kind != N_FIELD))
-		diag_error(S->d, n->loc, "array field '%s' has %d bytes, more than a value holds "
+		diag_error(S->d, DC_ARRAY_FIELD_SIZE, n->loc, "array field '%s' has %d bytes, more than a value holds "
 			   "(--strlen %d): index it by constants, or raise --strlen", fl->name,
 			   fl->size, S->opt.strlen);
 }
@@ -62,6 +62,6 @@ void check_array_value(Sema *S, Node *n, const EventField *fl)
 void check_addr_buffer(Sema *S, Node *call)
 {
 	if (S->opt.strlen < KTAP_ADDR_SIZE)
-		diag_error(S->d, call->loc, "an address takes %d bytes: ntop needs --strlen %d or more",
+		diag_error(S->d, DC_STRLEN_TOO_SMALL, call->loc, "an address takes %d bytes: ntop needs --strlen %d or more",
 			   KTAP_ADDR_SIZE, KTAP_ADDR_SIZE);
 }

@@ -138,7 +138,7 @@ static Type *table_arg(Sema *S, Node *arg, const char *fname)
 	}
 	if (r->kind == TY_TABLE)
 		return r;
-	diag_error(S->d, arg->loc, "the argument of %s must be a table, not a %s", fname,
+	diag_error(S->d, DC_ARG_TYPE, arg->loc, "the argument of %s must be a table, not a %s", fname,
 		   type_name(r));
 	return NULL;
 }
@@ -181,12 +181,12 @@ static void check_stringof(Sema *S, Node *x)
 	case TY_STR: case TY_NUM: case TY_VAR:
 		break;
 	case TY_ADDR: case TY_ARRAY: case TY_SYSCALL: case TY_ERRNO: case TY_TIME:
-		diag_error(S->d, x->loc, "stringof() cannot make a string of %s %s: print it, or "
+		diag_error(S->d, DC_ARG_TYPE, x->loc, "stringof() cannot make a string of %s %s: print it, or "
 			   "format it with printf's %%s", t->kind == TY_ADDR || t->kind == TY_ARRAY ? "an" : "a",
 			   type_name(t));
 		break;
 	default:
-		diag_error(S->d, x->loc, "stringof() takes a string or a number, not a %s", type_name(t));
+		diag_error(S->d, DC_ARG_TYPE, x->loc, "stringof() takes a string or a number, not a %s", type_name(t));
 	}
 }
 
@@ -194,22 +194,22 @@ static void check_printf(Sema *S, Node *n)
 {
 	Node *fmt = n->list.v[0];
 	if (!fmt || fmt->kind != N_STR) {
-		diag_error(S->d, fmt ? fmt->loc : n->loc, "the format of printf must be a string literal");
+		diag_error(S->d, DC_ARG_CONSTANT, fmt ? fmt->loc : n->loc, "the format of printf must be a string literal");
 		return;
 	}
 	Format f;
 	const char *err;
 	size_t pos;
 	if (format_parse(&f, fmt->str ? fmt->str : "", fmt->str ? fmt->len : 0, &err, &pos) < 0) {
-		diag_error(S->d, fmt->loc, "bad printf format: %s", err);
+		diag_error(S->d, DC_PRINTF_FORMAT, fmt->loc, "bad printf format: %s", err);
 		return;
 	}
 	int nargs = n->list.n - 1;
 	if (nargs < f.nconv)
-		diag_error(S->d, n->loc, "printf format has %d conversion%s but %d argument%s given",
+		diag_error(S->d, DC_PRINTF_ARGS, n->loc, "printf format has %d conversion%s but %d argument%s given",
 			   f.nconv, f.nconv == 1 ? "" : "s", nargs, nargs == 1 ? " is" : "s are");
 	else if (nargs > f.nconv && n->list.v[f.nconv + 1])
-		diag_error(S->d, n->list.v[f.nconv + 1]->loc, "printf argument %d has no conversion "
+		diag_error(S->d, DC_PRINTF_ARGS, n->list.v[f.nconv + 1]->loc, "printf argument %d has no conversion "
 			   "in the format (it has %d)", f.nconv + 1, f.nconv);
 	for (int i = 0; i < f.nconv && i < nargs; i++) {
 		Node *arg = n->list.v[i + 1];
@@ -218,7 +218,7 @@ static void check_printf(Sema *S, Node *n)
 		char what[96];
 		snprintf(what, sizeof what, "the argument of '%%%c' in printf", f.v[i].conv);
 		if (arg->kind == N_BUILTIN && arg->num == B_ARGSTR && f.v[i].conv != 's')
-			diag_error(S->d, arg->loc, "argstr can only be printed with '%%s', not '%%%c'",
+			diag_error(S->d, DC_ARGSTR_USE, arg->loc, "argstr can only be printed with '%%s', not '%%%c'",
 				   f.v[i].conv);
 		else if (format_arg(f.v[i].conv) == FMT_ARG_NUM && !is_text_number(arg->type))
 			expect_kind(S, arg, TY_NUM, what);
@@ -236,7 +236,7 @@ static void check_table_new(Sema *S, Node *n, Type *t)
 		if (!a)
 			continue;
 		if (a->kind != N_NUM || a->num < 0 || a->num > (1 << 24)) {
-			diag_error(S->d, a->loc, "the sizes of table.new must be constant numbers "
+			diag_error(S->d, DC_ARG_CONSTANT, a->loc, "the sizes of table.new must be constant numbers "
 				   "from 0 to %d", 1 << 24);
 			return;
 		}
@@ -255,12 +255,12 @@ static void check_stack(Sema *S, Node *n)
 	for (int i = 0; i < n->list.n && i < 2; i++) {
 		Node *a = n->list.v[i];
 		if (a && (a->kind != N_NUM || a->num < !i || a->num > max[i]))
-			diag_error(S->d, a->loc, "the %s of a stack must be a constant number from %d to %d",
+			diag_error(S->d, DC_ARG_CONSTANT, a->loc, "the %s of a stack must be a constant number from %d to %d",
 				   what[i], !i, max[i]);
 	}
 	/* bpf_get_stackid needs the program's context, which a function lacks */
 	if (S->func->kind == FN_USER)
-		diag_error(S->d, n->loc, "%s() is only allowed in a probe's body, not in a function "
+		diag_error(S->d, DC_WRONG_CONTEXT, n->loc, "%s() is only allowed in a probe's body, not in a function "
 			   "it calls", n->num == F_USTACK ? "ustack" : "stack");
 }
 
@@ -270,16 +270,16 @@ static void check_register(Sema *S, Node *n, const BuiltinFn *b)
 	Node *fn = n->list.v[n->list.n - 1];
 	Node *spec = n->list.n > 1 ? n->list.v[0] : NULL;
 	if (!fn || fn->kind != N_FUNCTION) {
-		diag_error(S->d, fn ? fn->loc : n->loc, "the last argument of %s must be a "
+		diag_error(S->d, DC_ARG_TYPE, fn ? fn->loc : n->loc, "the last argument of %s must be a "
 			   "function () { ... }", fn_name(b));
 		return;
 	}
 	fn->type = type_new(S, TY_FUNC, fn->loc);
 	if (fn->list.n)
-		diag_error(S->d, fn->list.v[0] ? fn->list.v[0]->loc : fn->loc,
+		diag_error(S->d, DC_ARG_COUNT, fn->list.v[0] ? fn->list.v[0]->loc : fn->loc,
 			   "a handler function takes no parameters");
 	if (spec && spec->kind != N_STR) {
-		diag_error(S->d, spec->loc, "the first argument of %s must be a string literal",
+		diag_error(S->d, DC_ARG_CONSTANT, spec->loc, "the first argument of %s must be a string literal",
 			   fn_name(b));
 		spec = NULL;
 	}
@@ -319,20 +319,20 @@ static Type *check_builtin(Sema *S, Node *n, const BuiltinFn *b)
 	n->num = b->fn;
 	int nargs = n->list.n;
 	if (!b->ctx) {
-		diag_error(S->d, n->loc, "%s() is not supported: %s", fn_name(b), unsupported_why(b->fn));
+		diag_error(S->d, DC_UNSUPPORTED_BUILTIN, n->loc, "%s() is not supported: %s", fn_name(b), unsupported_why(b->fn));
 		return type_var(S, n->loc);
 	}
 	if (nargs < b->min || nargs > b->max) {
 		if (b->min == b->max)
-			diag_error(S->d, n->loc, "%s takes %d argument%s but %d %s given", fn_name(b),
+			diag_error(S->d, DC_ARG_COUNT, n->loc, "%s takes %d argument%s but %d %s given", fn_name(b),
 				   b->min, b->min == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
 		else
-			diag_error(S->d, n->loc, "%s takes %d to %d arguments but %d %s given",
+			diag_error(S->d, DC_ARG_COUNT, n->loc, "%s takes %d to %d arguments but %d %s given",
 				   fn_name(b), b->min, b->max, nargs, nargs == 1 ? "was" : "were");
 		return type_var(S, n->loc);
 	}
 	if (b->fn == F_PAIRS || b->fn == F_SORT_PAIRS) {
-		diag_error(S->d, n->loc, "%s can only be used in a for-in loop: "
+		diag_error(S->d, DC_ITERATOR_OUTSIDE, n->loc, "%s can only be used in a for-in loop: "
 			   "for (k, v in %s(t)) { ... }", b->name, b->name);
 		return type_var(S, n->loc);
 	}
@@ -401,7 +401,7 @@ static Type *check_user_call(Sema *S, Node *n, Symbol *s)
 	for (int i = 0; i < n->list.n; i++)
 		check_expr(S, n->list.v[i]);
 	if (n->list.n != nparams) {
-		diag_error(S->d, n->loc, "'%s' takes %d argument%s but %d %s given", s->name,
+		diag_error(S->d, DC_ARG_COUNT, n->loc, "'%s' takes %d argument%s but %d %s given", s->name,
 			   nparams, nparams == 1 ? "" : "s", n->list.n, n->list.n == 1 ? "was" : "were");
 		diag_note(S->d, s->loc, "'%s' is defined here", s->name);
 	}
@@ -435,7 +435,7 @@ Type *check_call(Sema *S, Node *n)
 			return check_builtin(S, n, b);
 		}
 		if (s)
-			diag_error(S->d, callee->loc, "'%s' is not a function", callee->str);
+			diag_error(S->d, DC_NOT_FUNCTION, callee->loc, "'%s' is not a function", callee->str);
 		else
 			scope_suggest(S, callee->loc, callee->str);
 	} else if (callee && callee->kind == N_FIELD && callee->a && callee->a->kind == N_NAME &&
@@ -445,9 +445,9 @@ Type *check_call(Sema *S, Node *n)
 			callee->type = type_new(S, TY_FUNC, callee->loc);
 			return check_builtin(S, n, b);
 		}
-		diag_error(S->d, callee->loc, "unknown function '%s.%s'", callee->a->str, callee->str);
+		diag_error(S->d, DC_UNKNOWN_FUNCTION, callee->loc, "unknown function '%s.%s'", callee->a->str, callee->str);
 	} else {
-		diag_error(S->d, callee ? callee->loc : n->loc, "only named functions can be called");
+		diag_error(S->d, DC_NOT_FUNCTION, callee ? callee->loc : n->loc, "only named functions can be called");
 	}
 	for (int i = 0; i < n->list.n; i++)
 		if (n->list.v[i] && n->list.v[i]->kind != N_FUNCTION)

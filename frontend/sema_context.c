@@ -40,7 +40,7 @@ static void find_cycle(Sema *S, Func *f, Func **stack, int depth)
 				buf_add(&b, " -> ", 4);
 			}
 			buf_add(&b, c->to->name, strlen(c->to->name) + 1);
-			diag_error(S->d, c->loc, "recursion is not allowed in kernel context: %s",
+			diag_error(S->d, DC_RECURSION, c->loc, "recursion is not allowed in kernel context: %s",
 				   (char *)b.p);
 			buf_free(&b);
 		} else if (!ti->done) {
@@ -85,7 +85,7 @@ static void check_uses(Sema *S)
 		if (!bad)
 			continue;
 		const char *where = bad & CTX_KERNEL ? "kernel" : "user";
-		diag_error(S->d, u->node->loc, "%s is only allowed in %s context, but function "
+		diag_error(S->d, DC_WRONG_CONTEXT, u->node->loc, "%s is only allowed in %s context, but function "
 			   "'%s' is called from %s context", u->what, where[0] == 'k' ? "user" : "kernel",
 			   u->func->name, where);
 		Call *c = call_from(S, u->func, bad);

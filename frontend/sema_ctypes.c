@@ -14,7 +14,7 @@ static struct btf *kernel_btf(Sema *S, Node *at)
 	const char *why;
 	struct btf *btf = ctypes_btf(&why);
 	if (!btf && !S->no_btf)
-		diag_error(S->d, at->loc, "%s", why);
+		diag_error(S->d, DC_BTF, at->loc, "%s", why);
 	S->no_btf |= !btf;
 	return btf;
 }
@@ -65,7 +65,7 @@ static Type *read_result(Sema *S, Node *n, CAccess *a, const struct btf *btf, ui
 		return ptr_type(S, n->loc, sid, a->user);
 	}
 	char buf[160];
-	diag_error(S->d, n->loc, "a value of type '%s' cannot be read", ctype_name(btf, id, buf, sizeof buf));
+	diag_error(S->d, DC_UNREADABLE_TYPE, n->loc, "a value of type '%s' cannot be read", ctype_name(btf, id, buf, sizeof buf));
 	return type_var(S, n->loc);
 }
 
@@ -114,16 +114,17 @@ Type *check_cfield(Sema *S, Node *n)
 	ctype_name(btf, sid, tn, sizeof tn);
 	n->num = 0;
 	if (!t || !btf_is_composite(t)) {
-		diag_error(S->d, n->loc, "'%s' is not a struct or union: it has no field '%s'", tn, n->str);
+		diag_error(S->d, DC_NOT_STRUCT, n->loc, "'%s' is not a struct or union: it has no field '%s'", tn, n->str);
 		return set_type(S, n, type_var(S, n->loc));
 	}
 	CMember m;
 	const char *near;
 	if (ctype_member(btf, sid, n->str, &m, &near)) {
-		if (near)
-			diag_error(S->d, n->loc, "'%s' has no field '%s'; did you mean '%s'?", tn, n->str, near);
-		else
-			diag_error(S->d, n->loc, "'%s' has no field '%s'", tn, n->str);
+		if (near) {
+			diag_error(S->d, DC_UNKNOWN_FIELD, n->loc, "'%s' has no field '%s'; did you mean '%s'?", tn, n->str, near);
+			diag_fixit(S->d, loc_tail(n->loc, strlen(n->str)), near);
+		} else
+			diag_error(S->d, DC_UNKNOWN_FIELD, n->loc, "'%s' has no field '%s'", tn, n->str);
 		return set_type(S, n, type_var(S, n->loc));
 	}
 	int cont;
@@ -131,7 +132,7 @@ Type *check_cfield(Sema *S, Node *n)
 	CStep *s = cont ? &a->steps[a->nsteps - 1] : NULL;	/* an object has a step */
 	if (s && s->root) {	/* a member of an embedded member: one longer path */
 		if (s->m.n + m.n > CT_MAXDEPTH) {
-			diag_error(S->d, n->loc, "fields nested too deeply (at most %d levels)", CT_MAXDEPTH);
+			diag_error(S->d, DC_READ_TOO_LONG, n->loc, "fields nested too deeply (at most %d levels)", CT_MAXDEPTH);
 			return cerror(S, n, a);
 		}
 		memcpy(s->m.idx + s->m.n, m.idx, m.n * sizeof(int));
@@ -142,12 +143,12 @@ Type *check_cfield(Sema *S, Node *n)
 		return done(S, n, a, btf, m.type, m.bit_size);
 	}
 	if (!*btf__name_by_offset(btf, t->name_off)) {
-		diag_error(S->d, n->loc, "the fields of an anonymous %s can only be read through the "
+		diag_error(S->d, DC_ANON_FIELD, n->loc, "the fields of an anonymous %s can only be read through the "
 			   "struct that contains it", btf_is_union(t) ? "union" : "struct");
 		return cerror(S, n, a);
 	}
 	if (a->nsteps == CA_MAXSTEPS) {
-		diag_error(S->d, n->loc, "this read is too long (at most %d steps)", CA_MAXSTEPS);
+		diag_error(S->d, DC_READ_TOO_LONG, n->loc, "this read is too long (at most %d steps)", CA_MAXSTEPS);
 		return cerror(S, n, a);
 	}
 	a->steps[a->nsteps++] = (CStep){ .root = sid, .m = m };
@@ -163,7 +164,7 @@ Type *check_cindex(Sema *S, Node *n)
 		return set_type(S, n, type_var(S, n->loc));
 	Node *key = n->list.n == 1 ? n->list.v[0] : NULL;
 	if (!key) {
-		diag_error(S->d, n->loc, "a typed pointer or array takes one index");
+		diag_error(S->d, DC_INDEX_COUNT, n->loc, "a typed pointer or array takes one index");
 		return set_type(S, n, type_var(S, n->loc));
 	}
 	if (check_expr(S, key))
@@ -175,7 +176,7 @@ Type *check_cindex(Sema *S, Node *n)
 	if (cont && btf_is_array(t)) {
 		elem = btf_array(t)->type;
 		if (key->kind == N_NUM && (key->num < 0 || key->num >= btf_array(t)->nelems)) {
-			diag_error(S->d, key->loc, "index %lld is outside the array (%u elements)",
+			diag_error(S->d, DC_INDEX_RANGE, key->loc, "index %lld is outside the array (%u elements)",
 				   (long long)key->num, btf_array(t)->nelems);
 			return cerror(S, n, a);
 		}
@@ -187,7 +188,7 @@ Type *check_cindex(Sema *S, Node *n)
 	int64_t stride = btf__resolve_size(btf, elem);
 	if (stride <= 0 || a->nsteps == CA_MAXSTEPS) {
 		char buf[160];
-		diag_error(S->d, n->loc, a->nsteps == CA_MAXSTEPS ? "this read is too long" :
+		diag_error(S->d, DC_READ_TOO_LONG, n->loc, a->nsteps == CA_MAXSTEPS ? "this read is too long" :
 			   "'%s' has no size: it cannot be indexed", ctype_name(btf, elem, buf, sizeof buf));
 		return cerror(S, n, a);
 	}
@@ -201,7 +202,7 @@ Type *check_ffi_cast(Sema *S, Node *n)
 	Node *decl = n->list.n == 2 ? n->list.v[0] : NULL;
 	Type *bad = ptr_type(S, n->loc, 0, 0);	/* reads through it say nothing more */
 	if (!decl || decl->kind != N_STR) {
-		diag_error(S->d, decl ? decl->loc : n->loc, "the type of ffi.cast must be a string literal");
+		diag_error(S->d, DC_ARG_CONSTANT, decl ? decl->loc : n->loc, "the type of ffi.cast must be a string literal");
 		return bad;
 	}
 	struct btf *btf = kernel_btf(S, decl);
@@ -211,7 +212,7 @@ Type *check_ffi_cast(Sema *S, Node *n)
 	int user;
 	char err[256];
 	if (ctype_parse(btf, decl->str, &id, &user, err, sizeof err)) {
-		diag_error(S->d, decl->loc, "%s", err);
+		diag_error(S->d, DC_CAST, decl->loc, "%s", err);
 		return bad;
 	}
 	return ptr_type(S, n->loc, id, user);
@@ -242,6 +243,6 @@ Type *check_task_var(Sema *S, Node *n)
 		ctx_use(S, n, CTX_KERNEL, "builtin variable 'curtask'");
 	int id = btf ? btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT) : -1;
 	if (btf && id <= 0)
-		diag_error(S->d, n->loc, "the kernel's BTF has no 'struct task_struct'");
+		diag_error(S->d, DC_BTF, n->loc, "the kernel's BTF has no 'struct task_struct'");
 	return set_type(S, n, ptr_type(S, n->loc, id > 0 ? id : 0, 0));	/* 0: reads say no more */
 }

@@ -32,8 +32,11 @@ static int bpftrace_spec(Sema *S, Node *spec, const char *s)
 		if (strncmp(s, bpftrace[i].prefix, len))
 			continue;
 		size_t end = strcspn(s + len, " \t");
-		diag_error(S->d, spec->loc, "unknown event kind '%.*s'; did you mean 'probe:%.*s%s'?",
+		diag_error(S->d, DC_UNKNOWN_EVENT_KIND, spec->loc, "unknown event kind '%.*s'; did you mean 'probe:%.*s%s'?",
 			   (int)len - 1, s, (int)end, s + len, bpftrace[i].suffix);
+		char *fix = xasprintf("probe:%.*s%s", (int)end, s + len, bpftrace[i].suffix);
+		diag_fixit(S->d, loc_sub(spec->loc, 0, len + end), fix);
+		free(fix);
 		return 1;
 	}
 	return 0;
@@ -47,7 +50,7 @@ static int unchecked(Sema *S, Node *spec, const char *s, const char *why, Event 
 	if (!S->opt.check_only)
 		return 0;
 	if (!S->unchecked++)
-		diag_warning(S->d, spec->loc, "events not checked: %s", why);
+		diag_warning(S->d, DC_EVENTS_UNCHECKED, spec->loc, "events not checked: %s", why);
 	Event *ev = xcalloc(1, sizeof *ev);
 	const char *colon = strchr(s, ':');	/* events_resolve checked the form */
 	*ev = (Event){ .kind = EV_TRACEPOINT, .system = xstrndup(s, colon - s), .name = xstrdup(colon + 1),
@@ -55,6 +58,33 @@ static int unchecked(Sema *S, Node *spec, const char *s, const char *why, Event 
 	*evs = xmalloc(sizeof **evs);
 	**evs = ev;
 	return 1;
+}
+
+/* The resolvers (common/) explain a miss in text, a hint as "... 'WRONG';
+ * did you mean 'RIGHT'?": the fix-it puts RIGHT for WRONG in the spec, and
+ * for the kind before it too when RIGHT names one (tp_btf:NAME). */
+static void spec_fixit(Sema *S, const Node *spec, const char *s, const char *why)
+{
+	static const char mean[] = "'; did you mean '";
+	const char *end = strstr(why, mean), *wrong = end;
+	while (wrong && wrong > why && wrong[-1] != '\'')
+		wrong--;
+	if (!end || wrong == why)
+		return;
+	size_t wlen = end - wrong, slen = strlen(s);
+	const char *right = end + sizeof mean - 1, *at = NULL;
+	int rlen = strcspn(right, "'");
+	for (const char *p = s; (p = memmem(p, slen - (p - s), wrong, wlen)); p++)
+		at = p;
+	if (!at)
+		return;
+	const char *colon = memrchr(right, ':', rlen);
+	size_t kind = colon && !memchr(wrong, ':', wlen) ? colon + 1 - right : 0;
+	if (kind && (size_t)(at - s) >= kind && !strncmp(at - kind, right, kind))
+		at -= kind, wlen += kind;
+	char *fix = xasprintf("%.*s", rlen, right);
+	diag_fixit(S->d, loc_sub(spec->loc, at - s, wlen), fix);
+	free(fix);
 }
 
 /* Resolve spec's text s and add its events to f. */
@@ -71,7 +101,8 @@ static void resolve(Sema *S, Func *f, Node *spec, const char *s)
 	if (n < 0)
 		n = unchecked(S, spec, s, why, &evs);
 	if (!n) {
-		diag_error(S->d, spec->loc, "%s", why);
+		diag_error(S->d, DC_UNKNOWN_EVENT, spec->loc, "%s", why);
+		spec_fixit(S, spec, s, why);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -139,11 +170,12 @@ static void no_field(Sema *S, Node *n, const Event *ev, const char *what, const 
 {
 	const char *near = name && ev->nfields ? probes_nearest(name, (const char *const *)&ev->fields->name,
 						 sizeof *ev->fields, ev->nfields) : NULL;
-	if (near)
-		diag_error(S->d, n->loc, "event '%s:%s' has no %s; did you mean '%s'?", ev->system,
+	if (near) {
+		diag_error(S->d, DC_UNKNOWN_EVENT_FIELD, n->loc, "event '%s:%s' has no %s; did you mean '%s'?", ev->system,
 			   ev->name, what, near);
-	else
-		diag_error(S->d, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
+		diag_fixit(S->d, loc_tail(n->loc, strlen(name)), near);
+	} else
+		diag_error(S->d, DC_UNKNOWN_EVENT_FIELD, n->loc, "event '%s:%s' has no %s", ev->system, ev->name, what);
 }
 
 /* The one type of a field found by `get` in every event of the handler. */
@@ -153,7 +185,7 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 {
 	Func *f = S->func;
 	if (f->kind != FN_TRACE) {
-		diag_error(S->d, n->loc, "%s is only available in trace handlers%s", what,
+		diag_error(S->d, DC_TRACE_ONLY, n->loc, "%s is only available in trace handlers%s", what,
 			   f->kind == FN_USER ? "; pass it to the function as an argument" : "");
 		return type_var(S, n->loc);
 	}
@@ -166,12 +198,12 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 			return type_var(S, n->loc);
 		const EventField *fl = get(ev, name, idx);
 		if (!fl && name && usdt_is_spec(ev->system)) {
-			diag_error(S->d, n->loc, "USDT probe '%s:%s' has no argument names: read %s by "
+			diag_error(S->d, DC_UNNAMED_ARGUMENT, n->loc, "USDT probe '%s:%s' has no argument names: read %s by "
 				   "position (arg1, arg2, ...)", ev->system, ev->name, what);
 			return type_var(S, n->loc);
 		}
 		if (!fl && name && (ev->kind == EV_KPROBE || ev->kind == EV_UPROBE) && !ev->nfields) {
-			diag_error(S->d, n->loc, "probe '%s:%s' has no named fetch-args: %s must be named in "
+			diag_error(S->d, DC_UNNAMED_ARGUMENT, n->loc, "probe '%s:%s' has no named fetch-args: %s must be named in "
 				   "its spec ('%s:%s NAME=%%di')", ev->system, ev->name, what, ev->system,
 				   ev->name);
 			return type_var(S, n->loc);
@@ -181,30 +213,30 @@ static Type *fields_type(Sema *S, Node *n, const char *what,
 			return ev->kind == EV_BTF ? ptr_type(S, n->loc, 0, 0) : type_var(S, n->loc);
 		}
 		if (fl->kind == EF_UNREADABLE) {
-			diag_error(S->d, n->loc, "%s of USDT probe '%s:%s' is the operand '%s', which ktap "
+			diag_error(S->d, DC_EVENT_FIELD_TYPE, n->loc, "%s of USDT probe '%s:%s' is the operand '%s', which ktap "
 				   "cannot read (it reads N@%%REG, N@$IMM and N@DISP(%%REG))", what,
 				   ev->system, ev->name, fl->ctype);
 			return type_var(S, n->loc);
 		}
 		if (!event_field_usable(fl)) {
-			diag_error(S->d, n->loc, "%s of event '%s:%s' has type '%s', which is not "
+			diag_error(S->d, DC_EVENT_FIELD_TYPE, n->loc, "%s of event '%s:%s' has type '%s', which is not "
 				   "supported", what, ev->system, ev->name, fl->ctype);
 			return type_var(S, n->loc);
 		}
 		if (kind != TY_VAR && fl->pointee != first_fl->pointee) {
-			diag_error(S->d, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
+			diag_error(S->d, DC_EVENT_FIELD_TYPE, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
 				   first_fl->ctype, first->system, first->name, fl->ctype, ev->system, ev->name);
 			return type_var(S, n->loc);
 		}
 		if (kind != TY_VAR && field_kind(fl) != kind) {
-			diag_error(S->d, n->loc, "%s is a %s in '%s:%s' but a %s in '%s:%s'", what,
+			diag_error(S->d, DC_EVENT_FIELD_TYPE, n->loc, "%s is a %s in '%s:%s' but a %s in '%s:%s'", what,
 				   kind_word(kind), first->system, first->name, kind_word(field_kind(fl)),
 				   ev->system, ev->name);
 			return type_var(S, n->loc);
 		}
 		if (kind == TY_ARRAY && (fl->size != first_fl->size || fl->count != first_fl->count ||
 					 fl->is_signed != first_fl->is_signed)) {
-			diag_error(S->d, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
+			diag_error(S->d, DC_EVENT_FIELD_TYPE, n->loc, "%s is a '%s' in '%s:%s' but a '%s' in '%s:%s'", what,
 				   first_fl->ctype, first->system, first->name, fl->ctype, ev->system, ev->name);
 			return type_var(S, n->loc);
 		}
@@ -256,17 +288,17 @@ static int probe_lacks(Sema *S, Node *n)
 	for (int i = 0; f->kind == FN_TRACE && i < f->nevents; i++) {
 		const Event *ev = f->events[i];
 		if (n->num == B_ARGSTR && ev->kind == EV_BTF) {
-			diag_error(S->d, n->loc, "argstr is not available at '%s:%s' (a BTF tracepoint has "
+			diag_error(S->d, DC_BUILTIN_UNAVAILABLE, n->loc, "argstr is not available at '%s:%s' (a BTF tracepoint has "
 				   "no tracefs record): print its arguments (args.NAME)", ev->system, ev->name);
 			return 1;
 		}
 		if (n->num == B_ARGSTR && ev->kind != EV_TRACEPOINT) {
-			diag_error(S->d, n->loc, "argstr is not available at probes ('%s:%s' has no "
+			diag_error(S->d, DC_BUILTIN_UNAVAILABLE, n->loc, "argstr is not available at probes ('%s:%s' has no "
 				   "tracefs record): print its arguments (arg1, ...)", ev->system, ev->name);
 			return 1;
 		}
 		if (n->num == B_PROBENAME && ev->multi) {
-			diag_error(S->d, n->loc, "probename is not available at a kprobe glob ('%s:%s' is "
+			diag_error(S->d, DC_BUILTIN_UNAVAILABLE, n->loc, "probename is not available at a kprobe glob ('%s:%s' is "
 				   "one program on every match)", ev->system, ev->name);
 			return 1;
 		}
@@ -277,12 +309,12 @@ static int probe_lacks(Sema *S, Node *n)
 Type *builtin_var_type(Sema *S, Node *n)
 {
 	if (n->num < 0 || n->num >= B_COUNT) {
-		diag_error(S->d, n->loc, "unknown builtin variable");
+		diag_error(S->d, DC_UNKNOWN_BUILTIN, n->loc, "unknown builtin variable");
 		return type_var(S, n->loc);
 	}
 	const char *name = builtin_names[n->num];
 	if (n->num == B_ARGSTR && (S->func->kind != FN_TRACE || n != S->printed)) {
-		diag_error(S->d, n->loc, "argstr can only be printed: give it directly to print or "
+		diag_error(S->d, DC_ARGSTR_USE, n->loc, "argstr can only be printed: give it directly to print or "
 			   "printf (as a '%%s') in a trace handler");
 		return type_new(S, TY_STR, n->loc);
 	}
@@ -290,7 +322,7 @@ Type *builtin_var_type(Sema *S, Node *n)
 	snprintf(what, sizeof what, "builtin variable '%s'", name);
 	int of_event = n->num >= B_PROBENAME;
 	if (of_event && !user_handler(S->func) && S->func->kind != FN_TRACE) {
-		diag_error(S->d, n->loc, "'%s' is only available in trace handlers%s", name,
+		diag_error(S->d, DC_TRACE_ONLY, n->loc, "'%s' is only available in trace handlers%s", name,
 			   S->func->kind == FN_USER ? "; pass it to the function as an argument" : "");
 		return type_var(S, n->loc);
 	}
@@ -323,24 +355,24 @@ int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
 	const char *p = text ? text : "";
 	int64_t n = 0;
 	if (*p < '0' || *p > '9') {
-		diag_error(S->d, at->loc, "invalid interval '%s': expected a number and a unit "
+		diag_error(S->d, DC_INTERVAL, at->loc, "invalid interval '%s': expected a number and a unit "
 			   "(ns, us, ms, s, m, h%s)", p, hz_ok ? ", hz" : "");
 		return -1;
 	}
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (n > (INT64_MAX - 9) / 10) {
-			diag_error(S->d, at->loc, "interval '%s' is too large", text);
+			diag_error(S->d, DC_INTERVAL_RANGE, at->loc, "interval '%s' is too large", text);
 			return -1;
 		}
 		n = n * 10 + (*p - '0');
 	}
 	if (n == 0) {
-		diag_error(S->d, at->loc, "interval '%s' must be greater than zero", text);
+		diag_error(S->d, DC_INTERVAL_RANGE, at->loc, "interval '%s' must be greater than zero", text);
 		return -1;
 	}
 	if (hz_ok && !strcmp(p, "hz")) {
 		if (n > 1000000000) {
-			diag_error(S->d, at->loc, "frequency '%s' is too high", text);
+			diag_error(S->d, DC_INTERVAL_RANGE, at->loc, "frequency '%s' is too high", text);
 			return -1;
 		}
 		*ns = 1000000000 / n;
@@ -351,14 +383,14 @@ int parse_interval(Sema *S, Node *at, const char *text, int hz_ok, int64_t *ns)
 		if (strcmp(p, units[i].unit))
 			continue;
 		if (n > INT64_MAX / units[i].ns) {
-			diag_error(S->d, at->loc, "interval '%s' is too large", text);
+			diag_error(S->d, DC_INTERVAL_RANGE, at->loc, "interval '%s' is too large", text);
 			return -1;
 		}
 		*ns = n * units[i].ns;
 		check_rate(S, at, text, hz_ok, *ns);
 		return 0;
 	}
-	diag_error(S->d, at->loc, "invalid interval '%s': unknown unit '%s' (use ns, us, ms, "
+	diag_error(S->d, DC_INTERVAL, at->loc, "invalid interval '%s': unknown unit '%s' (use ns, us, ms, "
 		   "s, m, h%s)", text, p, hz_ok ? " or hz" : "");
 	return -1;
 }

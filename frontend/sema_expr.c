@@ -40,7 +40,7 @@ static void note_origin(Sema *S, Loc at, Type *t)
 static void table_conflict(Sema *S, Node *at, Type *old, const char *what)
 {
 	TableInfo *ti = type_repr(old)->table;
-	diag_error(S->d, at->loc, "%s already refers to the table created at line %d; "
+	diag_error(S->d, DC_TABLE_REBOUND, at->loc, "%s already refers to the table created at line %d; "
 		   "a variable always refers to the same table", what, ti->loc.line);
 	diag_note(S->d, ti->loc, "table created here");
 }
@@ -57,14 +57,14 @@ void check_unify(Sema *S, Node *at, Type *old, Type *new, const char *what)
 		return;
 	}
 	if (ro->kind == TY_ARRAY && rn->kind == TY_ARRAY)
-		diag_error(S->d, at->loc, "type mismatch: %s is an array of %d %c%d here but of %d "
+		diag_error(S->d, DC_TYPE_MISMATCH, at->loc, "type mismatch: %s is an array of %d %c%d here but of %d "
 			   "%c%d elsewhere", what, rn->count, rn->esigned ? 's' : 'u', rn->elem * 8,
 			   ro->count, ro->esigned ? 's' : 'u', ro->elem * 8);
 	else if (ro->kind == TY_TIME && rn->kind == TY_TIME)
-		diag_error(S->d, at->loc, "type mismatch: %s is a time formatted by \"%s\" here but "
+		diag_error(S->d, DC_TYPE_MISMATCH, at->loc, "type mismatch: %s is a time formatted by \"%s\" here but "
 			   "by \"%s\" elsewhere", what, rn->fmt, ro->fmt);
 	else
-		diag_error(S->d, at->loc, "type mismatch: %s is %s here but %s elsewhere",
+		diag_error(S->d, DC_TYPE_MISMATCH, at->loc, "type mismatch: %s is %s here but %s elsewhere",
 			   what, a_type(rn), a_type(ro));
 	if (ro->where.line)
 		diag_note(S->d, ro->where, "%s is %s because of this", what, a_type(ro));
@@ -83,7 +83,7 @@ void expect(Sema *S, Node *n, Type *want, const char *what)
 		return;
 	if (numeric(want) && numeric(n->type))
 		return;
-	diag_error(S->d, n->loc, "%s must be %s, not %s", what, a_type(want), a_type(n->type));
+	diag_error(S->d, DC_WRONG_TYPE, n->loc, "%s must be %s, not %s", what, a_type(want), a_type(n->type));
 	note_origin(S, n->loc, n->type);
 }
 
@@ -128,7 +128,7 @@ void ctx_use(Sema *S, Node *n, int allowed, const char *what)
 		CtxUse u = { f, n, allowed, xstrdup(what), NULL };
 		VEC_PUSH(S->uses, u);
 	} else if (!(f->ctx & allowed)) {
-		diag_error(S->d, n->loc, "%s is only allowed in %s", what, ctx_words(allowed));
+		diag_error(S->d, DC_WRONG_CONTEXT, n->loc, "%s is only allowed in %s", what, ctx_words(allowed));
 	}
 }
 
@@ -167,13 +167,13 @@ Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 		type_unify(S, t, r);
 	}
 	if (r->kind != TY_TABLE) {
-		diag_error(S->d, tab->loc, "%s is %s, not a table", describe(tab), a_type(r));
+		diag_error(S->d, DC_NOT_TABLE, tab->loc, "%s is %s, not a table", describe(tab), a_type(r));
 		note_origin(S, tab->loc, r);
 		return NULL;
 	}
 	TableInfo *ti = r->table;
 	if (nkeys > TABLE_MAX_KEYS) {
-		diag_error(S->d, n->loc, "too many keys (at most %d)", TABLE_MAX_KEYS);
+		diag_error(S->d, DC_KEY_COUNT, n->loc, "too many keys (at most %d)", TABLE_MAX_KEYS);
 		return NULL;
 	}
 	if (!ti->nkeys) {
@@ -181,7 +181,7 @@ Type *index_table(Sema *S, Node *n, Node *tab, int nkeys)
 		for (int i = 0; i < nkeys; i++)
 			ti->keys[i] = type_var(S, n->loc);
 	} else if (ti->nkeys != nkeys) {
-		diag_error(S->d, n->loc, "table %s is indexed with %d key%s here but %d elsewhere",
+		diag_error(S->d, DC_KEY_COUNT, n->loc, "table %s is indexed with %d key%s here but %d elsewhere",
 			   describe(tab), nkeys, nkeys == 1 ? "" : "s", ti->nkeys);
 		diag_note(S->d, ti->loc, "table created here");
 		return NULL;
@@ -196,13 +196,13 @@ static Type *check_elem(Sema *S, Node *n, Type *arr)
 	Node *key = n->list.n == 1 ? n->list.v[0] : NULL;
 	n->kind = N_CREAD;	/* an element: no table entry, never nil, never assigned */
 	if (!key) {
-		diag_error(S->d, n->loc, "an array takes one index");
+		diag_error(S->d, DC_INDEX_COUNT, n->loc, "an array takes one index");
 		return set_type(S, n, type_var(S, n->loc));
 	}
 	if (check_expr(S, key))
 		expect_kind(S, key, TY_NUM, "an array index");
 	if (key->kind == N_NUM && (key->num < 0 || key->num >= arr->count))
-		diag_error(S->d, key->loc, "index %lld is outside the array (%d elements)",
+		diag_error(S->d, DC_INDEX_RANGE, key->loc, "index %lld is outside the array (%d elements)",
 			   (long long)key->num, arr->count);
 	return set_type(S, n, type_new(S, TY_NUM, n->loc));
 }
@@ -249,7 +249,7 @@ static Type *check_field(Sema *S, Node *n)
 			return set_type(S, n, event_field_type(S, n, n->str));
 		}
 		if (is_module(a->str)) {
-			diag_error(S->d, n->loc, "'%s.%s' is a function: call it", a->str, n->str);
+			diag_error(S->d, DC_FUNCTION_VALUE, n->loc, "'%s.%s' is a function: call it", a->str, n->str);
 			return set_type(S, n, type_var(S, n->loc));
 		}
 	}
@@ -290,11 +290,11 @@ static Type *check_name(Sema *S, Node *n)
 	}
 	n->sym = s;
 	if (s->kind == SYM_LOCAL && sc->func != S->func) {
-		diag_error(S->d, n->loc, "'%s' is a local variable of an enclosing function; "
+		diag_error(S->d, DC_ENCLOSING_LOCAL, n->loc, "'%s' is a local variable of an enclosing function; "
 			   "only top-level variables are shared", n->str);
 		diag_note(S->d, s->loc, "declared here");
 	} else if (s->kind == SYM_FUNC) {
-		diag_error(S->d, n->loc, "function '%s' can only be called, not used as a value", n->str);
+		diag_error(S->d, DC_FUNCTION_VALUE, n->loc, "function '%s' can only be called, not used as a value", n->str);
 		return set_type(S, n, type_var(S, n->loc));
 	}
 	return set_type(S, n, s->type);
@@ -361,9 +361,9 @@ static Type *check_binop(Sema *S, Node *n)
 		ta = ntop_literal(S, n->a, ta, tb);
 		tb = ntop_literal(S, n->b, tb, ta);
 		if (ta && tb && (type_repr(ta)->kind == TY_TABLE || type_repr(tb)->kind == TY_TABLE))
-			diag_error(S->d, n->loc, "tables cannot be compared");
+			diag_error(S->d, DC_COMPARE, n->loc, "tables cannot be compared");
 		else if (ta && tb && !(numeric(ta) && numeric(tb)) && !type_unify(S, ta, tb)) {
-			diag_error(S->d, n->loc, "cannot compare %s with %s", a_type(ta), a_type(tb));
+			diag_error(S->d, DC_COMPARE, n->loc, "cannot compare %s with %s", a_type(ta), a_type(tb));
 			text_hint(S, n->loc, ta);
 			text_hint(S, n->loc, tb);
 		}
@@ -373,7 +373,7 @@ static Type *check_binop(Sema *S, Node *n)
 		return set_type(S, n, type_new(S, TY_STR, n->loc));
 	case '<': case '>': case TK_LE: case TK_GE:
 		if ((ta && type_repr(ta)->kind == TY_STR) || (tb && type_repr(tb)->kind == TY_STR)) {
-			diag_error(S->d, n->loc, "strings cannot be ordered with '%s' (only == and != "
+			diag_error(S->d, DC_COMPARE, n->loc, "strings cannot be ordered with '%s' (only == and != "
 				   "compare strings)", op_name(n->op));
 			return set_type(S, n, type_new(S, TY_BOOL, n->loc));
 		}
@@ -384,7 +384,7 @@ static Type *check_binop(Sema *S, Node *n)
 		return set_type(S, n, type_new(S, TY_BOOL, n->loc));
 	case '/': case '%':
 		if (n->b && n->b->kind == N_NUM && n->b->num == 0)
-			diag_error(S->d, n->b->loc, "%s by zero", n->op == '/' ? "division" : "modulo");
+			diag_error(S->d, DC_DIV_ZERO, n->b->loc, "%s by zero", n->op == '/' ? "division" : "modulo");
 		break;
 	}
 	if (ta)
@@ -427,11 +427,11 @@ Type *check_expr(Sema *S, Node *n)
 	case N_UNOP: return check_unop(S, n);
 	case N_TABLE: return check_table(S, n);
 	case N_FUNCTION:
-		diag_error(S->d, n->loc, "an anonymous function is only allowed as the handler "
+		diag_error(S->d, DC_ANON_FUNCTION, n->loc, "an anonymous function is only allowed as the handler "
 			   "of kdebug.*, timer.* and kdebug.trace_end");
 		return set_type(S, n, type_var(S, n->loc));
 	default:
-		diag_error(S->d, n->loc, "a statement is not an expression");
+		diag_error(S->d, DC_NOT_EXPRESSION, n->loc, "a statement is not an expression");
 		return set_type(S, n, type_var(S, n->loc));
 	}
 }

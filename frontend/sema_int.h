@@ -108,6 +108,7 @@ Symbol *symbol_new(Sema *S, Node *name, SymKind kind, Func *f);
 void scope_add(Sema *S, Node *name, Symbol *s);
 Symbol *scope_lookup(Sema *S, const char *name, Scope **where);
 void scope_suggest(Sema *S, Loc loc, const char *name);
+const char *scope_guess(Sema *S, const char *name);
 void scope_free(Scope *sc);
 
 /* sema_expr.c */

@@ -26,11 +26,11 @@ void check_rate(Sema *S, Node *at, const char *text, int profile, int64_t ns)
 	if (S->opt.unsafe_limits || ns >= 1000000000 / max)
 		return;
 	if (profile)
-		diag_error(S->d, at->loc, "profile-%s samples each CPU %lld times a second; the limit "
+		diag_error(S->d, DC_RATE_LIMIT, at->loc, "profile-%s samples each CPU %lld times a second; the limit "
 			   "is %lld (profile-%lldus); %s", text, (long long)(1000000000 / ns),
 			   (long long)max, (long long)(1000000 / max), lift);
 	else
-		diag_error(S->d, at->loc, "tick-%s runs %lld times a second; the limit is %lld "
+		diag_error(S->d, DC_RATE_LIMIT, at->loc, "tick-%s runs %lld times a second; the limit is %lld "
 			   "(tick-%lldms); %s", text, (long long)(1000000000 / ns), (long long)max,
 			   (long long)(1000 / max), lift);
 }
@@ -66,7 +66,7 @@ void check_table_memory(Sema *S)
 	mib(all, sizeof all, total);
 	mib(one, sizeof one, most);
 	mib(max, sizeof max, MAX_TABLE_BYTES);
-	diag_error(S->d, big->loc, "the tables need %s of locked kernel memory, %s of it for "
+	diag_error(S->d, DC_MEMORY_LIMIT, big->loc, "the tables need %s of locked kernel memory, %s of it for "
 		   "'%s' (%lld entries of %lld bytes); the limit is %s; make them smaller "
 		   "(table.new(N), --table-size N) or use --unsafe-limits", all, one,
 		   big->name ? big->name : "table", (long long)big->capacity, (long long)entry, max);

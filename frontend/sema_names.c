@@ -25,7 +25,7 @@ Type *check_text_call(Sema *S, Node *n, TypeKind k)
 	if (fmt && fmt->kind == N_STR && fmt->str && !memchr(fmt->str, 0, fmt->len))
 		t->fmt = fmt->str;
 	else if (fmt && fmt->type && type_repr(fmt->type)->kind == TY_STR)	/* else reported */
-		diag_error(S->d, fmt->loc, "the format of %s must be a string literal in a probe or "
+		diag_error(S->d, DC_ARG_CONSTANT, fmt->loc, "the format of %s must be a string literal in a probe or "
 			   "a function (the runtime formats the time from the object)",
 			   n->num == F_TIME ? "time()" : "strftime()");
 	return t;

@@ -114,8 +114,9 @@ static void check_return(Sema *S, const Node *n, const Sure *s)
 		return;
 	char hint[240];
 	snprintf(hint, sizeof hint, present_form(x), x->str);
-	diag_error(S->d, x->loc, "'%s' may be nil here, and a function's result cannot be nil; "
+	diag_error(S->d, DC_NIL_RESULT, x->loc, "'%s' may be nil here, and a function's result cannot be nil; "
 		   "return '%s' to return its value or zero", x->str, hint);
+	diag_fixit(S->d, x->loc, hint);
 }
 
 static void walk(Sema *S, Node *n, Sure *s)

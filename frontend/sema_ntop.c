@@ -46,7 +46,7 @@ static int addr_len(Type *t)
 Type *check_ntop(Sema *S, Node *n)
 {
 	if (n->list.n != 1) {
-		diag_error(S->d, n->loc, "ntop takes one argument, the address: its family follows "
+		diag_error(S->d, DC_ARG_COUNT, n->loc, "ntop takes one argument, the address: its family follows "
 			   "from its type (bpftrace's ntop(af, addr) is not accepted)");
 		return type_new(S, TY_ADDR, n->loc);
 	}
@@ -58,11 +58,11 @@ Type *check_ntop(Sema *S, Node *n)
 	Type *t = x && x->type ? type_repr(x->type) : NULL;
 	n->op = t ? addr_len(t) : -1;
 	if (!n->op && t->kind == TY_ARRAY)
-		diag_error(S->d, x->loc, "ntop takes an IPv4 address (a number or a 4-byte array) or an "
+		diag_error(S->d, DC_ARG_TYPE, x->loc, "ntop takes an IPv4 address (a number or a 4-byte array) or an "
 			   "IPv6 address (a 16-byte array or a struct in6_addr), not an array of %d bytes",
 			   t->count * t->elem);
 	else if (!n->op)
-		diag_error(S->d, x->loc, "ntop takes an IPv4 address (a number or a 4-byte array) or an "
+		diag_error(S->d, DC_ARG_TYPE, x->loc, "ntop takes an IPv4 address (a number or a 4-byte array) or an "
 			   "IPv6 address (a 16-byte array or a struct in6_addr), not a %s", type_name(t));
 	return type_new(S, TY_ADDR, n->loc);
 }
@@ -78,7 +78,7 @@ Type *ntop_literal(Sema *S, Node *lit, Type *t, Type *other)
 	uint64_t family = inet_pton(AF_INET, lit->str, v + 8) == 1  ? AF_INET :
 			  inet_pton(AF_INET6, lit->str, v + 8) == 1 ? AF_INET6 : 0;
 	if (!family) {
-		diag_error(S->d, lit->loc, "'%s' is not an IPv4 or IPv6 address", lit->str);
+		diag_error(S->d, DC_ADDRESS, lit->loc, "'%s' is not an IPv4 or IPv6 address", lit->str);
 	} else {
 		memcpy(v, &family, sizeof family);
 		free(lit->str);

@@ -68,7 +68,7 @@ void scope_add(Sema *S, Node *name, Symbol *s)
 			first = name->loc;
 			again = old->loc;
 		}
-		diag_error(S->d, again, "redeclaration of '%s'", s->name);
+		diag_error(S->d, DC_REDECLARATION, again, "redeclaration of '%s'", s->name);
 		if (first.line)
 			diag_note(S->d, first, "'%s' was first declared here", s->name);
 		else
@@ -126,8 +126,8 @@ static void consider(Guess *g, const char *name)
 	}
 }
 
-/* Report an undeclared name, with the closest visible name as a hint. */
-void scope_suggest(Sema *S, Loc loc, const char *name)
+/* The visible name closest to an undeclared one, or NULL. */
+const char *scope_guess(Sema *S, const char *name)
 {
 	int len = strlen(name);
 	Guess g = { name, NULL, (len / 3 > 1 ? len / 3 : 1) + 1 };	/* must beat this */
@@ -141,8 +141,16 @@ void scope_suggest(Sema *S, Loc loc, const char *name)
 		consider(&g, bname);
 	for (int i = 0; i < B_COUNT; i++)
 		consider(&g, builtin_names[i]);
-	if (g.best)
-		diag_error(S->d, loc, "use of undeclared name '%s'; did you mean '%s'?", name, g.best);
-	else
-		diag_error(S->d, loc, "use of undeclared name '%s' (declare it with 'var %s')", name, name);
+	return g.best;
+}
+
+/* Report an undeclared name, with the closest visible name as a hint. */
+void scope_suggest(Sema *S, Loc loc, const char *name)
+{
+	const char *best = scope_guess(S, name);
+	if (best) {
+		diag_error(S->d, DC_UNDECLARED, loc, "use of undeclared name '%s'; did you mean '%s'?", name, best);
+		diag_fixit(S->d, loc, best);
+	} else
+		diag_error(S->d, DC_UNDECLARED, loc, "use of undeclared name '%s' (declare it with 'var %s')", name, name);
 }

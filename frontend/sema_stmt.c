@@ -88,7 +88,7 @@ int in_main(Sema *S, Node *n, const char *what)
 {
 	if (S->func->kind == FN_MAIN)
 		return 1;
-	diag_error(S->d, n->loc, "%s is only allowed in the main chunk, not inside a %s",
+	diag_error(S->d, DC_MAIN_ONLY, n->loc, "%s is only allowed in the main chunk, not inside a %s",
 		   what, S->func->kind == FN_USER ? "function" : "handler");
 	return 0;
 }
@@ -112,7 +112,7 @@ static void check_var(Sema *S, Node *n)
 	for (int i = 0; i < n->list2.n; i++)
 		check_expr(S, n->list2.v[i]);
 	if (n->list2.n > n->list.n)
-		diag_error(S->d, n->list2.v[n->list.n] ? n->list2.v[n->list.n]->loc : n->loc,
+		diag_error(S->d, DC_ASSIGN_COUNT, n->list2.v[n->list.n] ? n->list2.v[n->list.n]->loc : n->loc,
 			   "more values than names in 'var'");
 	for (int i = 0; i < n->list.n; i++) {
 		Node *name = n->list.v[i];
@@ -142,11 +142,11 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 	case N_FIELD:
 		check_expr(S, t);
 		if (t->kind == N_CREAD) {
-			diag_error(S->d, t->loc, "typed data cannot be assigned: it is only read");
+			diag_error(S->d, DC_ASSIGN_READ_ONLY, t->loc, "typed data cannot be assigned: it is only read");
 			return;
 		}
 		if (t->kind == N_FIELD && t->num == 1) {
-			diag_error(S->d, t->loc, "event field '%s' cannot be assigned", t->str);
+			diag_error(S->d, DC_ASSIGN_READ_ONLY, t->loc, "event field '%s' cannot be assigned", t->str);
 			return;
 		}
 		table_written(S, t->a);
@@ -156,11 +156,11 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 			snprintf(what, sizeof what, "the value of this table");
 		break;
 	case N_BUILTIN:
-		diag_error(S->d, t->loc, "cannot assign to builtin variable '%s'",
+		diag_error(S->d, DC_ASSIGN_BUILTIN, t->loc, "cannot assign to builtin variable '%s'",
 			   t->num >= 0 && t->num < B_COUNT ? builtin_names[t->num] : "?");
 		return;
 	default:
-		diag_error(S->d, t->loc, "cannot assign to this expression");
+		diag_error(S->d, DC_ASSIGN_TARGET, t->loc, "cannot assign to this expression");
 		return;
 	}
 	if (plus) {
@@ -183,12 +183,16 @@ static void check_assign(Sema *S, Node *n)
 	for (int i = 0; i < n->list2.n; i++)
 		check_expr(S, n->list2.v[i]);
 	if (n->list.n != n->list2.n)
-		diag_error(S->d, n->loc, "%d value%s assigned to %d target%s", n->list2.n,
+		diag_error(S->d, DC_ASSIGN_COUNT, n->loc, "%d value%s assigned to %d target%s", n->list2.n,
 			   n->list2.n == 1 ? "" : "s", n->list.n, n->list.n == 1 ? "" : "s");
 	for (int i = 0; i < n->list.n; i++)
 		if (n->list.v[i])
 			check_target(S, n->list.v[i], i < n->list2.n ? n->list2.v[i] : NULL,
 				     n->op == TK_PLUSEQ);
+	/* "x = 1" with x unknown and like no other name: the hint's "var x = 1" */
+	Node *t = n->list.n == 1 ? n->list.v[0] : NULL;
+	if (t && t->kind == N_NAME && !t->sym && n->op != TK_PLUSEQ && !scope_guess(S, t->str))
+		diag_fixit(S->d, (Loc){ t->loc.line, t->loc.col, t->loc.line, t->loc.col - 1 }, "var ");
 }
 
 static void check_cond(Sema *S, Node *c)
@@ -222,9 +226,9 @@ static void check_step(Sema *S, Node *c)
 {
 	int64_t step;
 	if (c && !for_step(c, &step))
-		diag_error(S->d, c->loc, "the step of a numeric for must be a constant number");
+		diag_error(S->d, DC_FOR_STEP, c->loc, "the step of a numeric for must be a constant number");
 	else if (c && !step)
-		diag_error(S->d, c->loc, "the step of a for loop cannot be zero");
+		diag_error(S->d, DC_FOR_STEP, c->loc, "the step of a for loop cannot be zero");
 }
 
 static void check_fornum(Sema *S, Node *n)
@@ -251,12 +255,12 @@ static Type *forin_table(Sema *S, Node *n, Node *tab, int nk)
 		return NULL;
 	int has = r->kind == TY_TABLE ? r->table->nkeys : 0;
 	if (!n->num && has > 1) {
-		diag_error(S->d, tab->loc, "this table has %d keys: name them in parentheses, "
+		diag_error(S->d, DC_FORIN_KEYS, tab->loc, "this table has %d keys: name them in parentheses, "
 			   "for ((k1, k2), v in %s(t))", has, n->str);
 		return NULL;
 	}
 	if (has && has != nk) {
-		diag_error(S->d, tab->loc, "the loop names %d keys, but this table has %d", nk, has);
+		diag_error(S->d, DC_FORIN_KEYS, tab->loc, "the loop names %d keys, but this table has %d", nk, has);
 		return NULL;
 	}
 	return index_table(S, tab, tab, nk);
@@ -268,7 +272,7 @@ static void check_forin(Sema *S, Node *n)
 	int max = sorted ? 2 : 1, nk = n->num ? (int)n->num : 1;
 	Type *t = NULL;
 	if (n->list2.n < 1 || n->list2.n > max)
-		diag_error(S->d, n->loc, "%s takes %s", sorted ? "sort_pairs" : "pairs",
+		diag_error(S->d, DC_ARG_COUNT, n->loc, "%s takes %s", sorted ? "sort_pairs" : "pairs",
 			   sorted ? "a table and an optional count" : "one table");
 	ctx_use(S, n, CTX_USER, "iterating over a table");
 	if (n->list2.n >= 1 && n->list2.v[0])
@@ -297,7 +301,7 @@ static void check_return(Sema *S, Node *n)
 	if (!check_expr(S, n->a))
 		return;
 	if (f->kind != FN_USER) {
-		diag_error(S->d, n->a->loc, "%s cannot return a value",
+		diag_error(S->d, DC_RETURN_VALUE, n->a->loc, "%s cannot return a value",
 			   f->kind == FN_MAIN ? "the main chunk" : "a handler");
 		return;
 	}
@@ -345,7 +349,7 @@ void check_stmt(Sema *S, Node *n)
 		break;
 	case N_FUNCDEF:
 		if (!S->toplevel || !n->sym)
-			diag_error(S->d, n->loc, "functions can only be defined at top level");
+			diag_error(S->d, DC_NESTED_FUNCTION, n->loc, "functions can only be defined at top level");
 		else
 			check_func_body(S, n->sym->func);
 		break;
@@ -391,7 +395,7 @@ void check_stmt(Sema *S, Node *n)
 		break;
 	case N_BREAK:
 		if (!S->loops)
-			diag_error(S->d, n->loc, "'break' outside a loop");
+			diag_error(S->d, DC_BREAK_OUTSIDE, n->loc, "'break' outside a loop");
 		break;
 	case N_RETURN:
 		check_return(S, n);
@@ -406,7 +410,7 @@ void check_stmt(Sema *S, Node *n)
 		check_block(S, n);
 		break;
 	default:
-		diag_error(S->d, n->loc, "this expression is not a statement");
+		diag_error(S->d, DC_NOT_STATEMENT, n->loc, "this expression is not a statement");
 		check_expr(S, n);
 		break;
 	}

@@ -16,14 +16,14 @@ int kernel(Lower *L)
 	return L->ctx == IRF_KERNEL;
 }
 
-void lower_error(Lower *L, const Node *n, const char *fmt, ...)
+void lower_error(Lower *L, DiagCode code, const Node *n, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_error(L->d, n ? n->loc : (Loc){0}, "%s", msg);
+	diag_error(L->d, code, n ? n->loc : (Loc){0}, "%s", msg);
 }
 
 int func_group(Lower *L, const Node *site)
@@ -349,7 +349,7 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		nslow++;
 	}
 	if (nslow >= SLOW_RELEASE_MIN)
-		diag_warning(L->d, at->loc, "this handler reads its events' records (argN, args.NAME or "
+		diag_warning(L->d, DC_SLOW_RELEASE, at->loc, "this handler reads its events' records (argN, args.NAME or "
 			     "argstr), so %d of its events attach as perf-event tracepoints, which the "
 			     "kernel releases one grace period at a time: ending the run will take "
 			     "about %d s", nslow, (nslow * RELEASE_MS + 999) / 1000);
@@ -460,7 +460,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 		ir_optimize(L.mod->funcs[i]);
 		Loc at = { L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 };
 		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
-			diag_error(d, at, "internal compiler error: %s", err);
+			diag_error(d, DC_INTERNAL, at, "internal compiler error: %s", err);
 	}
 	for (int i = 0; i < njobs; i++) {
 		dispatch_free(jobs[i].disp);

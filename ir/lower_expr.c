@@ -141,7 +141,7 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		int i = n->num - B_ARG0;
 		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;
 		if (!fl) {
-			lower_error(L, n, "internal compiler error: this event has no such argument");
+			lower_error(L, DC_INTERNAL, n, "internal compiler error: this event has no such argument");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);
@@ -243,7 +243,7 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	case N_FIELD: {
 		const EventField *fl = named_field(L, n);
 		if (!fl) {
-			lower_error(L, n, "internal compiler error: no such event field here");
+			lower_error(L, DC_INTERNAL, n, "internal compiler error: no such event field here");
 			return ir_imm(0);
 		}
 		return field_value(L, n, fl);

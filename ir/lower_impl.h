@@ -163,7 +163,7 @@ void finish_func(IrFunc *f);
 
 /* lower.c */
 int kernel(Lower *L);
-void lower_error(Lower *L, const Node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void lower_error(Lower *L, DiagCode code, const Node *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int func_group(Lower *L, const Node *site);	/* Func index registered by site */
 int map_find(Lower *L, const char *name);	/* the map's index, or -1 */
 

@@ -352,7 +352,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		emit_call(L, KH_ATTACH, 1, ir_imm(func_group(L, call)));
 		return ir_imm(0);
 	default:
-		lower_error(L, call, "internal compiler error: built-in function %d has no lowering", (int)call->num);
+		lower_error(L, DC_INTERNAL, call, "internal compiler error: built-in function %d has no lowering", (int)call->num);
 		return ir_imm(0);
 	}
 }

@@ -94,12 +94,12 @@ static int check_size(const ObjFile *o, int i, Diag *d, Loc at)
 	reach(o, i, funcs, maps);
 	int nf = count(funcs, o->nprogs), nm = count(maps, nmaps);
 	if (nf > MAX_SUBPROGS) {
-		diag_error(d, at, "this probe is made of %d functions (its body, the functions it "
+		diag_error(d, DC_PROGRAM_LIMIT, at, "this probe is made of %d functions (its body, the functions it "
 			   "calls and a callback per loop); the kernel allows %d", nf, MAX_SUBPROGS);
 		rc = -1;
 	}
 	if (nm > MAX_MAPS) {
-		diag_error(d, at, "this probe uses %d maps (its tables, the global variables and "
+		diag_error(d, DC_PROGRAM_LIMIT, at, "this probe uses %d maps (its tables, the global variables and "
 			   "ktap's own); the kernel allows %d", nm, MAX_MAPS);
 		rc = -1;
 	}
@@ -122,14 +122,14 @@ int bpf_check_chains(const ObjFile *o, Diag *d)
 			rc = -1;
 		if (c->frames > MAX_FRAMES) {
 			char *p = path(o, memo, i, 0);
-			diag_error(d, at, "calls nest %d deep from this probe (%s); the kernel allows %d",
+			diag_error(d, DC_PROGRAM_LIMIT, at, "calls nest %d deep from this probe (%s); the kernel allows %d",
 				   c->frames, p, MAX_FRAMES);
 			free(p);
 			rc = -1;
 		}
 		if (c->stack > MAX_STACK) {
 			char *p = path(o, memo, i, 1);
-			diag_error(d, at, "this probe and the functions it calls need %d bytes of stack "
+			diag_error(d, DC_PROGRAM_LIMIT, at, "this probe and the functions it calls need %d bytes of stack "
 				   "together (%s); the kernel allows %d", c->stack, p, MAX_STACK);
 			free(p);
 			rc = -1;

@@ -4,10 +4,10 @@
 #include "bpf_internal.h"
 #include "../../common/util.h"
 
-static int report(Diag *d, const IrFunc *f, const char *msg)
+static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 {
 	if (d)
-		diag_error(d, ((Loc){ f->line, 1, f->line, 1 }), "%s", msg);
+		diag_error(d, code, ((Loc){ f->line, 1, f->line, 1 }), "%s", msg);
 	return -1;
 }
 
@@ -18,7 +18,7 @@ static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
 	int64_t size = 8 * (int64_t)ra->nspills;
 	for (int i = 0; i < f->nslots; i++) {
 		if (f->slots[i].size < 0 || f->slots[i].size % 8)
-			return report(d, f, "internal error: stack slot size not a multiple of 8");
+			return report(d, DC_INTERNAL, f, "internal error: stack slot size not a multiple of 8");
 		size += f->slots[i].size;
 	}
 	char *msg = NULL;
@@ -28,7 +28,7 @@ static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
 		msg = xasprintf("stack frame of %lld bytes is too large", (long long)size);
 	if (!msg)
 		return 0;
-	report(d, f, msg);
+	report(d, DC_PROGRAM_LIMIT, f, msg);
 	free(msg);
 	return -1;
 }
@@ -43,7 +43,7 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 	p->func = f;
 	if (bpf_liveness(f, &c.lv, &why) < 0) {
 		char *msg = xasprintf("internal error in %s: %s", f->name, why);
-		report(d, f, msg);
+		report(d, DC_PROGRAM_LIMIT, f, msg);
 		free(msg);
 		return -1;
 	}
@@ -55,7 +55,7 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 		if (rc < 0) {
 			char *msg = c.limit ? xasprintf("%s %s", f->name, c.why) :
 				    xasprintf("internal error in %s: %s", f->name, c.why);
-			report(d, f, msg);
+			report(d, DC_PROGRAM_LIMIT, f, msg);
 			free(msg);
 		}
 	}

@@ -52,7 +52,7 @@ static void *keep(W *w, void *p)
 static int elf_fail(W *w)
 {
 	if (!w->failed)
-		diag_error(w->d, (Loc){0}, "cannot make the object file: libelf: %s", elf_errmsg(-1));
+		diag_error(w->d, DC_OBJECT_FILE, (Loc){0}, "cannot make the object file: libelf: %s", elf_errmsg(-1));
 	w->failed = 1;
 	return -1;
 }
@@ -60,7 +60,7 @@ static int elf_fail(W *w)
 /* Reports a malformed ObjFile, the code generator's fault; returns -1. */
 static int bug(W *w, const char *func, const char *what)
 {
-	diag_error(w->d, (Loc){0}, "internal compiler error: %s: %s", func, what);
+	diag_error(w->d, DC_INTERNAL, (Loc){0}, "internal compiler error: %s: %s", func, what);
 	w->failed = 1;
 	return -1;
 }
@@ -378,7 +378,7 @@ static int image(W *w, int fd, Buf *img)
 		return elf_fail(w);
 	void *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		diag_error(w->d, (Loc){0}, "cannot make the object file: mmap: %s", strerror(errno));
+		diag_error(w->d, DC_OBJECT_FILE, (Loc){0}, "cannot make the object file: mmap: %s", strerror(errno));
 		return -1;
 	}
 	buf_add(img, p, size);
@@ -394,7 +394,7 @@ int obj_elf_image(const ObjFile *o, Diag *d, Buf *img)
 	/* libelf writes to a descriptor: a memory file touches no disk */
 	int fd = memfd_create("ktap-elf", MFD_CLOEXEC);
 	if (fd < 0) {
-		diag_error(d, (Loc){0}, "cannot make the object file: memfd_create: %s", strerror(errno));
+		diag_error(d, DC_OBJECT_FILE, (Loc){0}, "cannot make the object file: memfd_create: %s", strerror(errno));
 		return -1;
 	}
 	obj_place(o, &w.pl);
@@ -411,7 +411,7 @@ int obj_write_elf(const ObjFile *o, const char *path, Diag *d)
 	Buf img = {0};
 	int rc = obj_elf_image(o, d, &img);
 	if (!rc && outfile_write(path, img.p, img.len) < 0) {
-		diag_error(d, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
+		diag_error(d, DC_DRIVER_WRITE, (Loc){0}, "cannot write '%s': %s", path, strerror(errno));
 		rc = -1;
 	}
 	buf_free(&img);

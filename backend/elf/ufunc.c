@@ -9,7 +9,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 {
 	const char *name = p->func->name;
 	if (r->insn < 0 || r->insn >= p->ninsns) {
-		diag_error(d, (Loc){0}, "internal compiler error: %s: relocation at instruction %d out of range",
+		diag_error(d, DC_INTERNAL, (Loc){0}, "internal compiler error: %s: relocation at instruction %d out of range",
 			   name, r->insn);
 		return -1;
 	}
@@ -34,7 +34,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		if (r->target < 0 || r->target >= o->nprogs)
 			break;
 		if (o->progs[r->target].func->ctx != IRF_USER) {
-			diag_error(d, (Loc){0}, "internal compiler error: %s: user-context code calls kernel "
+			diag_error(d, DC_INTERNAL, (Loc){0}, "internal compiler error: %s: user-context code calls kernel "
 				   "function %s", name, o->progs[r->target].func->name);
 			return -1;
 		}
@@ -42,7 +42,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		u->target = xstrdup(o->progs[r->target].func->name);
 		return 0;
 	}
-	diag_error(d, (Loc){0}, "internal compiler error: %s: bad relocation (kind %d, target %d)", name,
+	diag_error(d, DC_INTERNAL, (Loc){0}, "internal compiler error: %s: bad relocation (kind %d, target %d)", name,
 		   r->kind, r->target);
 	return -1;
 }

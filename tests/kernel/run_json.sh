@@ -13,11 +13,11 @@ for line in text[:-1].split("\n"):
 }
 
 # run OUT SCRIPT WORKLOAD-ARGS...: ktap -f json with the workload as CMD,
-# the output in OUT; stderr holds the compile diagnostics ("[]") only.
+# the output in OUT; stderr holds the compile diagnostics (none) only.
 run() {
 	local out=$1 script=$2; shift 2
 	"$KTAP" -q -f json -e "$script" -- "$WORKLOAD" -q "$@" >"$out" 2>"$out.err" || fail "ktap: $(cat "$out.err")"
-	expect "stderr" "$(cat "$out.err")" "[]"
+	expect "stderr" "$(cat "$out.err")" '{"version": 1, "diagnostics": []}'
 }
 
 HEADER='{"type": "ktap_json", "version": 1, "script": "<command line>"}'
@@ -127,7 +127,7 @@ t_warnings() {
 var s = {}
 trace syscalls:sys_enter_getppid /execname == "kt-jwa"/ { i += 1 s[i] = 1 while (true) { } }' \
 	-- "$WORKLOAD" -q --comm kt-jwa getppid 10 >"$work/o" 2>"$work/o.err" || fail "ktap: $(cat "$work/o.err")"
-expect "stderr" "$(cat "$work/o.err")" "[]"
+expect "stderr" "$(cat "$work/o.err")" '{"version": 1, "diagnostics": []}'
 expect "warnings" "$(parsed "$work/o")" "$HEADER"'
 {"type": "warning", "kind": "dropped_updates", "count": 6, "table": "s", "line": 2, "entries": 4, "message": "6 updates to table '"'s'"' (line 2) were dropped: table full (4 entries)"}
 {"type": "warning", "kind": "loop_caps", "count": 10, "message": "10 loops in kernel handlers were stopped at the iteration cap (100000)"}'"
@@ -184,8 +184,9 @@ local rc=0
 expect "exit status" "$rc" 1
 expect "stdout" "$(cat "$work/c.out")" ""
 python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-assert d[0]["severity"] == "error" and d[0]["line"] == 1 and d[0]["column"] == 8, d' "$work/c.err" 2>&1 ||
+d = json.load(open(sys.argv[1]))["diagnostics"]
+assert d[0]["severity"] == "error" and d[0]["code"] == "syntax-error", d
+assert d[0]["range"]["start"] == {"line": 1, "column": 8, "display_column": 8}, d' "$work/c.err" 2>&1 ||
 	fail "diagnostics: $(cat "$work/c.err")"
 }
 
@@ -193,9 +194,23 @@ t_bad_options() {
 local rc=0
 "$KTAP" -f yaml -e 'print(1)' 2>"$work/e" || rc=$?
 expect "-f yaml" "$rc: $(cat "$work/e")" "1: ktap: error: '-f yaml': expected text or json"
-rc=0
+}
+
+# After -f json, the driver's errors are diagnostics too (docs/diagnostics.md):
+# one JSON document, a driver-... code, no range.
+t_driver_errors() {
+local rc=0
 "$KTAP" -f json -T -e 'print(1)' 2>"$work/e" || rc=$?
-expect "-T" "$rc: $(cat "$work/e")" "1: ktap: error: -T cannot be used with -f json"
+expect "-T" "$rc: $(cat "$work/e")" '1: {"version": 1, "diagnostics": [
+ {"code": "driver-usage", "severity": "error", "message": "-T cannot be used with -f json", "file": "ktap", "notes": [], "fixits": []}]}'
+rc=0
+"$KTAP" -f json "$work/nosuch.kp" 2>"$work/e" || rc=$?
+expect "missing script" "$rc: $(cat "$work/e")" '1: {"version": 1, "diagnostics": [
+ {"code": "driver-cannot-read", "severity": "error", "message": "cannot read '"'$work/nosuch.kp'"': No such file or directory", "file": "ktap", "notes": [], "fixits": []}]}'
+rc=0
+"$KTAP" -f json --strlen 2>"$work/e" || rc=$?
+expect "--strlen" "$rc: $(cat "$work/e")" '1: {"version": 1, "diagnostics": [
+ {"code": "driver-bad-argument", "severity": "error", "message": "'"'--strlen'"' needs an argument", "file": "ktap", "notes": [], "fixits": []}]}'
 }
 
 run_cases

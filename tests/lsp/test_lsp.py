@@ -40,15 +40,6 @@ def expect(what, got, want):
         raise Fail("%s: got %s, want %s" % (what, json.dumps(got), json.dumps(want)))
 
 
-def contract_v1():
-    """Whether the compiler writes the diagnostics contract's version 1
-    (docs/diagnostics.md) rather than the array before it: fix-its (and so
-    code actions) and codes come only with it."""
-    r = subprocess.run([KTAPC, "-fsyntax-only", "--diagnostics-format=json", "-e", "prnt(1)"],
-                       capture_output=True, text=True)
-    return isinstance(json.loads(r.stderr), dict)
-
-
 def server(tracefs=TRACEFS, args=()):
     env = dict(os.environ, KTAP_TRACEFS=tracefs)
     return Client([KTAPC, "--lsp", *args], env=env)
@@ -86,11 +77,8 @@ def stop(c, want_rc=0):
 
 
 def prnt_diagnostic():
-    d = {"range": rng(3, 1, 3, 5), "severity": 1, "source": "ktapc",
-         "message": "use of undeclared name 'prnt'; did you mean 'print'?"}
-    if contract_v1():
-        d["code"] = "undeclared-name"
-    return d
+    return {"range": rng(3, 1, 3, 5), "severity": 1, "source": "ktapc", "code": "undeclared-name",
+            "message": "use of undeclared name 'prnt'; did you mean 'print'?"}
 
 
 def t_session():
@@ -114,7 +102,7 @@ def t_session():
     fix = [{"title": "Replace with 'print'", "kind": "quickfix", "diagnostics": [diag],
             "isPreferred": True, "edit": {"changes": {URI: [
                 {"range": rng(3, 1, 3, 5), "newText": "print"}]}}}]
-    expect("code actions", actions, fix if contract_v1() else [])
+    expect("code actions", actions, fix)
 
     c.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": 2},
                                         "contentChanges": [{"text": FIXED}]})

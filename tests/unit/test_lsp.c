@@ -102,19 +102,7 @@ static char *adapt(const char *fixture, char **fixes)
 	"\"relatedInformation\":[{\"location\":{\"range\":" R(0, 0, 0, 3) ",\"uri\":\"file:///t.kp\"}," \
 	"\"message\":\"declared here\"}],\"severity\":2,\"source\":\"ktapc\"}"
 
-/* The array before the contract: inclusive ends, no codes, no fix-its. */
-static void test_adapter_array(void **state)
-{
-	char *fixes, *s = adapt("tests/lsp/fixtures/diag_array.json", &fixes);
-	assert_string_equal(s, "[{" PRNT ",\"severity\":1,\"source\":\"ktapc\"},{" WARNING ","
-			       "{\"message\":\"too many errors emitted, stopping now [-ferror-limit=]\","
-			       "\"range\":" R(0, 0, 0, 0) ",\"severity\":1,\"source\":\"ktapc\"}]");
-	assert_string_equal(fixes, "[]");
-	free(s);
-	free(fixes);
-}
-
-/* The contract's version 1: codes, and fix-its (by diagnostic) for code
+/* The contract (version 1): codes, and fix-its (by diagnostic) for code
  * actions; an insertion is an empty range. */
 static void test_adapter_v1(void **state)
 {
@@ -144,7 +132,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_builtin_documented),
 		cmocka_unit_test(test_every_entry_is_builtin),
-		cmocka_unit_test(test_adapter_array),
 		cmocka_unit_test(test_adapter_v1),
 		cmocka_unit_test(test_adapter_rejects),
 	};
