@@ -2,7 +2,7 @@
 #   make            build ktapc (and ktap)
 #   make check      unit, golden (lit), language server and kernel tests
 #   make deps       install the Debian packages the build and tests need (root)
-#   make SANITIZE=1 build with AddressSanitizer and UBSan (build-san/ktapc, build-san/ktap)
+#   make SANITIZE=1 build with AddressSanitizer, UBSan and KTAP_DEBUG checks (build-san/)
 #   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -14,6 +14,8 @@ FUZZ_SECONDS ?= 60
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# debug checks, e.g. the IR checked after every pass (docs/ir.md)
+CPPFLAGS += -DKTAP_DEBUG
 else
 BUILD    ?= build
 SANFLAGS :=

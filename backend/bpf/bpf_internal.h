@@ -107,6 +107,5 @@ void e_parmove(Fn *c, const int *dst, const int *src, int n);
 int bpf_select(Fn *c);
 
 /* Kernel helper names, for the printer: "bpf_map_lookup_elem" or NULL. */
-const char *bpf_helper_name(int id);
 
 #endif

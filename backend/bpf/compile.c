@@ -1,8 +1,10 @@
 /* The backend's driver: each IrFunc through liveness, allocation, frame
  * layout and selection into its ObjProg. */
+#include <assert.h>
 #include <stdlib.h>
 #include "bpf_internal.h"
 #include "../../common/util.h"
+#include "../../ir/check.h"
 
 static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 {
@@ -40,6 +42,8 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 	Fn c = { .o = o, .f = f, .p = p };
 	const char *why = NULL;
 	int rc = -1;
+	/* the pass driver checked it; selection relies on it, and checks nothing */
+	assert(ir_check_in(o->mod, f, NULL, 0) == 0);
 	p->func = f;
 	if (bpf_liveness(f, &c.lv, &why) < 0) {
 		char *msg = xasprintf("internal error in %s: %s", f->name, why);
