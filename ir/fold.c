@@ -85,17 +85,6 @@ static int compare(IrCond c, int64_t x, int64_t y)
 	abort();
 }
 
-/* The condition with its operands swapped: a < b is b > a. */
-static IrCond swapped(IrCond c)
-{
-	static const IrCond sw[] = {
-		[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE,
-		[C_GT] = C_LT, [C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE,
-		[C_UGT] = C_ULT, [C_UGE] = C_ULE, [C_SET] = C_SET,
-	};
-	return sw[c];
-}
-
 static void to_mov(IrIns *i, IrOpnd a)
 {
 	i->op = IR_MOV;
@@ -145,7 +134,7 @@ static void pair(const Val *vals, int blk, IrIns *i, int can_swap)
 		i->a = b;
 		i->b = a;
 		if (i->op == IR_BR)
-			i->cond = swapped(i->cond);
+			i->cond = ir_cond_swapped(i->cond);
 		return;
 	}
 	if (a.kind == O_IMM && b.kind != O_IMM && i->a.kind == O_VREG)

@@ -199,6 +199,8 @@ static inline int ir_is_term(IrOp op) { return ir_op_is(op, F_TERM); }
 void ir_print_func(FILE *out, const IrFunc *f);
 void ir_print_module(FILE *out, const IrModule *m);
 const char *ir_op_name(IrOp op);
+/* The condition that holds of (b, a) when c holds of (a, b): slt is sgt. */
+IrCond ir_cond_swapped(IrCond c);
 
 /* The pass driver (opt.c): checks each function of m (ir_check_in), runs
  * the passes (constant folding, copy propagation, dead code elimination,

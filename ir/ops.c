@@ -10,6 +10,16 @@ const IrOpInfo ir_ops[IR_NOPS] = {
 #undef X
 };
 
+IrCond ir_cond_swapped(IrCond c)
+{
+	static const IrCond sw[] = {
+		[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE,
+		[C_GT] = C_LT, [C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE,
+		[C_UGT] = C_ULT, [C_UGE] = C_ULE, [C_SET] = C_SET,
+	};
+	return sw[c];
+}
+
 const char *ir_op_name(IrOp op)
 {
 	return op >= 0 && op < IR_NOPS ? ir_ops[op].name : "?";

@@ -14,15 +14,13 @@ static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 }
 
 /* The frame, checked before it is laid out: BPF allows 512 bytes in the
- * kernel; offsets from r10 must fit in 16 bits anywhere. */
+ * kernel; offsets from r10 must fit in 16 bits anywhere. (ir_check made
+ * every slot a positive multiple of 8.) */
 static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
 {
 	int64_t size = 8 * (int64_t)ra->nspills;
-	for (int i = 0; i < f->nslots; i++) {
-		if (f->slots[i].size < 0 || f->slots[i].size % 8)
-			return report(d, DC_INTERNAL, f, "internal error: stack slot size not a multiple of 8");
+	for (int i = 0; i < f->nslots; i++)
 		size += f->slots[i].size;
-	}
 	char *msg = NULL;
 	if (f->ctx == IRF_KERNEL && size > 512)
 		msg = xasprintf("stack frame of %lld bytes exceeds BPF's 512", (long long)size);

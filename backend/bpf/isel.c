@@ -18,13 +18,6 @@ static const int jmp_op[] = {
 	[C_SET] = BPF_JSET,
 };
 
-/* b cond' a when a cond b */
-static const IrCond swapped[] = {
-	[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE, [C_GT] = C_LT,
-	[C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE, [C_UGT] = C_ULT,
-	[C_UGE] = C_ULE, [C_SET] = C_SET,
-};
-
 /* !(a cond b); JSET has no negation */
 static const IrCond negated[] = {
 	[C_EQ] = C_NE, [C_NE] = C_EQ, [C_LT] = C_GE, [C_LE] = C_GT, [C_GT] = C_LE,
@@ -246,7 +239,7 @@ static void sel_br(Fn *c, const IrIns *i, int next)
 		return;
 	}
 	if (a.kind != O_VREG && b.kind == O_VREG)
-		a = i->b, b = i->a, cc = swapped[cc];
+		a = i->b, b = i->a, cc = ir_cond_swapped(cc);
 	if (t == next && cc != C_SET) {
 		int x = t;
 		t = f, f = x, cc = negated[cc];
