@@ -138,7 +138,7 @@ check-kernel: all
 # features; and tracing the compares of the generated lexer's and parser's
 # table machines costs more than it tells the fuzzer.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_compile
-FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -I$(BUILD)/common -Ifrontend
+FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -DKTAP_DEBUG -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -I$(BUILD)/common -Ifrontend
 FUZZ_GEN_OBJS := $(BUILD)/fuzz/parser.o $(BUILD)/fuzz/lexer.o
 fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
