@@ -38,17 +38,11 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 	const IrFunc *f = o->mod->funcs[idx];
 	ObjProg *p = &o->progs[idx];
 	Fn c = { .o = o, .f = f, .p = p };
-	const char *why = NULL;
 	int rc = -1;
 	/* the pass driver checked it; selection relies on it, and checks nothing */
 	assert(ir_check_in(o->mod, f, NULL, 0) == 0);
 	p->func = f;
-	if (bpf_liveness(f, &c.lv, &why) < 0) {
-		char *msg = xasprintf("internal error in %s: %s", f->name, why);
-		report(d, DC_PROGRAM_LIMIT, f, msg);
-		free(msg);
-		return -1;
-	}
+	bpf_liveness(f, &c.lv);
 	bpf_regalloc(f, &c.lv, &c.ra);
 	if (check_frame(f, &c.ra, d) == 0) {
 		p->stack_size = c.stack_size = bpf_frame(&c);

@@ -232,7 +232,7 @@ static void sel_br(Fn *c, const IrIns *i, int next)
 {
 	IrOpnd a = i->a, b = i->b;
 	IrCond cc = i->cond;
-	int t = bpf_block_index(&c->lv, i->t), f = bpf_block_index(&c->lv, i->f);
+	int t = i->t->id, f = i->f->id;	/* ids are indexes (ir_check) */
 	if (t == f) {
 		if (t != next)
 			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
@@ -330,7 +330,7 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		sel_call(c, i);
 		break;
 	case IR_JMP: {
-		int t = bpf_block_index(&c->lv, i->t);
+		int t = i->t->id;
 		if (t != next)
 			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
 		break;
