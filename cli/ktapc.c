@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	      "  -S                          print BPF assembly with the script's lines\n"
 	      "  --emit=ast|ir|asm|obj       what to produce (asm is -S; obj is the default)\n"
 	      "  --after=PASS                with --emit=ir: the IR after the first run of PASS\n"
-	      "                              (lower, fold, cfg, dce, order; docs/ir.md)\n"
+	      "                              (lower, the passes in order, order; docs/ir.md)\n"
 	      "  -fsyntax-only               check the script only; where tracefs cannot be\n"
 	      "                              read (not root), events are not checked: a warning\n"
 	      "  --events FILE               read the events (tracepoints and their fields)\n"
@@ -118,8 +118,8 @@ static int parse_args(int argc, char **argv, Options *o)
 				return 1;
 		} else if (!strncmp(a, "--after=", 8)) {
 			if (!ir_pass_known(a + 8)) {
-				diag_error(o->d, DC_DRIVER_ARGUMENT, (Loc){0}, "unknown pass '%s' "
-					   "(lower, fold, cfg, dce or order)", a + 8);
+				diag_error(o->d, DC_DRIVER_ARGUMENT, (Loc){0}, "unknown pass '%s' (%s)",
+					   a + 8, ir_pass_names());
 				return 1;
 			}
 			o->c.after = a + 8;

@@ -209,8 +209,10 @@ IrCond ir_cond_swapped(IrCond c);
  * after the first run of that pass ("lower": before any). NULL, or the
  * function found malformed with the problem in err. */
 IrFunc *ir_run_passes(IrModule *m, const char *after, char *err, size_t n);
-/* Whether --after=name names a pass: lower, fold, cfg, dce, order. */
+/* Whether --after=name names a pass; and all their names, in order
+ * ("lower, fold, ..., order"), for messages. */
 int ir_pass_known(const char *name);
+const char *ir_pass_names(void);
 /* All the passes on one function, without checks (tests). */
 void ir_optimize(IrFunc *f);
 

@@ -39,6 +39,18 @@ int ir_pass_known(const char *name)
 	return !strcmp(name, "lower") || !strcmp(name, "order");
 }
 
+const char *ir_pass_names(void)
+{
+	static char names[256];
+	if (names[0])
+		return names;
+	int w = snprintf(names, sizeof(names), "lower");
+	for (int k = 0; k < NPASSES; k++)
+		w += snprintf(names + w, sizeof(names) - w, ", %s", passes[k].name);
+	snprintf(names + w, sizeof(names) - w, ", order");
+	return names;
+}
+
 /* ir_check_in, its message prefixed with where in the pipeline we are. */
 static int check(const IrModule *m, const IrFunc *f, const char *after, char *err, size_t n)
 {
