@@ -21,7 +21,12 @@ names=(empty global table latency printf hist twokey filter loop func)
 # measure, off at the end whatever happens, and nothing of ours left loaded.
 sysctl -q kernel.bpf_stats_enabled=1
 held=
-trap '[ -z "$held" ] || kill -INT $held 2>/dev/null; sysctl -q kernel.bpf_stats_enabled=0; rm -rf "$work"' EXIT
+finish() {
+	if [ -n "$held" ]; then kill -INT $held 2>/dev/null && wait $held || true; fi
+	sysctl -q kernel.bpf_stats_enabled=0
+	rm -rf "$work"
+}
+trap finish EXIT
 
 # The workload's actions that fire NAME's events, about $n of them
 # (nanosleep is slow: fewer; write-sizes goes by 65536).
@@ -43,14 +48,17 @@ for name in "${names[@]}"; do
 done
 cc -O2 -o "$work/loader" "$dir/loader.c" -lbpf
 
-# measure PID: "NS INSNS" of the tracepoint programs PID holds once the
-# workload ran NAME's actions; fails when none of them ran.
+# measure PID: the tracepoint programs PID holds once the workload ran
+# NAME's actions: GOT_NS per run and GOT_INSNS; fails when none of them ran.
+# (In this shell, not in $(...): a failure must reach the EXIT trap, which
+# ends the tool still holding its programs.)
 measure() {
 	"$WORKLOAD" -q --comm kt-bench $(actions "$name")
 	local s
 	s=($(prog_stats "$1" tracepoint))
 	[ "${s[0]}" -gt 0 ] || fail "$tool $name: its programs never ran"
-	echo "${s[1]} $(prog_insns "$1")"
+	GOT_NS=${s[1]}
+	GOT_INSNS=$(prog_insns "$1")
 }
 
 # ready_bg CMD...: start CMD, stdout through a fifo; return once it printed
@@ -68,7 +76,7 @@ ready_bg() {
 	exec {fd}<&-
 }
 
-# run_ktap, run_clang, run_bpftrace: "NS INSNS" of NAME under each tool.
+# run_ktap, run_clang, run_bpftrace: measure NAME under each tool.
 run_ktap() {
 	ktap_bg "$work/ktap.out" "$dir/$name.kp"
 	held=$KTAP_PID
@@ -100,10 +108,9 @@ for ((r = 0; r < rounds; r++)); do
 	for name in "${names[@]}"; do
 		for ((t = 0; t < 3; t++)); do
 			tool=${tools[(r + t) % 3]}
-			res=($(run_$tool))
-			[ ${#res[@]} = 2 ] || exit 1
-			ns[$tool.$name]+="${res[0]} "
-			insns[$tool.$name]=${res[1]}
+			run_$tool
+			ns[$tool.$name]+="$GOT_NS "
+			insns[$tool.$name]=$GOT_INSNS
 		done
 	done
 done
