@@ -1,0 +1,7 @@
+#include "bench.h"
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int empty(void *ctx)
+{
+	return 0;
+}

@@ -1,0 +1,10 @@
+#include "bench.h"
+
+__u64 n;
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int global(void *ctx)
+{
+	__sync_fetch_and_add(&n, 1);
+	return 0;
+}
