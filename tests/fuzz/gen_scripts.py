@@ -59,9 +59,15 @@ ARITH = ["+", "-", "*", "/", "%", "&", "|", "<<", ">>"]
 CMP = ["<", "<=", ">", ">=", "==", "!="]
 
 
+# An expression of type t that is never nil (docs/semantics.md, nil): what a
+# function returns, and its arguments when it has many parameters.
+NOT_NIL = {NUM: "(%s) + 0", STR: '(%s) .. ""'}
+
+
 class Func:
-    def __init__(self, name, params, ret):
+    def __init__(self, name, params, ret, wrapped):
         self.name, self.params, self.ret = name, params, ret  # params: list of types
+        self.wrapped = wrapped  # its arguments are made never nil (NOT_NIL)
         self.frames = 1  # BPF call frames it needs, its own included (a loop body is one)
         self.paths = 1  # call paths from it to its callees, itself included
 
@@ -287,7 +293,10 @@ class Gen:
         f = self.pick(fs)
         c.deep = max(c.deep, c.loops + f.frames)
         c.paths += f.paths
-        return "%s(%s)" % (f.name, ", ".join(self.expr(c, p, min(d, 3)) for p in f.params))
+        args = [self.expr(c, p, min(d, 3)) for p in f.params]
+        if f.wrapped:
+            args = [NOT_NIL[p] % a for p, a in zip(f.params, args)]
+        return "%s(%s)" % (f.name, ", ".join(args))
 
     # ---------- statements
     def line(self, ind, s):
@@ -363,7 +372,7 @@ class Gen:
         f = c.in_func
         if f is None or f.ret is None:
             return "return"
-        return "return %s" % self.expr(c, f.ret, 2)
+        return "return %s" % (NOT_NIL[f.ret] % self.expr(c, f.ret, 2))
 
     def table_stmt(self, c, ind, ed):
         t = self.pick(self.tables)
@@ -466,11 +475,17 @@ class Gen:
     def gen_funcs(self):
         for i in range(self.r.randint(0, 1 + self.size // 3)):
             ret = self.pick([NUM, NUM, STR, None])
-            np = self.r.randint(0, 4 if ret == STR else 5)
+            # a parameter that may be nil takes two of BPF's 5 argument
+            # registers (a string result one): many parameters need
+            # arguments that are never nil
+            most = 4 if ret == STR else 5
+            np = self.r.randint(0, most)
+            wrapped = 2 * np > most
             params = [self.pick([NUM, NUM, STR]) for _ in range(np)]
-            f = Func("f%d" % i, params, ret)
+            f = Func("f%d" % i, params, ret, wrapped)
             c = Ctx(None, list(self.funcs), in_func=f)
-            names = [c.declare(p, prefix="p") for p in params]
+            # (nor assigned a value that may be nil)
+            names = [c.declare(p, assignable=not wrapped, prefix="p") for p in params]
             self.line(0, "function %s(%s) {" % (f.name, ", ".join(names)))
             # make every parameter's type fixed by the body, as calls are not always present
             for n, p in zip(names, params):
@@ -481,7 +496,7 @@ class Gen:
             self.budget = self.r.randint(1, 2 + self.size * 2)
             self.block(c, 1, 1, 10 ** 6)
             if ret:
-                self.line(1, "return %s" % self.expr(c, ret, self.r.randint(0, 3)))
+                self.line(1, "return %s" % (NOT_NIL[ret] % self.expr(c, ret, self.r.randint(0, 3))))
             self.line(0, "}")
             f.frames = 1 + c.deep
             f.paths = c.paths

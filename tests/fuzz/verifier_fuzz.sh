@@ -41,7 +41,7 @@ compile() {
 	return $rc
 }
 
-limits='stack frame of .* exceeds|bytes of stack together|calls nest .* deep|this probe uses .* maps|this probe is made of .* functions'
+limits='stack frame of .* exceeds|bytes of stack together|calls nest .* deep|this probe uses .* maps|this probe is made of .* functions|more code than BPF.s 16-bit jumps can span|too many errors emitted'
 
 keep() {	# keep OUTCOME BASE: move the script and its outputs to OUTCOME/
 	mv "$gen/$2".* "$out/$1/" 2>/dev/null
