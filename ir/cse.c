@@ -176,25 +176,40 @@ static int kills_lookups(const IrIns *i)
 	return i->op == IR_CALLF || (i->op == IR_CALL && !leaves_maps(i->target));
 }
 
-static int range_kills(const IrBlock *b, int from, int to)
+/* A call of a function of the module: a user function, or bpf_loop's
+ * callback. */
+static int calls_function(const IrIns *i)
+{
+	return i->op == IR_CALLF || (i->op == IR_CALL && i->target == BPF_FUNC_loop);
+}
+
+static int is_call(const IrIns *i)
+{
+	return i->op == IR_CALL || i->op == IR_CALLF;
+}
+
+typedef int Kills(const IrIns *i);
+
+static int range_kills(const IrBlock *b, int from, int to, Kills *kills)
 {
 	for (int k = from; k < to; k++)
-		if (kills_lookups(&b->ins[k]))
+		if (kills(&b->ins[k]))
 			return 1;
 	return 0;
 }
 
-/* Can the map change between instruction pa of block a and pb of block b
- * (a dominates b)? Every block on a path from one to the other counts. */
-static int map_may_change(const Cse *c, int a, int pa, int b, int pb)
+/* Is there an instruction that kills between instruction pa of block a and
+ * pb of block b (a dominates b)? Every block on a path from one to the
+ * other counts. */
+static int between(const Cse *c, int a, int pa, int b, int pb, Kills *kills)
 {
 	IrBlock **B = c->f->blocks;
 	if (a == b && !c->reach[a][a])
-		return range_kills(B[a], pa + 1, pb);
-	if (range_kills(B[a], pa + 1, B[a]->n) || range_kills(B[b], 0, pb))
+		return range_kills(B[a], pa + 1, pb, kills);
+	if (range_kills(B[a], pa + 1, B[a]->n, kills) || range_kills(B[b], 0, pb, kills))
 		return 1;
 	for (int x = 0; x < c->f->nblocks; x++)
-		if (c->reach[a][x] && c->reach[x][b] && range_kills(B[x], 0, B[x]->n))
+		if (c->reach[a][x] && c->reach[x][b] && range_kills(B[x], 0, B[x]->n, kills))
 			return 1;
 	return 0;
 }
@@ -338,10 +353,27 @@ static const Expr *available(const Cse *c, const Expr *e, int b, int pos)
 		if (!dominates(c, x->block, b))
 			continue;
 		int lookup = x->target == BPF_FUNC_map_lookup_elem;
-		if (!lookup || !map_may_change(c, x->block, x->pos, b, pos))
+		if (!lookup || !between(c, x->block, x->pos, b, pos, kills_lookups))
 			return x;
 	}
 	return NULL;
+}
+
+/* Is every read of i's vreg operands an instruction computing what i
+ * computes? */
+static int only_feeds(const Cse *c, const IrIns *i)
+{
+	int u[7];
+	for (int b = 0; b < c->f->nblocks; b++)
+		for (int k = 0; k < c->f->blocks[b]->n; k++) {
+			const IrIns *j = &c->f->blocks[b]->ins[k];
+			int same = j->op == i->op && j->a.kind == i->a.kind && j->a.v == i->a.v &&
+				   j->b.kind == i->b.kind && j->b.v == i->b.v;
+			for (int n = ir_uses(j, u); n-- > 0 && !same;)
+				if ((i->a.kind == O_VREG && u[n] == i->a.v) || (i->b.kind == O_VREG && u[n] == i->b.v))
+					return 0;
+		}
+	return 1;
 }
 
 static int number(Cse *c, IrBlock *b)
@@ -355,10 +387,18 @@ static int number(Cse *c, IrBlock *b)
 		if (expr_of(c, i, &e)) {
 			const Expr *x = available(c, &e, b->id, pos);
 			/* arithmetic is reused where its first computation
-			   dominates; an address or a map pointer is as cheap to
-			   make again as to keep in a register */
-			int reuse = x && (x->op == IR_CALL ||
-					  (x->op <= IR_NOT && dominates(c, x->block, b->id)));
+			   dominates, and over a call only when its operands are
+			   read by nothing else: kept over a call a value takes
+			   one of the four registers calls keep, or a spill, to
+			   save one instruction, unless it replaces its operands
+			   there. An address or a map pointer is as cheap to make
+			   again. Nothing is kept across a call of a function (a
+			   user function, a loop's body): the callee's stack adds
+			   to the caller's, spills included. */
+			int reuse = x && (x->op == IR_CALL ? !between(c, x->block, x->pos, b->id, pos, calls_function)
+					  : x->op <= IR_NOT && dominates(c, x->block, b->id) &&
+						    (only_feeds(c, i) ||
+						     !between(c, x->block, x->pos, b->id, pos, is_call)));
 			if (reuse) {
 				IrIns mov = { .op = IR_MOV, .dst = i->dst, .a = ir_r(x->vreg),
 					      .line = i->line, .col = i->col };
