@@ -11,6 +11,7 @@ void ir_optimize(IrFunc *f)
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		int changed = ir_fold(f);
 		changed |= ir_cse(f);
+		changed |= ir_dse(f);
 		changed |= ir_simplify_cfg(f);
 		changed |= ir_dce(f);
 		if (!changed)
