@@ -2,7 +2,7 @@
 #   make            build ktapc (and ktap)
 #   make check      unit, golden (lit), language server and kernel tests
 #   make deps       install the Debian packages the build and tests need (root)
-#   make SANITIZE=1 build with AddressSanitizer and UBSan (build-san/ktapc, build-san/ktap)
+#   make SANITIZE=1 build with AddressSanitizer, UBSan and KTAP_DEBUG checks (build-san/)
 #   make fuzz       build and run the libFuzzer target for FUZZ_SECONDS
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -14,6 +14,8 @@ FUZZ_SECONDS ?= 60
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# debug checks, e.g. the IR checked after every pass (docs/ir.md)
+CPPFLAGS += -DKTAP_DEBUG
 else
 BUILD    ?= build
 SANFLAGS :=
@@ -136,7 +138,7 @@ check-kernel: all
 # features; and tracing the compares of the generated lexer's and parser's
 # table machines costs more than it tells the fuzzer.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_compile
-FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -I$(BUILD)/common -Ifrontend
+FUZZ_FLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -DKTAP_DEBUG -fno-sanitize-recover=undefined -I. -I$(BUILD)/frontend -I$(BUILD)/common -Ifrontend
 FUZZ_GEN_OBJS := $(BUILD)/fuzz/parser.o $(BUILD)/fuzz/lexer.o
 fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus

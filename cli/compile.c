@@ -15,6 +15,12 @@ static int backend(const Source *src, Program *prog, const CompileOptions *opt, 
 	int rc = 1;
 	if (lower_program(prog, &lo, d, &mod, &meta) < 0)
 		goto out;
+	char err[256];
+	const IrFunc *bad = ir_run_passes(mod, opt->after, err, sizeof(err));
+	if (bad) {
+		diag_error(d, DC_INTERNAL, ((Loc){ bad->line, 1, bad->line, 1 }), "internal compiler error: %s", err);
+		goto out;
+	}
 	if (opt->emit == EMIT_IR) {
 		ir_print_module(out, mod);
 		rc = 0;

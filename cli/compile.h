@@ -12,7 +12,7 @@
 typedef enum {
 	EMIT_OBJ,	/* the object file, to CompileOptions.output */
 	EMIT_AST,	/* the tree, to out */
-	EMIT_IR,	/* the IR after optimization, to out */
+	EMIT_IR,	/* the IR after optimization (or CompileOptions.after), to out */
 	EMIT_ASM,	/* BPF assembly with script lines, to out */
 	EMIT_NONE,	/* check only (-fsyntax-only) */
 } EmitKind;
@@ -25,6 +25,7 @@ typedef struct CompileOptions {
 	int64_t table_size;	/* default table capacity, 0: default 2048 */
 	uint32_t ringbuf_size;	/* 0: default 256 KiB */
 	int unsafe_limits;	/* --unsafe-limits: no safe limits (docs/limits.md) */
+	const char *after;	/* EMIT_IR: stop after this pass (ir_pass_known), NULL: all */
 } CompileOptions;
 
 /* Returns 0 on success, 1 after reporting errors to d. */

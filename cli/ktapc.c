@@ -8,6 +8,7 @@
 #include "common/events.h"
 #include "common/outfile.h"
 #include "common/util.h"
+#include "ir/ir.h"
 
 typedef struct Options {
 	const char *file;	/* script path, or NULL with -e */
@@ -32,6 +33,8 @@ static void usage(FILE *out)
 	      "  -e SCRIPT                   compile SCRIPT instead of a file\n"
 	      "  -S                          print BPF assembly with the script's lines\n"
 	      "  --emit=ast|ir|asm|obj       what to produce (asm is -S; obj is the default)\n"
+	      "  --after=PASS                with --emit=ir: the IR after the first run of PASS\n"
+	      "                              (lower, the passes in order, order; docs/ir.md)\n"
 	      "  -fsyntax-only               check the script only; where tracefs cannot be\n"
 	      "                              read (not root), events are not checked: a warning\n"
 	      "  --events FILE               read the events (tracepoints and their fields)\n"
@@ -113,6 +116,13 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else if (!strncmp(a, "--emit=", 7)) {
 			if (emit_kind(o->d, a + 7, &o->c.emit))
 				return 1;
+		} else if (!strncmp(a, "--after=", 8)) {
+			if (!ir_pass_known(a + 8)) {
+				diag_error(o->d, DC_DRIVER_ARGUMENT, (Loc){0}, "unknown pass '%s' (%s)",
+					   a + 8, ir_pass_names());
+				return 1;
+			}
+			o->c.after = a + 8;
 		} else if (!strcmp(a, "-fsyntax-only")) {
 			o->c.emit = EMIT_NONE;
 		} else if (!strcmp(a, "--strlen")) {
@@ -144,6 +154,10 @@ static int parse_args(int argc, char **argv, Options *o)
 		} else {
 			o->file = a;
 		}
+	}
+	if (o->c.after && o->c.emit != EMIT_IR) {
+		diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "--after shows the IR: it needs --emit=ir");
+		return 1;
 	}
 	if (o->save_events && (o->file || o->text)) {
 		diag_error(o->d, DC_DRIVER_USAGE, (Loc){0}, "--save-events writes a snapshot and compiles "

@@ -1,21 +1,33 @@
-/* Names of the user-context helpers, for assembly listings. */
+/* Names of the helpers: the kernel's, from the list its UAPI header
+ * carries, and the user-context ones of uhelpers.h. */
 #include <ctype.h>
+#include <linux/bpf.h>
 #include "uhelpers.h"
 
-static const char *const names[] = {
+static const char *const knames[] = {
+#define HELPER_NAME(x, ...) #x
+	__BPF_FUNC_MAPPER(HELPER_NAME)
+#undef HELPER_NAME
+};
+
+static const char *const unames[] = {
 #define X(name, doc) #name,
 	KTAP_UHELPERS(X)
 #undef X
 };
 
-const char *uhelper_name(int id)
+enum { NK = sizeof(knames) / sizeof(knames[0]), NU = sizeof(unames) / sizeof(unames[0]) };
+
+const char *helper_name(int64_t id)
 {
-	static char lower[sizeof(names) / sizeof(names[0])][24];
-	int i = id - KH_BASE;
-	if (i < 0 || i >= (int)(sizeof(names) / sizeof(names[0])))
+	static char lower[NU][24];
+	if (id > 0 && id < NK)
+		return knames[id];
+	int64_t i = id - KH_BASE;
+	if (i < 0 || i >= NU)
 		return 0;
 	if (!lower[i][0])
-		for (int j = 0; names[i][j] && j < 23; j++)
-			lower[i][j] = tolower((unsigned char)names[i][j]);
+		for (int j = 0; unames[i][j] && j < 23; j++)
+			lower[i][j] = tolower((unsigned char)unames[i][j]);
 	return lower[i];
 }

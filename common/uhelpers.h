@@ -7,6 +7,8 @@
 #ifndef KTAP_UHELPERS_H
 #define KTAP_UHELPERS_H
 
+#include <stdint.h>
+
 #define KH_BASE 1000
 
 #define KTAP_UHELPERS(X) \
@@ -38,7 +40,9 @@ enum {
 	KH_END_
 };
 
-/* The helper's name for assembly listings ("printf"), or NULL. */
-const char *uhelper_name(int id);
+/* The name of helper id, for listings: a kernel helper's without its
+ * "bpf_" ("map_lookup_elem"), a user one's in lower case ("printf"); NULL
+ * when no helper has that id. The one test of a valid helper id. */
+const char *helper_name(int64_t id);
 
 #endif

@@ -4,35 +4,8 @@
 #include "check.h"
 #include "../common/uhelpers.h"
 
-enum {
-	K_NONE = 1 << O_NONE, K_VREG = 1 << O_VREG, K_IMM = 1 << O_IMM, K_SLOT = 1 << O_SLOT,
-	VAL = K_VREG | K_IMM,		/* a value */
-	BASE = K_VREG | K_SLOT,		/* a memory base: a pointer or a stack slot */
-};
-
-enum { D_NO, D_YES, D_MAYBE };	/* whether an op writes a destination */
-
-/* Operand kinds each op accepts in a and b, and its destination. */
-static const struct { unsigned char a, b, dst; } rules[IR_NOPS] = {
-	[IR_MOV] = { VAL, K_NONE, D_YES },
-	[IR_ADD] = { VAL, VAL, D_YES }, [IR_SUB] = { VAL, VAL, D_YES },
-	[IR_MUL] = { VAL, VAL, D_YES }, [IR_DIV] = { VAL, VAL, D_YES },
-	[IR_MOD] = { VAL, VAL, D_YES }, [IR_AND] = { VAL, VAL, D_YES },
-	[IR_OR] = { VAL, VAL, D_YES }, [IR_XOR] = { VAL, VAL, D_YES },
-	[IR_SHL] = { VAL, VAL, D_YES }, [IR_SHR] = { VAL, VAL, D_YES },
-	[IR_SAR] = { VAL, VAL, D_YES },
-	[IR_NEG] = { VAL, K_NONE, D_YES }, [IR_NOT] = { VAL, K_NONE, D_YES },
-	[IR_LOAD] = { BASE, K_NONE, D_YES }, [IR_STORE] = { BASE, VAL, D_NO },
-	[IR_ADDR] = { K_SLOT, K_NONE, D_YES }, [IR_XADD] = { K_VREG, VAL, D_NO },
-	[IR_ZERO] = { K_SLOT, K_NONE, D_NO }, [IR_COPY] = { BASE, BASE, D_NO },
-	[IR_MAP] = { K_NONE, K_NONE, D_YES }, [IR_MAPVAL] = { K_NONE, K_NONE, D_YES },
-	[IR_FUNCADDR] = { K_NONE, K_NONE, D_YES }, [IR_CORE] = { K_IMM, K_NONE, D_YES },
-	[IR_CALL] = { K_NONE, K_NONE, D_MAYBE }, [IR_CALLF] = { K_NONE, K_NONE, D_MAYBE },
-	[IR_JMP] = { K_NONE, K_NONE, D_NO }, [IR_BR] = { VAL, VAL, D_NO },
-	[IR_RET] = { K_NONE | VAL, K_NONE, D_NO },
-};
-
 typedef struct Check {
+	const IrModule *m;	/* for the indexes in target; NULL: only >= 0 */
 	const IrFunc *f;
 	char *err;
 	size_t n;
@@ -93,77 +66,84 @@ static int is_access_size(int size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
+/* target as an index into a table of n entries (n < 0: unknown size). */
+static int index_in(Check *c, int64_t t, int n, const char *what)
+{
+	if (t < 0 || (n >= 0 && t >= n))
+		return bad(c, "%s %lld does not exist", what, (long long)t);
+	return 0;
+}
+
+/* What target refers to, by the op's flags. */
+static int target_rules(Check *c, const IrIns *i)
+{
+	const IrModule *m = c->m;
+	unsigned fl = ir_ops[i->op].flags;
+	if (fl & F_TMAP)
+		return index_in(c, i->target, m ? m->nmaps : -1, "map");
+	if (fl & F_TDATA)
+		return index_in(c, i->target, DATA_NSEC, "data section");
+	if (fl & F_TFUNC)
+		return index_in(c, i->target, m ? m->nfuncs : -1, "function");
+	if (fl & F_TCORE)
+		return index_in(c, i->target, m ? m->ncores : -1, "CO-RE relocation");
+	if ((fl & F_THELPER) && !helper_name(i->target))
+		return bad(c, "helper %lld does not exist", (long long)i->target);
+	if (i->op == IR_LOAD && i->target)	/* 1 + a CO-RE relocation */
+		return index_in(c, i->target - 1, m ? m->ncores : -1, "CO-RE relocation");
+	return 0;
+}
+
+/* size, off and off2 against the memory the op touches. */
+static int size_rules(Check *c, const IrIns *i)
+{
+	unsigned fl = ir_ops[i->op].flags;
+	if ((fl & F_ACCESS) && !is_access_size(i->size))
+		return bad(c, "size %d is not 1, 2, 4 or 8", i->size);
+	if ((fl & F_BLOCK) && i->size <= 0)
+		return bad(c, "size %d is not positive", i->size);
+	if (i->op == IR_ZERO && (i->size % 8 || i->off % 8))
+		return bad(c, "size %d and offset %d must be positive multiples of 8", i->size, i->off);
+	if (i->op == IR_XADD && i->size != 0 && i->size != 8)
+		return bad(c, "size %d is not 8", i->size);
+	if (fl & (F_ACCESS | F_BLOCK))
+		return slot_range(c, i->a, i->off, i->size);
+	if (i->op == IR_ADDR)
+		return slot_range(c, i->a, i->off, 0);
+	return 0;
+}
+
 /* The checks particular to one op, after its operands passed. */
 static int op_rules(Check *c, const IrIns *i)
 {
-	switch (i->op) {
-	case IR_LOAD: case IR_STORE:
-		if (!is_access_size(i->size))
-			return bad(c, "size %d is not 1, 2, 4 or 8", i->size);
-		return slot_range(c, i->a, i->off, i->size);
-	case IR_ADDR:
-		return slot_range(c, i->a, i->off, 0);
-	case IR_XADD:
-		if (i->size != 0 && i->size != 8)
-			return bad(c, "size %d is not 8", i->size);
-		return 0;
-	case IR_ZERO:
-		if (i->size <= 0 || i->size % 8 || i->off % 8)
-			return bad(c, "size %d and offset %d must be positive multiples of 8", i->size, i->off);
-		return slot_range(c, i->a, i->off, i->size);
-	case IR_COPY:
-		if (i->size <= 0)
-			return bad(c, "size %d is not positive", i->size);
-		if (slot_range(c, i->a, i->off, i->size))
-			return -1;
+	if (size_rules(c, i) || target_rules(c, i))
+		return -1;
+	if (i->op == IR_COPY)
 		return slot_range(c, i->b, i->off2, i->size);
-	case IR_MAP:
-		if (i->target < 0)
-			return bad(c, "map index %lld", (long long)i->target);
-		return 0;
-	case IR_CORE:
-	case IR_FUNCADDR:
-		if (i->target < 0)
-			return bad(c, "function index %lld", (long long)i->target);
-		return 0;
-	case IR_MAPVAL:
-		if (i->target < 0 || i->target >= DATA_NSEC)
-			return bad(c, "data section %lld does not exist", (long long)i->target);
-		return 0;
-	case IR_CALL: case IR_CALLF:
+	if (ir_op_is(i->op, F_ARGS)) {
 		if (i->nargs < 0 || i->nargs > 5)
 			return bad(c, "%d arguments (at most 5)", i->nargs);
-		if (i->op == IR_CALL && (i->target <= 0 || i->target >= KH_END_))
-			return bad(c, "helper %lld does not exist", (long long)i->target);
-		if (i->op == IR_CALLF && i->target < 0)
-			return bad(c, "function index %lld", (long long)i->target);
 		for (int k = 0; k < i->nargs; k++)
 			if (opnd(c, i->args[k], VAL | K_SLOT, "argument"))
 				return -1;
-		return 0;
-	case IR_JMP:
-		return target(c, i->t);
-	case IR_BR:
-		if (i->cond < C_EQ || i->cond > C_SET)
-			return bad(c, "condition %d does not exist", (int)i->cond);
-		if (target(c, i->t))
-			return -1;
-		return target(c, i->f);
-	default:
-		return 0;
 	}
+	if (i->op == IR_BR && (i->cond < C_EQ || i->cond > C_SET))
+		return bad(c, "condition %d does not exist", (int)i->cond);
+	if (i->op == IR_JMP || i->op == IR_BR)
+		return target(c, i->t) || (i->op == IR_BR && target(c, i->f)) ? -1 : 0;
+	return 0;
 }
 
 static int ins(Check *c, const IrIns *i)
 {
 	if (i->op < 0 || i->op >= IR_NOPS)
 		return bad(c, "op %d does not exist", (int)i->op);
-	int d = rules[i->op].dst;
-	if (i->dst >= c->f->nvregs || i->dst < -1 || (i->dst == -1 && d == D_YES))
+	const IrOpInfo *r = &ir_ops[i->op];
+	if (i->dst >= c->f->nvregs || i->dst < -1 || (i->dst == -1 && r->dst == D_YES))
 		return bad(c, "destination v%d out of range (%d vregs)", i->dst, c->f->nvregs);
-	if (i->dst >= 0 && d == D_NO)
+	if (i->dst >= 0 && r->dst == D_NO)
 		return bad(c, "has a destination, v%d", i->dst);
-	if (opnd(c, i->a, rules[i->op].a, "a") || opnd(c, i->b, rules[i->op].b, "b"))
+	if (opnd(c, i->a, r->a, "a") || opnd(c, i->b, r->b, "b"))
 		return -1;
 	return op_rules(c, i);
 }
@@ -187,13 +167,15 @@ static int block(Check *c, const IrBlock *b, int index)
 	return 0;
 }
 
-int ir_check(const IrFunc *f, char *err, size_t n)
+int ir_check_in(const IrModule *m, const IrFunc *f, char *err, size_t n)
 {
-	Check c = { f, err, n, NULL, 0 };
+	Check c = { m, f, err, n, NULL, 0 };
 	if (n)
 		err[0] = 0;
 	if (f->nparams < 0 || f->nparams > f->nvregs)
 		return bad(&c, "%d params but %d vregs", f->nparams, f->nvregs);
+	if (f->nparams > 5)
+		return bad(&c, "%d params (at most 5, in r1-r5)", f->nparams);
 	if (f->nblocks <= 0 || !f->blocks)
 		return bad(&c, "no blocks");
 	for (int s = 0; s < f->nslots; s++)
@@ -203,4 +185,9 @@ int ir_check(const IrFunc *f, char *err, size_t n)
 		if (!f->blocks[b] || block(&c, f->blocks[b], b))
 			return f->blocks[b] ? -1 : bad(&c, "block %d is NULL", b);
 	return 0;
+}
+
+int ir_check(const IrFunc *f, char *err, size_t n)
+{
+	return ir_check_in(NULL, f, err, n);
 }

@@ -17,13 +17,6 @@ static int get(const Word *s, int64_t v) { return s[v / 64] >> (v % 64) & 1; }
 static void set(Word *s, int64_t v) { s[v / 64] |= (Word)1 << (v % 64); }
 static void clr(Word *s, int64_t v) { s[v / 64] &= ~((Word)1 << (v % 64)); }
 
-/* Only these compute a value and do nothing else. */
-static int pure(IrOp op)
-{
-	return op <= IR_NOT || op == IR_LOAD || op == IR_ADDR || op == IR_MAP || op == IR_MAPVAL ||
-	       op == IR_FUNCADDR || op == IR_CORE;
-}
-
 static void local(const IrBlock *b, Word *use, Word *def)
 {
 	int u[7];
@@ -68,7 +61,7 @@ static int sweep(IrBlock *b, Word *live)
 	for (int k = b->n - 1; k >= 0; k--) {
 		IrIns *i = &b->ins[k];
 		int dead = i->dst >= 0 && !get(live, i->dst);
-		keep[k] = !pure(i->op) || !dead;
+		keep[k] = ir_op_is(i->op, F_EFFECT) || !dead;
 		removed |= !keep[k];
 		if (!keep[k])
 			continue;

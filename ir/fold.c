@@ -85,27 +85,6 @@ static int compare(IrCond c, int64_t x, int64_t y)
 	abort();
 }
 
-/* The condition with its operands swapped: a < b is b > a. */
-static IrCond swapped(IrCond c)
-{
-	static const IrCond sw[] = {
-		[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE,
-		[C_GT] = C_LT, [C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE,
-		[C_UGT] = C_ULT, [C_UGE] = C_ULE, [C_SET] = C_SET,
-	};
-	return sw[c];
-}
-
-static int is_binary(IrOp op)
-{
-	return op >= IR_ADD && op <= IR_SAR;
-}
-
-static int commutes(IrOp op)
-{
-	return op == IR_ADD || op == IR_MUL || op == IR_AND || op == IR_OR || op == IR_XOR;
-}
-
 static void to_mov(IrIns *i, IrOpnd a)
 {
 	i->op = IR_MOV;
@@ -155,7 +134,7 @@ static void pair(const Val *vals, int blk, IrIns *i, int can_swap)
 		i->a = b;
 		i->b = a;
 		if (i->op == IR_BR)
-			i->cond = swapped(i->cond);
+			i->cond = ir_cond_swapped(i->cond);
 		return;
 	}
 	if (a.kind == O_IMM && b.kind != O_IMM && i->a.kind == O_VREG)
@@ -164,49 +143,41 @@ static void pair(const Val *vals, int blk, IrIns *i, int can_swap)
 	i->b = b;
 }
 
+static void fold_br(const Val *vals, int blk, IrIns *i)
+{
+	pair(vals, blk, i, 1);
+	if (i->a.kind == O_IMM && i->b.kind == O_IMM)
+		i->t = compare(i->cond, i->a.v, i->b.v) ? i->t : i->f;
+	if ((i->a.kind == O_IMM && i->b.kind == O_IMM) || i->t == i->f) {
+		i->op = IR_JMP;
+		i->a = i->b = (IrOpnd){ O_NONE, 0 };
+		i->f = NULL;
+	}
+}
+
+/* Operands replaced by what they hold, an immediate where the op's row
+ * allows one; then an op of constants computed. */
 static void rewrite(const Val *vals, int blk, IrIns *i)
 {
-	switch (i->op) {
-	case IR_MOV: case IR_NEG: case IR_NOT: case IR_RET:
-		i->a = value(vals, blk, i->a, 1);
-		if (i->op != IR_MOV && i->op != IR_RET && i->a.kind == O_IMM)
-			to_mov(i, ir_imm(arith(i->op, i->a.v, 0)));
-		break;
-	case IR_LOAD: case IR_ADDR: case IR_ZERO:
-		i->a = value(vals, blk, i->a, 0);
-		break;
-	case IR_STORE: case IR_XADD:
-		i->a = value(vals, blk, i->a, 0);
-		i->b = value(vals, blk, i->b, 1);
-		break;
-	case IR_COPY:
-		i->a = value(vals, blk, i->a, 0);
-		i->b = value(vals, blk, i->b, 0);
-		break;
-	case IR_CALL: case IR_CALLF:
-		for (int k = 0; k < i->nargs; k++)
-			i->args[k] = value(vals, blk, i->args[k], 1);
-		break;
-	case IR_BR:
-		pair(vals, blk, i, 1);
-		if (i->a.kind == O_IMM && i->b.kind == O_IMM)
-			i->t = compare(i->cond, i->a.v, i->b.v) ? i->t : i->f;
-		if ((i->a.kind == O_IMM && i->b.kind == O_IMM) || i->t == i->f) {
-			i->op = IR_JMP;
-			i->a = i->b = (IrOpnd){ O_NONE, 0 };
-			i->f = NULL;
-		}
-		break;
-	default:
-		if (!is_binary(i->op))
-			break;
-		pair(vals, blk, i, commutes(i->op));
+	const IrOpInfo *r = &ir_ops[i->op];
+	if (i->op == IR_BR) {
+		fold_br(vals, blk, i);
+		return;
+	}
+	if (ir_op_is(i->op, F_FOLD) && r->b == VAL) {	/* the binary operators */
+		pair(vals, blk, i, ir_op_is(i->op, F_COMM));
 		if (i->a.kind == O_IMM && i->b.kind == O_IMM)
 			to_mov(i, ir_imm(arith(i->op, i->a.v, i->b.v)));
 		else if (i->b.kind == O_IMM)
 			identity(i);
-		break;
+		return;
 	}
+	i->a = value(vals, blk, i->a, r->a & K_IMM);
+	i->b = value(vals, blk, i->b, r->b & K_IMM);
+	for (int k = 0; ir_op_is(i->op, F_ARGS) && k < i->nargs; k++)
+		i->args[k] = value(vals, blk, i->args[k], 1);
+	if (ir_op_is(i->op, F_FOLD) && i->a.kind == O_IMM)	/* the unary ones */
+		to_mov(i, ir_imm(arith(i->op, i->a.v, 0)));
 }
 
 /* Record what a write to i->dst leaves known. */

@@ -110,7 +110,7 @@ int ir_uses(const IrIns *i, int u[7])
 		u[n++] = i->a.v;
 	if (i->b.kind == O_VREG)
 		u[n++] = i->b.v;
-	if (i->op == IR_CALL || i->op == IR_CALLF)
+	if (ir_op_is(i->op, F_ARGS))
 		for (int k = 0; k < i->nargs && k < 5; k++)
 			if (i->args[k].kind == O_VREG)
 				u[n++] = i->args[k].v;
@@ -120,11 +120,6 @@ int ir_uses(const IrIns *i, int u[7])
 IrIns *ir_last(IrBlock *b)
 {
 	return b->n ? &b->ins[b->n - 1] : NULL;
-}
-
-int ir_is_term(IrOp op)
-{
-	return op == IR_JMP || op == IR_BR || op == IR_RET;
 }
 
 IrLayout *ir_layout(IrModule *m, IrLayoutKind kind, int size, int nfields)

@@ -12,50 +12,44 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "ops.h"
+#include "../common/datasec.h"	/* IrModule.data: .bss, .data, .rodata */
 
+/* The ops, from the table of ops.h (their meaning is in docs/ir.md):
+ *   d = a (MOV); d = a op b (ADD..SAR: signed 64-bit, x/0 = 0, x%0 = x);
+ *   d = op a (NEG, NOT);
+ *   d = *(size *)(a + off), zero-extended (LOAD; target k > 0: off and size
+ *     are CO-RE relocation k - 1's, which libbpf rewrites);
+ *   *(size *)(a + off) = b (STORE); d = address of slot a, plus off (ADDR);
+ *   atomic *(u64 *)(a + off) += b (XADD); zero size bytes at slot a + off
+ *   (ZERO); copy size bytes from b + off2 to a + off (COPY);
+ *   d = pointer to map target (MAP), into data section target at off
+ *   (MAPVAL), to function target (FUNCADDR: bpf_loop's callback);
+ *   d = a as CO-RE relocation target computes it where it loads (CORE);
+ *   d = helper target(args) (CALL), function target(args) (CALLF);
+ *   terminators, exactly one, last in its block: goto t (JMP),
+ *   if (a cond b) goto t else goto f (BR), return a or 0 (RET). */
 typedef enum {
-	/* d = a */
-	IR_MOV,
-	/* d = a op b (signed 64-bit; DIV/MOD follow the BPF rule: x/0 = 0, x%0 = x) */
-	IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MOD,
-	IR_AND, IR_OR, IR_XOR, IR_SHL, IR_SHR, IR_SAR,
-	/* d = op a */
-	IR_NEG, IR_NOT,
-	/* d = *(size *)(a + off), zero-extended; a is a VREG or SLOT. A load
-	   with target k > 0 reads a member of a kernel struct a points to: off
-	   (and size) are CO-RE relocation k - 1's, which libbpf rewrites */
-	IR_LOAD,
-	/* *(size *)(a + off) = b; a is a VREG or SLOT, b a VREG or IMM */
-	IR_STORE,
-	/* d = address of slot a, plus off */
-	IR_ADDR,
-	/* atomic *(u64 *)(a + off) += b; a VREG, b VREG or IMM */
-	IR_XADD,
-	/* zero `size` bytes at slot a + off (size a multiple of 8, off 8-aligned) */
-	IR_ZERO,
-	/* copy `size` bytes from (b + off2) to (a + off); a, b VREG or SLOT */
-	IR_COPY,
-	/* d = pointer to map `target` (BPF_PSEUDO_MAP_FD) */
-	IR_MAP,
-	/* d = pointer into global data section `target` (DATA_*) at off */
-	IR_MAPVAL,
-	/* d = address of function `target` (index in IrModule.funcs): the
-	   callback of bpf_loop */
-	IR_FUNCADDR,
-	/* d = a (an immediate: this kernel's value) as CO-RE relocation
-	   `target` (index in IrModule.cores) computes it on the kernel that loads */
-	IR_CORE,
-	/* d = helper `target`(args...), at most 5 args */
-	IR_CALL,
-	/* d = function `target` (index in IrModule.funcs)(args...) */
-	IR_CALLF,
-
-	/* terminators: exactly one, last in its block */
-	IR_JMP,		/* goto t */
-	IR_BR,		/* if (a cond b) goto t else goto f */
-	IR_RET,		/* return a (NONE: return 0) */
+#define X(op, ...) IR_##op,
+	IR_OPS(X)
+#undef X
 	IR_NOPS
 } IrOp;
+
+/* An op's row of the table. */
+typedef struct IrOpInfo {
+	const char *name;
+	unsigned char a, b;	/* K_* masks */
+	unsigned char dst;	/* D_* */
+	unsigned flags;		/* F_* */
+} IrOpInfo;
+
+extern const IrOpInfo ir_ops[IR_NOPS];
+
+/* Whether op has all the flags f (ops.h). */
+static inline int ir_op_is(IrOp op, unsigned f) { return (ir_ops[op].flags & f) == f; }
+/* For CSE and code motion: the result depends on the operands alone. */
+static inline int ir_op_pure(IrOp op) { return ir_op_is(op, F_PURE); }
 
 typedef enum {
 	C_EQ, C_NE,
@@ -137,8 +131,6 @@ typedef struct IrMap {
 	uint32_t key_size, value_size;
 } IrMap;
 
-/* Global data: .bss, .data, .rodata (maps libbpf creates from sections). */
-enum { DATA_BSS, DATA_DATA, DATA_RODATA, DATA_NSEC };
 
 typedef struct IrVar {
 	char *name;
@@ -200,16 +192,28 @@ static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
 int ir_uses(const IrIns *i, int u[7]);
 /* The last instruction of b, or NULL. */
 IrIns *ir_last(IrBlock *b);
-/* True for JMP, BR, RET. */
-int ir_is_term(IrOp op);
+/* True for the terminators: JMP, BR, RET. */
+static inline int ir_is_term(IrOp op) { return ir_op_is(op, F_TERM); }
 
 /* Printing (ktapc --emit=ir) */
 void ir_print_func(FILE *out, const IrFunc *f);
 void ir_print_module(FILE *out, const IrModule *m);
 const char *ir_op_name(IrOp op);
+/* The condition that holds of (b, a) when c holds of (a, b): slt is sgt. */
+IrCond ir_cond_swapped(IrCond c);
 
-/* Passes: constant folding, copy propagation, dead code elimination and
- * removal of unreachable blocks. Semantics preserving; run to a fixpoint. */
+/* The pass driver (opt.c): checks each function of m (ir_check_in), runs
+ * the passes (constant folding, copy propagation, dead code elimination,
+ * removal of unreachable blocks; semantics preserving) to a fixpoint and
+ * checks the result. after, when not NULL, stops at the IR as it is right
+ * after the first run of that pass ("lower": before any). NULL, or the
+ * function found malformed with the problem in err. */
+IrFunc *ir_run_passes(IrModule *m, const char *after, char *err, size_t n);
+/* Whether --after=name names a pass; and all their names, in order
+ * ("lower, fold, ..., order"), for messages. */
+int ir_pass_known(const char *name);
+const char *ir_pass_names(void);
+/* All the passes on one function, without checks (tests). */
 void ir_optimize(IrFunc *f);
 
 #endif

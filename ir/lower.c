@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
-#include "check.h"
 #include "../common/util.h"
 
 int kernel(Lower *L)
@@ -456,13 +455,6 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	int njobs = 0;
 	plan(&L, &jobs, &njobs);
 	lower_jobs(&L, jobs, njobs);
-	for (int i = 0; i < L.mod->nfuncs && diag_errors(d) == errors; i++) {
-		char err[256];
-		ir_optimize(L.mod->funcs[i]);
-		Loc at = { L.mod->funcs[i]->line, 1, L.mod->funcs[i]->line, 1 };
-		if (ir_check(L.mod->funcs[i], err, sizeof(err)) < 0)
-			diag_error(d, DC_INTERNAL, at, "internal compiler error: %s", err);
-	}
 	for (int i = 0; i < njobs; i++) {
 		dispatch_free(jobs[i].disp);
 		rawtp_free(jobs[i].rawtp);

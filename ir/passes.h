@@ -1,5 +1,5 @@
-/* The passes ir_optimize runs to a fixpoint. Each takes a well-formed
- * function (ir_check) and returns whether it changed it. */
+/* The passes the driver (opt.c) runs to a fixpoint. Each takes a
+ * well-formed function (ir_check) and returns whether it changed it. */
 #ifndef KTAP_IR_PASSES_H
 #define KTAP_IR_PASSES_H
 

@@ -9,33 +9,11 @@
 #include "ir.h"
 #include "../common/uhelpers.h"
 
-static const char *const opnames[IR_NOPS] = {
-	[IR_MOV] = "mov", [IR_ADD] = "add", [IR_SUB] = "sub", [IR_MUL] = "mul",
-	[IR_DIV] = "div", [IR_MOD] = "mod", [IR_AND] = "and", [IR_OR] = "or",
-	[IR_XOR] = "xor", [IR_SHL] = "shl", [IR_SHR] = "shr", [IR_SAR] = "sar",
-	[IR_NEG] = "neg", [IR_NOT] = "not", [IR_LOAD] = "load", [IR_STORE] = "store",
-	[IR_ADDR] = "addr", [IR_XADD] = "xadd", [IR_ZERO] = "zero", [IR_COPY] = "copy",
-	[IR_MAP] = "map", [IR_MAPVAL] = "mapval", [IR_FUNCADDR] = "funcaddr", [IR_CORE] = "core", [IR_CALL] = "call", [IR_CALLF] = "callf",
-	[IR_JMP] = "jmp", [IR_BR] = "br", [IR_RET] = "ret",
-};
-
 static const char *const condnames[] = {
 	[C_EQ] = "eq", [C_NE] = "ne", [C_LT] = "slt", [C_LE] = "sle",
 	[C_GT] = "sgt", [C_GE] = "sge", [C_ULT] = "ult", [C_ULE] = "ule",
 	[C_UGT] = "ugt", [C_UGE] = "uge", [C_SET] = "set",
 };
-
-/* The kernel's helper names, in id order, from the uapi header itself. */
-#define HELPER_NAME(name) #name
-static const char *const khelpers[] = { __BPF_FUNC_MAPPER(HELPER_NAME) };
-#undef HELPER_NAME
-
-static const char *const datanames[DATA_NSEC] = { ".bss", ".data", ".rodata" };
-
-const char *ir_op_name(IrOp op)
-{
-	return op >= 0 && op < IR_NOPS ? opnames[op] : "?";
-}
 
 /* A stream that counts what was written: to line up the line comments. */
 typedef struct Out {
@@ -69,13 +47,9 @@ static void core_path(Out *out, const IrModule *m, const IrCore *c)
 		pr(out, ":%d", c->idx[k]);
 }
 
-static void helper_name(Out *out, int64_t id)
+static void helper(Out *out, int64_t id)
 {
-	const char *s = NULL;
-	if (id > 0 && id < (int64_t)(sizeof(khelpers) / sizeof(khelpers[0])))
-		s = khelpers[id];
-	else if (id >= KH_BASE && id < KH_END_)
-		s = uhelper_name(id);
+	const char *s = helper_name(id);
 	if (s)
 		pr(out, "%s", s);
 	else
@@ -109,76 +83,73 @@ static void block_ref(Out *out, const IrBlock *b)
 		pr(out, "b?");
 }
 
-/* The instruction's text, without indentation or line comment. */
-static void ins(Out *out, const IrIns *i, const IrModule *m)
+/* The operands present, comma separated: the form of the ops that have
+ * no syntax of their own (the unary and binary ones, ret). */
+static void plain(Out *out, const IrIns *i)
 {
-	if (i->dst >= 0)
-		pr(out, "v%d = ", i->dst);
+	if (i->a.kind != O_NONE) {
+		pr(out, " ");
+		opnd(out, i->a);
+	}
+	if (i->b.kind != O_NONE) {
+		pr(out, ", ");
+		opnd(out, i->b);
+	}
+}
+
+/* What follows the op name in the ops with a syntax of their own. */
+static void ins_rest(Out *out, const IrIns *i, const IrModule *m)
+{
 	switch (i->op) {
-	case IR_MOV:
-		opnd(out, i->a);
-		return;
-	case IR_NEG: case IR_NOT:
-		pr(out, "%s ", opnames[i->op]);
-		opnd(out, i->a);
-		return;
 	case IR_LOAD:
-		pr(out, "load.%d ", i->size);
+		pr(out, ".%d ", i->size);
 		mem(out, i->a, i->off);
 		if (m && i->target > 0 && i->target <= m->ncores) {
 			pr(out, " core #%" PRId64, i->target - 1);
 			core_path(out, m, &m->cores[i->target - 1]);
 		}
 		return;
-	case IR_STORE:
-		pr(out, "store.%d ", i->size);
+	case IR_STORE: case IR_XADD:
+		if (i->op == IR_STORE)
+			pr(out, ".%d", i->size);
+		pr(out, " ");
 		mem(out, i->a, i->off);
 		pr(out, ", ");
 		opnd(out, i->b);
 		return;
-	case IR_ADDR:
-		pr(out, "addr ");
+	case IR_ADDR: case IR_ZERO:
+		pr(out, " ");
 		mem(out, i->a, i->off);
-		return;
-	case IR_XADD:
-		pr(out, "xadd ");
-		mem(out, i->a, i->off);
-		pr(out, ", ");
-		opnd(out, i->b);
-		return;
-	case IR_ZERO:
-		pr(out, "zero ");
-		mem(out, i->a, i->off);
-		pr(out, ", %d", i->size);
+		if (i->op == IR_ZERO)
+			pr(out, ", %d", i->size);
 		return;
 	case IR_COPY:
-		pr(out, "copy ");
+		pr(out, " ");
 		mem(out, i->a, i->off);
 		pr(out, ", ");
 		mem(out, i->b, i->off2);
 		pr(out, ", %d", i->size);
 		return;
 	case IR_MAP:
-		pr(out, "map m%" PRId64, i->target);
+		pr(out, " m%" PRId64, i->target);
 		return;
 	case IR_CORE:
-		pr(out, "core #%" PRId64 " %" PRId64, i->target, i->a.v);
+		pr(out, " #%" PRId64 " %" PRId64, i->target, i->a.v);
 		if (m && i->target >= 0 && i->target < m->ncores)
 			core_path(out, m, &m->cores[i->target]);
 		return;
 	case IR_MAPVAL:
-		pr(out, "mapval ");
 		if (i->target >= 0 && i->target < DATA_NSEC)
-			pr(out, "%s", datanames[i->target]);
+			pr(out, " %s", data_sec_names[i->target]);
 		else
-			pr(out, "data#%" PRId64, i->target);
+			pr(out, " data#%" PRId64, i->target);
 		if (i->off)
 			pr(out, "%+" PRId32, i->off);
 		return;
 	case IR_CALL: case IR_CALLF: case IR_FUNCADDR:
-		pr(out, "%s ", opnames[i->op]);
+		pr(out, " ");
 		if (i->op == IR_CALL)
-			helper_name(out, i->target);
+			helper(out, i->target);
 		else if (m && i->target >= 0 && i->target < m->nfuncs)
 			pr(out, "%s", m->funcs[i->target]->name);
 		else
@@ -194,36 +165,35 @@ static void ins(Out *out, const IrIns *i, const IrModule *m)
 		pr(out, ")");
 		return;
 	case IR_JMP:
-		pr(out, "jmp ");
+		pr(out, " ");
 		block_ref(out, i->t);
 		return;
 	case IR_BR:
-		pr(out, "br %s ", i->cond >= C_EQ && i->cond <= C_SET ? condnames[i->cond] : "?");
-		opnd(out, i->a);
-		pr(out, ", ");
-		opnd(out, i->b);
+		pr(out, " %s", i->cond >= C_EQ && i->cond <= C_SET ? condnames[i->cond] : "?");
+		plain(out, i);
 		pr(out, ", ");
 		block_ref(out, i->t);
 		pr(out, ", ");
 		block_ref(out, i->f);
 		return;
-	case IR_RET:
-		pr(out, "ret");
-		if (i->a.kind != O_NONE) {
-			pr(out, " ");
-			opnd(out, i->a);
-		}
-		return;
 	default:
-		if (i->op >= 0 && i->op < IR_NOPS) {	/* the binary operators */
-			pr(out, "%s ", opnames[i->op]);
-			opnd(out, i->a);
-			pr(out, ", ");
-			opnd(out, i->b);
-		} else {
-			pr(out, "op#%d", (int)i->op);
-		}
+		plain(out, i);
 		return;
+	}
+}
+
+/* The instruction's text, without indentation or line comment. */
+static void ins(Out *out, const IrIns *i, const IrModule *m)
+{
+	if (i->dst >= 0)
+		pr(out, "v%d = ", i->dst);
+	if (i->op < 0 || i->op >= IR_NOPS)
+		pr(out, "op#%d", (int)i->op);
+	else if (i->op == IR_MOV)	/* "v1 = v2": the one op without a name */
+		opnd(out, i->a);
+	else {
+		pr(out, "%s", ir_ops[i->op].name);
+		ins_rest(out, i, m);
 	}
 }
 
@@ -325,7 +295,7 @@ void ir_print_module(FILE *f, const IrModule *m)
 		const IrData *d = &m->data[s];
 		if (!d->size && !d->nvars)
 			continue;
-		pr(out, "data %s size=%d\n", datanames[s], d->size);
+		pr(out, "data %s size=%d\n", data_sec_names[s], d->size);
 		for (int k = 0; k < d->nvars; k++) {
 			pr(out, "  var %s +%d ", d->vars[k].name, d->vars[k].off);
 			layout(out, d->vars[k].layout);

@@ -59,7 +59,7 @@ static void relocate(Rt *rt, UFunc *u, const KtapURel *r)
 	if (r->kind == UREL_MAP) {
 		set_imm64(in, (uintptr_t)rt_map(rt, r->target));
 	} else if (r->kind == UREL_DATA) {
-		int d = rt_data_index(r->target);
+		int d = data_sec_index(r->target);
 		set_imm64(in, (uintptr_t)(rt->data[d] + (uint32_t)in->imm));
 	} else {
 		in->imm = rt_find_ufunc(&rt->meta, r->target);

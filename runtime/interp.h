@@ -87,7 +87,6 @@ int rt_interp_prepare(Rt *rt, const char **err);
  * object. 0, or -1 with *err (a static message). */
 int rt_verify(Rt *rt, const char **err);
 int rt_find_ufunc(const KtapMeta *m, const char *name);	/* index, or -1 */
-int rt_data_index(const char *name);	/* RT_BSS... for ".bss"..., or -1 */
 
 /* interp.c: report a run-time error at the current script line (if code
  * is running), set rt->error and make the running code stop. */

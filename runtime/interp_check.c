@@ -54,15 +54,6 @@ int rt_find_ufunc(const KtapMeta *m, const char *name)
 	return -1;
 }
 
-int rt_data_index(const char *name)
-{
-	static const char *const names[RT_NDATA] = { ".bss", ".data", ".rodata" };
-	for (int i = 0; i < RT_NDATA; i++)
-		if (!strcmp(name, names[i]))
-			return i;
-	return -1;
-}
-
 /* Both halves of every ld_imm64: the second is marked, so that nothing
  * jumps into it or treats it as an instruction. */
 static int mark_halves(Check *c, const struct bpf_insn *code)
@@ -110,7 +101,7 @@ static int check_reloc(Check *c, const struct bpf_insn *code, const KtapURel *r)
 		return bad_reloc(c, r, "%s on an instruction that is not ld_imm64", r->target);
 	if (r->kind == UREL_MAP)
 		return rt_map(rt, r->target) ? 0 : bad_reloc(c, r, "no map '%s' in the object", r->target);
-	int d = rt_data_index(r->target);
+	int d = data_sec_index(r->target);
 	uint32_t off = (uint32_t)in->imm;
 	if (d < 0 || !rt->data[d])
 		return bad_reloc(c, r, "no data section '%s'", r->target);

@@ -305,17 +305,16 @@ static void report_load_error(Rt *rt, const char *path, int err)
 
 static int map_data(Rt *rt, RtMap *m)
 {
-	static const char *const sfx[RT_NDATA] = { ".bss", ".data", ".rodata" };
 	size_t len = strlen(m->name);
 	for (int i = 0; i < RT_NDATA; i++) {
-		size_t sl = strlen(sfx[i]);
-		if (len < sl || strcmp(m->name + len - sl, sfx[i]))
+		size_t sl = strlen(data_sec_names[i]);
+		if (len < sl || strcmp(m->name + len - sl, data_sec_names[i]))
 			continue;
 		size_t size = m->value_size;
 		int prot = i == RT_RODATA ? PROT_READ : PROT_READ | PROT_WRITE;
 		void *p = mmap(NULL, size, prot, MAP_SHARED, m->fd, 0);
 		if (p == MAP_FAILED) {
-			fprintf(stderr, "ktap: error: cannot map %s: %s\n", sfx[i], strerror(errno));
+			fprintf(stderr, "ktap: error: cannot map %s: %s\n", data_sec_names[i], strerror(errno));
 			return -1;
 		}
 		rt->data[i] = p;

@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
+#include "../common/datasec.h"
 #include "../common/ktapobj.h"
 
-enum { RT_BSS, RT_DATA, RT_RODATA, RT_NDATA };
+/* The data maps, in the order of common/datasec.h. */
+enum { RT_BSS = DATA_BSS, RT_DATA = DATA_DATA, RT_RODATA = DATA_RODATA, RT_NDATA = DATA_NSEC };
 
 typedef struct RtMap {
 	char *name;

@@ -5,20 +5,6 @@
 #include "bpf_internal.h"
 #include "../../common/uhelpers.h"
 
-/* Kernel helper names, from the helper list the UAPI header carries. */
-static const char *const helpers[] = {
-#define HELPER_NAME(x, ...) "bpf_" #x
-	__BPF_FUNC_MAPPER(HELPER_NAME)
-#undef HELPER_NAME
-};
-
-const char *bpf_helper_name(int id)
-{
-	if (id <= 0 || id >= (int)(sizeof(helpers) / sizeof(helpers[0])))
-		return NULL;
-	return helpers[id];
-}
-
 static const char *const sizes[] = {
 	[BPF_B >> 3] = "u8", [BPF_H >> 3] = "u16", [BPF_W >> 3] = "u32", [BPF_DW >> 3] = "u64",
 };
@@ -49,12 +35,11 @@ static void print_ld64(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 {
 	const struct bpf_insn *in = &p->insns[k];
 	const ObjReloc *r = reloc_at(p, k);
-	static const char *const secs[DATA_NSEC] = { ".bss", ".data", ".rodata" };
 	uint64_t v = (uint32_t)in[0].imm | (uint64_t)(k + 1 < p->ninsns ? (uint32_t)in[1].imm : 0) << 32;
 	if (in->src_reg == BPF_PSEUDO_MAP_FD && r && r->kind == REL_MAP && r->target < o->mod->nmaps)
 		fprintf(out, "r%d = map[%s] ll", in->dst_reg, o->mod->maps[r->target].name);
 	else if (in->src_reg == BPF_PSEUDO_MAP_VALUE && r && r->kind == REL_DATA && r->target < DATA_NSEC)
-		fprintf(out, "r%d = map_value[%s]+%d ll", in->dst_reg, secs[r->target], in->imm);
+		fprintf(out, "r%d = map_value[%s]+%d ll", in->dst_reg, data_sec_names[r->target], in->imm);
 	else if (in->src_reg == BPF_PSEUDO_FUNC && r && r->kind == REL_FUNC && r->target < o->mod->nfuncs)
 		fprintf(out, "r%d = func[%s] ll", in->dst_reg, o->mod->funcs[r->target]->name);
 	else
@@ -71,8 +56,8 @@ static void print_call(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 			fprintf(out, "call pc%+d <%s>", in->imm, o->mod->funcs[r->target]->name);
 		else
 			fprintf(out, "call pc%+d", in->imm);
-	} else if ((name = in->imm >= KH_BASE ? uhelper_name(in->imm) : bpf_helper_name(in->imm)))
-		fprintf(out, "call %s#%d", name, in->imm);
+	} else if ((name = helper_name(in->imm)))
+		fprintf(out, "call %s%s#%d", in->imm < KH_BASE ? "bpf_" : "", name, in->imm);
 	else
 		fprintf(out, "call helper#%d", in->imm);
 }

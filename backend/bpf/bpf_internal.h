@@ -30,7 +30,6 @@ typedef struct Liveness {
 	int nblocks, nvregs, words;
 	uint64_t *in, *out;	/* per block, `words` 64-bit words each */
 	Interval *iv;		/* per vreg */
-	int *bidx, nids;	/* block id -> index in IrFunc.blocks */
 } Liveness;
 
 /* Where each vreg lives: a register, or a spill slot (8 bytes). */
@@ -41,10 +40,9 @@ typedef struct RegAlloc {
 	int nspills;
 } RegAlloc;
 
-/* Liveness over the CFG. Returns -1 (with *why set) on malformed IR. */
-int bpf_liveness(const IrFunc *f, Liveness *lv, const char **why);
+/* Liveness over the CFG of a function ir_check accepts. */
+void bpf_liveness(const IrFunc *f, Liveness *lv);
 void bpf_liveness_free(Liveness *lv);
-int bpf_block_index(const Liveness *lv, const IrBlock *b);
 static inline int live_has(const uint64_t *set, int v)
 {
 	return (set[v / 64] >> (v % 64)) & 1;
@@ -69,7 +67,7 @@ typedef struct Fn {
 	struct Fixup { int insn; int block; } *fix;
 	int nfix, fixcap;
 	int line, col, last_line;	/* of the IR instruction being selected */
-	const char *why;	/* what is wrong with the IR, after a failure */
+	const char *why;	/* what BPF cannot encode, after a failure */
 	int limit;		/* the failure is a limit of BPF's, not a bug */
 } Fn;
 
@@ -103,10 +101,7 @@ int bpf_size(int bytes);	/* BPF_B/H/W/DW for 1/2/4/8 */
 void e_parmove(Fn *c, const int *dst, const int *src, int n);
 
 /* isel.c: instruction selection for a whole function. Returns -1 with
- * c->why set on malformed IR. */
+ * c->why set when BPF cannot encode it (c->limit). */
 int bpf_select(Fn *c);
-
-/* Kernel helper names, for the printer: "bpf_map_lookup_elem" or NULL. */
-const char *bpf_helper_name(int id);
 
 #endif

@@ -1,8 +1,10 @@
 /* The backend's driver: each IrFunc through liveness, allocation, frame
  * layout and selection into its ObjProg. */
+#include <assert.h>
 #include <stdlib.h>
 #include "bpf_internal.h"
 #include "../../common/util.h"
+#include "../../ir/check.h"
 
 static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 {
@@ -12,15 +14,13 @@ static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 }
 
 /* The frame, checked before it is laid out: BPF allows 512 bytes in the
- * kernel; offsets from r10 must fit in 16 bits anywhere. */
+ * kernel; offsets from r10 must fit in 16 bits anywhere. (ir_check made
+ * every slot a positive multiple of 8.) */
 static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
 {
 	int64_t size = 8 * (int64_t)ra->nspills;
-	for (int i = 0; i < f->nslots; i++) {
-		if (f->slots[i].size < 0 || f->slots[i].size % 8)
-			return report(d, DC_INTERNAL, f, "internal error: stack slot size not a multiple of 8");
+	for (int i = 0; i < f->nslots; i++)
 		size += f->slots[i].size;
-	}
 	char *msg = NULL;
 	if (f->ctx == IRF_KERNEL && size > 512)
 		msg = xasprintf("stack frame of %lld bytes exceeds BPF's 512", (long long)size);
@@ -38,15 +38,11 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 	const IrFunc *f = o->mod->funcs[idx];
 	ObjProg *p = &o->progs[idx];
 	Fn c = { .o = o, .f = f, .p = p };
-	const char *why = NULL;
 	int rc = -1;
+	/* the pass driver checked it; selection relies on it, and checks nothing */
+	assert(ir_check_in(o->mod, f, NULL, 0) == 0);
 	p->func = f;
-	if (bpf_liveness(f, &c.lv, &why) < 0) {
-		char *msg = xasprintf("internal error in %s: %s", f->name, why);
-		report(d, DC_PROGRAM_LIMIT, f, msg);
-		free(msg);
-		return -1;
-	}
+	bpf_liveness(f, &c.lv);
 	bpf_regalloc(f, &c.lv, &c.ra);
 	if (check_frame(f, &c.ra, d) == 0) {
 		p->stack_size = c.stack_size = bpf_frame(&c);

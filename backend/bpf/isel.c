@@ -4,10 +4,11 @@
  * addresses) are brought into the scratch registers S1 and S2. */
 #include "bpf_internal.h"
 
+/* The BPF ALU op of each binary op that maps onto one (ops.h), else -1. */
 static const int alu_op[IR_NOPS] = {
-	[IR_ADD] = BPF_ADD, [IR_SUB] = BPF_SUB, [IR_MUL] = BPF_MUL,
-	[IR_AND] = BPF_AND, [IR_OR] = BPF_OR, [IR_XOR] = BPF_XOR,
-	[IR_SHL] = BPF_LSH, [IR_SHR] = BPF_RSH, [IR_SAR] = BPF_ARSH,
+#define X(op, name, a, b, dst, flags, alu) [IR_##op] = alu,
+	IR_OPS(X)
+#undef X
 };
 
 static const int jmp_op[] = {
@@ -15,13 +16,6 @@ static const int jmp_op[] = {
 	[C_LT] = BPF_JSLT, [C_LE] = BPF_JSLE, [C_GT] = BPF_JSGT, [C_GE] = BPF_JSGE,
 	[C_ULT] = BPF_JLT, [C_ULE] = BPF_JLE, [C_UGT] = BPF_JGT, [C_UGE] = BPF_JGE,
 	[C_SET] = BPF_JSET,
-};
-
-/* b cond' a when a cond b */
-static const IrCond swapped[] = {
-	[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE, [C_GT] = C_LT,
-	[C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE, [C_UGT] = C_ULT,
-	[C_UGE] = C_ULE, [C_SET] = C_SET,
 };
 
 /* !(a cond b); JSET has no negation */
@@ -75,30 +69,16 @@ static void dput(Fn *c, int v, int r)
 		e_stx(c, 8, BPF_REG_10, spill_off(c, v), r);
 }
 
-static int valid(const Fn *c, IrOpnd o)
-{
-	switch (o.kind) {
-	case O_NONE: return 1;
-	case O_IMM: return 1;
-	case O_VREG: return o.v >= 0 && o.v < c->f->nvregs;
-	case O_SLOT: return o.v >= 0 && o.v < c->f->nslots;
-	}
-	return 0;
-}
-
-/* A memory operand: base register and offset. Slots are r10-relative. */
+/* A memory operand: base register and offset. Slots are r10-relative
+ * (ir_check keeps accesses inside their slot). */
 static int mem(Fn *c, IrOpnd a, int32_t off, int size, int scratch, int *r, int *boff)
 {
 	int64_t o = off;
 	if (a.kind == O_SLOT) {
 		o += c->slot_off[a.v];
 		*r = BPF_REG_10;
-		if (off < 0 || (int64_t)off + size > c->f->slots[a.v].size)
-			return fail(c, "access outside its stack slot");
-	} else if (a.kind == O_VREG)
+	} else
 		*r = opnd(c, a, scratch);
-	else
-		return fail(c, "memory base is not a vreg or a slot");
 	if (o < INT16_MIN || o + size > INT16_MAX)
 		return fail(c, "memory offset out of range");
 	*boff = o;
@@ -107,8 +87,7 @@ static int mem(Fn *c, IrOpnd a, int32_t off, int size, int scratch, int *r, int 
 
 static int sel_binop(Fn *c, const IrIns *i)
 {
-	int op = alu_op[i->op], rd = dreg(c, i->dst);
-	int comm = op == BPF_ADD || op == BPF_MUL || op == BPF_AND || op == BPF_OR || op == BPF_XOR;
+	int op = alu_op[i->op], rd = dreg(c, i->dst), comm = ir_op_is(i->op, F_COMM);
 	IrOpnd a = i->a, b = i->b;
 	if (comm && a.kind == O_IMM && b.kind != O_IMM)
 		a = i->b, b = i->a;
@@ -253,14 +232,14 @@ static void sel_br(Fn *c, const IrIns *i, int next)
 {
 	IrOpnd a = i->a, b = i->b;
 	IrCond cc = i->cond;
-	int t = bpf_block_index(&c->lv, i->t), f = bpf_block_index(&c->lv, i->f);
+	int t = i->t->id, f = i->f->id;	/* ids are indexes (ir_check) */
 	if (t == f) {
 		if (t != next)
 			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
 		return;
 	}
 	if (a.kind != O_VREG && b.kind == O_VREG)
-		a = i->b, b = i->a, cc = swapped[cc];
+		a = i->b, b = i->a, cc = ir_cond_swapped(cc);
 	if (t == next && cc != C_SET) {
 		int x = t;
 		t = f, f = x, cc = negated[cc];
@@ -274,69 +253,16 @@ static void sel_br(Fn *c, const IrIns *i, int next)
 		e_jmp_block(c, BPF_JA, 0, 0, 1, 0, f);
 }
 
-static int check_ins(Fn *c, const IrIns *i)
-{
-	if (i->op < 0 || i->op >= IR_NOPS)
-		return fail(c, "unknown IR operation");
-	if (!valid(c, i->a) || !valid(c, i->b))
-		return fail(c, "operand out of range");
-	for (int k = 0; k < i->nargs; k++)
-		if (!valid(c, i->args[k]))
-			return fail(c, "call argument out of range");
-	switch (i->op) {
-	case IR_LOAD: case IR_STORE:
-		if (i->size != 1 && i->size != 2 && i->size != 4 && i->size != 8)
-			return fail(c, "memory access size is not 1, 2, 4 or 8");
-		break;
-	case IR_ADDR: case IR_ZERO:
-		if (i->a.kind != O_SLOT)
-			return fail(c, "operand is not a stack slot");
-		if (i->op == IR_ZERO && (i->size % 8 || i->off % 8))
-			return fail(c, "zeroing that is not 8-byte aligned");
-		break;
-	case IR_COPY:
-		if (i->size < 0)
-			return fail(c, "negative copy size");
-		break;
-	case IR_BR:
-		if (i->cond < C_EQ || i->cond > C_SET)
-			return fail(c, "unknown branch condition");
-		break;
-	case IR_MAP:
-		if (i->target < 0 || i->target >= c->o->mod->nmaps)
-			return fail(c, "reference to an unknown map");
-		break;
-	case IR_MAPVAL:
-		if (i->target < 0 || i->target >= DATA_NSEC)
-			return fail(c, "reference to an unknown data section");
-		break;
-	case IR_CALL:
-		if (i->target < 0 || i->target > INT32_MAX)
-			return fail(c, "helper id out of range");
-		break;
-	case IR_CALLF: case IR_FUNCADDR:
-		if (i->target < 0 || i->target >= c->o->mod->nfuncs)
-			return fail(c, "reference to an unknown function");
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
 static int sel_ins(Fn *c, const IrIns *i, int next)
 {
 	int r, off, rd = dreg(c, i->dst);
-	if (check_ins(c, i) < 0)
-		return -1;
+	if (alu_op[i->op] >= 0)
+		return sel_binop(c, i);
 	switch (i->op) {
 	case IR_MOV:
 		opnd_to(c, i->a, rd);
 		dput(c, i->dst, rd);
 		break;
-	case IR_ADD: case IR_SUB: case IR_MUL: case IR_AND: case IR_OR:
-	case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR:
-		return sel_binop(c, i);
 	case IR_DIV: case IR_MOD:
 		sel_div(c, i);
 		break;
@@ -404,7 +330,7 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		sel_call(c, i);
 		break;
 	case IR_JMP: {
-		int t = bpf_block_index(&c->lv, i->t);
+		int t = i->t->id;
 		if (t != next)
 			e_jmp_block(c, BPF_JA, 0, 0, 1, 0, t);
 		break;
@@ -416,8 +342,8 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		opnd_to(c, i->a, BPF_REG_0);
 		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT });
 		break;
-	default:
-		return fail(c, "unknown IR operation");
+	default:	/* the binary ALU ops, above */
+		break;
 	}
 	return 0;
 }
@@ -426,12 +352,10 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
  * r1-r5), then move the rest in parallel. Other vregs live into the entry
  * are read before any assignment: give them 0 so the verifier sees them
  * initialized. */
-static int prologue(Fn *c)
+static void prologue(Fn *c)
 {
 	const IrFunc *f = c->f;
 	int dst[5], src[5], n = 0;
-	if (f->nparams > 5)
-		return fail(c, "function with more than 5 parameters");
 	c->line = f->line;
 	for (int v = 0; v < f->nvregs; v++) {
 		if (!live_has(c->lv.in, v))
@@ -449,14 +373,12 @@ static int prologue(Fn *c)
 			else
 				e_st(c, 8, BPF_REG_10, spill_off(c, v), 0);
 		}
-	return 0;
 }
 
 int bpf_select(Fn *c)
 {
 	const IrFunc *f = c->f;
-	if (prologue(c) < 0)
-		return -1;
+	prologue(c);
 	for (int bi = 0; bi < f->nblocks; bi++) {
 		const IrBlock *b = f->blocks[bi];
 		c->block_insn[bi] = e_here(c);

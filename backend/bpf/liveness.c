@@ -8,74 +8,15 @@
 
 static void set_add(uint64_t *s, int v) { s[v / 64] |= 1ull << (v % 64); }
 
-/* The blocks control can go to after b. */
-static int succs(const Liveness *lv, const IrBlock *b, int s[2])
+/* The blocks control can go to after b, by index (ir_check: a block's id
+ * is its index in IrFunc.blocks). */
+static int succs(const IrBlock *b, int s[2])
 {
 	const IrIns *t = &b->ins[b->n - 1];
 	if (t->op == IR_JMP)
-		return s[0] = bpf_block_index(lv, t->t), 1;
+		return s[0] = t->t->id, 1;
 	if (t->op == IR_BR)
-		return s[0] = bpf_block_index(lv, t->t), s[1] = bpf_block_index(lv, t->f), 2;
-	return 0;
-}
-
-int bpf_block_index(const Liveness *lv, const IrBlock *b)
-{
-	return lv->bidx[b->id];
-}
-
-/* Index blocks by id; ids are whatever the IR passes left, but unique. */
-static int index_blocks(const IrFunc *f, Liveness *lv, const char **why)
-{
-	int maxid = 0;
-	for (int i = 0; i < f->nblocks; i++) {
-		if (f->blocks[i]->id < 0)
-			return *why = "negative block id", -1;
-		if (f->blocks[i]->id > maxid)
-			maxid = f->blocks[i]->id;
-	}
-	lv->nids = maxid + 1;
-	lv->bidx = xmalloc(lv->nids * sizeof(int));
-	memset(lv->bidx, -1, lv->nids * sizeof(int));
-	for (int i = 0; i < f->nblocks; i++) {
-		if (lv->bidx[f->blocks[i]->id] >= 0)
-			return *why = "two blocks with the same id", -1;
-		lv->bidx[f->blocks[i]->id] = i;
-	}
-	return 0;
-}
-
-/* A branch target must be a block of this function. */
-static int known(const IrFunc *f, const Liveness *lv, const IrBlock *b)
-{
-	return b && b->id >= 0 && b->id < lv->nids && lv->bidx[b->id] >= 0
-		&& f->blocks[lv->bidx[b->id]] == b;
-}
-
-static int check(const IrFunc *f, const Liveness *lv, const char **why)
-{
-	for (int bi = 0; bi < f->nblocks; bi++) {
-		const IrBlock *b = f->blocks[bi];
-		if (b->n == 0 || !ir_is_term(b->ins[b->n - 1].op))
-			return *why = "block without a terminator", -1;
-		for (int k = 0; k < b->n; k++) {
-			const IrIns *i = &b->ins[k];
-			int u[7], n = ir_uses(i, u);
-			if (k < b->n - 1 && ir_is_term(i->op))
-				return *why = "terminator inside a block", -1;
-			if ((i->op == IR_CALL || i->op == IR_CALLF) && (i->nargs < 0 || i->nargs > 5))
-				return *why = "call with more than 5 arguments", -1;
-			for (int j = 0; j < n; j++)
-				if (u[j] < 0 || u[j] >= f->nvregs)
-					return *why = "operand is not a vreg of the function", -1;
-			if (i->dst >= f->nvregs)
-				return *why = "destination is not a vreg of the function", -1;
-			if ((i->op == IR_JMP || i->op == IR_BR) && !known(f, lv, i->t))
-				return *why = "branch to a block not in the function", -1;
-			if (i->op == IR_BR && !known(f, lv, i->f))
-				return *why = "branch to a block not in the function", -1;
-		}
-	}
+		return s[0] = t->t->id, s[1] = t->f->id, 2;
 	return 0;
 }
 
@@ -98,7 +39,7 @@ static void dataflow(const IrFunc *f, Liveness *lv)
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int bi = f->nblocks - 1; bi >= 0; bi--) {
-			int s[2], ns = succs(lv, f->blocks[bi], s);
+			int s[2], ns = succs(f->blocks[bi], s);
 			uint64_t *out = lv->out + bi * w, *in = lv->in + bi * w;
 			for (int j = 0; j < ns; j++)
 				for (int x = 0; x < w; x++)
@@ -168,15 +109,9 @@ static void intervals(const IrFunc *f, Liveness *lv)
 	free(calls);
 }
 
-int bpf_liveness(const IrFunc *f, Liveness *lv, const char **why)
+void bpf_liveness(const IrFunc *f, Liveness *lv)
 {
 	memset(lv, 0, sizeof(*lv));
-	if (f->nblocks == 0)
-		return *why = "function without blocks", -1;
-	if (index_blocks(f, lv, why) < 0 || check(f, lv, why) < 0) {
-		bpf_liveness_free(lv);
-		return -1;
-	}
 	lv->nblocks = f->nblocks;
 	lv->nvregs = f->nvregs;
 	lv->words = (f->nvregs + 63) / 64 + 1;
@@ -185,7 +120,6 @@ int bpf_liveness(const IrFunc *f, Liveness *lv, const char **why)
 	lv->iv = xcalloc(f->nvregs + 1, sizeof(Interval));
 	dataflow(f, lv);
 	intervals(f, lv);
-	return 0;
 }
 
 void bpf_liveness_free(Liveness *lv)
@@ -193,6 +127,5 @@ void bpf_liveness_free(Liveness *lv)
 	free(lv->in);
 	free(lv->out);
 	free(lv->iv);
-	free(lv->bidx);
 	memset(lv, 0, sizeof(*lv));
 }

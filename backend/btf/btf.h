@@ -63,8 +63,6 @@ typedef struct ObjPlace {
 	uint32_t maps_size;
 } ObjPlace;
 
-/* The sections of DATA_BSS, DATA_DATA, DATA_RODATA. */
-extern const char *const obj_data_names[DATA_NSEC];
 
 void obj_place(const ObjFile *o, ObjPlace *pl);
 void obj_place_free(ObjPlace *pl);

@@ -172,7 +172,7 @@ void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)
 	base_types(&e);
 	maps_sec(&e, o, pl);
 	for (int i = 0; i < DATA_NSEC; i++)
-		data_sec(&e, &o->mod->data[i], obj_data_names[i]);
+		data_sec(&e, &o->mod->data[i], data_sec_names[i]);
 	uint32_t *funcs = xcalloc(o->nprogs + 1, sizeof(*funcs));
 	for (int i = 0; i < o->nprogs; i++)
 		if (pl->sec[i] >= 0)

@@ -4,7 +4,6 @@
 #include <string.h>
 #include "btf.h"
 
-const char *const obj_data_names[DATA_NSEC] = { ".bss", ".data", ".rodata" };
 
 /* A map definition is one 8-byte pointer per member: type, max_entries,
  * then map_flags, key and value when present. */

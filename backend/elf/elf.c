@@ -140,7 +140,7 @@ static void data_secs(W *w)
 		uint8_t *bytes = keep(w, xcalloc(1, d->size));
 		if (d->bytes)
 			memcpy(bytes, d->bytes, d->size);
-		w->data_ndx[i] = add_sec(w, obj_data_names[i], SHT_PROGBITS,
+		w->data_ndx[i] = add_sec(w, data_sec_names[i], SHT_PROGBITS,
 					 SHF_ALLOC | (i == DATA_DATA ? SHF_WRITE : 0), bytes, d->size, 8).ndx;
 	}
 	static char license[] = "GPL";

@@ -25,7 +25,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		if (r->target < 0 || r->target >= DATA_NSEC)
 			break;
 		u->kind = UREL_DATA;
-		u->target = xstrdup(obj_data_names[r->target]);
+		u->target = xstrdup(data_sec_names[r->target]);
 		return 0;
 	case REL_FUNC:		/* only kernel loops take function addresses */
 	case REL_CORE:		/* and only kernel code reads typed data */

@@ -214,7 +214,7 @@ static void fake_data(void *image, size_t size)
 		const char *name;
 		int d;
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)) ||
-		    (d = rt_data_index(name)) < 0 || rt.data[d] || !sh.sh_size || sh.sh_size > MAX_DATA)
+		    (d = data_sec_index(name)) < 0 || rt.data[d] || !sh.sh_size || sh.sh_size > MAX_DATA)
 			continue;
 		Elf_Data *ed = sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
 		rt.data[d] = calloc(1, sh.sh_size);

@@ -31,7 +31,7 @@ static void print_every_op(void **state)
 	i->off = 16;
 	call(b0, IR_CALL, v[9], BPF_FUNC_map_lookup_elem, 2, R(v[7]), S(s0))->line = 5;
 	call(b0, IR_CALL, -1, KH_PRINTF, 2, I(1), S(s0));
-	call(b0, IR_CALL, -1, 900, 0);
+	call(b0, IR_CALL, -1, BPF_FUNC_ktime_get_ns, 0);
 	call(b0, IR_CALLF, v[10], 1, 1, R(v[1]));
 	op2(b0, IR_XADD, -1, R(v[8]), I(1));
 	i = op2(b0, IR_ZERO, -1, S(s0), (IrOpnd){ 0 });
@@ -59,7 +59,7 @@ static void print_every_op(void **state)
 		"  v8 = mapval .bss+16\n"
 		"  v9 = call map_lookup_elem(v7, s0)     ; 5\n"
 		"  call printf(1, s0)\n"
-		"  call helper#900()\n"
+		"  call ktime_get_ns()\n"
 		"  v10 = callf f1(v1)\n"
 		"  xadd [v8], 1\n"
 		"  zero [s0], 56\n"
@@ -338,7 +338,7 @@ static void bad_map_index(void **state)
 	Fixture x = fixture();
 	x.call->op = IR_MAP;
 	x.call->target = -1;
-	expect_invalid(&x, "func f: b0[2] map: map index -1");
+	expect_invalid(&x, "func f: b0[2] map: map -1 does not exist");
 }
 
 static void bad_data_section(void **state)

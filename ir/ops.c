@@ -1,0 +1,26 @@
+/* The op table of ops.h, expanded into the rows the passes read. */
+#include "ir.h"
+
+_Static_assert(K_NONE == 1 << O_NONE && K_VREG == 1 << O_VREG && K_IMM == 1 << O_IMM &&
+	       K_SLOT == 1 << O_SLOT, "ops.h's operand masks follow IrOpndKind");
+
+const IrOpInfo ir_ops[IR_NOPS] = {
+#define X(op, name, a, b, dst, flags, alu) [IR_##op] = { name, a, b, dst, flags },
+	IR_OPS(X)
+#undef X
+};
+
+IrCond ir_cond_swapped(IrCond c)
+{
+	static const IrCond sw[] = {
+		[C_EQ] = C_EQ, [C_NE] = C_NE, [C_LT] = C_GT, [C_LE] = C_GE,
+		[C_GT] = C_LT, [C_GE] = C_LE, [C_ULT] = C_UGT, [C_ULE] = C_UGE,
+		[C_UGT] = C_ULT, [C_UGE] = C_ULE, [C_SET] = C_SET,
+	};
+	return sw[c];
+}
+
+const char *ir_op_name(IrOp op)
+{
+	return op >= 0 && op < IR_NOPS ? ir_ops[op].name : "?";
+}
