@@ -79,12 +79,11 @@ static int leaves_maps(int64_t id)
 	       id == BPF_FUNC_ringbuf_submit || id == BPF_FUNC_ringbuf_discard;
 }
 
-/* Operations that compute a value from their operands alone: until the
- * op table. */
+/* Operations that compute a value from their operands alone (a MOV is
+ * numbered as what it copies). */
 static int pure_op(const IrIns *i)
 {
-	return (i->op >= IR_ADD && i->op <= IR_NOT) || i->op == IR_ADDR || i->op == IR_MAP ||
-	       i->op == IR_MAPVAL || i->op == IR_FUNCADDR || i->op == IR_CORE;
+	return ir_op_is(i->op, F_PURE) && i->op != IR_MOV;
 }
 
 static int stable(const Cse *c, int v)
@@ -386,7 +385,7 @@ static int number(Cse *c, IrBlock *b)
 		Expr e;
 		if (expr_of(c, i, &e)) {
 			const Expr *x = available(c, &e, b->id, pos);
-			/* arithmetic is reused where its first computation
+			/* arithmetic (the ops ir_fold evaluates) is reused where its first computation
 			   dominates, and over a call only when its operands are
 			   read by nothing else: kept over a call a value takes
 			   one of the four registers calls keep, or a spill, to
@@ -396,7 +395,7 @@ static int number(Cse *c, IrBlock *b)
 			   user function, a loop's body): the callee's stack adds
 			   to the caller's, spills included. */
 			int reuse = x && (x->op == IR_CALL ? !between(c, x->block, x->pos, b->id, pos, calls_function)
-					  : x->op <= IR_NOT && dominates(c, x->block, b->id) &&
+					  : ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b->id) &&
 						    (only_feeds(c, i) ||
 						     !between(c, x->block, x->pos, b->id, pos, is_call)));
 			if (reuse) {
