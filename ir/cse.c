@@ -55,6 +55,7 @@ typedef struct Cse {
 	int ne;
 	Contents *slots;	/* per slot, in the current block */
 	char **reach;		/* reach[a][b]: a path of at least one edge from a to b */
+	int chained;		/* a subprogram, or a function that calls one */
 } Cse;
 
 /* Helpers whose result stays the same for one run of a program: until
@@ -375,6 +376,26 @@ static int only_feeds(const Cse *c, const IrIns *i)
 	return 1;
 }
 
+/* Can x's result stand for i's (at instruction pos of block b) in a
+ * register? Arithmetic (the ops ir_fold evaluates) where its first
+ * computation dominates, over a call only when its operands are read by
+ * nothing else: kept over a call a value takes one of the four registers
+ * calls keep, or a spill, to save one instruction, unless it replaces its
+ * operands there. An address or a map pointer is as cheap to make again.
+ * Nothing is kept across a call of a function (a user function, a loop's
+ * body), and in a function that is or makes such a call nothing is kept
+ * over any call: there the stacks of the chain add up to the kernel's 512
+ * bytes, and a spill may pass it. */
+static int reusable(const Cse *c, const Expr *x, const IrIns *i, int b, int pos)
+{
+	if (c->chained && between(c, x->block, x->pos, b, pos, is_call))
+		return 0;
+	if (x->op == IR_CALL)
+		return !between(c, x->block, x->pos, b, pos, calls_function);
+	return ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b) &&
+	       (only_feeds(c, i) || !between(c, x->block, x->pos, b, pos, is_call));
+}
+
 static int number(Cse *c, IrBlock *b)
 {
 	int changed = 0;
@@ -385,19 +406,7 @@ static int number(Cse *c, IrBlock *b)
 		Expr e;
 		if (expr_of(c, i, &e)) {
 			const Expr *x = available(c, &e, b->id, pos);
-			/* arithmetic (the ops ir_fold evaluates) is reused where its first computation
-			   dominates, and over a call only when its operands are
-			   read by nothing else: kept over a call a value takes
-			   one of the four registers calls keep, or a spill, to
-			   save one instruction, unless it replaces its operands
-			   there. An address or a map pointer is as cheap to make
-			   again. Nothing is kept across a call of a function (a
-			   user function, a loop's body): the callee's stack adds
-			   to the caller's, spills included. */
-			int reuse = x && (x->op == IR_CALL ? !between(c, x->block, x->pos, b->id, pos, calls_function)
-					  : ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b->id) &&
-						    (only_feeds(c, i) ||
-						     !between(c, x->block, x->pos, b->id, pos, is_call)));
+			int reuse = x && reusable(c, x, i, b->id, pos);
 			if (reuse) {
 				IrIns mov = { .op = IR_MOV, .dst = i->dst, .a = ir_r(x->vreg),
 					      .line = i->line, .col = i->col };
@@ -460,6 +469,10 @@ int ir_cse(IrFunc *f)
 	for (int v = 0; v < f->nparams && v < nv; v++)
 		if (c.ndefs[v] == 0)
 			c.vn[v] = c.nvn++;
+	c.chained = f->section && !strcmp(f->section, ".text");
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++)
+			c.chained |= calls_function(&f->blocks[b]->ins[k]);
 	c.idom = xmalloc(f->nblocks * sizeof(int));
 	c.slots = xcalloc(f->nslots + 1, sizeof(Contents));
 	dominators(&c);
