@@ -8,10 +8,11 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define KTAP_OBJ_VERSION 4	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
+#define KTAP_OBJ_VERSION 5	/* 2: H_RAW_TRACEPOINT, V_ARGSTR, H_RAW_EVENT;
 				   3: BSS_STACK_LOST, H_UPROBE ... H_KRETPROBE_MULTI,
 				   V_SYSCALL, V_ERRNO, V_TIME and KtapArg.fmt;
-				   4: V_ADDR, V_ARRAY (its shape in fmt) */
+				   4: V_ADDR, V_ARRAY (its shape in fmt);
+				   5: RODATA_PID_FILTER (was a .bss word) */
 
 /* The first words of .bss are the runtime's, at fixed offsets. */
 enum {
@@ -20,10 +21,14 @@ enum {
 	BSS_NUM_CPUS = 16,	/* u64: set by the runtime */
 	BSS_EXIT = 24,		/* u64: the run ended (exit(), or the runtime): handlers return */
 	BSS_LOOP_CAPS = 32,	/* u64: kernel loops stopped by the iteration cap */
-	BSS_PID_FILTER = 40,	/* u64: set by the runtime (-p): handlers ignore other processes */
-	BSS_STACK_LOST = 48,	/* u64: stack()/ustack() the kernel could not record */
-	BSS_RESERVED = 56	/* script globals and table drop counters follow */
+	BSS_STACK_LOST = 40,	/* u64: stack()/ustack() the kernel could not record */
+	BSS_RESERVED = 48	/* script globals and table drop counters follow */
 };
+
+/* The first word of .rodata is the runtime's: the -p process (0 for all),
+ * written into the object before it is loaded. Read-only and frozen, it is
+ * a constant to the verifier, which drops the filter's code when it is 0. */
+enum { RODATA_PID_FILTER = 0 };
 
 /* A stack value (u64), made by the kernel, read by the runtime: the id in
  * the map ktap_kstackDEPTH or ktap_ustackDEPTH (an errno, negative, when the

@@ -118,10 +118,10 @@ static void setup_tables(Lower *L)
 static void setup_data(Lower *L)
 {
 	static const char *const fixed[] = { "ktap_rb_drops", "ktap_wall_offset", "ktap_num_cpus",
-					     "ktap_exit", "ktap_loop_caps", "ktap_pid_filter",
-					     "ktap_stack_lost" };
+					     "ktap_exit", "ktap_loop_caps", "ktap_stack_lost" };
 	for (int i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++)
 		ir_data_var(L->mod, DATA_BSS, fixed[i], ir_layout(L->mod, L_NUM, 8, 0), NULL);
+	ir_data_var(L->mod, DATA_RODATA, "ktap_pid_filter", ir_layout(L->mod, L_NUM, 8, 0), NULL);
 	L->empty_str = rodata_str(L, "", 0);
 	Program *p = L->prog;
 	L->global_off = xcalloc(p->nglobals, sizeof(int));
@@ -156,11 +156,12 @@ static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *p
 						     .interval_ns = interval, .line = site ? site->loc.line : 0 };
 }
 
-/* ktap -p PID: the runtime sets BSS_PID_FILTER and handlers ignore events
- * of other processes. */
+/* ktap -p PID: the runtime writes RODATA_PID_FILTER before the load and
+ * handlers ignore events of other processes; without -p the verifier sees
+ * the constant 0 and removes the check. */
 static void pid_filter(Lower *L)
 {
-	int want = emit_load(L, ir_r(emit_mapval(L, DATA_BSS, BSS_PID_FILTER)), 0, 8);
+	int want = emit_load(L, ir_r(emit_mapval(L, DATA_RODATA, RODATA_PID_FILTER)), 0, 8);
 	IrBlock *check = new_block(L), *skip = new_block(L), *go = new_block(L);
 	emit_br(L, C_EQ, ir_r(want), ir_imm(0), go, check);
 	set_block(L, check);

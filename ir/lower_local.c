@@ -36,15 +36,42 @@ static int is_string_value(const Node *n, void *ctx)
 	return n->kind != N_STR && n->kind != N_NIL && is_str(ty(n));
 }
 
+static int count_string_value(const Node *n, void *count)
+{
+	*(int *)count += is_string_value(n, NULL);
+	return 0;
+}
+
+static int is_user_call(const Node *n, void *ctx)
+{
+	return n->kind == N_CALL && n->num == F_NONE;
+}
+
+/* What a probe's string buffers may take of the 512-byte BPF stack, which
+ * also holds its keys, records' payloads and spills. */
+enum { STACK_STRINGS = 256 };
+
+/* A probe keeps its strings on the stack while they fit (an upper bound:
+ * every string value a buffer of its own) and it calls no user function,
+ * whose stack adds to its own; then it needs no per-CPU frame, nor the
+ * lookup of it at every event. Loops always take the frame: their bodies
+ * are callbacks that reach the locals through it. */
 int needs_frame(Lower *L, Func *sf)
 {
 	if (!kernel(L))
 		return 0;
+	if (any(sf->body, is_loop, NULL))
+		return 1;
+	int n = 0;
 	for (int i = 0; i < sf->nlocals; i++)
-		if (is_str(type_repr(sf->locals[i]->type)))
-			return 1;
-	return any(sf->body, is_loop, NULL) || any(sf->body, is_string_value, NULL) ||
-	       any(sf->filter, is_string_value, NULL);
+		n += is_str(type_repr(sf->locals[i]->type));
+	any(sf->body, count_string_value, &n);
+	any(sf->filter, count_string_value, &n);
+	if (!n)
+		return 0;
+	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
+	return !probe || n * L->strlen > STACK_STRINGS || any(sf->body, is_user_call, NULL) ||
+	       any(sf->filter, is_user_call, NULL);
 }
 
 int frame_alloc(Lower *L, int size)

@@ -15,6 +15,8 @@ typedef struct Pass {
 /* One round, in order; rounds repeat until none changes anything. */
 static const Pass passes[] = {
 	{ "fold", ir_fold },
+	{ "cse", ir_cse },
+	{ "dse", ir_dse },
 	{ "cfg", ir_simplify_cfg },
 	{ "dce", ir_dce },
 };

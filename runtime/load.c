@@ -356,7 +356,28 @@ static void set_bss_words(Rt *rt)
 	set_word(rt, BSS_WALL_OFFSET, off);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	set_word(rt, BSS_NUM_CPUS, cpus > 0 ? cpus : 1);
-	set_word(rt, BSS_PID_FILTER, rt->opt.pid);
+}
+
+/* -p PID goes into .rodata's image before the load: after it the map is
+ * frozen, and the verifier has taken the value as a constant. */
+static void set_pid_filter(Rt *rt)
+{
+	struct bpf_map *bm;
+	bpf_object__for_each_map(bm, rt->obj) {
+		const char *name = bpf_map__name(bm);
+		size_t len = strlen(name), size = 0;
+		if (!bpf_map__is_internal(bm) || len < 7 || strcmp(name + len - 7, ".rodata"))
+			continue;
+		const void *img = bpf_map__initial_value(bm, &size);
+		if (!img || size < RODATA_PID_FILTER + 8)
+			continue;
+		uint8_t *copy = xmalloc(size);
+		uint64_t pid = rt->opt.pid;
+		memcpy(copy, img, size);
+		memcpy(copy + RODATA_PID_FILTER, &pid, 8);
+		bpf_map__set_initial_value(bm, copy, size);
+		free(copy);
+	}
 }
 
 int rt_open(Rt *rt, const char *path)
@@ -382,6 +403,7 @@ int rt_open(Rt *rt, const char *path)
 		fprintf(stderr, "ktap: error: libbpf cannot open '%s': %s\n", path, strerror(-err));
 		return -1;
 	}
+	set_pid_filter(rt);
 	err = bpf_object__load(rt->obj);
 	if (err) {
 		report_load_error(rt, path, err);

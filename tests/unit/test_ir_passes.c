@@ -77,7 +77,7 @@ static void pass_names(void **state)
 		assert_true(ir_pass_known(known[k]));
 	assert_false(ir_pass_known("inline"));
 	assert_false(ir_pass_known(""));
-	assert_string_equal(ir_pass_names(), "lower, fold, cfg, dce, order");
+	assert_string_equal(ir_pass_names(), "lower, fold, cse, dse, cfg, dce, order");
 }
 
 int main(void)
