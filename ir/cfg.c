@@ -1,8 +1,8 @@
 /* Control flow clean-up: jumps through blocks that only jump go straight
  * to the end of the chain, jumps to a block that only returns go to the
  * first block returning the same operand (the exit, -p and filter checks
- * each leave their own "return 0"), a branch both of whose sides go to one
- * block becomes a jump, a block entered only by a jump from its one
+ * each leave their own "return 0"; ir_fold then makes a branch both of
+ * whose sides go there a jump), a block entered only by a jump from its one
  * predecessor joins that predecessor, and blocks nothing reaches go. Block
  * ids stay equal to their index in f->blocks. */
 #include <stdlib.h>
@@ -53,10 +53,6 @@ static int thread(IrFunc *f)
 		changed |= nt != t->t || nf != t->f;
 		t->t = nt;
 		t->f = nf;
-		if (t->op == IR_BR && nt == nf) {
-			*t = (IrIns){ .op = IR_JMP, .dst = -1, .t = nt, .line = t->line, .col = t->col };
-			changed = 1;
-		}
 	}
 	return changed;
 }
