@@ -1,5 +1,8 @@
 /* Control flow clean-up: jumps through blocks that only jump go straight
- * to the end of the chain, a block entered only by a jump from its one
+ * to the end of the chain, jumps to a block that only returns go to the
+ * first block returning the same operand (the exit, -p and filter checks
+ * each leave their own "return 0"; ir_fold then makes a branch both of
+ * whose sides go there a jump), a block entered only by a jump from its one
  * predecessor joins that predecessor, and blocks nothing reaches go. Block
  * ids stay equal to their index in f->blocks. */
 #include <stdlib.h>
@@ -15,6 +18,30 @@ static IrBlock *skip(IrBlock *b)
 	return b;
 }
 
+static int only_ret(const IrBlock *b)
+{
+	return b->n == 1 && b->ins[0].op == IR_RET;
+}
+
+/* The first block that returns what b, a block that only returns, does. */
+static IrBlock *same_ret(IrFunc *f, IrBlock *b)
+{
+	for (int k = 0; k < f->nblocks; k++) {
+		IrBlock *c = f->blocks[k];
+		if (c == b)
+			return b;
+		if (only_ret(c) && c->ins[0].a.kind == b->ins[0].a.kind && c->ins[0].a.v == b->ins[0].a.v)
+			return c;
+	}
+	return b;
+}
+
+static IrBlock *target(IrFunc *f, IrBlock *b)
+{
+	b = skip(b);
+	return b && only_ret(b) ? same_ret(f, b) : b;
+}
+
 static int thread(IrFunc *f)
 {
 	int changed = 0;
@@ -22,7 +49,7 @@ static int thread(IrFunc *f)
 		IrIns *t = ir_last(f->blocks[b]);
 		if (!t || (t->op != IR_JMP && t->op != IR_BR))
 			continue;
-		IrBlock *nt = skip(t->t), *nf = t->op == IR_BR ? skip(t->f) : NULL;
+		IrBlock *nt = target(f, t->t), *nf = t->op == IR_BR ? target(f, t->f) : NULL;
 		changed |= nt != t->t || nf != t->f;
 		t->t = nt;
 		t->f = nf;

@@ -80,21 +80,23 @@ static void print_jmp(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 		fprintf(out, "if r%d %s 0x%x goto %+d", in->dst_reg, jmp_ops[op >> 4], (uint32_t)in->imm, in->off);
 }
 
+/* ALU64 on r registers; 32-bit ALU (which zero-extends) on w registers. */
 static void print_alu(FILE *out, const struct bpf_insn *in)
 {
-	int op = BPF_OP(in->code);
+	int op = BPF_OP(in->code), d = in->dst_reg, s = in->src_reg;
+	char r = BPF_CLASS(in->code) == BPF_ALU64 ? 'r' : 'w';
 	if (op == BPF_NEG)
-		fprintf(out, "r%d = -r%d", in->dst_reg, in->dst_reg);
+		fprintf(out, "%c%d = -%c%d", r, d, r, d);
 	else if (op == BPF_MOV && BPF_SRC(in->code) == BPF_X)
-		fprintf(out, "r%d = r%d", in->dst_reg, in->src_reg);
+		fprintf(out, "%c%d = %c%d", r, d, r, s);
 	else if (op == BPF_MOV)
-		fprintf(out, "r%d = %d", in->dst_reg, in->imm);
+		fprintf(out, "%c%d = %d", r, d, in->imm);
 	else if (!alu_ops[op >> 4])
 		fprintf(out, "(unknown alu 0x%02x)", in->code);
 	else if (BPF_SRC(in->code) == BPF_X)
-		fprintf(out, "r%d %s r%d", in->dst_reg, alu_ops[op >> 4], in->src_reg);
+		fprintf(out, "%c%d %s %c%d", r, d, alu_ops[op >> 4], r, s);
 	else
-		fprintf(out, "r%d %s %d", in->dst_reg, alu_ops[op >> 4], in->imm);
+		fprintf(out, "%c%d %s %d", r, d, alu_ops[op >> 4], in->imm);
 }
 
 static void print_insn(FILE *out, const ObjFile *o, const ObjProg *p, int k)
@@ -102,7 +104,7 @@ static void print_insn(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 	const struct bpf_insn *in = &p->insns[k];
 	const char *sz = sizes[BPF_SIZE(in->code) >> 3];
 	switch (BPF_CLASS(in->code)) {
-	case BPF_ALU64:
+	case BPF_ALU64: case BPF_ALU:
 		print_alu(out, in);
 		break;
 	case BPF_JMP:

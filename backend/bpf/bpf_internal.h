@@ -85,6 +85,8 @@ static inline int spill_off(const Fn *c, int v)
 void e_insn(Fn *c, struct bpf_insn in);
 void e_alu(Fn *c, int op, int dst, int src);
 void e_alui(Fn *c, int op, int dst, int32_t imm);
+void e_alu32i(Fn *c, int op, int dst, int32_t imm);	/* 32-bit: zero-extends */
+void e_zext32(Fn *c, int dst, int src);	/* dst = src & 0xffffffff, even when dst == src */
 void e_mov(Fn *c, int dst, int src);	/* nothing when dst == src */
 void e_imm(Fn *c, int dst, int64_t v);	/* mov, or ld_imm64 when it does not fit */
 void e_ld64(Fn *c, int dst, int src_reg, int32_t imm0, int32_t imm1);

@@ -64,6 +64,16 @@ void e_alui(Fn *c, int op, int dst, int32_t imm)
 	e_insn(c, mk(BPF_ALU64 | op | BPF_K, dst, 0, 0, imm));
 }
 
+void e_alu32i(Fn *c, int op, int dst, int32_t imm)
+{
+	e_insn(c, mk(BPF_ALU | op | BPF_K, dst, 0, 0, imm));
+}
+
+void e_zext32(Fn *c, int dst, int src)
+{
+	e_insn(c, mk(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0));
+}
+
 void e_mov(Fn *c, int dst, int src)
 {
 	if (dst != src)

@@ -85,13 +85,25 @@ static int mem(Fn *c, IrOpnd a, int32_t off, int size, int scratch, int *r, int 
 	return 0;
 }
 
+/* A mask of the low 32 bits that does not fit a sign-extended immediate:
+ * a 32-bit op zero-extends, so no 64-bit immediate is needed. */
+static int mask32(int op, IrOpnd b)
+{
+	return op == BPF_AND && b.kind == O_IMM && b.v > INT32_MAX && b.v <= UINT32_MAX;
+}
+
 static int sel_binop(Fn *c, const IrIns *i)
 {
 	int op = alu_op[i->op], rd = dreg(c, i->dst), comm = ir_op_is(i->op, F_COMM);
 	IrOpnd a = i->a, b = i->b;
 	if (comm && a.kind == O_IMM && b.kind != O_IMM)
 		a = i->b, b = i->a;
-	if (b.kind == O_IMM && fits32(b.v)) {
+	if (mask32(op, b) && b.v == UINT32_MAX)
+		e_zext32(c, rd, opnd(c, a, rd));
+	else if (mask32(op, b)) {
+		opnd_to(c, a, rd);
+		e_alu32i(c, BPF_AND, rd, (int32_t)(uint32_t)b.v);
+	} else if (b.kind == O_IMM && fits32(b.v)) {
 		int32_t k = b.v;
 		if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
 			k &= 63;

@@ -3,7 +3,10 @@
  * the interval that ends last (the current one or an active one) is
  * spilled to the stack for its whole life. Intervals that span a call may
  * only take the callee-saved r6-r9; others prefer r1-r4 so that r6-r9
- * stay free for those that need them. r0 and r5 are scratch (S1, S2). */
+ * stay free for those that need them. r0 and r5 are scratch (S1, S2).
+ * Among the free registers, a vreg takes first the one it is wanted in, to
+ * save a move: the argument register of the call it is passed to, else the
+ * register of the first operand of the instruction that defines it. */
 #include <stdlib.h>
 #include "bpf_internal.h"
 #include "../../common/util.h"
@@ -17,6 +20,8 @@ typedef struct Scan {
 	int *active, nactive;		/* vregs holding a register */
 	int owner[11];			/* vreg in each register, or -1 */
 	int *slot_end;			/* last position used in each spill slot */
+	int *want_reg;			/* per vreg: argument register, or 0 */
+	int *want_like;			/* per vreg: vreg whose register, or -1 */
 } Scan;
 
 static const Interval *sort_iv;
@@ -67,10 +72,26 @@ static void take(Scan *s, int v, int r)
 	s->active[s->nactive++] = v;
 }
 
+/* The register v is wanted in, when it is free and v may take it; or -1. */
+static int wanted(Scan *s, int v, const int *regs, int n)
+{
+	int like = s->want_like[v];
+	int want[2] = { s->want_reg[v], like >= 0 ? s->ra->reg[like] : -1 };
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < n; i++)
+			if (want[k] == regs[i] && s->owner[regs[i]] < 0)
+				return regs[i];
+	return -1;
+}
+
 static void alloc_one(Scan *s, int v)
 {
 	const int *regs = s->iv[v].across_call ? saved_regs : any_regs;
-	int n = s->iv[v].across_call ? 4 : 8, victim = -1;
+	int n = s->iv[v].across_call ? 4 : 8, victim = -1, w = wanted(s, v, regs, n);
+	if (w >= 0) {
+		take(s, v, w);
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		if (s->owner[regs[i]] < 0) {
 			take(s, v, regs[i]);
@@ -93,6 +114,28 @@ static void alloc_one(Scan *s, int v)
 	take(s, v, r);
 }
 
+/* Where each vreg is wanted: an argument in r1-r4 (r5 is scratch) of the
+ * first call it is passed to; a result with its first operand, which
+ * selection copies into the result's register before working on it. */
+static void find_wants(const IrFunc *f, Scan *s)
+{
+	for (int v = 0; v < f->nvregs; v++) {
+		s->want_reg[v] = 0;
+		s->want_like[v] = -1;
+	}
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst >= 0 && i->a.kind == O_VREG && s->want_like[i->dst] < 0)
+				s->want_like[i->dst] = (int)i->a.v;
+			if (i->op != IR_CALL && i->op != IR_CALLF)
+				continue;
+			for (int a = 0; a < i->nargs && a < 4; a++)
+				if (i->args[a].kind == O_VREG && !s->want_reg[i->args[a].v])
+					s->want_reg[i->args[a].v] = BPF_REG_1 + a;
+		}
+}
+
 void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 {
 	int n = 0, *order = xmalloc((f->nvregs + 1) * sizeof(int));
@@ -108,7 +151,9 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	sort_iv = lv->iv;
 	qsort(order, n, sizeof(int), by_start);
 	Scan s = { lv->iv, ra, xmalloc((n + 1) * sizeof(int)), 0, { 0 },
-		   xmalloc((n + 1) * sizeof(int)) };
+		   xmalloc((n + 1) * sizeof(int)), xmalloc((f->nvregs + 1) * sizeof(int)),
+		   xmalloc((f->nvregs + 1) * sizeof(int)) };
+	find_wants(f, &s);
 	for (int r = 0; r < 11; r++)
 		s.owner[r] = -1;
 	for (int i = 0; i < n; i++) {
@@ -117,6 +162,8 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	}
 	free(s.active);
 	free(s.slot_end);
+	free(s.want_reg);
+	free(s.want_like);
 	free(order);
 }
 

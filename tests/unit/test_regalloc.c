@@ -118,7 +118,7 @@ static void test_low_pressure(void **state)
 	assert_int_equal(a.lv.iv[0].start, POS_ENTRY);
 	assert_int_equal(a.ra.reg[0], 1);
 	assert_int_equal(a.ra.reg[x], 2);
-	assert_int_equal(a.ra.reg[y], 1);	/* x and the param die where y is born */
+	assert_int_equal(a.ra.reg[y], 2);	/* x, its first operand, dies there: y takes its register */
 	done(&a);
 }
 
@@ -196,6 +196,22 @@ static void test_call_arg(void **state)
 	done(&a);
 }
 
+/* A value passed to a call is allocated the argument register it goes in,
+ * when that is free: x (the second argument) in r2, not the first free r1. */
+static void test_arg_register(void **state)
+{
+	Alloc a = start(0);
+	IrBlock *b = ir_block(a.f);
+	int x = mov(a.f, b, 7), y = mov(a.f, b, 8);
+	IrIns *i = ir_emit(b, IR_CALL);
+	i->dst = ir_vreg(a.f), i->target = 1, i->nargs = 2, i->args[0] = ir_r(y), i->args[1] = ir_r(x);
+	ret(b, i->dst);
+	allocate(&a);
+	assert_int_equal(a.ra.reg[x], 2);
+	assert_int_equal(a.ra.reg[y], 1);
+	done(&a);
+}
+
 /* Liveness around a loop: i is assigned in two blocks; n, defined before
  * the loop, stays live through it, and so across the call in its body. */
 static void test_loop_liveness(void **state)
@@ -246,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_spill_slot_reuse),
 		cmocka_unit_test(test_across_call),
 		cmocka_unit_test(test_call_arg),
+		cmocka_unit_test(test_arg_register),
 		cmocka_unit_test(test_loop_liveness),
 		cmocka_unit_test(test_undefined_use),
 	};
