@@ -89,6 +89,8 @@ typedef enum {
 
 extern const char *const builtin_names[B_COUNT];
 
+#define KTAP_COMM_LEN 16	/* execname's bytes, NUL included: the kernel's TASK_COMM_LEN */
+
 struct Node {
 	NodeKind kind;
 	Loc loc;

@@ -207,6 +207,20 @@ static Type *check_elem(Sema *S, Node *n, Type *arr)
 	return set_type(S, n, type_new(S, TY_NUM, n->loc));
 }
 
+/* Key i of table ti is k: the key slot must hold the longest string
+ * used, whatever the use (a lookup of a longer string must not match a
+ * cut one). Known sizes: execname (a task's comm) and a literal. */
+static void note_key(Sema *S, TableInfo *ti, int i, Node *k)
+{
+	int n = S->opt.strlen;
+	if (k->kind == N_BUILTIN && k->num == B_EXECNAME)
+		n = KTAP_COMM_LEN;
+	else if (k->kind == N_STR)
+		n = k->len + 1;
+	if (n > ti->keystr[i])
+		ti->keystr[i] = n;
+}
+
 static Type *check_index(Sema *S, Node *n)
 {
 	int agg = S->agg_arg;	/* for this entry only, not for its keys */
@@ -229,6 +243,7 @@ static Type *check_index(Sema *S, Node *n)
 			continue;
 		snprintf(what, sizeof what, "the key of table %.100s", describe(n->a));
 		check_unify(S, k, t->table->keys[i], k->type, what);
+		note_key(S, t->table, i, k);
 	}
 	return set_type(S, n, t ? t->table->val : type_var(S, n->loc));
 }
@@ -268,6 +283,7 @@ static Type *check_field(Sema *S, Node *n)
 	nodelist_push(&n->list, key);
 	set_type(S, key, type_new(S, TY_STR, n->loc));
 	check_unify(S, n, t->table->keys[0], key->type, "the key of this table");
+	note_key(S, t->table, 0, key);
 	return set_type(S, n, t->table->val);
 }
 
@@ -317,6 +333,8 @@ static Type *check_table(Sema *S, Node *n)
 		Type *k = f->a ? check_expr(S, f->a) : type_new(S, TY_NUM, f->loc);
 		if (k)
 			check_unify(S, at, ti->keys[0], k, "the key of this table");
+		if (k && f->a)
+			note_key(S, ti, 0, f->a);
 		if (f->b && check_expr(S, f->b))
 			check_unify(S, f->b, ti->val, f->b->type, "the value of this table");
 	}

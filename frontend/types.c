@@ -21,6 +21,12 @@ Type *type_repr(Type *t)
 	return r;
 }
 
+int table_key_bytes(const TableInfo *t, int i, int strlen)
+{
+	int n = (t->keystr[i] + 7) & ~7;	/* whole words: the stack takes aligned stores */
+	return n && n < strlen ? n : strlen;
+}
+
 const char *type_name(Type *t)
 {
 	static const char *const names[] = {
@@ -84,6 +90,9 @@ static int table_merge(Sema *S, Type *t, Type *p)
 				return 0;
 	if (!a->nkeys)
 		a->nkeys = b->nkeys;
+	for (int i = 0; i < a->nkeys; i++)
+		if (b->keystr[i] > a->keystr[i])
+			a->keystr[i] = b->keystr[i];
 	if (!type_unify(S, a->val, b->val))
 		return 0;
 	if (!a->name)

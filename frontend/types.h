@@ -51,6 +51,9 @@ struct TableInfo {
 	Loc loc;		/* the constructor */
 	int nkeys;		/* 1, or several for t[a, b] */
 	Type *keys[TABLE_MAX_KEYS];
+	/* bytes the longest string ever used as key i can take, NUL
+	 * included (0: no string seen); see table_key_bytes() */
+	int keystr[TABLE_MAX_KEYS];
 	Type *val;
 	int64_t capacity;	/* max entries */
 	int kernel_written;	/* updated from kernel context */
@@ -64,5 +67,8 @@ struct TableInfo {
 /* Follow links to the representative type. */
 Type *type_repr(Type *t);
 const char *type_name(Type *t);	/* "number", "string", "table", ... */
+/* Bytes key i of table t takes in the map: a string key only what its
+ * longest string needs, in whole words, at most strlen. */
+int table_key_bytes(const TableInfo *t, int i, int strlen);
 
 #endif

@@ -48,13 +48,19 @@ static __attribute__((format(printf, 1, 2))) char *ident(const char *fmt, ...)
 	return r;
 }
 
+static IrLayout *key_part_layout(Lower *L, TableInfo *t, int i)
+{
+	Type *kt = type_repr(t->keys[i]);
+	return kt->kind == TY_STR ? ir_layout(L->mod, L_STR, key_part_size(L, t, i), 0) : layout_of(L, kt);
+}
+
 static IrLayout *key_layout(Lower *L, TableInfo *t)
 {
 	if (t->nkeys == 1)
-		return layout_of(L, type_repr(t->keys[0]));
+		return key_part_layout(L, t, 0);
 	IrLayout *l = ir_layout(L->mod, L_TUPLE, key_size(L, t), t->nkeys);
 	for (int i = 0, off = 0; i < t->nkeys; i++) {
-		l->fields[i] = layout_of(L, type_repr(t->keys[i]));
+		l->fields[i] = key_part_layout(L, t, i);
 		l->offs[i] = off;
 		off += l->fields[i]->size;
 	}
@@ -104,7 +110,8 @@ static void setup_tables(Lower *L)
 		for (int k = 0, off = 0; k < t->nkeys; k++) {
 			Type *ktype = type_repr(t->keys[k]);
 			kt->keys[k] = value_arg(L, ktype, off);
-			off += val_size(L, ktype);
+			kt->keys[k].size = key_part_size(L, t, k);
+			off += kt->keys[k].size;
 		}
 		Type *vt = type_repr(t->val);
 		kt->value = value_arg(L, vt, 0);

@@ -109,6 +109,13 @@ static IrOpnd array_elem(Lower *L, Node *n)
 	return ir_r(r);
 }
 
+/* execname into the zeroed buffer p of size bytes. */
+IrOpnd execname_into(Lower *L, IrOpnd p, int size)
+{
+	emit_call(L, BPF_FUNC_get_current_comm, 2, p, ir_imm(KTAP_COMM_LEN < size ? KTAP_COMM_LEN : size));
+	return p;
+}
+
 static IrOpnd builtin_var(Lower *L, Node *n)
 {
 	int v;
@@ -124,11 +131,8 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 		return ir_r(emit_op(L, IR_AND, ir_r(v), ir_imm(0xffffffff)));
 	case B_CPU:
 		return ir_r(emit_call(L, BPF_FUNC_get_smp_processor_id, 0));
-	case B_EXECNAME: {
-		IrOpnd p = str_temp(L);
-		emit_call(L, BPF_FUNC_get_current_comm, 2, p, ir_imm(16 < L->strlen ? 16 : L->strlen));
-		return p;
-	}
+	case B_EXECNAME:
+		return execname_into(L, str_temp(L), L->strlen);
 	case B_CURTASK:
 		return ir_r(emit_call(L, BPF_FUNC_get_current_task, 0));
 	case B_PROBENAME:

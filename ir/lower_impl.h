@@ -74,6 +74,7 @@ void emit_ret(Lower *L, IrOpnd v);
 IrBlock *new_block(Lower *L);
 void set_block(Lower *L, IrBlock *b);
 void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
+IrOpnd execname_into(Lower *L, IrOpnd p, int size);
 IrOpnd str_temp(Lower *L);		/* a pointer to a zeroed temporary string buffer */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
@@ -108,6 +109,7 @@ void table_write(Lower *L, Node *index, Node *value, int op);
 void table_ctor(Lower *L, TableInfo *t, Node *ctor);
 IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys);	/* a pointer */
 int key_size(Lower *L, TableInfo *t);
+int key_part_size(Lower *L, TableInfo *t, int i);
 void table_update_check(Lower *L, TableInfo *t, int r, IrBlock *done);
 
 /* agg.c: aggregations, `t[k] <<< v` and count() sum() avg() min() max() */

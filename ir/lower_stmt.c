@@ -175,10 +175,16 @@ static void forin_keys(Lower *L, Node *n, TableInfo *t, int key)
 {
 	for (int i = 0, off = 0; i < t->nkeys; i++) {
 		Type *kt = type_repr(t->keys[i]);
+		int size = key_part_size(L, t, i);
 		IrOpnd k = is_str(kt) ? ir_r(emit_op(L, IR_ADD, ir_r(emit_addr(L, key)), ir_imm(off)))
 				      : ir_r(emit_load(L, ir_slotop(key), off, 8));
+		if (size < val_size(L, kt)) {	/* a sized string: made a whole buffer again */
+			IrOpnd buf = str_temp(L);
+			emit_copy(L, buf, 0, k, 0, size);
+			k = buf;
+		}
 		assign_name(L, n->list.v[i], NULL, k, ir_imm(1), '=');
-		off += val_size(L, kt);
+		off += size;
 	}
 }
 

@@ -9,32 +9,55 @@ static TableInfo *table_of(Node *prefix)
 	return ty(prefix)->table;
 }
 
+/* Bytes key i takes in table t's map (sema sized its strings). */
+int key_part_size(Lower *L, TableInfo *t, int i)
+{
+	Type *kt = type_repr(t->keys[i]);
+	return kt->kind == TY_STR ? table_key_bytes(t, i, L->strlen) : val_size(L, kt);
+}
+
 int key_size(Lower *L, TableInfo *t)
 {
 	int size = 0;
 	for (int i = 0; i < t->nkeys; i++)
-		size += val_size(L, type_repr(t->keys[i]));
+		size += key_part_size(L, t, i);
 	return size;
 }
 
-/* A pointer to the key. A single string key is its own buffer (zero-padded
- * already); other keys are built in a zeroed slot, since the map compares
- * bytes, padding included. */
+static int is_execname(const Node *k)
+{
+	return k->kind == N_BUILTIN && k->num == B_EXECNAME;
+}
+
+/* A pointer to the key. A single string key is its own buffer, zero-padded
+ * already (the map reads only the key's bytes of it); other keys are built
+ * in a zeroed slot, since the map compares bytes, padding included, and
+ * execname is written straight into its place there: no buffer of its own. */
 IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 {
 	IrOpnd v[TABLE_MAX_KEYS];
-	for (int i = 0; i < keys->n && i < t->nkeys; i++)
-		v[i] = lower_expr(L, keys->v[i]);
-	if (t->nkeys == 1 && is_str(type_repr(t->keys[0])))
+	int n = keys->n < t->nkeys ? keys->n : t->nkeys;
+	for (int i = 0; i < n; i++)
+		if (!is_execname(keys->v[i]))
+			v[i] = lower_expr(L, keys->v[i]);
+	if (t->nkeys == 1 && is_str(type_repr(t->keys[0])) && !is_execname(keys->v[0]))
 		return v[0];
-	int s = temp_slot(L, key_size(L, t)), off = 0;
+	int s = temp_slot(L, key_size(L, t)), off = 0, a = -1;
 	emit_zero(L, s);
-	for (int i = 0; i < keys->n && i < t->nkeys; i++) {
+	for (int i = 0; i < n; i++) {
 		Type *kt = type_repr(t->keys[i]);
-		store_value(L, kt, ir_slotop(s), off, v[i]);
-		off += val_size(L, kt);
+		int size = key_part_size(L, t, i);
+		if (is_execname(keys->v[i])) {
+			a = a < 0 ? emit_addr(L, s) : a;
+			execname_into(L, off ? ir_r(emit_op(L, IR_ADD, ir_r(a), ir_imm(off))) : ir_r(a), size);
+		} else if (size < val_size(L, kt)) {
+			emit_copy(L, ir_slotop(s), off, v[i], 0, size);
+		} else {
+			store_value(L, kt, ir_slotop(s), off, v[i]);
+		}
+		off += size;
 	}
-	return ir_r(emit_addr(L, s));
+	return ir_r(a < 0 ? emit_addr(L, s) : a);
 }
 
 int table_map(Lower *L, TableInfo *t)
