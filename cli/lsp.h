@@ -42,8 +42,8 @@ void doc_set(const char *uri, const char *text);
 void doc_close(const char *uri);
 void docs_free(void);
 
-/* lsp_diag.c: the compiler's JSON (either the current array or the
- * contract's version 1) as LSP diagnostics of doc; each fix-it becomes
+/* lsp_diag.c: the compiler's JSON (the contract's version 1) as LSP
+ * diagnostics of doc; each fix-it becomes
  * [index, TextEdit] in *fixes. NULL if the text is not such JSON. */
 json_t *lsp_diagnostics(const char *json, const Doc *doc, json_t **fixes);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/lsp.h"
+#include "common/util.h"
 #include "frontend/builtin_docs.h"
 #include "frontend/index.h"
 
@@ -133,7 +134,7 @@ json_t *lsp_completion(const Doc *doc, int line, int col)
 	if (w == 0 || p[w - 1] != '.')
 		return everything(doc);
 	size_t m = lsp_word_start(p, w - 1);
-	char *prefix = strndup(p + m, w - 1 - m);
+	char *prefix = xstrndup(p + m, w - 1 - m);
 	json_t *items = json_array();
 	if (!strcmp(prefix, "args")) {
 		json_decref(items);

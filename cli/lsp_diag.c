@@ -3,6 +3,7 @@
  * Each entry becomes an Entry, then one LSP Diagnostic. */
 #include <string.h>
 #include "cli/lsp.h"
+#include "common/util.h"
 
 typedef struct Entry {
 	const char *severity;	/* version 1's notes have none */
@@ -38,7 +39,7 @@ static int read_entry(json_t *j, Entry *e)
 static json_t *diagnostic(const Doc *doc, const Entry *e)
 {
 	json_t *related = json_array();
-	char *msg = strdup(e->message);
+	char *msg = xstrdup(e->message);
 	size_t i;
 	json_t *nj;
 	json_array_foreach(e->notes, i, nj) {
@@ -50,9 +51,9 @@ static json_t *diagnostic(const Doc *doc, const Entry *e)
 								 doc->uri, "range", lsp_range(doc, n.r),
 								 "message", n.message));
 		} else {
-			char *m;
-			if (asprintf(&m, "%s\nnote: %s", msg, n.message) >= 0)
-				free(msg), msg = m;
+			char *m = xasprintf("%s\nnote: %s", msg, n.message);
+			free(msg);
+			msg = m;
 		}
 	}
 	int sev = e->severity && !strcmp(e->severity, "warning") ? 2 : 1;

@@ -1,8 +1,8 @@
 /* Hover, definition and code actions: questions about one place. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/lsp.h"
+#include "common/util.h"
 #include "frontend/builtin_docs.h"
 #include "frontend/index.h"
 
@@ -19,9 +19,9 @@ static char *word_at(const char *p, size_t len, size_t cur, size_t *from, size_t
 	*prefix = NULL;
 	if (a > 0 && p[a - 1] == '.') {
 		size_t m = lsp_word_start(p, a - 1);
-		*prefix = strndup(p + m, a - 1 - m);
+		*prefix = xstrndup(p + m, a - 1 - m);
 	}
-	return strndup(p + a, b - a);
+	return xstrndup(p + a, b - a);
 }
 
 static json_t *field_hover(const Doc *doc, int line, int col, const char *name)
@@ -32,13 +32,11 @@ static json_t *field_hover(const Doc *doc, int line, int col, const char *name)
 		const char *n = json_string_value(json_object_get(f, "name"));
 		if (strcmp(n, name))
 			continue;
-		char *s;
-		if (asprintf(&s, "```ktap\nargs.%s: %s\n```\nC type: `%s`", n,
-			     json_string_value(json_object_get(f, "type")),
-			     json_string_value(json_object_get(f, "ctype"))) >= 0) {
-			md = json_string(s);
-			free(s);
-		}
+		char *s = xasprintf("```ktap\nargs.%s: %s\n```\nC type: `%s`", n,
+				    json_string_value(json_object_get(f, "type")),
+				    json_string_value(json_object_get(f, "ctype")));
+		md = json_string(s);
+		free(s);
 		break;
 	}
 	json_decref(fields);
@@ -47,13 +45,12 @@ static json_t *field_hover(const Doc *doc, int line, int col, const char *name)
 
 static json_t *builtin_hover(const char *prefix, const char *word)
 {
-	char *name = prefix ? NULL : strdup(word), *s;
-	if (prefix && asprintf(&name, "%s.%s", prefix, word) < 0)
-		return NULL;
+	char *name = prefix ? xasprintf("%s.%s", prefix, word) : xstrdup(word);
 	const BuiltinDoc *b = builtin_doc(name);
 	free(name);
-	if (!b || asprintf(&s, "```ktap\n%s\n```\n%s", b->signature, b->doc) < 0)
+	if (!b)
 		return NULL;
+	char *s = xasprintf("```ktap\n%s\n```\n%s", b->signature, b->doc);
 	json_t *md = json_string(s);
 	free(s);
 	return md;
@@ -63,13 +60,11 @@ static json_t *builtin_hover(const char *prefix, const char *word)
 static json_t *symbol_hover(const Doc *doc, int line, int col)
 {
 	Node *n = index_node_at(doc->root, line, col);
-	char *s;
 	if (!n || n->kind != N_NAME || !n->sym)
 		return NULL;
 	const Symbol *sym = n->sym;
-	if (asprintf(&s, "```ktap\n%s %s: %s\n```", sym->kind == SYM_FUNC ? "function" : "var", sym->name,
-		     type_name(sym->type)) < 0)
-		return NULL;
+	char *s = xasprintf("```ktap\n%s %s: %s\n```", sym->kind == SYM_FUNC ? "function" : "var",
+			    sym->name, type_name(sym->type));
 	json_t *md = json_string(s);
 	free(s);
 	return md;
@@ -134,9 +129,7 @@ json_t *lsp_code_actions(const Doc *doc, json_t *range)
 		if (!diag || !overlaps(json_object_get(diag, "range"), range))
 			continue;
 		const char *text = json_string_value(json_object_get(edit, "newText"));
-		char *title;
-		if ((*text ? asprintf(&title, "Replace with '%s'", text) : asprintf(&title, "Remove")) < 0)
-			continue;
+		char *title = *text ? xasprintf("Replace with '%s'", text) : xstrdup("Remove");
 		json_t *changes = json_object();
 		json_object_set_new(changes, doc->uri, json_pack("[O]", edit));
 		json_array_append_new(actions, json_pack("{s:s, s:s, s:[O], s:b, s:{s:o}}", "title", title,

@@ -197,7 +197,7 @@ static void add_sdt(Elf *e, Elf_Data *d, uint64_t base, ElfSdt **v, int *n)
 		if (nh.n_type != 3 || nh.n_namesz != 8 || memcmp((char *)d->d_buf + name, "stapsdt", 8) ||
 		    sdt_note(e, (char *)d->d_buf + desc, nh.n_descsz, base, &s) < 0)
 			continue;
-		*v = xrealloc(*v, (*n + 1) * sizeof **v);
+		*v = xgrow(*v, *n, sizeof **v);
 		(*v)[(*n)++] = s;
 	}
 }

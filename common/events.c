@@ -201,12 +201,9 @@ static int parse_field(char *line, EventField *f)
  * snapshot that events_use_snapshot read (events_snap.c), which holds the
  * same format files. */
 
-static void push_name(char ***v, int *n, int *cap, const char *name)
+static void push_name(char ***v, int *n, const char *name)
 {
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 16;
-		*v = xrealloc(*v, *cap * sizeof **v);
-	}
+	*v = xgrow(*v, *n, sizeof **v);
 	(*v)[(*n)++] = xstrdup(name);
 }
 
@@ -214,7 +211,6 @@ static void push_name(char ***v, int *n, int *cap, const char *name)
 static char **list_dir(const char *dir, const char *pat, int *n)
 {
 	char **v = NULL;
-	int cap = 0;
 	*n = 0;
 	DIR *d = opendir(dir);
 	if (!d)
@@ -227,7 +223,7 @@ static char **list_dir(const char *dir, const char *pat, int *n)
 		struct stat st;
 		if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path &&
 		    !stat(path, &st) && S_ISDIR(st.st_mode))
-			push_name(&v, n, &cap, e->d_name);
+			push_name(&v, n, e->d_name);
 	}
 	closedir(d);
 	if (*n)
@@ -241,14 +237,13 @@ static char **snapshot_names(const char *sys, const char *pat, int *n)
 	int ns;
 	const SnapEvent *s = events_snapshot(&ns);
 	char **v = NULL;
-	int cap = 0;
 	*n = 0;
 	for (int i = 0; i < ns; i++) {
 		const char *name = sys ? s[i].name : s[i].system;
 		if ((sys && strcmp(s[i].system, sys)) || (!sys && *n && !strcmp(v[*n - 1], name)))
 			continue;
 		if (!fnmatch(pat, name, 0))
-			push_name(&v, n, &cap, name);
+			push_name(&v, n, name);
 	}
 	return v;
 }
@@ -469,7 +464,7 @@ static void each_event(const char *root, const char *sys, const char *name, Even
 
 typedef struct Found {
 	Event **v;
-	int n, cap;
+	int n;
 } Found;
 
 static void add_event(void *arg, const char *root, const char *sys, const char *name)
@@ -478,10 +473,7 @@ static void add_event(void *arg, const char *root, const char *sys, const char *
 	Event *ev = event_load(root, sys, name);
 	if (!ev)
 		return;
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 8;
-		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
-	}
+	f->v = xgrow(f->v, f->n, sizeof *f->v);
 	f->v[f->n++] = ev;
 }
 

@@ -83,7 +83,6 @@ static const char *parse_entry(const char **p, const char *end, SnapEvent *ev)
 static const char *parse(const char *text, size_t size, SnapEvent **v, int *n)
 {
 	const char *p = text + strlen(MAGIC), *end = text + size;
-	int cap = 0;
 	if (size < strlen(MAGIC) || memcmp(text, MAGIC, strlen(MAGIC)))
 		return why_msg("its first line is not '%.*s'", (int)strlen(MAGIC) - 1, MAGIC);
 	while (p < end) {
@@ -92,10 +91,7 @@ static const char *parse(const char *text, size_t size, SnapEvent **v, int *n)
 			p = nl ? nl + 1 : end;
 			continue;
 		}
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 256;
-			*v = xrealloc(*v, cap * sizeof **v);
-		}
+		*v = xgrow(*v, *n, sizeof **v);
 		const char *bad = parse_entry(&p, end, &(*v)[*n]);
 		if (bad)
 			return why_msg("at byte %ld: %s", (long)(p - text), bad);

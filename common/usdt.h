@@ -23,7 +23,7 @@ int usdt_resolve(const char *spec, Event ***out, const char **why);
 EventField usdt_arg(const char *spec);
 
 /* What spec names, one line each: "sdt:PATH:PROVIDER:NAME", and with
- * verbose its argument specs after a tab. Returns their number, or 0 with
+ * verbose its argument specs after two spaces. Returns their number, or 0 with
  * *why set. */
 int usdt_list(const char *spec, int verbose, char ***out, const char **why);
 

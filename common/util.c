@@ -53,12 +53,12 @@ int cmp_strp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Levenshtein distance, for "did you mean" hints; long strings count as far. */
 int has_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* Levenshtein distance, for "did you mean" hints; long strings count as far. */
 int edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
