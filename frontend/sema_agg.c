@@ -74,17 +74,6 @@ static const char *tname(TableInfo *ti)
 	return ti->name ? ti->name : "table";
 }
 
-/* A bound is a number, or minus one: linear buckets often start below 0. */
-static int const_bound(Node *a, int64_t *v)
-{
-	if (a && a->kind == N_UNOP && a->op == '-' && a->a && a->a->kind == N_NUM) {
-		*v = -a->a->num;
-		return 1;
-	}
-	*v = a && a->kind == N_NUM ? a->num : 0;
-	return a && a->kind == N_NUM;
-}
-
 /* print_lhist(t, min, max, step): the bounds decide the buckets the kernel
  * keeps, so they are constants, one set per aggregation. */
 static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
@@ -92,7 +81,7 @@ static void lhist_bounds(Sema *S, TableInfo *ti, Node *call)
 	int64_t v[3];
 	for (int i = 0; i < 3; i++) {
 		Node *a = i + 1 < call->list.n ? call->list.v[i + 1] : NULL;
-		if (!const_bound(a, &v[i])) {
+		if (!const_number(a, &v[i])) {	/* linear buckets often start below 0 */
 			diag_error(S->d, DC_LHIST_BOUNDS, a ? a->loc : call->loc, "the bounds of print_lhist must be "
 				   "constant numbers: print_lhist(t, min, max, step)");
 			return;

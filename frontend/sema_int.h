@@ -130,6 +130,7 @@ Func *func_new(Sema *S, FuncKind kind, Node *site, Node *body, int ctx);
 void check_func_body(Sema *S, Func *f);
 FuncInfo *func_info(Sema *S, Func *f);
 int in_main(Sema *S, Node *n, const char *what);
+int const_number(const Node *n, int64_t *v);	/* a number literal, or minus one */
 void hoist_functions(Sema *S, Node *root);
 
 /* sema_builtins.c */

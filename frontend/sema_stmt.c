@@ -208,16 +208,23 @@ static void check_loop_body(Sema *S, Node *body)
 	S->loops--;
 }
 
+/* The parser keeps -5 as '-' applied to 5, and nothing folds it before
+ * sema: the places that need a constant accept both forms. */
+int const_number(const Node *n, int64_t *v)
+{
+	if (n && n->kind == N_NUM)
+		*v = n->num;
+	else if (n && n->kind == N_UNOP && n->op == '-' && n->a && n->a->kind == N_NUM)
+		*v = -n->a->num;
+	else
+		return 0;
+	return 1;
+}
+
 int for_step(const Node *c, int64_t *step)
 {
 	*step = 1;
-	if (c && c->kind == N_NUM)
-		*step = c->num;
-	else if (c && c->kind == N_UNOP && c->op == '-' && c->a && c->a->kind == N_NUM)
-		*step = -c->a->num;
-	else if (c)
-		return 0;
-	return 1;
+	return !c || const_number(c, step);
 }
 
 /* The step decides the loop's test (> or <) and, in a probe, its bound on

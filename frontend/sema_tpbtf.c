@@ -24,41 +24,45 @@ int tpbtf_is_spec(const char *s)
 	return 0;
 }
 
-/* The names of the kernel's tracepoints (each typedef btf_trace_NAME),
- * pointing into btf's strings; their count. */
-static int trace_names(const struct btf *btf, const char ***out)
+/* A kernel tracepoint: its name and the typedef btf_trace_NAME. */
+typedef struct Trace {
+	const char *name;	/* first: sorted by cmp_strp, searched by probes_nearest */
+	uint32_t id;
+} Trace;
+
+/* The kernel's tracepoints, names pointing into btf's strings; their
+ * count. The typedef's id is kept: looking a name up again is a walk over
+ * every type of the kernel, once per tracepoint of a glob. */
+static int traces(const struct btf *btf, Trace **out)
 {
 	static const char prefix[] = "btf_trace_";
-	const char **names = NULL;
+	Trace *v = NULL;
 	int n = 0;
 	for (uint32_t id = 1; id < btf__type_cnt(btf); id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *name = btf__name_by_offset(btf, t->name_off);
 		if (!btf_is_typedef(t) || strncmp(name, prefix, sizeof prefix - 1))
 			continue;
-		names = xgrow(names, n + 1, sizeof *names);
-		names[n++] = name + sizeof prefix - 1;
+		v = xgrow(v, n + 1, sizeof *v);
+		v[n++] = (Trace){ name + sizeof prefix - 1, id };
 	}
-	*out = names;
+	*out = v;
 	return n;
 }
 
 /* The nearest tracepoint's name to want, or NULL. */
 static const char *nearest(const struct btf *btf, const char *want)
 {
-	const char **names;
-	int n = trace_names(btf, &names);
-	const char *best = probes_nearest(want, names, sizeof *names, n);
-	free(names);
+	Trace *v;
+	int n = traces(btf, &v);
+	const char *best = probes_nearest(want, &v->name, sizeof *v, n);
+	free(v);
 	return best;
 }
 
-/* The prototype btf_trace_NAME points to, or NULL. */
-static const struct btf_type *prototype(const struct btf *btf, const char *name)
+/* The prototype the typedef btf_trace_NAME (id) points to, or NULL. */
+static const struct btf_type *prototype(const struct btf *btf, int id)
 {
-	char *tn = xasprintf("btf_trace_%s", name);
-	int id = btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF);
-	free(tn);
 	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, btf__type_by_id(btf, id)->type) : NULL;
 	t = t && btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
 	return t && btf_is_func_proto(t) ? t : NULL;
@@ -116,16 +120,16 @@ static Event *make_event(const struct btf *btf, const char *kind, const char *na
 static int resolve_glob(const struct btf *btf, const char *kind, const char *glob,
 			Event ***out)
 {
-	const char **names;
-	int n = trace_names(btf, &names), k = 0;
-	qsort(names, n, sizeof *names, cmp_strp);
+	Trace *v;
+	int n = traces(btf, &v), k = 0;
+	qsort(v, n, sizeof *v, cmp_strp);
 	*out = xmalloc((n + 1) * sizeof **out);
 	for (int i = 0; i < n; i++) {
-		const struct btf_type *proto = prototype(btf, names[i]);
-		if (proto && !fnmatch(glob, names[i], 0))
-			(*out)[k++] = make_event(btf, kind, names[i], proto);
+		const struct btf_type *proto = fnmatch(glob, v[i].name, 0) ? NULL : prototype(btf, v[i].id);
+		if (proto)
+			(*out)[k++] = make_event(btf, kind, v[i].name, proto);
 	}
-	free(names);
+	free(v);
 	if (!k)
 		free(*out);
 	return k;
@@ -146,7 +150,9 @@ int tpbtf_resolve(const char *s, Event ***out, const char **why)
 			*why = why_msg("no tracepoint of the kernel's BTF matches '%.80s'", name);
 		return n;
 	}
-	const struct btf_type *proto = prototype(btf, name);
+	char *tn = xasprintf("btf_trace_%s", name);
+	const struct btf_type *proto = prototype(btf, btf__find_by_name_kind(btf, tn, BTF_KIND_TYPEDEF));
+	free(tn);
 	if (!proto) {
 		const char *near = nearest(btf, name);
 		snprintf(msg, sizeof msg, "the kernel has no tracepoint '%.80s'%s%s%.80s%s", name,
