@@ -379,7 +379,9 @@ static const char *unknown(const char *root, const char *sys, const char *name)
 		free(g);
 	}
 	if (guess) {
-		const char *w = why_msg("unknown event '%s:%s'; did you mean '%s'?", sys, name, guess);
+		char *wrong = xasprintf("%s:%s", sys, name);
+		const char *w = why_guess(wrong, guess, "unknown event '%s'; did you mean '%s'?", wrong, guess);
+		free(wrong);
 		free(guess);
 		return w;
 	}

@@ -258,7 +258,7 @@ static int kernel_has(const char *sym, const char **whyp)
 		*whyp = why_msg("no kernel function matches '%s'", sym);
 	} else if (!found) {
 		const char *guess = probes_nearest(sym, (const char *const *)names, sizeof *names, n);
-		*whyp = guess ? why_msg("unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
+		*whyp = guess ? why_guess(sym, guess, "unknown kernel function '%s'; did you mean '%s'?", sym, guess) :
 				why_msg("unknown kernel function '%s'", sym);
 	}
 	return found;
@@ -325,7 +325,7 @@ static int uprobe_sym(const char *path, const char *sym, ElfSym *s, int ns, int 
 		}
 	const char *guess = probes_nearest(sym, (const char *const *)&s->name, sizeof *s, ns);
 	if (guess)
-		*whyp = why_msg("%s has no function '%s'; did you mean '%s'?", path, sym, guess);
+		*whyp = why_guess(sym, guess, "%s has no function '%s'; did you mean '%s'?", path, sym, guess);
 	else
 		*whyp = why_msg("%s has no function '%s'", path, sym);
 	return 0;

@@ -111,7 +111,7 @@ static void none_found(const Found *f, const char *provider, const char *name, c
 	char *want = provider ? xasprintf("%s:%s", provider, name) : xstrdup(name);
 	const char *guess = probes_nearest(want, (const char *const *)full, sizeof *full, f->nnotes);
 	if (guess)
-		*whyp = why_msg("%s has no USDT probe '%s'; did you mean '%s'?", f->path, want, guess);
+		*whyp = why_guess(want, guess, "%s has no USDT probe '%s'; did you mean '%s'?", f->path, want, guess);
 	else
 		*whyp = why_msg("%s has no USDT probe '%s'", f->path, want);
 	for (int i = 0; i < f->nnotes; i++)

@@ -37,15 +37,41 @@ char *xasprintf(const char *fmt, ...)
 	return check(r < 0 ? NULL : s);
 }
 
-static char why_buf[512];
+static char why_buf[512], hint_wrong[256], hint_right[256];
+
+static const char *why_vmsg(const char *fmt, va_list ap)
+{
+	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
+	hint_wrong[0] = hint_right[0] = 0;
+	return why_buf;
+}
 
 const char *why_msg(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why_buf, sizeof why_buf, fmt, ap);
+	why_vmsg(fmt, ap);
 	va_end(ap);
 	return why_buf;
+}
+
+const char *why_guess(const char *wrong, const char *right, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	why_vmsg(fmt, ap);
+	va_end(ap);
+	snprintf(hint_wrong, sizeof hint_wrong, "%s", wrong);
+	snprintf(hint_right, sizeof hint_right, "%s", right);
+	return why_buf;
+}
+
+int why_hint(const char *why, const char **wrong, const char **right)
+{
+	if (why != why_buf || !hint_wrong[0])
+		return 0;
+	*wrong = hint_wrong, *right = hint_right;
+	return 1;
 }
 
 int cmp_strp(const void *a, const void *b)

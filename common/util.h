@@ -18,6 +18,12 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A message in a static buffer (the next call overwrites it): the one
  * sentence that says why a lookup failed. */
 const char *why_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* why_msg for a name that was not found, with the nearest one: the pair is
+ * kept beside the message, for a fix-it (why_hint). */
+const char *why_guess(const char *wrong, const char *right, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The pair of why_guess if `why` is its message and no why_msg came since. */
+int why_hint(const char *why, const char **wrong, const char **right);
 
 int edit_distance(const char *a, const char *b);
 int has_glob(const char *s);	/* a pattern for fnmatch, not one name */

@@ -60,31 +60,24 @@ static int unchecked(Sema *S, Node *spec, const char *s, const char *why, Event 
 	return 1;
 }
 
-/* The resolvers (common/) explain a miss in text, a hint as "... 'WRONG';
- * did you mean 'RIGHT'?": the fix-it puts RIGHT for WRONG in the spec, and
- * for the kind before it too when RIGHT names one (tp_btf:NAME). */
+/* A resolver's miss with a nearest name (why_guess): the fix-it puts RIGHT
+ * for WRONG in the spec, and for the kind before it too when RIGHT names
+ * one (tp_btf:NAME). */
 static void spec_fixit(Sema *S, const Node *spec, const char *s, const char *why)
 {
-	static const char mean[] = "'; did you mean '";
-	const char *end = strstr(why, mean), *wrong = end;
-	while (wrong && wrong > why && wrong[-1] != '\'')
-		wrong--;
-	if (!end || wrong == why)
+	const char *wrong, *right, *at = NULL;
+	if (!why_hint(why, &wrong, &right))
 		return;
-	size_t wlen = end - wrong, slen = strlen(s);
-	const char *right = end + sizeof mean - 1, *at = NULL;
-	int rlen = strcspn(right, "'");
+	size_t wlen = strlen(wrong), slen = strlen(s), rlen = strlen(right);
 	for (const char *p = s; (p = memmem(p, slen - (p - s), wrong, wlen)); p++)
 		at = p;
 	if (!at)
 		return;
 	const char *colon = memrchr(right, ':', rlen);
-	size_t kind = colon && !memchr(wrong, ':', wlen) ? colon + 1 - right : 0;
+	size_t kind = colon && !strchr(wrong, ':') ? colon + 1 - right : 0;
 	if (kind && (size_t)(at - s) >= kind && !strncmp(at - kind, right, kind))
 		at -= kind, wlen += kind;
-	char *fix = xasprintf("%.*s", rlen, right);
-	diag_fixit(S->d, loc_sub(spec->loc, at - s, wlen), fix);
-	free(fix);
+	diag_fixit(S->d, loc_sub(spec->loc, at - s, wlen), right);
 }
 
 /* Resolve spec's text s and add its events to f. */

@@ -137,7 +137,6 @@ static int resolve_glob(const struct btf *btf, const char *kind, const char *glo
 
 int tpbtf_resolve(const char *s, Event ***out, const char **why)
 {
-	static char msg[256];
 	const char *colon = strchr(s, ':'), *name = colon + 1;
 	char kind[8];
 	snprintf(kind, sizeof kind, "%.*s", (int)(colon - s + 1), s);
@@ -155,9 +154,14 @@ int tpbtf_resolve(const char *s, Event ***out, const char **why)
 	free(tn);
 	if (!proto) {
 		const char *near = nearest(btf, name);
-		snprintf(msg, sizeof msg, "the kernel has no tracepoint '%.80s'%s%s%.80s%s", name,
-			 near ? "; did you mean '" : "", near ? kind : "", near ? near : "", near ? "'?" : "");
-		*why = msg;
+		if (near) {
+			char *right = xasprintf("%s%.80s", kind, near);
+			*why = why_guess(name, right, "the kernel has no tracepoint '%.80s'; did you mean '%s'?",
+					 name, right);
+			free(right);
+		} else {
+			*why = why_msg("the kernel has no tracepoint '%.80s'", name);
+		}
 		return 0;
 	}
 	*out = xmalloc(sizeof **out);
