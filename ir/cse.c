@@ -128,9 +128,9 @@ static void dominators(Cse *c)
 		for (int b = 1; b < n; b++) {
 			int nd = -1;
 			for (int p = 0; p < n; p++) {
-				IrIns *t = ir_last(f->blocks[p]);
-				int edge = t && ((ir_is_term(t->op) && t->t && t->t->id == b) ||
-						 (t->op == IR_BR && t->f->id == b));
+				IrBlock *succ[2];
+				int ns = ir_succs(f->blocks[p], succ);
+				int edge = (ns > 0 && succ[0]->id == b) || (ns > 1 && succ[1]->id == b);
 				if (!edge || c->idom[p] < 0)
 					continue;
 				int x = p, y = nd;
@@ -159,10 +159,9 @@ static void reachability(Cse *c)
 		int *stack = xmalloc(n * sizeof(int)), sp = 0;
 		stack[sp++] = a;
 		while (sp) {
-			IrIns *t = ir_last(c->f->blocks[stack[--sp]]);
-			IrBlock *succ[2] = { t && ir_is_term(t->op) ? t->t : NULL, t && t->op == IR_BR ? t->f : NULL };
-			for (int k = 0; k < 2; k++)
-				if (succ[k] && !r[succ[k]->id]) {
+			IrBlock *succ[2];
+			for (int k = 0, ns = ir_succs(c->f->blocks[stack[--sp]], succ); k < ns; k++)
+				if (!r[succ[k]->id]) {
 					r[succ[k]->id] = 1;
 					stack[sp++] = succ[k]->id;
 				}

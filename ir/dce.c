@@ -38,11 +38,9 @@ static void solve(const IrFunc *f, Sets *s)
 		for (int b = f->nblocks - 1; b >= 0; b--) {
 			Word *out = s->out + (size_t)b * s->nw, *in = s->in + (size_t)b * s->nw;
 			const Word *use = s->use + (size_t)b * s->nw, *def = s->def + (size_t)b * s->nw;
-			const IrIns *t = ir_last(f->blocks[b]);
-			const IrBlock *succ[2] = { t && ir_is_term(t->op) ? t->t : NULL,
-						   t && t->op == IR_BR ? t->f : NULL };
-			for (int j = 0; j < 2; j++)
-				for (int w = 0; succ[j] && w < s->nw; w++)
+			IrBlock *succ[2];
+			for (int j = 0, ns = ir_succs(f->blocks[b], succ); j < ns; j++)
+				for (int w = 0; w < s->nw; w++)
 					out[w] |= s->in[(size_t)succ[j]->id * s->nw + w];
 			for (int w = 0; w < s->nw; w++) {
 				Word x = use[w] | (out[w] & ~def[w]);

@@ -94,11 +94,11 @@ static int dead(const Dse *d, const IrIns *i, const char *live)
 static void live_out(const Dse *d, const IrBlock *b, char *live)
 {
 	int n = d->f->nslots;
-	const IrIns *t = ir_last((IrBlock *)b);
-	memset(live, t && t->op == IR_RET, n);
-	const IrBlock *succ[2] = { t && ir_is_term(t->op) ? t->t : NULL, t && t->op == IR_BR ? t->f : NULL };
-	for (int k = 0; k < 2; k++)
-		for (int s = 0; succ[k] && s < n; s++)
+	IrBlock *succ[2];
+	int ns = ir_succs(b, succ);
+	memset(live, b->n && b->ins[b->n - 1].op == IR_RET, n);
+	for (int k = 0; k < ns; k++)
+		for (int s = 0; s < n; s++)
 			live[s] |= d->in[(size_t)succ[k]->id * n + s];
 }
 

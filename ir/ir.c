@@ -122,6 +122,17 @@ IrIns *ir_last(IrBlock *b)
 	return b->n ? &b->ins[b->n - 1] : NULL;
 }
 
+int ir_succs(const IrBlock *b, IrBlock *s[2])
+{
+	const IrIns *t = b->n ? &b->ins[b->n - 1] : NULL;
+	int n = 0;
+	if (t && (t->op == IR_JMP || t->op == IR_BR))
+		s[n++] = t->t;
+	if (t && t->op == IR_BR)
+		s[n++] = t->f;
+	return n;
+}
+
 IrLayout *ir_layout(IrModule *m, IrLayoutKind kind, int size, int nfields)
 {
 	IrLayout *l = xcalloc(1, sizeof(IrLayout));

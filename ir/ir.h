@@ -192,6 +192,8 @@ static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
 int ir_uses(const IrIns *i, int u[7]);
 /* The last instruction of b, or NULL. */
 IrIns *ir_last(IrBlock *b);
+/* The blocks control goes to after b, into s; returns how many (0-2). */
+int ir_succs(const IrBlock *b, IrBlock *s[2]);
 /* True for the terminators: JMP, BR, RET. */
 static inline int ir_is_term(IrOp op) { return ir_op_is(op, F_TERM); }
 

@@ -191,7 +191,7 @@ static IrOpnd read_value(Lower *L, const CAccess *a, IrOpnd str, Direct *D)
 {
 	if (is_direct_int(L, a)) {
 		int v = direct_load(L, a, a->size, D);
-		return ir_r(a->is_signed && a->size < 8 ? sext(L, v, a->size) : v);
+		return ir_r(extend(L, v, a->size, a->is_signed));
 	}
 	int p = address(L, a, D);
 	int user = a->user, read = user ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel;

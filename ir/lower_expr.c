@@ -24,8 +24,10 @@ static IrOpnd name_value(Lower *L, Node *n)
 	return local_get(L, s);
 }
 
-int sext(Lower *L, int v, int size)
+int extend(Lower *L, int v, int size, int is_signed)
 {
+	if (!is_signed || size >= 8)	/* a load zero-extends */
+		return v;
 	int sh = 64 - 8 * size;
 	return emit_op(L, IR_SAR, ir_r(emit_op(L, IR_SHL, ir_r(v), ir_imm(sh))), ir_imm(sh));
 }
@@ -34,7 +36,7 @@ IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl)
 {
 	int size = fl->size >= 8 ? 8 : fl->size >= 4 ? 4 : fl->size >= 2 ? 2 : 1;
 	int v = emit_load(L, base, fl->offset, size);
-	return ir_r(fl->is_signed && size < 8 ? sext(L, v, size) : v);
+	return ir_r(extend(L, v, size, fl->is_signed));
 }
 
 static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
@@ -91,7 +93,7 @@ static IrOpnd array_elem(Lower *L, Node *n)
 	at(L, n);
 	if (i.kind == O_IMM) {
 		int v = emit_load(L, arr, i.v * t->elem, t->elem);
-		return ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v);
+		return ir_r(extend(L, v, t->elem, t->esigned));
 	}
 	int r = ir_vreg(L->f), slot = temp_slot(L, 8);
 	IrBlock *in = new_block(L), *out = new_block(L), *join = new_block(L);
@@ -100,7 +102,7 @@ static IrOpnd array_elem(Lower *L, Node *n)
 	int p = emit_op(L, IR_ADD, arr, ir_r(emit_op(L, IR_MUL, i, ir_imm(t->elem))));
 	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(emit_addr(L, slot)), ir_imm(t->elem), ir_r(p));
 	int v = emit_load(L, ir_slotop(slot), 0, t->elem);
-	emit_set(L, r, ir_r(t->esigned && t->elem < 8 ? sext(L, v, t->elem) : v));
+	emit_set(L, r, ir_r(extend(L, v, t->elem, t->esigned)));
 	emit_jmp(L, join);
 	set_block(L, out);
 	emit_set(L, r, ir_imm(0));

@@ -92,7 +92,7 @@ IrLayout *layout_of(Lower *L, Type *t);
 KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 
 /* expr.c */
-int sext(Lower *L, int v, int size);	/* sign-extends the low `size` bytes of v */
+int extend(Lower *L, int v, int size, int is_signed);	/* v's low `size` bytes as an integer */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
 /* The text of parts (strings and numbers) joined, as `..` makes it: a string temp. */

@@ -12,12 +12,11 @@ static void set_add(uint64_t *s, int v) { s[v / 64] |= 1ull << (v % 64); }
  * is its index in IrFunc.blocks). */
 static int succs(const IrBlock *b, int s[2])
 {
-	const IrIns *t = &b->ins[b->n - 1];
-	if (t->op == IR_JMP)
-		return s[0] = t->t->id, 1;
-	if (t->op == IR_BR)
-		return s[0] = t->t->id, s[1] = t->f->id, 2;
-	return 0;
+	IrBlock *succ[2];
+	int n = ir_succs(b, succ);
+	for (int k = 0; k < n; k++)
+		s[k] = succ[k]->id;
+	return n;
 }
 
 static void dataflow(const IrFunc *f, Liveness *lv)
