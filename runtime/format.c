@@ -178,10 +178,7 @@ static void conv_arg(Rt *rt, FILE *out, const FmtPiece *p, const KtapArg *a, con
 		size_t len;
 		FILE *m = open_memstream(&owned, &len);
 		if (m) {
-			if (a->kind == V_STACK)
-				rt_print_stack(rt, m, v);
-			else
-				rt_print_value(rt, m, a, base);
+			rt_print_value(rt, m, a, base);
 			fclose(m);
 		}
 		s = owned ? owned : "";

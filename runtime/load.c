@@ -303,23 +303,33 @@ static void report_load_error(Rt *rt, const char *path, int err)
 	free(reason);
 }
 
-static int map_data(Rt *rt, RtMap *m)
+/* Which data section a map is (RT_BSS...), or -1: libbpf names it after
+ * the object, "<obj>.rodata", so the name's end tells. */
+static int data_map_index(const char *name)
 {
-	size_t len = strlen(m->name);
+	size_t len = strlen(name);
 	for (int i = 0; i < RT_NDATA; i++) {
 		size_t sl = strlen(data_sec_names[i]);
-		if (len < sl || strcmp(m->name + len - sl, data_sec_names[i]))
-			continue;
-		size_t size = m->value_size;
-		int prot = i == RT_RODATA ? PROT_READ : PROT_READ | PROT_WRITE;
-		void *p = mmap(NULL, size, prot, MAP_SHARED, m->fd, 0);
-		if (p == MAP_FAILED) {
-			fprintf(stderr, "ktap: error: cannot map %s: %s\n", data_sec_names[i], strerror(errno));
-			return -1;
-		}
-		rt->data[i] = p;
-		rt->data_size[i] = size;
+		if (len >= sl && !strcmp(name + len - sl, data_sec_names[i]))
+			return i;
 	}
+	return -1;
+}
+
+static int map_data(Rt *rt, RtMap *m)
+{
+	int i = data_map_index(m->name);
+	if (i < 0)
+		return 0;
+	size_t size = m->value_size;
+	int prot = i == RT_RODATA ? PROT_READ : PROT_READ | PROT_WRITE;
+	void *p = mmap(NULL, size, prot, MAP_SHARED, m->fd, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "ktap: error: cannot map %s: %s\n", data_sec_names[i], strerror(errno));
+		return -1;
+	}
+	rt->data[i] = p;
+	rt->data_size[i] = size;
 	return 0;
 }
 
@@ -364,9 +374,8 @@ static void set_pid_filter(Rt *rt)
 {
 	struct bpf_map *bm;
 	bpf_object__for_each_map(bm, rt->obj) {
-		const char *name = bpf_map__name(bm);
-		size_t len = strlen(name), size = 0;
-		if (!bpf_map__is_internal(bm) || len < 7 || strcmp(name + len - 7, ".rodata"))
+		size_t size = 0;
+		if (!bpf_map__is_internal(bm) || data_map_index(bpf_map__name(bm)) != RT_RODATA)
 			continue;
 		const void *img = bpf_map__initial_value(bm, &size);
 		if (!img || size < RODATA_PID_FILTER + 8)

@@ -308,13 +308,21 @@ static void run(const Action *a)
 {
 	char c = 'x';
 	struct timespec ts = { 0, 1000 };
-	if (a->kind == A_SPIN)
+	switch (a->kind) {	/* once, for all of COUNT */
+	case A_SPIN:
 		ktap_workload_spin(a->count);
-	if (a->kind == A_TCP || a->kind == A_TCP6)
+		return;
+	case A_TCP:
+	case A_TCP6:
 		tcp_run(a->kind == A_TCP ? AF_INET : AF_INET6, a->count);
-	if (a->kind == A_TCP_RETRANS)
+		return;
+	case A_TCP_RETRANS:
 		tcp_retrans(a->count);
-	for (long i = 0; i < a->count && a->kind != A_SPIN && a->kind < A_TCP; i++) {
+		return;
+	default:
+		break;
+	}
+	for (long i = 0; i < a->count; i++) {
 		switch (a->kind) {
 		case A_GETPPID:
 			syscall(SYS_getppid);
@@ -356,7 +364,7 @@ static void run(const Action *a)
 		case A_STACK:
 			ktap_workload_stack_caller();
 			break;
-		case A_SPIN:	/* once, for all of COUNT */
+		case A_SPIN:	/* run above */
 		case A_TCP:
 		case A_TCP6:
 		case A_TCP_RETRANS:
