@@ -203,6 +203,10 @@ void ir_print_module(FILE *out, const IrModule *m);
 const char *ir_op_name(IrOp op);
 /* The condition that holds of (b, a) when c holds of (a, b): slt is sgt. */
 IrCond ir_cond_swapped(IrCond c);
+/* The condition that holds when c does not, or -1 (C_SET has none). */
+int ir_cond_negated(IrCond c);
+/* Whether x c y holds. */
+int ir_cond_holds(IrCond c, int64_t x, int64_t y);
 
 /* The pass driver (opt.c): checks each function of m (ir_check_in), runs
  * the passes (constant folding, copy propagation, dead code elimination,

@@ -20,6 +20,36 @@ IrCond ir_cond_swapped(IrCond c)
 	return sw[c];
 }
 
+/* C_SET has no negation: -1. */
+int ir_cond_negated(IrCond c)
+{
+	static const int neg[] = {
+		[C_EQ] = C_NE, [C_NE] = C_EQ, [C_LT] = C_GE, [C_LE] = C_GT, [C_GT] = C_LE,
+		[C_GE] = C_LT, [C_ULT] = C_UGE, [C_ULE] = C_UGT, [C_UGT] = C_ULE,
+		[C_UGE] = C_ULT, [C_SET] = -1,
+	};
+	return neg[c];
+}
+
+int ir_cond_holds(IrCond c, int64_t x, int64_t y)
+{
+	uint64_t a = x, b = y;
+	switch (c) {
+	case C_EQ: return x == y;
+	case C_NE: return x != y;
+	case C_LT: return x < y;
+	case C_LE: return x <= y;
+	case C_GT: return x > y;
+	case C_GE: return x >= y;
+	case C_ULT: return a < b;
+	case C_ULE: return a <= b;
+	case C_UGT: return a > b;
+	case C_UGE: return a >= b;
+	case C_SET: return (x & y) != 0;
+	}
+	return 0;
+}
+
 const char *ir_op_name(IrOp op)
 {
 	return op >= 0 && op < IR_NOPS ? ir_ops[op].name : "?";
