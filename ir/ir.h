@@ -48,6 +48,9 @@ extern const IrOpInfo ir_ops[IR_NOPS];
 
 /* Whether op has all the flags f (ops.h). */
 static inline int ir_op_is(IrOp op, unsigned f) { return (ir_ops[op].flags & f) == f; }
+/* Whether helper id has all the facts h (ops.h's IR_HELPERS); user
+ * helpers (KH_*) have none. */
+int ir_helper_is(int64_t id, unsigned h);
 /* For CSE and code motion: the result depends on the operands alone. */
 static inline int ir_op_pure(IrOp op) { return ir_op_is(op, F_PURE); }
 

@@ -1,4 +1,5 @@
 /* The op table of ops.h, expanded into the rows the passes read. */
+#include <linux/bpf.h>
 #include "ir.h"
 
 _Static_assert(K_NONE == 1 << O_NONE && K_VREG == 1 << O_VREG && K_IMM == 1 << O_IMM &&
@@ -9,6 +10,17 @@ const IrOpInfo ir_ops[IR_NOPS] = {
 	IR_OPS(X)
 #undef X
 };
+
+static const unsigned helper_facts[__BPF_FUNC_MAX_ID] = {
+#define X(name, facts) [BPF_FUNC_##name] = facts,
+	IR_HELPERS(X)
+#undef X
+};
+
+int ir_helper_is(int64_t id, unsigned h)
+{
+	return id > 0 && id < __BPF_FUNC_MAX_ID && (helper_facts[id] & h) == h;
+}
 
 IrCond ir_cond_swapped(IrCond c)
 {
