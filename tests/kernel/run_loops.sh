@@ -14,6 +14,18 @@ forms() {
 	echo "$f"
 }
 
+# Runs $work/NAME.kp with the workload making COUNT getppid calls as COMM;
+# checks the loops' form, the output and the cap report.
+run_capped() {	# NAME FORM COMM COUNT OUTPUT CAPPED
+	expect "forms" "$(forms "$work/$1.kp")" "$2"
+	out=$("$KTAP" -q "$work/$1.kp" -- "$WORKLOAD" -q --comm "$3" getppid "$4" 2>"$work/$1.err") ||
+		fail "run"
+	expect "output" "$out" "$5"
+	expect "cap report" "$(cat "$work/$1.err")" \
+		"warning: $6 loops in kernel handlers were stopped at the iteration cap (100000)"
+	no_leaks
+}
+
 # A loop on a number the event brings, and a for loop: iterators only,
 # with the destroy on the way out; the object loads and counts right.
 t_iter_form() {
@@ -55,13 +67,7 @@ trace syscalls:sys_enter_getppid /execname == "kt-icap"/ {
 }
 trace_end { print(total) }
 KP
-	expect "forms" "$(forms "$work/cap.kp")" "iter"
-	out=$("$KTAP" -q "$work/cap.kp" -- "$WORKLOAD" -q --comm kt-icap getppid 3 2>"$work/cap.err") ||
-		fail "run"
-	expect "output" "$out" "300000"
-	expect "cap report" "$(cat "$work/cap.err")" \
-		"warning: 6 loops in kernel handlers were stopped at the iteration cap (100000)"
-	no_leaks
+	run_capped cap iter kt-icap 3 300000 6
 }
 
 # Nested loops with break, and a return from inside two loops of a user
@@ -115,13 +121,7 @@ trace syscalls:sys_enter_getppid /execname == "kt-ccap"/ {
 }
 trace_end { print(total) }
 KP
-	expect "forms" "$(forms "$work/count.kp")" "callback"
-	out=$("$KTAP" -q "$work/count.kp" -- "$WORKLOAD" -q --comm kt-ccap getppid 2 2>"$work/count.err") ||
-		fail "run"
-	expect "output" "$out" "200000"
-	expect "cap report" "$(cat "$work/count.err")" \
-		"warning: 2 loops in kernel handlers were stopped at the iteration cap (100000)"
-	no_leaks
+	run_capped count callback kt-ccap 2 200000 2
 }
 
 run_cases
