@@ -199,12 +199,13 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 	}
 	at(L, n);
 	int it = ir_slot(L->f, 8);
-	emit_call(L, KF_ITER_NUM_NEW, 3, ir_r(emit_addr(L, it)), ir_imm(0), ir_imm(LOOP_CAP));
+	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
+	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP));
 	IrBlock *head = new_block(L), *test = new_block(L), *body = new_block(L);
 	IrBlock *capped = new_block(L), *exit = new_block(L);
 	emit_jmp(L, head);
 	set_block(L, head);
-	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, ir_r(emit_addr(L, it)));
+	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp);
 	emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, test);
 	set_block(L, capped);
 	count_drop(L, BSS_LOOP_CAPS);
@@ -237,7 +238,7 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 	L->nopen--;
 	set_block(L, exit);
 	at(L, n);
-	iter_destroy(L, it);
+	emit_call(L, KF_ITER_NUM_DESTROY, 1, itp);
 }
 
 /* Does the target kernel have the numeric iterators? */
