@@ -452,7 +452,7 @@ static void lower_jobs(Lower *L, const Job *jobs, int njobs)
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
 	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1,
-		   .agg_zero = -1 };
+		   .agg_zero = -1, .iters = -1 };
 	L.mod = *mod = ir_module_new();
 	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
 	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");
@@ -470,6 +470,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	}
 	free(jobs);
 	free(L.temps);
+	free(L.open_it);
 	free(L.spare);
 	free(L.table_map);
 	free(L.table_drops);
