@@ -278,16 +278,30 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	}
 }
 
-/* Strings are zero-padded buffers of the same size: equal iff every word is. */
-static void str_eq(Lower *L, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
+/* Strings are zero-padded and NUL-terminated within their buffers, so
+ * the first `size` bytes decide, size being the shorter buffer's: if they
+ * are equal, the shorter string's NUL is at the same place in both. */
+static void str_eq(Lower *L, IrOpnd a, IrOpnd b, int size, IrBlock *t, IrBlock *f)
 {
-	for (int i = 0; i < L->strlen; i += 8) {
+	for (int i = 0; i < size; i += 8) {
 		int x = emit_load(L, a, i, 8), y = emit_load(L, b, i, 8);
 		IrBlock *next = new_block(L);
 		emit_br(L, C_NE, ir_r(x), ir_r(y), f, next);
 		set_block(L, next);
 	}
 	emit_jmp(L, t);
+}
+
+/* String expression n in a buffer that holds at least its str_bytes():
+ * execname in one of just that size (the helper NUL-pads all of it, so
+ * nothing is zeroed first); anything else as lower_expr makes it. */
+IrOpnd lower_str(Lower *L, Node *n)
+{
+	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc || L->framed)
+		return lower_expr(L, n);
+	at(L, n);
+	int size = str_bytes(n, L->strlen);
+	return execname_into(L, ir_r(emit_addr(L, temp_slot(L, size))), size);
 }
 
 static IrCond cmp_cond(int op)
@@ -305,6 +319,18 @@ static IrCond cmp_cond(int op)
 static int is_cmp(int op)
 {
 	return op == TK_EQ || op == TK_NE || op == '<' || op == TK_LE || op == '>' || op == TK_GE;
+}
+
+/* a == b, a != b of strings: min(size) bytes */
+static void str_cmp(Lower *L, Node *n, IrBlock *t, IrBlock *f)
+{
+	IrOpnd a = lower_str(L, n->a), b = lower_str(L, n->b);
+	int sa = str_bytes(n->a, L->strlen), sb = str_bytes(n->b, L->strlen);
+	at(L, n);
+	if (n->op == TK_EQ)
+		str_eq(L, a, b, sa < sb ? sa : sb, t, f);
+	else
+		str_eq(L, a, b, sa < sb ? sa : sb, f, t);
 }
 
 /* x == nil, x != nil: presence for table entries and nilable variables;
@@ -348,16 +374,13 @@ void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 				return;
 			}
 		}
+		if (is_str(ty(n->a))) {
+			str_cmp(L, n, t, f);
+			return;
+		}
 		IrOpnd a = lower_expr(L, n->a);
 		IrOpnd b = lower_expr(L, n->b);
 		at(L, n);
-		if (is_str(ty(n->a))) {
-			if (n->op == TK_EQ)
-				str_eq(L, a, b, t, f);
-			else
-				str_eq(L, a, b, f, t);
-			return;
-		}
 		emit_br(L, cmp_cond(n->op), a, b, t, f);
 		return;
 	}
