@@ -179,7 +179,7 @@ IrOpnd text_of(Lower *L, Node **parts, int np)
 	char fmt[3 * KTAP_CONCAT_MAX + 1] = "";
 	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {
-		IrOpnd v = lower_expr(L, parts[i]);
+		IrOpnd v = is_str(ty(parts[i])) ? lower_str(L, parts[i]) : lower_expr(L, parts[i]);
 		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
 		emit_store(L, ir_slotop(data), 8 * i, 8, v);
 	}

@@ -3,23 +3,10 @@
 # string in its own size, yet every result is the one whole strings give.
 . "$(dirname "$0")/lib.bash"
 
-# The workload (comm $1) does "$3..." while ktap runs script $2; its output
-# must be exactly $want.
-run_with() {
-	local comm=$1 script=$2; shift 2
-	workload_bg -q --comm "$comm" "$@"
-	ktap_bg "$work/out" -e "$script"
-	workload_go
-	wait $WL_PID || fail "workload failed"
-	kill -INT $KTAP_PID
-	ktap_wait
-	expect "ktap status" $KTAP_RC 0
-}
-
 # A literal longer than a comm, equal to all 15 of its characters, is not
 # the comm; the comm itself is, from either side.
 t_literal_longer_than_execname() {
-	run_with kt-size-fifteen 'trace syscalls:sys_enter_getppid /execname == "kt-size-fifteen" || execname == "kt-size-fifteen!"/ {
+	run_workload kt-size-fifteen 'trace syscalls:sys_enter_getppid /execname == "kt-size-fifteen" || execname == "kt-size-fifteen!"/ {
 	print(execname == "kt-size-fifteen!", "kt-size-fifteen!" != execname, execname == "kt-size-fifteen", "kt-size-fifteen" == execname)
 }' getppid 1
 	expect "output" "$(cat "$work/out")" "false	true	true	true"
@@ -28,7 +15,7 @@ t_literal_longer_than_execname() {
 # A --strlen variable against short literals: a literal that is its prefix
 # is not equal, nor is a longer one sharing the literal's whole buffer.
 t_variable_against_short_literal() {
-	run_with kt-szvar 'trace syscalls:sys_enter_getppid /execname == "kt-szvar"/ {
+	run_workload kt-szvar 'trace syscalls:sys_enter_getppid /execname == "kt-szvar"/ {
 	var s = execname .. "-abcdefghijklmnop"
 	print(s == "kt-szvar-abcdefghijklmnop", s == "kt-szvar", s == "kt-szvar-abcdef", s != "kt-szvar-abcdefg")
 }' getppid 1
@@ -37,7 +24,7 @@ t_variable_against_short_literal() {
 
 # One variable holding execname, then a literal longer than a comm.
 t_variable_execname_then_long_literal() {
-	run_with kt-szmix 'trace syscalls:sys_enter_getppid /execname == "kt-szmix"/ {
+	run_workload kt-szmix 'trace syscalls:sys_enter_getppid /execname == "kt-szmix"/ {
 	var s = execname
 	print(s == "kt-szmix", s == execname)
 	s = "kt-szmix-and-a-long-tail-beyond-a-comm"
@@ -50,7 +37,7 @@ false	false	true"
 # printf and print of execname: 16 bytes in the record, written there by the
 # helper after the reserve, between numbers that keep their places.
 t_printf_execname() {
-	run_with kt-szpr 'trace syscalls:sys_enter_getppid /execname == "kt-szpr"/ {
+	run_workload kt-szpr 'trace syscalls:sys_enter_getppid /execname == "kt-szpr"/ {
 	printf("[%s] %d [%-10s] %s\n", execname, 7, execname, "end")
 	print(execname, 8, "x")
 }' getppid 1
@@ -60,7 +47,7 @@ kt-szpr	8	x"
 
 # The result of .. and a user string print whole (--strlen bytes).
 t_printf_concat_and_user_string() {
-	run_with kt-szcat 'trace syscalls:sys_enter_openat /execname == "kt-szcat"/ {
+	run_workload kt-szcat 'trace syscalls:sys_enter_openat /execname == "kt-szcat"/ {
 	printf("%s|%s|%s\n", execname .. ":" .. 42, user_string(arg2), "lit" .. execname)
 }' openat-fail 1
 	expect "output" "$(cat "$work/out")" "kt-szcat:42|/nonexistent-ktap-workload/file|litkt-szcat"
