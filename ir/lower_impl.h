@@ -121,6 +121,7 @@ IrOpnd agg_stat(Lower *L, Node *call);
 /* out.c: print, printf and the other built-ins that output */
 void lower_print(Lower *L, Node *call, int printf_like);
 IrOpnd lower_builtin(Lower *L, Node *call);
+int string_reader(const Node *n);	/* user_string's helper, kernel_string's, else 0 */
 
 /* stack.c: stack() and ustack() */
 IrOpnd lower_stack(Lower *L, Node *call);

@@ -201,6 +201,16 @@ static IrOpnd strlen_of(Lower *L, IrOpnd s)
 	return n;
 }
 
+/* The helper with which string call n (user_string, kernel_string) reads
+ * from its pointer argument, else 0. */
+int string_reader(const Node *n)
+{
+	if (n->kind != N_CALL || n->cacc)
+		return 0;
+	return n->num == F_USER_STRING ? BPF_FUNC_probe_read_user_str :
+	       n->num == F_KERNEL_STRING ? BPF_FUNC_probe_read_kernel_str : 0;
+}
+
 static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
 {
 	IrOpnd dst = str_temp(L);
@@ -323,9 +333,8 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, ty(a0)->table)));
 		return ir_imm(0);
 	case F_KERNEL_STRING:
-		return read_string(L, BPF_FUNC_probe_read_kernel_str, lower_expr(L, a0));
 	case F_USER_STRING:
-		return read_string(L, BPF_FUNC_probe_read_user_str, lower_expr(L, a0));
+		return read_string(L, string_reader(call), lower_expr(L, a0));
 	case F_STACK:
 	case F_USTACK:
 		return lower_stack(L, call);

@@ -53,4 +53,15 @@ t_printf_concat_and_user_string() {
 	expect "output" "$(cat "$work/out")" "kt-szcat:42|/nonexistent-ktap-workload/file|litkt-szcat"
 }
 
+# A two-part key of execname and a user string, each read straight into
+# its place: found by the whole strings only.
+t_key_execname_user_string() {
+	run_workload kt-szkey 'var t = {}
+trace syscalls:sys_enter_openat /execname == "kt-szkey"/ { t[execname, user_string(arg2)] += 1 }
+trace_end {
+	print(t["kt-szkey", "/nonexistent-ktap-workload/file"], t["kt-szkey", "/nonexistent-ktap-workload/fil"])
+}' openat-fail 2
+	expect "output" "$(cat "$work/out")" "2	nil"
+}
+
 run_cases "$@"
