@@ -292,16 +292,18 @@ static void str_eq(Lower *L, IrOpnd a, IrOpnd b, int size, IrBlock *t, IrBlock *
 	emit_jmp(L, t);
 }
 
-/* String expression n in a buffer that holds at least its str_bytes():
- * execname in one of just that size (the helper NUL-pads all of it, so
- * nothing is zeroed first); anything else as lower_expr makes it. */
+/* String expression n in a buffer of which only its str_bytes() are read:
+ * execname in a slot of just that size, or a frame buffer, that is not
+ * zeroed first (the helper NUL-pads all it writes); anything else as
+ * lower_expr makes it. */
 IrOpnd lower_str(Lower *L, Node *n)
 {
-	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc || L->framed)
+	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc)
 		return lower_expr(L, n);
 	at(L, n);
 	int size = str_bytes(n, L->strlen);
-	return execname_into(L, ir_r(emit_addr(L, temp_slot(L, size))), size);
+	IrOpnd p = L->framed ? frame_str(L, 0) : ir_r(emit_addr(L, temp_slot(L, size)));
+	return execname_into(L, p, size);
 }
 
 static IrCond cmp_cond(int op)

@@ -76,6 +76,7 @@ void set_block(Lower *L, IrBlock *b);
 void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
 IrOpnd execname_into(Lower *L, IrOpnd p, int size);
 IrOpnd str_temp(Lower *L);		/* a pointer to a zeroed temporary string buffer */
+IrOpnd frame_str(Lower *L, int zero);	/* framed: one in the frame, zeroed or not */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */

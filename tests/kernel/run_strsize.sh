@@ -64,4 +64,18 @@ trace_end {
 	expect "output" "$(cat "$work/out")" "2	nil"
 }
 
+# In a handler whose strings live in the frame (it calls a user function),
+# execname reused from a frame buffer that held a longer string.
+t_framed_execname() {
+	run_workload kt-szfr 'function one() { return 1 }
+trace syscalls:sys_enter_getppid /execname == "kt-szfr"/ {
+	printf("%s|%s\n", "a string longer than any comm, to fill a buffer" .. one(), execname)
+	printf("%s %d %s\n", execname, one(), execname .. "!")
+	print(execname == "kt-szfr", execname == "kt-szfr-more")
+}' getppid 1
+	expect "output" "$(cat "$work/out")" "a string longer than any comm, to fill a buffer1|kt-szfr
+kt-szfr 1 kt-szfr!
+true	false"
+}
+
 run_cases "$@"
