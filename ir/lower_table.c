@@ -39,11 +39,24 @@ static void key_into(Lower *L, Node *k, IrOpnd dst, int size, IrOpnd p)
 		emit_call(L, string_reader(k), 3, dst, ir_imm(size), p);
 }
 
+/* Whether writing the n parts of keys writes every byte of t's key, so
+ * that its slot needs no zeroing: a string read stops at its NUL, and
+ * execname in a part longer than a comm leaves the rest. */
+static int key_filled(Lower *L, TableInfo *t, NodeList *keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (string_reader(keys->v[i]) ||
+		    (is_execname(keys->v[i]) && key_part_size(L, t, i) > KTAP_COMM_LEN))
+			return 0;
+	return n == t->nkeys;
+}
+
 /* A pointer to the key. A single string key is its own buffer, zero-padded
  * already (the map reads only the key's bytes of it); other keys are built
- * in a zeroed slot, since the map compares bytes, padding included, and
- * execname or a user_string/kernel_string is written straight into its place
- * there: no buffer of its own. Such a read takes the part's size, which is
+ * in a slot, zeroed unless every byte is written (key_filled), since the map
+ * compares bytes, padding included, and execname or a user_string/
+ * kernel_string is written straight into its place there: no buffer of its
+ * own. Such a read takes the part's size, which is
  * --strlen (sema sizes a key by the longest use), so nothing is cut. */
 IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 {
@@ -60,7 +73,8 @@ IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 	if (whole)
 		return v[0];
 	int s = temp_slot(L, key_size(L, t)), off = 0, a = -1;
-	emit_zero(L, s);
+	if (!key_filled(L, t, keys, n))
+		emit_zero(L, s);
 	for (int i = 0; i < n; i++) {
 		Node *k = keys->v[i];
 		Type *kt = type_repr(t->keys[i]);

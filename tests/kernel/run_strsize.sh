@@ -78,4 +78,13 @@ kt-szfr 1 kt-szfr!
 true	false"
 }
 
+# Keys with execname: one only execname makes is written whole, one also
+# looked up by a longer literal takes more than the comm's bytes.
+t_execname_keys() {
+	run_workload kt-szk2 'var t = {} var u = {}
+trace syscalls:sys_enter_getppid /execname == "kt-szk2"/ { t[execname] += 1 u[execname, 5] += 1 }
+trace_end { print(t["kt-szk2"], u["kt-szk2", 5], t["kt-szk2-longer-than-comm"]) }' getppid 2
+	expect "output" "$(cat "$work/out")" "2	2	nil"
+}
+
 run_cases "$@"
