@@ -207,16 +207,22 @@ static Type *check_elem(Sema *S, Node *n, Type *arr)
 	return set_type(S, n, type_new(S, TY_NUM, n->loc));
 }
 
+int str_bytes(const Node *n, int strlen)
+{
+	int size = strlen;
+	if (n->kind == N_BUILTIN && n->num == B_EXECNAME)
+		size = KTAP_COMM_LEN;
+	else if (n->kind == N_STR)
+		size = (n->len + 8) & ~7;
+	return size < strlen ? size : strlen;
+}
+
 /* Key i of table ti is k: the key slot must hold the longest string
  * used, whatever the use (a lookup of a longer string must not match a
- * cut one). Known sizes: execname (a task's comm) and a literal. */
+ * cut one). */
 static void note_key(Sema *S, TableInfo *ti, int i, Node *k)
 {
-	int n = S->opt.strlen;
-	if (k->kind == N_BUILTIN && k->num == B_EXECNAME)
-		n = KTAP_COMM_LEN;
-	else if (k->kind == N_STR)
-		n = k->len + 1;
+	int n = str_bytes(k, S->opt.strlen);
 	if (n > ti->keystr[i])
 		ti->keystr[i] = n;
 }

@@ -70,5 +70,8 @@ const char *type_name(Type *t);	/* "number", "string", "table", ... */
 /* Bytes key i of table t takes in the map: a string key only what its
  * longest string needs, in whole words, at most strlen. */
 int table_key_bytes(const TableInfo *t, int i, int strlen);
+/* Bytes string expression n needs, NUL included, in whole words, at most
+ * strlen: execname (a comm) 16, a literal its length + 1, else strlen. */
+int str_bytes(const struct Node *n, int strlen);
 
 #endif

@@ -199,11 +199,16 @@ IrOpnd str_temp(Lower *L)
 		emit_zero(L, s);
 		return ir_r(emit_addr(L, s));
 	}
+	return frame_str(L, 1);
+}
+
+IrOpnd frame_str(Lower *L, int zero)
+{
 	int t = take_spare(L, 1, L->strlen);
 	if (t < 0)
 		t = 2 * frame_alloc(L, L->strlen) + 1;
 	use_temp(L, t);
-	for (int off = 0; off < L->strlen; off += 8)
+	for (int off = 0; zero && off < L->strlen; off += 8)
 		emit_store(L, frame_base(L), (t >> 1) + off, 8, ir_imm(0));
 	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(t >> 1)));
 }

@@ -179,7 +179,7 @@ IrOpnd text_of(Lower *L, Node **parts, int np)
 	char fmt[3 * KTAP_CONCAT_MAX + 1] = "";
 	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {
-		IrOpnd v = lower_expr(L, parts[i]);
+		IrOpnd v = is_str(ty(parts[i])) ? lower_str(L, parts[i]) : lower_expr(L, parts[i]);
 		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
 		emit_store(L, ir_slotop(data), 8 * i, 8, v);
 	}
@@ -278,16 +278,32 @@ IrOpnd lower_expr(Lower *L, Node *n)
 	}
 }
 
-/* Strings are zero-padded buffers of the same size: equal iff every word is. */
-static void str_eq(Lower *L, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
+/* Strings are zero-padded and NUL-terminated within their buffers, so
+ * the first `size` bytes decide, size being the shorter buffer's: if they
+ * are equal, the shorter string's NUL is at the same place in both. */
+static void str_eq(Lower *L, IrOpnd a, IrOpnd b, int size, IrBlock *t, IrBlock *f)
 {
-	for (int i = 0; i < L->strlen; i += 8) {
+	for (int i = 0; i < size; i += 8) {
 		int x = emit_load(L, a, i, 8), y = emit_load(L, b, i, 8);
 		IrBlock *next = new_block(L);
 		emit_br(L, C_NE, ir_r(x), ir_r(y), f, next);
 		set_block(L, next);
 	}
 	emit_jmp(L, t);
+}
+
+/* String expression n in a buffer of which only its str_bytes() are read:
+ * execname in a slot of just that size, or a frame buffer, that is not
+ * zeroed first (the helper NUL-pads all it writes); anything else as
+ * lower_expr makes it. */
+IrOpnd lower_str(Lower *L, Node *n)
+{
+	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc)
+		return lower_expr(L, n);
+	at(L, n);
+	int size = str_bytes(n, L->strlen);
+	IrOpnd p = L->framed ? frame_str(L, 0) : ir_r(emit_addr(L, temp_slot(L, size)));
+	return execname_into(L, p, size);
 }
 
 static IrCond cmp_cond(int op)
@@ -305,6 +321,18 @@ static IrCond cmp_cond(int op)
 static int is_cmp(int op)
 {
 	return op == TK_EQ || op == TK_NE || op == '<' || op == TK_LE || op == '>' || op == TK_GE;
+}
+
+/* a == b, a != b of strings: min(size) bytes */
+static void str_cmp(Lower *L, Node *n, IrBlock *t, IrBlock *f)
+{
+	IrOpnd a = lower_str(L, n->a), b = lower_str(L, n->b);
+	int sa = str_bytes(n->a, L->strlen), sb = str_bytes(n->b, L->strlen);
+	at(L, n);
+	if (n->op == TK_EQ)
+		str_eq(L, a, b, sa < sb ? sa : sb, t, f);
+	else
+		str_eq(L, a, b, sa < sb ? sa : sb, f, t);
 }
 
 /* x == nil, x != nil: presence for table entries and nilable variables;
@@ -348,16 +376,13 @@ void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 				return;
 			}
 		}
+		if (is_str(ty(n->a))) {
+			str_cmp(L, n, t, f);
+			return;
+		}
 		IrOpnd a = lower_expr(L, n->a);
 		IrOpnd b = lower_expr(L, n->b);
 		at(L, n);
-		if (is_str(ty(n->a))) {
-			if (n->op == TK_EQ)
-				str_eq(L, a, b, t, f);
-			else
-				str_eq(L, a, b, f, t);
-			return;
-		}
 		emit_br(L, cmp_cond(n->op), a, b, t, f);
 		return;
 	}

@@ -78,6 +78,7 @@ void set_block(Lower *L, IrBlock *b);
 void at(Lower *L, const Node *n);	/* instructions that follow belong to n's line */
 IrOpnd execname_into(Lower *L, IrOpnd p, int size);
 IrOpnd str_temp(Lower *L);		/* a pointer to a zeroed temporary string buffer */
+IrOpnd frame_str(Lower *L, int zero);	/* framed: one in the frame, zeroed or not */
 int temp_slot(Lower *L, int size);	/* valid until the end of the statement */
 void release_temps(Lower *L, int mark);	/* temporaries since mark may be reused */
 int rodata_str(Lower *L, const char *s, size_t len);	/* .rodata offset */
@@ -97,6 +98,7 @@ KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 int extend(Lower *L, int v, int size, int is_signed);	/* v's low `size` bytes as an integer */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
+IrOpnd lower_str(Lower *L, Node *n);	/* a buffer of str_bytes(n) bytes at least */
 /* The text of parts (strings and numbers) joined, as `..` makes it: a string temp. */
 IrOpnd text_of(Lower *L, Node **parts, int np);
 void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);
@@ -122,6 +124,7 @@ IrOpnd agg_stat(Lower *L, Node *call);
 /* out.c: print, printf and the other built-ins that output */
 void lower_print(Lower *L, Node *call, int printf_like);
 IrOpnd lower_builtin(Lower *L, Node *call);
+int string_reader(const Node *n);	/* user_string's helper, kernel_string's, else 0 */
 
 /* stack.c: stack() and ustack() */
 IrOpnd lower_stack(Lower *L, Node *call);

@@ -58,18 +58,46 @@ static void argstr_copy(Lower *L, int dst, uint32_t size)
 	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->ev->id));
 }
 
-/* An argument's value at base+off, and a maybe-nil one's presence after it. */
+/* An argument's value at base+off (a string its a->size bytes), and a
+ * maybe-nil one's presence after it. */
 static void store_arg(Lower *L, Type *t, IrOpnd base, int off, const KtapArg *a, IrOpnd v, IrOpnd present)
 {
-	store_value(L, t, base, off, v);
+	if (is_str(t))
+		emit_copy(L, base, off, v, 0, a->size);
+	else
+		emit_store(L, base, off, 8, v);
 	if (a->kind & V_MAYBE_NIL)
 		emit_store(L, base, off + a->size, 8, present);
+}
+
+/* A value a helper gives without side effects: in the kernel it is made
+ * after the record is reserved, straight into its place, as C would. */
+static int in_record(const Node *n)
+{
+	if (n->kind != N_BUILTIN || n->cacc)
+		return 0;
+	return n->num == B_PID || n->num == B_TID || n->num == B_UID || n->num == B_CPU ||
+	       n->num == B_EXECNAME;
+}
+
+/* Argument i of a kernel record at rec: the value vals[i] made before the
+ * reserve, or made now into its place (in_record). */
+static void record_arg(Lower *L, IrOpnd rec, Node *arg, const KtapArg *a, IrOpnd v, IrOpnd present)
+{
+	if (a->kind == V_ARGSTR)
+		argstr_copy(L, emit_op(L, IR_ADD, rec, ir_imm(8 + a->off)), a->size);
+	else if (v.kind != O_NONE)
+		store_arg(L, ty(arg), rec, 8 + a->off, a, v, present);
+	else if (arg->num == B_EXECNAME)
+		execname_into(L, ir_r(emit_op(L, IR_ADD, rec, ir_imm(8 + a->off))), a->size);
+	else
+		emit_store(L, rec, 8 + a->off, 8, lower_expr(L, arg));
 }
 
 /* Kernel output: a ring buffer record {u32 id; u32 pad; payload}; a full
  * buffer counts a drop that the runtime reports. */
 static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpnd *present,
-			  KtapArg *args, Type **types)
+			  KtapArg *args, Node **al)
 {
 	int p = emit_call(L, BPF_FUNC_ringbuf_reserve, 3, ir_r(emit_map(L, L->ringbuf)), ir_imm(8 + size),
 			  ir_imm(0));
@@ -77,12 +105,8 @@ static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpn
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), drop, ok);
 	set_block(L, ok);
 	emit_store(L, ir_r(p), 0, 8, ir_imm(id));
-	for (int i = 0; i < n; i++) {
-		if (args[i].kind == V_ARGSTR)
-			argstr_copy(L, emit_op(L, IR_ADD, ir_r(p), ir_imm(8 + args[i].off)), args[i].size);
-		else
-			store_arg(L, types[i], ir_r(p), 8 + args[i].off, &args[i], vals[i], present[i]);
-	}
+	for (int i = 0; i < n; i++)
+		record_arg(L, ir_r(p), al[i], &args[i], vals[i], present[i]);
 	emit_call(L, BPF_FUNC_ringbuf_submit, 2, ir_r(p), ir_imm(0));
 	emit_jmp(L, done);
 	set_block(L, drop);
@@ -97,28 +121,31 @@ static int prints_nil(const Node *n)
 	return n->kind == N_INDEX || nilable_name(n);
 }
 
-/* Print args (n of them) with format fmt (FMT_PRINT when NULL). */
+/* Print args (n of them) with format fmt (FMT_PRINT when NULL). A string
+ * takes its str_bytes() in the record, which the runtime prints by. */
 static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 {
 	KtapFormat f = { fmt ? FMT_PRINTF : FMT_PRINT, fmt, n, NULL, 0, call->loc.line };
 	f.args = xcalloc(n, sizeof(KtapArg));
 	IrOpnd vals[KTAP_PRINT_MAX], present[KTAP_PRINT_MAX];	/* sema: n is no more */
-	Type *types[KTAP_PRINT_MAX];
 	for (int i = 0; i < n; i++) {
-		types[i] = ty(al[i]);
+		Type *t = ty(al[i]);
+		vals[i] = (IrOpnd){ O_NONE, 0 };
 		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
 			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
 			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size, NULL };
-			vals[i] = ir_imm(0);
 		} else if (prints_nil(al[i])) {
 			/* its presence word follows the value: the runtime prints nil */
-			f.args[i] = value_arg(L, types[i], f.size);
+			f.args[i] = value_arg(L, t, f.size);
 			f.args[i].kind |= V_MAYBE_NIL;
 			vals[i] = lower_value(L, al[i], &present[i]);
 			f.size += 8;
 		} else {
-			f.args[i] = value_arg(L, types[i], f.size);
-			vals[i] = lower_expr(L, al[i]);
+			f.args[i] = value_arg(L, t, f.size);
+			if (t && t->kind == TY_STR)
+				f.args[i].size = str_bytes(al[i], L->strlen);
+			if (!kernel(L) || !in_record(al[i]))
+				vals[i] = lower_str(L, al[i]);
 		}
 		f.size += f.args[i].size;
 	}
@@ -126,12 +153,12 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	int id = add_format(L, &f);
 	KtapArg *args = L->meta->formats[id].args;
 	if (kernel(L)) {
-		kernel_record(L, id, f.size, n, vals, present, args, types);
+		kernel_record(L, id, f.size, n, vals, present, args, al);
 		return;
 	}
 	int s = temp_slot(L, f.size ? f.size : 8);
 	for (int i = 0; i < n; i++)
-		store_arg(L, types[i], ir_slotop(s), args[i].off, &args[i], vals[i], present[i]);
+		store_arg(L, ty(al[i]), ir_slotop(s), args[i].off, &args[i], vals[i], present[i]);
 	emit_call(L, KH_PRINTF, 2, ir_imm(id), ir_r(emit_addr(L, s)));
 }
 
@@ -172,6 +199,16 @@ static IrOpnd strlen_of(Lower *L, IrOpnd s)
 		n = ir_r(emit_op(L, IR_ADD, n, alive));
 	}
 	return n;
+}
+
+/* The helper with which string call n (user_string, kernel_string) reads
+ * from its pointer argument, else 0. */
+int string_reader(const Node *n)
+{
+	if (n->kind != N_CALL || n->cacc)
+		return 0;
+	return n->num == F_USER_STRING ? BPF_FUNC_probe_read_user_str :
+	       n->num == F_KERNEL_STRING ? BPF_FUNC_probe_read_kernel_str : 0;
 }
 
 static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
@@ -296,9 +333,8 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 		emit_call(L, KH_MAP_CLEAR, 1, ir_r(table_map(L, ty(a0)->table)));
 		return ir_imm(0);
 	case F_KERNEL_STRING:
-		return read_string(L, BPF_FUNC_probe_read_kernel_str, lower_expr(L, a0));
 	case F_USER_STRING:
-		return read_string(L, BPF_FUNC_probe_read_user_str, lower_expr(L, a0));
+		return read_string(L, string_reader(call), lower_expr(L, a0));
 	case F_STACK:
 	case F_USTACK:
 		return lower_stack(L, call);

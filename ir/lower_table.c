@@ -29,27 +29,59 @@ static int is_execname(const Node *k)
 	return k->kind == N_BUILTIN && k->num == B_EXECNAME;
 }
 
+/* Part k of a key, at dst, size bytes: execname or a string read by a
+ * helper goes straight into its place, p a string read's pointer. */
+static void key_into(Lower *L, Node *k, IrOpnd dst, int size, IrOpnd p)
+{
+	if (is_execname(k))
+		execname_into(L, dst, size);
+	else
+		emit_call(L, string_reader(k), 3, dst, ir_imm(size), p);
+}
+
+/* Whether writing the n parts of keys writes every byte of t's key, so
+ * that its slot needs no zeroing: a string read stops at its NUL, and
+ * execname in a part longer than a comm leaves the rest. */
+static int key_filled(Lower *L, TableInfo *t, NodeList *keys, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (string_reader(keys->v[i]) ||
+		    (is_execname(keys->v[i]) && key_part_size(L, t, i) > KTAP_COMM_LEN))
+			return 0;
+	return n == t->nkeys;
+}
+
 /* A pointer to the key. A single string key is its own buffer, zero-padded
  * already (the map reads only the key's bytes of it); other keys are built
- * in a zeroed slot, since the map compares bytes, padding included, and
- * execname is written straight into its place there: no buffer of its own. */
+ * in a slot, zeroed unless every byte is written (key_filled), since the map
+ * compares bytes, padding included, and execname or a user_string/
+ * kernel_string is written straight into its place there: no buffer of its
+ * own. Such a read takes the part's size, which is
+ * --strlen (sema sizes a key by the longest use), so nothing is cut. */
 IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 {
 	IrOpnd v[TABLE_MAX_KEYS];
 	int n = keys->n < t->nkeys ? keys->n : t->nkeys;
-	for (int i = 0; i < n; i++)
-		if (!is_execname(keys->v[i]))
-			v[i] = lower_expr(L, keys->v[i]);
-	if (t->nkeys == 1 && is_str(type_repr(t->keys[0])) && !is_execname(keys->v[0]))
+	int whole = t->nkeys == 1 && is_str(type_repr(t->keys[0])) && !is_execname(keys->v[0]);
+	for (int i = 0; i < n; i++) {
+		Node *k = keys->v[i];
+		if (string_reader(k) && !whole)	/* its pointer, in the keys' order */
+			v[i] = lower_expr(L, k->list.v[0]);
+		else if (!is_execname(k))
+			v[i] = lower_expr(L, k);
+	}
+	if (whole)
 		return v[0];
 	int s = temp_slot(L, key_size(L, t)), off = 0, a = -1;
-	emit_zero(L, s);
+	if (!key_filled(L, t, keys, n))
+		emit_zero(L, s);
 	for (int i = 0; i < n; i++) {
+		Node *k = keys->v[i];
 		Type *kt = type_repr(t->keys[i]);
 		int size = key_part_size(L, t, i);
-		if (is_execname(keys->v[i])) {
+		if (is_execname(k) || string_reader(k)) {
 			a = a < 0 ? emit_addr(L, s) : a;
-			execname_into(L, off ? ir_r(emit_op(L, IR_ADD, ir_r(a), ir_imm(off))) : ir_r(a), size);
+			key_into(L, k, off ? ir_r(emit_op(L, IR_ADD, ir_r(a), ir_imm(off))) : ir_r(a), size, v[i]);
 		} else if (size < val_size(L, kt)) {
 			emit_copy(L, ir_slotop(s), off, v[i], 0, size);
 		} else {

@@ -153,6 +153,20 @@ only_pid() {
 	ktap_wait
 }
 
+# run_workload COMM SCRIPT ACTIONS...: ktap runs SCRIPT (output in
+# $work/out) while the workload, named COMM, does ACTIONS; then ktap is
+# stopped with SIGINT and must end with status 0.
+run_workload() {
+	local comm=$1 script=$2; shift 2
+	workload_bg -q --comm "$comm" "$@"
+	ktap_bg "$work/out" -e "$script"
+	workload_go
+	wait $WL_PID || fail "workload failed"
+	kill -INT $KTAP_PID
+	ktap_wait
+	expect "ktap status" $KTAP_RC 0
+}
+
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 

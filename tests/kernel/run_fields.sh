@@ -11,18 +11,6 @@ t_every_syscall_type_known() {
 	expect "unknown syscall field types" "$(sed -n 's/^unknown //p' "$work/types" | tr '\n' ';')" ""
 }
 
-# trace_end prints what the probes saw of the workload's calls.
-run_workload() {
-	local comm=$1 script=$2; shift 2
-	workload_bg -q --comm "$comm" "$@"
-	ktap_bg "$work/out" -e "$script"
-	workload_go
-	wait $WL_PID || fail "workload failed"
-	kill -INT $KTAP_PID
-	ktap_wait
-	expect "ktap status" $KTAP_RC 0
-}
-
 # openat(AT_FDCWD, ...): dfd is an int, -100.
 t_openat_dfd() {
 	run_workload kt-dfd 'trace syscalls:sys_enter_openat /execname == "kt-dfd"/ { print(args.dfd, arg1) }' \
