@@ -105,5 +105,8 @@ void e_parmove(Fn *c, const int *dst, const int *src, int n);
 /* isel.c: instruction selection for a whole function. Returns -1 with
  * c->why set when BPF cannot encode it (c->limit). */
 int bpf_select(Fn *c);
+/* Whether selecting i, with vregs where ra put them, leaves S1 alone
+ * (reading an operand held there first). */
+int bpf_sel_keeps_s1(const RegAlloc *ra, const IrIns *i);
 
 #endif

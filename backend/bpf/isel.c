@@ -360,6 +360,29 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 	return 0;
 }
 
+/* Does selecting i leave S1 (r0) alone, given where ra put its vregs?
+ * Spilled operands and results, signed division, copies and calls go
+ * through S1; so do d = a op b (d in b's register) and a branch with no
+ * vreg operand. A call may still read r0: its argument moves empty r0
+ * before any cycle among them needs it. The register allocator keeps
+ * values in r0 across instructions this accepts. */
+int bpf_sel_keeps_s1(const RegAlloc *ra, const IrIns *i)
+{
+	const IrOpnd *o[2] = { &i->a, &i->b };
+	for (int k = 0; k < 2; k++)
+		if (o[k]->kind == O_VREG && ra->reg[o[k]->v] < 0)
+			return 0;
+	if (i->dst >= 0 && ra->reg[i->dst] < 0)
+		return 0;
+	if (i->op == IR_DIV || i->op == IR_MOD || i->op == IR_COPY)
+		return 0;
+	if (i->op == IR_BR)
+		return i->a.kind == O_VREG || i->b.kind == O_VREG;
+	if (alu_op[i->op] >= 0 && i->b.kind == O_VREG)
+		return ra->reg[i->b.v] != ra->reg[i->dst] || (i->a.kind == O_VREG && i->a.v == i->b.v);
+	return 1;
+}
+
 /* Parameters arrive in r1-r5: store the spilled ones first (that only reads
  * r1-r5), then move the rest in parallel. Other vregs live into the entry
  * are read before any assignment: give them 0 so the verifier sees them

@@ -136,6 +136,48 @@ static void find_wants(const IrFunc *f, Scan *s)
 		}
 }
 
+/* Can the result of instruction k live in r0 instead? When its interval
+ * starts there, spans no call and no other value in r0 (busy: where the
+ * last one ends), and selection leaves r0 alone from its definition to its
+ * last use. A call's result, or an operation on a value in r0 that dies
+ * there (the shift of a pid_tgid), is then used without "rN = r0". */
+static void fits_r0(const IrIns **at, const Liveness *lv, RegAlloc *ra, int k, int *busy)
+{
+	const IrIns *i = at[k];
+	const Interval *iv = &lv->iv[i->dst];
+	int from = i->op == IR_CALL || i->op == IR_CALLF;
+	int chain = !from && i->a.kind == O_VREG && ra->reg[i->a.v] == BPF_REG_0 &&
+		    *busy == POS_USE(k) && lv->iv[i->a.v].end == POS_USE(k) &&
+		    (ir_op_is(i->op, F_FOLD) || i->op == IR_MOV || i->op == IR_LOAD);
+	int last = (iv->end - 2) / 2, ok = 1, was = ra->reg[i->dst];
+	if ((!from && !chain) || (from && *busy > POS_USE(k)) || iv->start != POS_DEF(k) ||
+	    iv->across_call || was < 0)
+		return;
+	ra->reg[i->dst] = BPF_REG_0;
+	for (int j = from ? k + 1 : k; j <= last && ok; j++)
+		ok = bpf_sel_keeps_s1(ra, at[j]);
+	if (ok)
+		*busy = iv->end;
+	else
+		ra->reg[i->dst] = was;
+}
+
+static void prefer_r0(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
+{
+	int n = 0, busy = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		n += f->blocks[b]->n;
+	const IrIns **at = xmalloc((n + 1) * sizeof(*at));
+	n = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++)
+			at[n++] = &f->blocks[b]->ins[k];
+	for (int k = 0; k < n; k++)
+		if (at[k]->dst >= 0)
+			fits_r0(at, lv, ra, k, &busy);
+	free(at);
+}
+
 void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 {
 	int n = 0, *order = xmalloc((f->nvregs + 1) * sizeof(int));
@@ -160,6 +202,7 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 		expire(&s, lv->iv[order[i]].start);
 		alloc_one(&s, order[i]);
 	}
+	prefer_r0(f, lv, ra);
 	free(s.active);
 	free(s.slot_end);
 	free(s.want_reg);

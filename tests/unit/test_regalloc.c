@@ -59,7 +59,10 @@ static void check_invariants(const Liveness *lv, const RegAlloc *ra)
 		}
 		assert_true((ra->reg[v] >= 0) != (ra->spill[v] >= 0));
 		if (ra->reg[v] >= 0) {
-			assert_true(ra->reg[v] >= 1 && ra->reg[v] <= 9 && ra->reg[v] != 5);
+			/* r0 only for values no call clobbers (prefer_r0) */
+			assert_true(ra->reg[v] >= 0 && ra->reg[v] <= 9 && ra->reg[v] != 5);
+			if (ra->reg[v] == 0)
+				assert_false(iv->across_call);
 			if (iv->across_call)
 				assert_true(ra->reg[v] >= 6);
 		} else
@@ -180,7 +183,9 @@ static void test_across_call(void **state)
 	done(&a);
 }
 
-/* A value used only as a call argument does not cross the call. */
+/* A value used only as a call argument does not cross the call; the
+ * call's result, which nothing clobbers before it is returned, stays in
+ * r0. */
 static void test_call_arg(void **state)
 {
 	Alloc a = start(1);
@@ -193,6 +198,7 @@ static void test_call_arg(void **state)
 	assert_false(a.lv.iv[0].across_call);
 	assert_false(a.lv.iv[r].across_call);
 	assert_int_equal(a.ra.nspills, 0);
+	assert_int_equal(a.ra.reg[r], 0);
 	done(&a);
 }
 
