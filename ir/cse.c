@@ -182,6 +182,17 @@ static int calls_function(const IrIns *i)
 	return i->op == IR_CALLF || (i->op == IR_CALL && i->target == BPF_FUNC_loop);
 }
 
+/* A subprogram, or a function that calls one: its stack adds up with
+ * others' along a chain of calls. */
+static int chained(const IrFunc *f)
+{
+	int yes = f->section && !strcmp(f->section, ".text");
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++)
+			yes |= calls_function(&f->blocks[b]->ins[k]);
+	return yes;
+}
+
 static int is_call(const IrIns *i)
 {
 	return i->op == IR_CALL || i->op == IR_CALLF;
@@ -451,9 +462,51 @@ static void forward(Cse *c)
 		}
 }
 
+/* A data section addressed twice or more in f is addressed once, at the
+ * entry, and every address of it becomes that base plus an offset, which
+ * ir_fold moves into the offset of the loads and stores using it: one
+ * register (r6-r9 where it lives over calls) instead of a 64-bit
+ * immediate, two instructions, per use. Not in a function of a call chain
+ * (see reusable()), where a spill of the base could pass the stack's 512
+ * bytes. */
+static int share_sections(IrFunc *f)
+{
+	int uses[DATA_NSEC] = { 0 }, base[DATA_NSEC], line[DATA_NSEC], changed = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->op == IR_MAPVAL && uses[i->target]++ == 0)
+				line[i->target] = i->line;
+		}
+	for (int s = 0; s < DATA_NSEC; s++)
+		if (uses[s] >= 2) {
+			IrBlock *e = f->blocks[0];
+			base[s] = ir_vreg(f);
+			ir_emit(e, IR_MAPVAL);
+			memmove(e->ins + 1, e->ins, (e->n - 1) * sizeof(IrIns));
+			e->ins[0] = (IrIns){ .op = IR_MAPVAL, .dst = base[s], .target = s, .line = line[s] };
+			changed = 1;
+		}
+	for (int b = 0; b < f->nblocks && changed; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			IrIns *i = &f->blocks[b]->ins[k];
+			if (i->op != IR_MAPVAL || uses[i->target] < 2 || i->dst == base[i->target])
+				continue;
+			i->op = i->off ? IR_ADD : IR_MOV;
+			i->a = ir_r(base[i->target]);
+			i->b = i->off ? ir_imm(i->off) : (IrOpnd){ O_NONE, 0 };
+			i->off = 0;
+			i->target = 0;
+		}
+	return changed;
+}
+
 int ir_cse(IrFunc *f)
 {
 	ir_order_blocks(f);
+	int shared = 0;
+	if (!chained(f))
+		shared = share_sections(f);
 	Cse c = { .f = f };
 	int nv = f->nvregs;
 	c.ndefs = xcalloc(nv, sizeof(int));
@@ -468,10 +521,7 @@ int ir_cse(IrFunc *f)
 	for (int v = 0; v < f->nparams && v < nv; v++)
 		if (c.ndefs[v] == 0)
 			c.vn[v] = c.nvn++;
-	c.chained = f->section && !strcmp(f->section, ".text");
-	for (int b = 0; b < f->nblocks; b++)
-		for (int k = 0; k < f->blocks[b]->n; k++)
-			c.chained |= calls_function(&f->blocks[b]->ins[k]);
+	c.chained = chained(f);
 	c.idom = xmalloc(f->nblocks * sizeof(int));
 	c.slots = xcalloc(f->nslots + 1, sizeof(Contents));
 	dominators(&c);
@@ -491,5 +541,5 @@ int ir_cse(IrFunc *f)
 	free(c.idom);
 	free(c.e);
 	free(c.slots);
-	return changed;
+	return changed | shared;
 }

@@ -12,13 +12,14 @@
 #include "passes.h"
 #include "../common/util.h"
 
-enum { UNKNOWN, CONST, COPY };
+enum { UNKNOWN, CONST, COPY, OFFSET };
 
 typedef struct Val {
 	int blk;		/* the block where kind was learned: stale elsewhere */
 	int kind;
-	int64_t c;		/* CONST: the value; COPY: the source vreg */
-	unsigned srcgen;	/* COPY: gen of the source when it was copied */
+	int64_t c;		/* CONST: the value; COPY, OFFSET: the source vreg */
+	int64_t k;		/* OFFSET: the vreg is the source plus k */
+	unsigned srcgen;	/* COPY, OFFSET: gen of the source when it was read */
 	unsigned gen;		/* writes of this vreg so far */
 	int ndefs;		/* writes in the whole function (params count one) */
 	int global;		/* the only write is "= constant" gc */
@@ -155,6 +156,26 @@ static void fold_br(const Val *vals, int blk, IrIns *i)
 	}
 }
 
+/* A load, store or atomic add through p = q + k reads or writes q with
+ * the offset k further: the field offset of BPF's instruction does the
+ * add (a section's base kept in a register, ir_cse). Offsets stay within
+ * 16 bits, what BPF encodes; CO-RE loads keep the offset libbpf rewrites. */
+static void fold_offset(const Val *vals, int blk, IrIns *i)
+{
+	if ((i->op != IR_LOAD && i->op != IR_STORE && i->op != IR_XADD) || i->a.kind != O_VREG ||
+	    (i->op == IR_LOAD && i->target))
+		return;
+	const Val *v = &vals[i->a.v];
+	if (v->blk != blk || v->kind != OFFSET || vals[v->c].gen != v->srcgen ||
+	    v->k < INT16_MIN || v->k > INT16_MAX)
+		return;
+	int64_t off = i->off + v->k;
+	if (off < INT16_MIN || off + i->size > INT16_MAX)
+		return;
+	i->a = ir_r(v->c);
+	i->off = off;
+}
+
 /* Operands replaced by what they hold, an immediate where the op's row
  * allows one; then an op of constants computed. */
 static void rewrite(const Val *vals, int blk, IrIns *i)
@@ -174,6 +195,7 @@ static void rewrite(const Val *vals, int blk, IrIns *i)
 	}
 	i->a = value(vals, blk, i->a, r->a & K_IMM);
 	i->b = value(vals, blk, i->b, r->b & K_IMM);
+	fold_offset(vals, blk, i);
 	for (int k = 0; ir_op_is(i->op, F_ARGS) && k < i->nargs; k++)
 		i->args[k] = value(vals, blk, i->args[k], 1);
 	if (ir_op_is(i->op, F_FOLD) && i->a.kind == O_IMM)	/* the unary ones */
@@ -187,6 +209,12 @@ static void learn(Val *vals, int blk, const IrIns *i)
 	d->gen++;
 	d->blk = blk;
 	d->kind = UNKNOWN;
+	if (i->op == IR_ADD && i->a.kind == O_VREG && i->a.v != i->dst && i->b.kind == O_IMM) {
+		d->kind = OFFSET;
+		d->c = i->a.v;
+		d->k = i->b.v;
+		d->srcgen = vals[i->a.v].gen;
+	}
 	if (i->op != IR_MOV)
 		return;
 	if (i->a.kind == O_IMM) {
