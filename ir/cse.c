@@ -198,6 +198,13 @@ static int is_call(const IrIns *i)
 	return i->op == IR_CALL || i->op == IR_CALLF;
 }
 
+/* May write memory a load reads: any store, and any call (helpers write
+ * through their pointer arguments, callbacks through anything). */
+static int kills_loads(const IrIns *i)
+{
+	return is_call(i) || i->op == IR_STORE || i->op == IR_XADD || i->op == IR_ZERO || i->op == IR_COPY;
+}
+
 typedef int Kills(const IrIns *i);
 
 static int range_kills(const IrBlock *b, int from, int to, Kills *kills)
@@ -316,6 +323,11 @@ static int expr_of(Cse *c, const IrIns *i, Expr *e)
 		e->nops = lookup;
 		return 1;
 	}
+	if (i->op == IR_LOAD) {	/* the size in target: a CO-RE load has its own */
+		e->target = i->size;
+		e->nops = 1;
+		return !i->target && opnd_vn(c, i->a, &e->ops[0], &e->isimm[0]);
+	}
 	if (!pure_op(i))
 		return 0;
 	IrOpnd o[2] = { i->a, i->b };
@@ -358,6 +370,11 @@ static const Expr *available(const Cse *c, const Expr *e, int b, int pos)
 		const Expr *x = &c->e[k];
 		if (!same_expr(x, e))
 			continue;
+		if (x->op == IR_LOAD) {
+			if (dominates(c, x->block, b) && !between(c, x->block, x->pos, b, pos, kills_loads))
+				return x;
+			continue;
+		}
 		if (x->op != IR_CALL)	/* pure: equal operands, equal values */
 			return x;
 		if (!dominates(c, x->block, b))
@@ -402,8 +419,24 @@ static int reusable(const Cse *c, const Expr *x, const IrIns *i, int b, int pos)
 		return 0;
 	if (x->op == IR_CALL)
 		return !between(c, x->block, x->pos, b, pos, calls_function);
+	if (x->op == IR_LOAD)	/* available(): nothing between, not even a call */
+		return 1;
 	return ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b) &&
 	       (only_feeds(c, i) || !between(c, x->block, x->pos, b, pos, is_call));
+}
+
+/* A store of all 8 bytes of a stable vreg: a load of them later reads it. */
+static void stored(Cse *c, const IrIns *i, int b, int pos)
+{
+	Expr e = { .op = IR_LOAD, .target = 8, .off = i->off, .nops = 1, .block = b };
+	if (i->op != IR_STORE || i->size != 8 || i->b.kind != O_VREG ||
+	    !opnd_vn(c, i->a, &e.ops[0], &e.isimm[0]) || !stable(c, i->b.v) || c->vn[i->b.v] < 0)
+		return;
+	e.vn = c->vn[i->b.v];
+	e.vreg = i->b.v;
+	e.pos = pos;
+	c->e = xrealloc(c->e, (c->ne + 1) * sizeof(Expr));
+	c->e[c->ne++] = e;
 }
 
 static int number(Cse *c, IrBlock *b)
@@ -440,6 +473,7 @@ static int number(Cse *c, IrBlock *b)
 			c->vn[i->dst] = c->nvn++;
 		}
 		track(c, i);
+		stored(c, i, b->id, pos);
 	}
 	return changed;
 }

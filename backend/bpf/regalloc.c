@@ -114,9 +114,10 @@ static void alloc_one(Scan *s, int v)
 	take(s, v, r);
 }
 
-/* Where each vreg is wanted: an argument in r1-r4 (r5 is scratch) of the
- * first call it is passed to; a result with its first operand, which
- * selection copies into the result's register before working on it. */
+/* Where each vreg is wanted: a parameter where it arrives; an argument in
+ * r1-r4 (r5 is scratch) of the first call it is passed to; a result with
+ * its first operand, which selection copies into the result's register
+ * before working on it. */
 static void find_wants(const IrFunc *f, Scan *s)
 {
 	for (int v = 0; v < f->nvregs; v++) {
@@ -134,6 +135,8 @@ static void find_wants(const IrFunc *f, Scan *s)
 				if (i->args[a].kind == O_VREG && !s->want_reg[i->args[a].v])
 					s->want_reg[i->args[a].v] = BPF_REG_1 + a;
 		}
+	for (int v = 0; v < f->nparams && v < f->nvregs; v++)
+		s->want_reg[v] = BPF_REG_1 + v;
 }
 
 /* Can the result of instruction k live in r0 instead? When its interval
