@@ -31,11 +31,21 @@ static int fail(Fn *c, const char *why)
 	return -1;
 }
 
+/* The address a MAP or MAPVAL instruction makes, into register r. */
+static void address(Fn *c, const IrIns *i, int r)
+{
+	int map = i->op == IR_MAP;
+	e_reloc(c, e_here(c), map ? REL_MAP : REL_DATA, i->target);
+	e_ld64(c, r, map ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE, map ? 0 : i->off, 0);
+}
+
 /* Operand o into register r. */
 static void opnd_to(Fn *c, IrOpnd o, int r)
 {
 	if (o.kind == O_VREG && c->ra.reg[o.v] >= 0)
 		e_mov(c, r, c->ra.reg[o.v]);
+	else if (o.kind == O_VREG && remade(&c->ra, o.v))
+		address(c, c->ra.remat[o.v], r);
 	else if (o.kind == O_VREG && c->ra.spill[o.v] >= 0)
 		e_ldx(c, 8, r, BPF_REG_10, spill_off(c, o.v));
 	else if (o.kind == O_SLOT) {
@@ -323,14 +333,10 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		e_alui(c, BPF_MOV, rd, (int32_t)i->a.v);
 		dput(c, i->dst, rd);
 		break;
-	case IR_MAP:
-		e_reloc(c, e_here(c), REL_MAP, i->target);
-		e_ld64(c, rd, BPF_PSEUDO_MAP_FD, 0, 0);
-		dput(c, i->dst, rd);
-		break;
-	case IR_MAPVAL:
-		e_reloc(c, e_here(c), REL_DATA, i->target);
-		e_ld64(c, rd, BPF_PSEUDO_MAP_VALUE, i->off, 0);
+	case IR_MAP: case IR_MAPVAL:
+		if (remade(&c->ra, i->dst))	/* made where it is used */
+			break;
+		address(c, i, rd);
 		dput(c, i->dst, rd);
 		break;
 	case IR_FUNCADDR:

@@ -56,13 +56,25 @@ static void spill(Scan *s, int v)
 {
 	RegAlloc *ra = s->ra;
 	int k = 0;
+	ra->reg[v] = -1;
+	if (ra->remat[v])	/* made again where it is used */
+		return;
 	while (k < ra->nspills && s->slot_end[k] >= s->iv[v].start)
 		k++;
 	if (k == ra->nspills)
 		ra->nspills++;
 	s->slot_end[k] = s->iv[v].end;
 	ra->spill[v] = k;
-	ra->reg[v] = -1;
+}
+
+/* Which of x and y to spill rather: one made again by a 64-bit load (two
+ * instructions a use, no store), else the one ending last. */
+static int rather(const Scan *s, int x, int y)
+{
+	int cx = s->ra->remat[x] != NULL, cy = s->ra->remat[y] != NULL;
+	if (cx != cy)
+		return cx ? x : y;
+	return s->iv[x].end >= s->iv[y].end ? x : y;
 }
 
 static void take(Scan *s, int v, int r)
@@ -99,10 +111,9 @@ static void alloc_one(Scan *s, int v)
 		}
 	for (int i = 0; i < n; i++) {
 		int a = s->owner[regs[i]];
-		if (victim < 0 || s->iv[a].end > s->iv[victim].end)
-			victim = a;
+		victim = victim < 0 ? a : rather(s, a, victim);
 	}
-	if (s->iv[victim].end <= s->iv[v].end) {
+	if (rather(s, v, victim) == v) {
 		spill(s, v);
 		return;
 	}
@@ -181,6 +192,26 @@ static void prefer_r0(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	free(at);
 }
 
+/* The vregs defined once, by a map or data section address, and not read
+ * before: spilling them is making them again. */
+static void find_remats(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
+{
+	int *ndefs = xcalloc(f->nvregs + 1, sizeof(int));
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst < 0)
+				continue;
+			ndefs[i->dst]++;
+			if (i->op == IR_MAP || i->op == IR_MAPVAL)
+				ra->remat[i->dst] = i;
+		}
+	for (int v = 0; v < f->nvregs; v++)
+		if (ndefs[v] != 1 || v < f->nparams || live_has(lv->in, v))
+			ra->remat[v] = NULL;
+	free(ndefs);
+}
+
 void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 {
 	int n = 0, *order = xmalloc((f->nvregs + 1) * sizeof(int));
@@ -188,6 +219,8 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	ra->reg = xmalloc((f->nvregs + 1) * sizeof(int));
 	ra->spill = xmalloc((f->nvregs + 1) * sizeof(int));
 	ra->nspills = 0;
+	ra->remat = xcalloc(f->nvregs + 1, sizeof(*ra->remat));
+	find_remats(f, lv, ra);
 	for (int v = 0; v < f->nvregs; v++) {
 		ra->reg[v] = ra->spill[v] = -1;
 		if (lv->iv[v].start >= 0)
@@ -217,5 +250,7 @@ void bpf_regalloc_free(RegAlloc *ra)
 {
 	free(ra->reg);
 	free(ra->spill);
+	free(ra->remat);
 	ra->reg = ra->spill = NULL;
+	ra->remat = NULL;
 }

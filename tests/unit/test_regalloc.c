@@ -57,7 +57,8 @@ static void check_invariants(const Liveness *lv, const RegAlloc *ra)
 			assert_int_equal(ra->spill[v], -1);
 			continue;
 		}
-		assert_true((ra->reg[v] >= 0) != (ra->spill[v] >= 0));
+		/* a register, a slot, or made again at each use */
+		assert_int_equal((ra->reg[v] >= 0) + (ra->spill[v] >= 0) + remade(ra, v), 1);
 		if (ra->reg[v] >= 0) {
 			/* r0 only for values no call clobbers (prefer_r0) */
 			assert_true(ra->reg[v] >= 0 && ra->reg[v] <= 9 && ra->reg[v] != 5);
@@ -65,14 +66,14 @@ static void check_invariants(const Liveness *lv, const RegAlloc *ra)
 				assert_false(iv->across_call);
 			if (iv->across_call)
 				assert_true(ra->reg[v] >= 6);
-		} else
+		} else if (ra->spill[v] >= 0)
 			assert_true(ra->spill[v] < ra->nspills);
 		for (int u = 0; u < v; u++) {
 			if (!overlap(iv, &lv->iv[u]))
 				continue;
 			if (ra->reg[v] >= 0)
 				assert_int_not_equal(ra->reg[v], ra->reg[u]);
-			else
+			else if (ra->spill[v] >= 0)
 				assert_int_not_equal(ra->spill[v], ra->spill[u]);
 		}
 	}
