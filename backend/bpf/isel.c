@@ -212,8 +212,9 @@ static int64_t align_off(const Fn *c, IrOpnd o, int64_t off)
 }
 
 /* Memory to memory in the widest chunks both sides are aligned for (the
- * verifier insists on aligned stack access). The data goes through S1 and
- * spilled bases through S2, reloaded per chunk. */
+ * verifier insists on aligned stack access). The data goes through S2 and
+ * spilled bases through S1, reloaded per chunk: a copy between bases in
+ * registers leaves S1 (r0) alone. */
 static int sel_copy(Fn *c, const IrIns *i)
 {
 	int rd, rs, od, os;
@@ -221,12 +222,12 @@ static int sel_copy(Fn *c, const IrIns *i)
 		int64_t as = align_off(c, i->b, (int64_t)i->off2 + k), ad = align_off(c, i->a, (int64_t)i->off + k);
 		for (n = 8; n > i->size - k || as % n || ad % n;)
 			n /= 2;
-		if (mem(c, i->b, i->off2 + k, n, S2, &rs, &os) < 0)
+		if (mem(c, i->b, i->off2 + k, n, S1, &rs, &os) < 0)
 			return -1;
-		e_ldx(c, n, S1, rs, os);
-		if (mem(c, i->a, i->off + k, n, S2, &rd, &od) < 0)
+		e_ldx(c, n, S2, rs, os);
+		if (mem(c, i->a, i->off + k, n, S1, &rd, &od) < 0)
 			return -1;
-		e_stx(c, n, rd, od, S1);
+		e_stx(c, n, rd, od, S2);
 	}
 	return 0;
 }
@@ -367,8 +368,7 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 }
 
 /* Does selecting i leave S1 (r0) alone, given where ra put its vregs?
- * Spilled operands and results, signed division, copies and calls go
- * through S1; so do d = a op b (d in b's register) and a branch with no
+ * Spilled operands and results, signed division and calls go through S1; so do d = a op b (d in b's register) and a branch with no
  * vreg operand. A call may still read r0: its argument moves empty r0
  * before any cycle among them needs it. The register allocator keeps
  * values in r0 across instructions this accepts. */
@@ -380,7 +380,7 @@ int bpf_sel_keeps_s1(const RegAlloc *ra, const IrIns *i)
 			return 0;
 	if (i->dst >= 0 && ra->reg[i->dst] < 0)
 		return 0;
-	if (i->op == IR_DIV || i->op == IR_MOD || i->op == IR_COPY)
+	if (i->op == IR_DIV || i->op == IR_MOD)
 		return 0;
 	if (i->op == IR_BR)
 		return i->a.kind == O_VREG || i->b.kind == O_VREG;
