@@ -144,6 +144,27 @@ static void test_spill_exact(void **state)
 	done(&a);
 }
 
+/* The same with the first value a data section's address: it is the one
+ * given up, made again where it is used (no slot); the last value is
+ * spilled as before. */
+static void test_remat(void **state)
+{
+	Alloc a = start(0);
+	IrBlock *b = ir_block(a.f);
+	int v[10];
+	IrIns *i = ir_emit(b, IR_MAPVAL);
+	i->dst = v[0] = ir_vreg(a.f);
+	for (int k = 1; k < 10; k++)
+		v[k] = mov(a.f, b, k);
+	ret(b, sum(a.f, b, v, 10));
+	allocate(&a);
+	assert_true(remade(&a.ra, v[0]));
+	assert_true(a.ra.reg[v[8]] >= 0);
+	assert_true(a.ra.spill[v[9]] >= 0);
+	assert_int_equal(a.ra.nspills, 1);
+	done(&a);
+}
+
 /* Two phases of ten values: the second phase's spills reuse the slots. */
 static void test_spill_slot_reuse(void **state)
 {
@@ -268,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_spill_exact),
 		cmocka_unit_test(test_spill_slot_reuse),
 		cmocka_unit_test(test_across_call),
+		cmocka_unit_test(test_remat),
 		cmocka_unit_test(test_call_arg),
 		cmocka_unit_test(test_arg_register),
 		cmocka_unit_test(test_loop_liveness),
