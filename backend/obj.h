@@ -14,6 +14,7 @@ typedef enum {
 	REL_DATA,	/* ld_imm64 of data section `target` (DATA_*); imm holds the offset */
 	REL_CALL,	/* call of function `target` (index in ObjFile.progs) */
 	REL_FUNC,	/* ld_imm64 (BPF_PSEUDO_FUNC) of function `target`'s address */
+	REL_KFUNC,	/* call of kfunc `target` (KF_* id): an extern in .ksyms */
 	REL_CORE,	/* mov or ldx of CO-RE relocation `target` (IrModule.cores): in .BTF.ext */
 } ObjRelocKind;
 

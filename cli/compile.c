@@ -9,7 +9,7 @@
 static int backend(const Source *src, Program *prog, const CompileOptions *opt, Diag *d, FILE *out)
 {
 	LowerOptions lo = { opt->strlen ? opt->strlen : 64, opt->ringbuf_size ? opt->ringbuf_size : 256 * 1024,
-			    src->name };
+			    src->name, opt->no_pid_filter };
 	IrModule *mod;
 	KtapMeta *meta;
 	int rc = 1;

@@ -26,6 +26,7 @@ typedef struct CompileOptions {
 	uint32_t ringbuf_size;	/* 0: default 256 KiB */
 	int unsafe_limits;	/* --unsafe-limits: no safe limits (docs/limits.md) */
 	const char *after;	/* EMIT_IR: stop after this pass (ir_pass_known), NULL: all */
+	int no_pid_filter;	/* ktap without -p: handlers need no -p check */
 } CompileOptions;
 
 /* Returns 0 on success, 1 after reporting errors to d. */

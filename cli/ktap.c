@@ -247,6 +247,7 @@ static int compile(Options *o, char **path)
 	*path = xasprintf("/proc/self/fd/%d", fd);
 	o->c.output = *path;
 	o->c.emit = EMIT_OBJ;
+	o->c.no_pid_filter = o->rt.pid == 0;
 	Diag *d = diag_new(&src, stderr, o->rt.json ? DIAG_JSON : DIAG_TEXT);
 	diag_set_error_limit(d, o->error_limit);
 	int rc = compile_source(&src, &o->c, d, stdout);

@@ -16,6 +16,19 @@ static const char *const unames[] = {
 #undef X
 };
 
+static const char *const kfuncs[][2] = {
+#define X(name, cname, proto) { cname, proto },
+	KTAP_KFUNCS(X)
+#undef X
+};
+
+enum { NF = sizeof(kfuncs) / sizeof(kfuncs[0]) };
+
+const char *kfunc_proto(int64_t id)
+{
+	return id >= KF_BASE && id < KF_BASE + NF ? kfuncs[id - KF_BASE][1] : 0;
+}
+
 enum { NK = sizeof(knames) / sizeof(knames[0]), NU = sizeof(unames) / sizeof(unames[0]) };
 
 const char *helper_name(int64_t id)
@@ -23,6 +36,8 @@ const char *helper_name(int64_t id)
 	static char lower[NU][24];
 	if (id > 0 && id < NK)
 		return knames[id];
+	if (kfunc_proto(id))
+		return kfuncs[id - KF_BASE][0];
 	int64_t i = id - KH_BASE;
 	if (i < 0 || i >= NU)
 		return 0;

@@ -40,8 +40,32 @@ enum {
 	KH_END_
 };
 
+/* Kernel functions (kfuncs) kernel code calls: ids from KF_BASE, each
+ * with its C name and its prototype for the object's BTF, in letters:
+ * the return type, then the parameters': v void, i int, I int *, n struct
+ * bpf_iter_num * (an 8-byte iterator on the stack). libbpf resolves them
+ * against the kernel's BTF at load time. */
+#define KF_BASE 2000
+
+#define KTAP_KFUNCS(X) \
+	X(ITER_NUM_NEW,     "bpf_iter_num_new",     "inii") \
+	X(ITER_NUM_NEXT,    "bpf_iter_num_next",    "In") \
+	X(ITER_NUM_DESTROY, "bpf_iter_num_destroy", "vn")
+
+enum {
+#define X(name, cname, proto) KF_##name,
+	KF_FIRST_ = KF_BASE - 1,
+	KTAP_KFUNCS(X)
+#undef X
+	KF_END_
+};
+
+/* Its prototype letters when id is a kfunc's, else NULL. */
+const char *kfunc_proto(int64_t id);
+
 /* The name of helper id, for listings: a kernel helper's without its
- * "bpf_" ("map_lookup_elem"), a user one's in lower case ("printf"); NULL
+ * "bpf_" ("map_lookup_elem"), a user one's in lower case ("printf"), a kfunc's as
+ * in C ("bpf_iter_num_new"); NULL
  * when no helper has that id. The one test of a valid helper id. */
 const char *helper_name(int64_t id);
 

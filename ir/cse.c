@@ -58,28 +58,6 @@ typedef struct Cse {
 	int chained;		/* a subprogram, or a function that calls one */
 } Cse;
 
-/* Helpers whose result stays the same for one run of a program: until
- * the op table has helper facts. */
-static int pure_helper(int64_t id)
-{
-	return id == BPF_FUNC_get_current_pid_tgid || id == BPF_FUNC_get_current_uid_gid ||
-	       id == BPF_FUNC_get_current_task || id == BPF_FUNC_get_current_task_btf ||
-	       id == BPF_FUNC_get_smp_processor_id;
-}
-
-/* Helpers that change no map's entries (so keep lookup results) and write
- * no memory the compiler tracks, beyond what their arguments point to:
- * until the op table has helper facts. */
-static int leaves_maps(int64_t id)
-{
-	return pure_helper(id) || id == BPF_FUNC_map_lookup_elem || id == BPF_FUNC_ktime_get_ns ||
-	       id == BPF_FUNC_ktime_get_boot_ns || id == BPF_FUNC_get_current_comm ||
-	       id == BPF_FUNC_probe_read_kernel || id == BPF_FUNC_probe_read_user ||
-	       id == BPF_FUNC_probe_read_kernel_str || id == BPF_FUNC_probe_read_user_str ||
-	       id == BPF_FUNC_ringbuf_output || id == BPF_FUNC_ringbuf_reserve ||
-	       id == BPF_FUNC_ringbuf_submit || id == BPF_FUNC_ringbuf_discard;
-}
-
 /* Operations that compute a value from their operands alone (a MOV is
  * numbered as what it copies). */
 static int pure_op(const IrIns *i)
@@ -172,14 +150,14 @@ static void reachability(Cse *c)
 
 static int kills_lookups(const IrIns *i)
 {
-	return i->op == IR_CALLF || (i->op == IR_CALL && !leaves_maps(i->target));
+	return i->op == IR_CALLF || (i->op == IR_CALL && !ir_helper_is(i->target, H_KEEPS_MAPS));
 }
 
 /* A call of a function of the module: a user function, or bpf_loop's
  * callback. */
 static int calls_function(const IrIns *i)
 {
-	return i->op == IR_CALLF || (i->op == IR_CALL && i->target == BPF_FUNC_loop);
+	return i->op == IR_CALLF || (i->op == IR_CALL && ir_helper_is(i->target, H_CALLS_BACK));
 }
 
 /* A subprogram, or a function that calls one: its stack adds up with
@@ -235,7 +213,7 @@ static int between(const Cse *c, int a, int pa, int b, int pb, Kills *kills)
 static void track(Cse *c, const IrIns *i)
 {
 	Contents *s = i->a.kind == O_SLOT ? &c->slots[i->a.v] : NULL;
-	int everything = (i->op == IR_CALL && !pure_helper(i->target) && i->target != BPF_FUNC_map_lookup_elem) ||
+	int everything = (i->op == IR_CALL && !ir_helper_is(i->target, H_FIXED) && i->target != BPF_FUNC_map_lookup_elem) ||
 			 i->op == IR_CALLF ||
 			 ((i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_XADD) && !s);
 	if (everything) {
@@ -314,7 +292,7 @@ static int expr_of(Cse *c, const IrIns *i, Expr *e)
 	if (i->op == IR_CALL) {
 		/* in user context a lookup is the interpreter's copy: never reused */
 		int lookup = i->target == BPF_FUNC_map_lookup_elem && i->nargs == 2 && c->f->ctx == IRF_KERNEL;
-		if (!pure_helper(i->target) && !lookup)
+		if (!ir_helper_is(i->target, H_FIXED) && !lookup)
 			return 0;
 		int64_t slot;
 		if (lookup && (!opnd_vn(c, i->args[0], &e->ops[0], &e->isimm[0]) ||

@@ -48,6 +48,9 @@ extern const IrOpInfo ir_ops[IR_NOPS];
 
 /* Whether op has all the flags f (ops.h). */
 static inline int ir_op_is(IrOp op, unsigned f) { return (ir_ops[op].flags & f) == f; }
+/* Whether helper id has all the facts h (ops.h's IR_HELPERS); user
+ * helpers (KH_*) have none. */
+int ir_helper_is(int64_t id, unsigned h);
 /* For CSE and code motion: the result depends on the operands alone. */
 static inline int ir_op_pure(IrOp op) { return ir_op_is(op, F_PURE); }
 
@@ -203,6 +206,10 @@ void ir_print_module(FILE *out, const IrModule *m);
 const char *ir_op_name(IrOp op);
 /* The condition that holds of (b, a) when c holds of (a, b): slt is sgt. */
 IrCond ir_cond_swapped(IrCond c);
+/* The condition that holds when c does not, or -1 (C_SET has none). */
+int ir_cond_negated(IrCond c);
+/* Whether x c y holds. */
+int ir_cond_holds(IrCond c, int64_t x, int64_t y);
 
 /* The pass driver (opt.c): checks each function of m (ir_check_in), runs
  * the passes (constant folding, copy propagation, dead code elimination,

@@ -165,7 +165,9 @@ static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *p
 
 /* ktap -p PID: the runtime writes RODATA_PID_FILTER before the load and
  * handlers ignore events of other processes; without -p the verifier sees
- * the constant 0 and removes the check. */
+ * the constant 0 and removes the check, but keeps the load of the word. An
+ * object from ktapc may be run with or without -p, so it has the check;
+ * ktap compiling a script for a run without -p leaves it out. */
 static void pid_filter(Lower *L)
 {
 	int want = emit_load(L, ir_r(emit_mapval(L, DATA_RODATA, RODATA_PID_FILTER)), 0, 8);
@@ -233,7 +235,7 @@ static void lower_body(Lower *L, const Job *j)
 		stopped(L);	/* first: after the end a handler costs one load */
 	if (j->disp)
 		dispatch_entry(L);
-	if (probe)
+	if (probe && !L->opt->no_pid_filter)
 		pid_filter(L);
 	frame_setup(L, sf);
 	if (sf->filter) {
@@ -450,7 +452,7 @@ static void lower_jobs(Lower *L, const Job *jobs, int njobs)
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
 	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1,
-		   .agg_zero = -1 };
+		   .agg_zero = -1, .iters = -1 };
 	L.mod = *mod = ir_module_new();
 	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
 	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");
@@ -468,6 +470,7 @@ int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, 
 	}
 	free(jobs);
 	free(L.temps);
+	free(L.open_it);
 	free(L.spare);
 	free(L.table_map);
 	free(L.table_drops);

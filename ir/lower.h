@@ -11,6 +11,7 @@ typedef struct LowerOptions {
 	int strlen;		/* string buffer bytes (multiple of 8) */
 	uint32_t ringbuf_size;	/* bytes, a power of two multiple of the page size */
 	const char *source_name;
+	int no_pid_filter;	/* no -p check in handlers: the caller knows there is no -p */
 } LowerOptions;
 
 /* Returns 0, or -1 after reporting errors to d. *mod and *meta are set

@@ -49,6 +49,8 @@ typedef struct Lower {
 				   be a record made from it), else -1 */
 	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
 	IrBlock *brk;		/* where break goes */
+	int iters;		/* the kernel has open-coded numeric iterators: 1, 0, -1 not asked yet */
+	int *open_it, nopen;	/* slots of the iterators open where we are, innermost last */
 	int *temps, ntemps;	/* temporary slots in use, in order of allocation */
 	int *spare, nspare;	/* temporary slots free for reuse */
 	int line, col;
@@ -157,9 +159,11 @@ void presence_set(Lower *L, Symbol *s, IrOpnd present);	/* nothing if never nil 
  * nilable variable may not be). */
 IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present);
 
-/* loop.c: kernel loops run their bodies in bpf_loop callbacks */
+/* loop.c: kernel loops, open-coded iterators or bpf_loop callbacks */
 typedef enum { LOOP_WHILE, LOOP_REPEAT, LOOP_FOR } LoopKind;
-void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step);
+void kernel_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step);
+int loop_in_callback(Lower *L, Func *sf, const Node *n);	/* n's body is a bpf_loop callback */
+void loops_leave(Lower *L);	/* before a return: destroy the open iterators */
 void callback_return(Lower *L, IrOpnd v);
 void finish_func(IrFunc *f);
 

@@ -20,9 +20,17 @@ int any(const Node *n, int (*pred)(const Node *, void *), void *ctx)
 	return 0;
 }
 
-static int is_loop(const Node *n, void *ctx)
+typedef struct LoopAsk {
+	Lower *L;
+	Func *sf;
+} LoopAsk;
+
+/* A loop whose body is a callback: it reaches the locals through the frame. */
+static int is_callback_loop(const Node *n, void *ctx)
 {
-	return n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM;
+	LoopAsk *q = ctx;
+	return (n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM) &&
+	       loop_in_callback(q->L, q->sf, n);
 }
 
 static int is_stack(const Node *n, void *ctx)
@@ -54,13 +62,14 @@ enum { STACK_STRINGS = 256 };
 /* A probe keeps its strings on the stack while they fit (an upper bound:
  * every string value a buffer of its own) and it calls no user function,
  * whose stack adds to its own; then it needs no per-CPU frame, nor the
- * lookup of it at every event. Loops always take the frame: their bodies
- * are callbacks that reach the locals through it. */
+ * lookup of it at every event. Loops in callbacks take the frame: their
+ * bodies reach the locals through it. */
 int needs_frame(Lower *L, Func *sf)
 {
 	if (!kernel(L))
 		return 0;
-	if (any(sf->body, is_loop, NULL))
+	LoopAsk q = { L, sf };
+	if (any(sf->body, is_callback_loop, &q))
 		return 1;
 	int n = 0;
 	for (int i = 0; i < sf->nlocals; i++)
@@ -135,7 +144,8 @@ static void frame_map(Lower *L, Func *sf)
 	set_block(L, none);
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
-	if (!any(sf->body, is_loop, NULL))
+	LoopAsk q = { L, sf };
+	if (!any(sf->body, is_callback_loop, &q))
 		return;		/* no loop bodies to link to */
 	L->link = ir_slot(L->f, LK_SIZE);
 	emit_zero(L, L->link);

@@ -1,14 +1,24 @@
 /* Kernel loops. The verifier would walk a loop once per iteration, so a loop
- * whose trip count it cannot bound is rejected as too large. Instead each
- * kernel loop runs its body in a callback of bpf_loop, which the verifier
- * checks until its states converge, with the iteration cap as bpf_loop's
- * count. The callback reaches the function's locals through the link it is
- * given (see local.c), and tells the caller how the body ended in the
- * frame's status word. */
+ * whose trip count it cannot bound is rejected as too large. Two forms
+ * avoid that, both with the iteration cap as their count:
+ *
+ * An open-coded iterator (bpf_iter_num_new/_next/_destroy, Linux 6.4+,
+ * used when the target kernel's BTF has them): the body is inline and the
+ * locals stay in registers; the verifier checks the loop until its states
+ * converge, widening numbers whose exact values do not matter. It does
+ * not converge when the loop compares a number it knows exactly at every
+ * iteration (a counter from a constant): such loops take the other form.
+ *
+ * A bpf_loop callback: the callback reaches the function's locals
+ * through the link it is given (see local.c), and tells the caller how
+ * the body ended in the frame's status word. */
+#include <bpf/btf.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include "lower_impl.h"
+#include "../common/uhelpers.h"
 #include "../common/util.h"
+#include "../frontend/ctypes.h"
 
 /* Kernel loops stop after this many iterations and count it (docs/language.md §6). */
 #define LOOP_CAP 100000
@@ -40,6 +50,25 @@ void callback_return(Lower *L, IrOpnd v)
 	}
 	set_status(L, ST_RETURN);
 	emit_ret(L, ir_imm(1));
+}
+
+/* Iterators open in the function being lowered, innermost last: every way
+ * out of them destroys them, or the verifier refuses the program. */
+static void iter_push(Lower *L, int slot)
+{
+	L->open_it = xrealloc(L->open_it, (L->nopen + 1) * sizeof(*L->open_it));
+	L->open_it[L->nopen++] = slot;
+}
+
+static void iter_destroy(Lower *L, int slot)
+{
+	emit_call(L, KF_ITER_NUM_DESTROY, 1, ir_r(emit_addr(L, slot)));
+}
+
+void loops_leave(Lower *L)
+{
+	for (int i = L->nopen - 1; i >= 0; i--)
+		iter_destroy(L, L->open_it[i]);
 }
 
 /* One iteration, in the callback: return 1 to stop, 0 to go on. */
@@ -86,6 +115,8 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	L->b = ir_block(cb);
 	L->temps = L->spare = NULL;	/* slots belong to their function */
 	L->ntemps = L->nspare = 0;
+	L->open_it = NULL;		/* and so do iterators */
+	L->nopen = 0;
 	L->linkreg = 1;
 	L->ctxreg = emit_load(L, ir_r(1), LK_CTX, 8);
 	if (L->progctx >= 0)
@@ -103,13 +134,19 @@ static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t ste
 	int size = L->frame_size;
 	free(L->temps);
 	free(L->spare);
+	free(L->open_it);
 	*L = saved;
 	L->frame_size = size;	/* the loop body's buffers are part of the frame */
 	return index;
 }
 
-void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
+static void callback_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
 {
+	int limit_off = 0;
+	if (kind == LOOP_FOR) {
+		limit_off = frame_alloc(L, 8);
+		emit_store(L, frame_base(L), limit_off, 8, limit);
+	}
 	int cb = callback(L, n, kind, limit_off, step);
 	at(L, n);
 	set_status(L, ST_RUN);
@@ -126,6 +163,7 @@ void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 	set_block(L, ended);
 	emit_br(L, C_EQ, ir_r(st), ir_imm(ST_RETURN), ret, after);
 	set_block(L, ret);
+	loops_leave(L);
 	if (in_callback(L))		/* a loop inside a loop body: pass the return on */
 		emit_ret(L, ir_imm(1));
 	else if (L->sf->kind == FN_USER && L->retbuf < 0)
@@ -134,4 +172,166 @@ void kernel_loop(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 		emit_ret(L, ir_imm(0));
 	set_block(L, after);
 	set_status(L, ST_RUN);
+}
+
+/* The for loop's variable is start + step * k at the iterator's k-th
+ * step: a number the verifier does not know, where a counter stepped by
+ * the body would be one it knows exactly when start and limit are
+ * constants. */
+static void for_test(Lower *L, Node *n, IrOpnd start, IrOpnd limit, int64_t step, int k,
+		     IrBlock *body, IrBlock *exit)
+{
+	Symbol *var = n->list.v[0]->sym;
+	IrOpnd v = ir_r(emit_load(L, ir_r(k), 0, 4));
+	if (step != 1)
+		v = ir_r(emit_op(L, IR_MUL, v, ir_imm(step)));
+	local_set(L, var, ir_r(emit_op(L, IR_ADD, start, v)), '=');
+	emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var), limit, exit, body);
+}
+
+static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
+{
+	IrOpnd start = ir_imm(0);
+	if (kind == LOOP_FOR) {
+		start = ir_r(emit_mov(L, local_get(L, n->list.v[0]->sym)));
+		if (limit.kind == O_VREG)
+			limit = ir_r(emit_mov(L, limit));
+	}
+	at(L, n);
+	int it = ir_slot(L->f, 8);
+	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
+	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP));
+	IrBlock *head = new_block(L), *test = new_block(L), *body = new_block(L);
+	IrBlock *capped = new_block(L), *exit = new_block(L);
+	emit_jmp(L, head);
+	set_block(L, head);
+	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp);
+	emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, test);
+	set_block(L, capped);
+	count_drop(L, BSS_LOOP_CAPS);
+	emit_jmp(L, exit);
+	set_block(L, test);
+	iter_push(L, it);
+	IrBlock *saved = L->brk;
+	L->brk = exit;
+	switch (kind) {
+	case LOOP_WHILE:
+		lower_cond(L, n->a, body, exit);
+		set_block(L, body);
+		lower_block(L, n->body);
+		emit_jmp(L, head);
+		break;
+	case LOOP_REPEAT:
+		emit_jmp(L, body);
+		set_block(L, body);
+		lower_block(L, n->body);
+		lower_cond(L, n->a, exit, head);
+		break;
+	case LOOP_FOR:
+		for_test(L, n, start, limit, step, k, body, exit);
+		set_block(L, body);
+		lower_block(L, n->body);
+		emit_jmp(L, head);
+		break;
+	}
+	L->brk = saved;
+	L->nopen--;
+	set_block(L, exit);
+	at(L, n);
+	emit_call(L, KF_ITER_NUM_DESTROY, 1, itp);
+}
+
+/* Does the target kernel have the numeric iterators? */
+static int has_iters(Lower *L)
+{
+	if (L->iters < 0) {
+		const char *why;
+		struct btf *btf = ctypes_btf(&why);
+		L->iters = btf != NULL;
+		for (int id = KF_ITER_NUM_NEW; btf && id <= KF_ITER_NUM_DESTROY; id++)
+			L->iters &= btf__find_by_name_kind(btf, helper_name(id), BTF_KIND_FUNC) > 0;
+	}
+	return L->iters;
+}
+
+/* A counter: a local the function sets only to constants or steps by
+ * constants, so that the verifier knows its value exactly. */
+typedef struct Counter {
+	Symbol *s;		/* the local asked about */
+	int other;		/* it gets another value somewhere */
+} Counter;
+
+static int constant_step(const Node *v, Symbol *s)
+{
+	if (!v || v->kind == N_NUM || v->kind == N_NIL)
+		return 1;
+	if (v->kind != N_BINOP || (v->op != '+' && v->op != '-'))
+		return 0;
+	return (v->a->kind == N_NAME && v->a->sym == s && v->b->kind == N_NUM) ||
+	       (v->b->kind == N_NAME && v->b->sym == s && v->a->kind == N_NUM);
+}
+
+static int sets_other(const Node *n, void *ctx)
+{
+	Counter *c = ctx;
+	if (n->kind == N_FORNUM || n->kind == N_FORIN) {
+		for (int i = 0; i < n->list.n; i++)
+			c->other |= n->list.v[i]->sym == c->s;
+	} else if (n->kind == N_VAR || n->kind == N_ASSIGN) {
+		for (int i = 0; i < n->list.n; i++)
+			if (n->list.v[i]->kind == N_NAME && n->list.v[i]->sym == c->s)
+				c->other |= !constant_step(i < n->list2.n ? n->list2.v[i] : NULL, c->s);
+	}
+	return 0;
+}
+
+static int is_counter(const Node *n, void *ctx)
+{
+	Func *sf = ctx;
+	if (n->kind != N_NAME || !n->sym || n->sym->kind != SYM_LOCAL)
+		return 0;
+	if (sf->params)
+		for (int i = 0; i < sf->params->n; i++)
+			if (sf->locals[i] == n->sym)
+				return 0;	/* its callers' value */
+	Counter c = { n->sym, 0 };
+	any(sf->body, sets_other, &c);
+	return !c.other;
+}
+
+/* A comparison of a counter, which the verifier then tracks exactly. */
+static int compares_counter(const Node *n, void *ctx)
+{
+	int cmp = n->kind == N_BINOP && (n->op == '<' || n->op == '>' || n->op == TK_LE ||
+					 n->op == TK_GE || n->op == TK_EQ || n->op == TK_NE);
+	return cmp && (any(n->a, is_counter, ctx) || any(n->b, is_counter, ctx));
+}
+
+static int sets_var(const Node *n, void *ctx)
+{
+	Symbol *var = ctx;
+	if (n->kind != N_VAR && n->kind != N_ASSIGN)
+		return 0;
+	for (int i = 0; i < n->list.n; i++)
+		if (n->list.v[i]->kind == N_NAME && n->list.v[i]->sym == var)
+			return 1;
+	return 0;
+}
+
+int loop_in_callback(Lower *L, Func *sf, const Node *n)
+{
+	if (!has_iters(L))
+		return 1;
+	if (n->kind == N_FORNUM && any(n->body, sets_var, n->list.v[0]->sym))
+		return 1;	/* its variable is not start + step * k */
+	return (n->a && n->kind != N_FORNUM && (any(n->a, compares_counter, sf) || is_counter(n->a, sf))) ||
+	       any(n->body, compares_counter, sf);
+}
+
+void kernel_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
+{
+	if (loop_in_callback(L, L->sf, n))
+		callback_loop(L, n, kind, limit, step);
+	else
+		iter_loop(L, n, kind, limit, step);
 }

@@ -110,7 +110,7 @@ static IrBlock *loop_exit(Lower *L, IrBlock *exit)
 static void lower_while(Lower *L, Node *n)
 {
 	if (kernel(L)) {
-		kernel_loop(L, n, LOOP_WHILE, 0, 0);
+		kernel_loop(L, n, LOOP_WHILE, ir_imm(0), 0);
 		return;
 	}
 	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
@@ -127,7 +127,7 @@ static void lower_while(Lower *L, Node *n)
 static void lower_repeat(Lower *L, Node *n)
 {
 	if (kernel(L)) {
-		kernel_loop(L, n, LOOP_REPEAT, 0, 0);
+		kernel_loop(L, n, LOOP_REPEAT, ir_imm(0), 0);
 		return;
 	}
 	IrBlock *body = new_block(L), *test = new_block(L), *exit = new_block(L);
@@ -149,9 +149,7 @@ static void lower_fornum(Lower *L, Node *n)
 	presence_set(L, var, ir_imm(1));
 	IrOpnd limit = lower_expr(L, n->b);
 	if (kernel(L)) {
-		int off = frame_alloc(L, 8);
-		emit_store(L, frame_base(L), off, 8, limit);
-		kernel_loop(L, n, LOOP_FOR, off, step);
+		kernel_loop(L, n, LOOP_FOR, limit, step);
 		return;
 	}
 	if (limit.kind == O_VREG)
@@ -236,7 +234,9 @@ static void lower_return(Lower *L, Node *n)
 {
 	IrOpnd v = ir_imm(0);
 	if (in_callback(L)) {
-		callback_return(L, n->a ? lower_expr(L, n->a) : ir_imm(0));
+		v = n->a ? lower_expr(L, n->a) : ir_imm(0);
+		loops_leave(L);
+		callback_return(L, v);
 		return;
 	}
 	if (n->a && L->sf->kind == FN_USER) {
@@ -250,6 +250,7 @@ static void lower_return(Lower *L, Node *n)
 		lower_expr(L, n->a);
 	}
 	at(L, n);
+	loops_leave(L);
 	emit_ret(L, v);
 }
 

@@ -75,4 +75,43 @@ enum {
 	F_THELPER = 1 << 13,
 };
 
+/* What the passes know of the helpers a CALL names (its target), one row
+ * each; a helper without a row may do anything to memory and maps.
+ *
+ * X(name, facts)   name: BPF_FUNC_<name>; facts: H_* below */
+#define IR_HELPERS(X) \
+	X(get_current_pid_tgid,  H_FIXED | H_KEEPS_MAPS) \
+	X(get_current_uid_gid,   H_FIXED | H_KEEPS_MAPS) \
+	X(get_current_task,      H_FIXED | H_KEEPS_MAPS) \
+	X(get_current_task_btf,  H_FIXED | H_KEEPS_MAPS) \
+	X(get_smp_processor_id,  H_FIXED | H_KEEPS_MAPS) \
+	X(map_lookup_elem,       H_KEEPS_MAPS) \
+	X(ktime_get_ns,          H_KEEPS_MAPS) \
+	X(ktime_get_boot_ns,     H_KEEPS_MAPS) \
+	X(get_current_comm,      H_KEEPS_MAPS | H_FILLS) \
+	X(probe_read_kernel,     H_KEEPS_MAPS | H_FILLS) \
+	X(probe_read_user,       H_KEEPS_MAPS | H_FILLS) \
+	X(probe_read_kernel_str, H_KEEPS_MAPS) \
+	X(probe_read_user_str,   H_KEEPS_MAPS) \
+	X(ringbuf_output,        H_KEEPS_MAPS) \
+	X(ringbuf_reserve,       H_KEEPS_MAPS) \
+	X(ringbuf_submit,        H_KEEPS_MAPS) \
+	X(ringbuf_discard,       H_KEEPS_MAPS) \
+	X(loop,                  H_CALLS_BACK)
+
+enum {
+	/* the result is fixed for one run of a program (a program runs on one
+	   task and one CPU): CSE reuses it */
+	H_FIXED = 1 << 0,
+	/* changes no map's entries and writes no memory but what its
+	   arguments point to: lookup results stay valid across it */
+	H_KEEPS_MAPS = 1 << 1,
+	/* writes all args[1] bytes at args[0], whatever happens (zeroes on
+	   failure), and reads no memory but through its other arguments: what
+	   was stored there before is dead */
+	H_FILLS = 1 << 2,
+	/* calls a function of the module (bpf_loop's callback) */
+	H_CALLS_BACK = 1 << 3,
+};
+
 #endif

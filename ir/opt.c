@@ -15,6 +15,7 @@ typedef struct Pass {
 /* One round, in order; rounds repeat until none changes anything. */
 static const Pass passes[] = {
 	{ "fold", ir_fold },
+	{ "thread", ir_thread },
 	{ "cse", ir_cse },
 	{ "dse", ir_dse },
 	{ "cfg", ir_simplify_cfg },

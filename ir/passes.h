@@ -7,6 +7,7 @@
 
 int ir_fold(IrFunc *f);		/* fold.c: constant folding, constant and copy propagation */
 int ir_simplify_cfg(IrFunc *f);	/* cfg.c: jump threading, block merging, unreachable blocks */
+int ir_thread(IrFunc *f);	/* thread.c: branches whose outcome the way in decides */
 int ir_cse(IrFunc *f);		/* cse.c: values computed again where an earlier result holds */
 int ir_dse(IrFunc *f);		/* dse.c: stores to slots nothing reads */
 int ir_dce(IrFunc *f);		/* dce.c: pure instructions whose result is never used */

@@ -56,6 +56,8 @@ static void print_call(FILE *out, const ObjFile *o, const ObjProg *p, int k)
 			fprintf(out, "call pc%+d <%s>", in->imm, o->mod->funcs[r->target]->name);
 		else
 			fprintf(out, "call pc%+d", in->imm);
+	} else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL && (name = helper_name(in->imm))) {
+		fprintf(out, "call %s", name);
 	} else if ((name = helper_name(in->imm)))
 		fprintf(out, "call %s%s#%d", in->imm < KH_BASE ? "bpf_" : "", name, in->imm);
 	else

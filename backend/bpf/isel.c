@@ -3,6 +3,7 @@
  * not in a register (spilled vregs, immediates that need a register, slot
  * addresses) are brought into the scratch registers S1 and S2. */
 #include "bpf_internal.h"
+#include "../../common/uhelpers.h"
 
 /* The BPF ALU op of each binary op that maps onto one (ops.h), else -1. */
 static const int alu_op[IR_NOPS] = {
@@ -246,6 +247,10 @@ static void sel_call(Fn *c, const IrIns *i)
 		e_reloc(c, e_here(c), REL_CALL, i->target);
 		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
 			.src_reg = BPF_PSEUDO_CALL, .imm = -1 });
+	} else if (kfunc_proto(i->target)) {	/* the ELF writer makes it clang's extern call */
+		e_reloc(c, e_here(c), REL_KFUNC, i->target);
+		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
+			.src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = i->target });
 	} else
 		e_insn(c, (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = i->target });
 	dput(c, i->dst, BPF_REG_0);

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "../obj.h"
+#include "../../common/uhelpers.h"
 #include "../../common/util.h"
 
 /* The encoder. Type ids start at 1 (0 is void). Members, params and
@@ -61,6 +62,8 @@ typedef struct ObjPlace {
 	int *off;		/* per prog: first instruction in its section */
 	uint32_t *map_off;	/* per map: offset of its definition in .maps */
 	uint32_t maps_size;
+	int nkfuncs;		/* the kfuncs the code calls (KF_* ids), ascending */
+	int kfuncs[KF_END_ - KF_BASE];
 } ObjPlace;
 
 

@@ -165,12 +165,55 @@ static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 	return btf_add_func(&e->b, f->name, proto, f->global ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC);
 }
 
+/* A kfunc's FUNC_PROTO from its letters (common/uhelpers.h); libbpf
+ * checks it against the kernel's. */
+static uint32_t kfunc_type(Enc *e, int64_t id)
+{
+	const char *p = kfunc_proto(id);
+	uint32_t t[8] = {0};
+	int n = 0;
+	for (const char *c = p; *c && n < 8; c++) {
+		switch (*c) {
+		case 'i':
+			t[n++] = e->t_int;
+			break;
+		case 'I':
+			t[n++] = btf_add_ptr(&e->b, e->t_int);
+			break;
+		case 'n':
+			t[n++] = btf_add_ptr(&e->b, btf_add_struct(&e->b, "bpf_iter_num", 8));
+			break;
+		default:	/* 'v' */
+			t[n++] = 0;
+		}
+	}
+	uint32_t proto = btf_add_proto(&e->b, t[0]);
+	for (int i = 1; i < n; i++)
+		btf_add_param(&e->b, NULL, t[i]);
+	return btf_add_func(&e->b, helper_name(id), proto, BTF_FUNC_EXTERN);
+}
+
+/* The kfuncs called: extern FUNCs in a .ksyms DATASEC, as clang makes
+ * them; libbpf finds them there. */
+static void ksyms_sec(Enc *e, const ObjPlace *pl)
+{
+	if (!pl->nkfuncs)
+		return;
+	uint32_t ids[KF_END_ - KF_BASE];
+	for (int i = 0; i < pl->nkfuncs; i++)
+		ids[i] = kfunc_type(e, pl->kfuncs[i]);
+	btf_add_datasec(&e->b, ".ksyms", 0);
+	for (int i = 0; i < pl->nkfuncs; i++)
+		btf_add_secinfo(&e->b, ids[i], 0, 0);
+}
+
 void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)
 {
 	Enc e;
 	btf_init(&e.b);
 	base_types(&e);
 	maps_sec(&e, o, pl);
+	ksyms_sec(&e, pl);
 	for (int i = 0; i < DATA_NSEC; i++)
 		data_sec(&e, &o->mod->data[i], data_sec_names[i]);
 	uint32_t *funcs = xcalloc(o->nprogs + 1, sizeof(*funcs));

@@ -29,6 +29,19 @@ static int find_sec(ObjPlace *pl, const char *name)
 	return pl->nsecs++;
 }
 
+/* Each kfunc is one extern however many calls it has. */
+static void kfuncs_used(const ObjFile *o, ObjPlace *pl)
+{
+	int used[KF_END_ - KF_BASE] = {0};
+	for (int i = 0; i < o->nprogs; i++)
+		for (int r = 0; r < o->progs[i].nrelocs; r++)
+			if (o->progs[i].relocs[r].kind == REL_KFUNC && kfunc_proto(o->progs[i].relocs[r].target))
+				used[o->progs[i].relocs[r].target - KF_BASE] = 1;
+	for (int k = 0; k < KF_END_ - KF_BASE; k++)
+		if (used[k])
+			pl->kfuncs[pl->nkfuncs++] = KF_BASE + k;
+}
+
 void obj_place(const ObjFile *o, ObjPlace *pl)
 {
 	memset(pl, 0, sizeof(*pl));
@@ -53,6 +66,7 @@ void obj_place(const ObjFile *o, ObjPlace *pl)
 		pl->map_off[i] = pl->maps_size;
 		pl->maps_size += btf_map_def_size(&o->mod->maps[i]);
 	}
+	kfuncs_used(o, pl);
 }
 
 void obj_place_free(ObjPlace *pl)

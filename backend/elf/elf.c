@@ -39,6 +39,7 @@ typedef struct W {
 	uint32_t text_sym;	/* .text's section symbol: function addresses refer to it */
 	size_t maps_ndx;
 	uint32_t *map_sym;
+	uint32_t kfunc_sym[KF_END_ - KF_BASE];	/* per kfunc called: its undefined symbol */
 } W;
 
 static void *keep(W *w, void *p)
@@ -176,6 +177,10 @@ static void symbols(W *w)
 		if (!pass)
 			w->nlocal = w->syms.len / sizeof(Elf64_Sym);
 	}
+	/* kfuncs: undefined and untyped, as clang makes an extern's */
+	for (int i = 0; i < w->pl.nkfuncs; i++)
+		w->kfunc_sym[w->pl.kfuncs[i] - KF_BASE] =
+			add_sym(w, helper_name(w->pl.kfuncs[i]), STB_GLOBAL, STT_NOTYPE, SHN_UNDEF, 0, 0);
 	for (int i = 0; i < mod->nmaps; i++)
 		w->map_sym[i] = add_sym(w, mod->maps[i].name, STB_GLOBAL, STT_OBJECT, w->maps_ndx,
 					w->pl.map_off[i], btf_map_def_size(&mod->maps[i]));
@@ -213,6 +218,15 @@ static int reloc(W *w, int k, const ObjReloc *r, struct bpf_insn *code, Buf *rel
 		in->src_reg = BPF_PSEUDO_CALL;
 		in->imm = -1;
 		sym = w->code_sym[r->target];
+		type = R_BPF_64_32;
+	} else if (r->kind == REL_KFUNC) {
+		/* clang's form of an extern call, which libbpf makes a
+		 * BPF_PSEUDO_KFUNC_CALL of the kernel's BTF id */
+		if (!kfunc_proto(r->target) || in->code != (BPF_JMP | BPF_CALL))
+			return bug(w, name, "kfunc relocation not on a call of a kfunc");
+		in->src_reg = BPF_PSEUDO_CALL;
+		in->imm = -1;
+		sym = w->kfunc_sym[r->target - KF_BASE];
 		type = R_BPF_64_32;
 	} else if (r->kind == REL_FUNC) {
 		/* libbpf: the callee is at the section symbol's offset + imm bytes */

@@ -29,6 +29,7 @@ static int urel(const ObjFile *o, const ObjProg *p, const ObjReloc *r, KtapURel 
 		return 0;
 	case REL_FUNC:		/* only kernel loops take function addresses */
 	case REL_CORE:		/* and only kernel code reads typed data */
+	case REL_KFUNC:		/* or calls kfuncs */
 		break;
 	case REL_CALL:
 		if (r->target < 0 || r->target >= o->nprogs)

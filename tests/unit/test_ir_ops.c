@@ -2,6 +2,7 @@
  * what ir_check accepts, and its flags are consistent with each other. */
 #include "test_ir_util.h"
 #include <linux/bpf.h>
+#include "common/uhelpers.h"
 
 /* The first kind the mask allows, preferring a vreg. */
 static IrOpnd some(unsigned mask, int slot)
@@ -125,6 +126,24 @@ static void helper_gap(void **state)
 	ir_module_free(m);
 }
 
+/* The helper rows: facts where the table gives them, none elsewhere, and
+ * no fact that needs another (a fixed result changes no map). */
+static void helper_facts(void **state)
+{
+	assert_true(ir_helper_is(BPF_FUNC_get_current_pid_tgid, H_FIXED | H_KEEPS_MAPS));
+	assert_true(ir_helper_is(BPF_FUNC_get_current_comm, H_FILLS));
+	assert_false(ir_helper_is(BPF_FUNC_probe_read_user_str, H_FILLS));
+	assert_false(ir_helper_is(BPF_FUNC_map_update_elem, H_KEEPS_MAPS));
+	assert_false(ir_helper_is(BPF_FUNC_map_lookup_elem, H_FIXED));
+	assert_true(ir_helper_is(BPF_FUNC_loop, H_CALLS_BACK));
+	assert_false(ir_helper_is(KH_PRINTF, H_KEEPS_MAPS));
+	assert_false(ir_helper_is(0, H_FIXED));
+	assert_false(ir_helper_is(-1, H_FIXED));
+	for (int64_t id = 1; id < __BPF_FUNC_MAX_ID; id++)
+		if (ir_helper_is(id, H_FIXED) || ir_helper_is(id, H_FILLS))
+			assert_true(ir_helper_is(id, H_KEEPS_MAPS));
+}
+
 static void zero_size_copy(void **state)
 {
 	IrModule *m;
@@ -141,6 +160,7 @@ int main(void)
 		cmocka_unit_test(flags_consistent),
 		cmocka_unit_test(targets_in_module),
 		cmocka_unit_test(helper_gap),
+		cmocka_unit_test(helper_facts),
 		cmocka_unit_test(zero_size_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
