@@ -2,7 +2,8 @@
  * to the end of the chain, jumps to a block that only returns go to the
  * first block returning the same operand (the exit, -p and filter checks
  * each leave their own "return 0"; ir_fold then makes a branch both of
- * whose sides go there a jump), a block entered only by a jump from its one
+ * whose sides go there a jump; a longer block ending in the same return
+ * jumps there too), a block entered only by a jump from its one
  * predecessor joins that predecessor, and blocks nothing reaches go. Block
  * ids stay equal to their index in f->blocks. */
 #include <stdlib.h>
@@ -23,14 +24,16 @@ static int only_ret(const IrBlock *b)
 	return b->n == 1 && b->ins[0].op == IR_RET;
 }
 
-/* The first block that returns what b, a block that only returns, does. */
+/* The first block that only returns what b, a block that returns, does:
+ * b itself when it only returns and comes first. */
 static IrBlock *same_ret(IrFunc *f, IrBlock *b)
 {
 	for (int k = 0; k < f->nblocks; k++) {
 		IrBlock *c = f->blocks[k];
-		if (c == b)
+		if (c == b && only_ret(b))
 			return b;
-		if (only_ret(c) && c->ins[0].a.kind == b->ins[0].a.kind && c->ins[0].a.v == b->ins[0].a.v)
+		const IrIns *r = ir_last(b);
+		if (only_ret(c) && c->ins[0].a.kind == r->a.kind && c->ins[0].a.v == r->a.v)
 			return c;
 	}
 	return b;
@@ -42,11 +45,25 @@ static IrBlock *target(IrFunc *f, IrBlock *b)
 	return b && only_ret(b) ? same_ret(f, b) : b;
 }
 
+/* A block that ends by returning what a block that only returns does
+ * jumps there instead: one "ret" in BPF is two instructions (r0 = x;
+ * exit), a jump one, and none when the return block comes next. */
+static int share_ret(IrFunc *f, IrBlock *b, IrIns *t)
+{
+	IrBlock *r = same_ret(f, b);
+	if (b->n < 2 || r == b)
+		return 0;
+	*t = (IrIns){ .op = IR_JMP, .dst = -1, .t = r, .line = t->line, .col = t->col };
+	return 1;
+}
+
 static int thread(IrFunc *f)
 {
 	int changed = 0;
 	for (int b = 0; b < f->nblocks; b++) {
 		IrIns *t = ir_last(f->blocks[b]);
+		if (t && t->op == IR_RET)
+			changed |= share_ret(f, f->blocks[b], t);
 		if (!t || (t->op != IR_JMP && t->op != IR_BR))
 			continue;
 		IrBlock *nt = target(f, t->t), *nf = t->op == IR_BR ? target(f, t->f) : NULL;

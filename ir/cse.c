@@ -160,9 +160,27 @@ static int calls_function(const IrIns *i)
 	return i->op == IR_CALLF || (i->op == IR_CALL && ir_helper_is(i->target, H_CALLS_BACK));
 }
 
+/* A subprogram, or a function that calls one: its stack adds up with
+ * others' along a chain of calls. */
+static int chained(const IrFunc *f)
+{
+	int yes = f->section && !strcmp(f->section, ".text");
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++)
+			yes |= calls_function(&f->blocks[b]->ins[k]);
+	return yes;
+}
+
 static int is_call(const IrIns *i)
 {
 	return i->op == IR_CALL || i->op == IR_CALLF;
+}
+
+/* May write memory a load reads: any store, and any call (helpers write
+ * through their pointer arguments, callbacks through anything). */
+static int kills_loads(const IrIns *i)
+{
+	return is_call(i) || i->op == IR_STORE || i->op == IR_XADD || i->op == IR_ZERO || i->op == IR_COPY;
 }
 
 typedef int Kills(const IrIns *i);
@@ -283,6 +301,11 @@ static int expr_of(Cse *c, const IrIns *i, Expr *e)
 		e->nops = lookup;
 		return 1;
 	}
+	if (i->op == IR_LOAD) {	/* the size in target: a CO-RE load has its own */
+		e->target = i->size;
+		e->nops = 1;
+		return !i->target && opnd_vn(c, i->a, &e->ops[0], &e->isimm[0]);
+	}
 	if (!pure_op(i))
 		return 0;
 	IrOpnd o[2] = { i->a, i->b };
@@ -325,6 +348,11 @@ static const Expr *available(const Cse *c, const Expr *e, int b, int pos)
 		const Expr *x = &c->e[k];
 		if (!same_expr(x, e))
 			continue;
+		if (x->op == IR_LOAD) {
+			if (dominates(c, x->block, b) && !between(c, x->block, x->pos, b, pos, kills_loads))
+				return x;
+			continue;
+		}
 		if (x->op != IR_CALL)	/* pure: equal operands, equal values */
 			return x;
 		if (!dominates(c, x->block, b))
@@ -369,8 +397,24 @@ static int reusable(const Cse *c, const Expr *x, const IrIns *i, int b, int pos)
 		return 0;
 	if (x->op == IR_CALL)
 		return !between(c, x->block, x->pos, b, pos, calls_function);
+	if (x->op == IR_LOAD)	/* available(): nothing between, not even a call */
+		return 1;
 	return ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b) &&
 	       (only_feeds(c, i) || !between(c, x->block, x->pos, b, pos, is_call));
+}
+
+/* A store of all 8 bytes of a stable vreg: a load of them later reads it. */
+static void stored(Cse *c, const IrIns *i, int b, int pos)
+{
+	Expr e = { .op = IR_LOAD, .target = 8, .off = i->off, .nops = 1, .block = b };
+	if (i->op != IR_STORE || i->size != 8 || i->b.kind != O_VREG ||
+	    !opnd_vn(c, i->a, &e.ops[0], &e.isimm[0]) || !stable(c, i->b.v) || c->vn[i->b.v] < 0)
+		return;
+	e.vn = c->vn[i->b.v];
+	e.vreg = i->b.v;
+	e.pos = pos;
+	c->e = xrealloc(c->e, (c->ne + 1) * sizeof(Expr));
+	c->e[c->ne++] = e;
 }
 
 static int number(Cse *c, IrBlock *b)
@@ -407,6 +451,7 @@ static int number(Cse *c, IrBlock *b)
 			c->vn[i->dst] = c->nvn++;
 		}
 		track(c, i);
+		stored(c, i, b->id, pos);
 	}
 	return changed;
 }
@@ -429,9 +474,51 @@ static void forward(Cse *c)
 		}
 }
 
+/* A data section addressed twice or more in f is addressed once, at the
+ * entry, and every address of it becomes that base plus an offset, which
+ * ir_fold moves into the offset of the loads and stores using it: one
+ * register (r6-r9 where it lives over calls) instead of a 64-bit
+ * immediate, two instructions, per use. Not in a function of a call chain
+ * (see reusable()), where a spill of the base could pass the stack's 512
+ * bytes. */
+static int share_sections(IrFunc *f)
+{
+	int uses[DATA_NSEC] = { 0 }, base[DATA_NSEC], line[DATA_NSEC], changed = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->op == IR_MAPVAL && uses[i->target]++ == 0)
+				line[i->target] = i->line;
+		}
+	for (int s = 0; s < DATA_NSEC; s++)
+		if (uses[s] >= 2) {
+			IrBlock *e = f->blocks[0];
+			base[s] = ir_vreg(f);
+			ir_emit(e, IR_MAPVAL);
+			memmove(e->ins + 1, e->ins, (e->n - 1) * sizeof(IrIns));
+			e->ins[0] = (IrIns){ .op = IR_MAPVAL, .dst = base[s], .target = s, .line = line[s] };
+			changed = 1;
+		}
+	for (int b = 0; b < f->nblocks && changed; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			IrIns *i = &f->blocks[b]->ins[k];
+			if (i->op != IR_MAPVAL || uses[i->target] < 2 || i->dst == base[i->target])
+				continue;
+			i->op = i->off ? IR_ADD : IR_MOV;
+			i->a = ir_r(base[i->target]);
+			i->b = i->off ? ir_imm(i->off) : (IrOpnd){ O_NONE, 0 };
+			i->off = 0;
+			i->target = 0;
+		}
+	return changed;
+}
+
 int ir_cse(IrFunc *f)
 {
 	ir_order_blocks(f);
+	int shared = 0;
+	if (!chained(f))
+		shared = share_sections(f);
 	Cse c = { .f = f };
 	int nv = f->nvregs;
 	c.ndefs = xcalloc(nv, sizeof(int));
@@ -446,10 +533,7 @@ int ir_cse(IrFunc *f)
 	for (int v = 0; v < f->nparams && v < nv; v++)
 		if (c.ndefs[v] == 0)
 			c.vn[v] = c.nvn++;
-	c.chained = f->section && !strcmp(f->section, ".text");
-	for (int b = 0; b < f->nblocks; b++)
-		for (int k = 0; k < f->blocks[b]->n; k++)
-			c.chained |= calls_function(&f->blocks[b]->ins[k]);
+	c.chained = chained(f);
 	c.idom = xmalloc(f->nblocks * sizeof(int));
 	c.slots = xcalloc(f->nslots + 1, sizeof(Contents));
 	dominators(&c);
@@ -469,5 +553,5 @@ int ir_cse(IrFunc *f)
 	free(c.idom);
 	free(c.e);
 	free(c.slots);
-	return changed;
+	return changed | shared;
 }

@@ -6,23 +6,30 @@
  * The one fact that holds across blocks: a vreg whose only write in the
  * whole function is "= constant" holds that constant wherever it is read
  * (a read that no write reaches is undefined, and the constant is as good
- * a value as any). */
+ * a value as any); likewise one whose only write is "= q + k", q written
+ * once, is q + k: memory accesses through it go through q; and one whose
+ * only write is a slot's address is that address: accesses through it
+ * address the slot itself (r10-relative, no register). */
 #include <stdlib.h>
 #include <string.h>
 #include "passes.h"
 #include "../common/util.h"
 
-enum { UNKNOWN, CONST, COPY };
+enum { UNKNOWN, CONST, COPY, OFFSET };
 
 typedef struct Val {
 	int blk;		/* the block where kind was learned: stale elsewhere */
 	int kind;
-	int64_t c;		/* CONST: the value; COPY: the source vreg */
-	unsigned srcgen;	/* COPY: gen of the source when it was copied */
+	int64_t c;		/* CONST: the value; COPY, OFFSET: the source vreg */
+	int64_t k;		/* OFFSET: the vreg is the source plus k */
+	unsigned srcgen;	/* COPY, OFFSET: gen of the source when it was read */
 	unsigned gen;		/* writes of this vreg so far */
 	int ndefs;		/* writes in the whole function (params count one) */
 	int global;		/* the only write is "= constant" gc */
 	int64_t gc;
+	int goff;		/* the only write is "= gsrc + gk", gsrc written once */
+	int gslot;		/* the only write is "= address of slot gsrc, plus gk" */
+	int64_t gsrc, gk;
 } Val;
 
 /* What v holds now: an immediate, another vreg, or itself. */
@@ -155,9 +162,43 @@ static void fold_br(const Val *vals, int blk, IrIns *i)
 	}
 }
 
+/* A memory access through p = q + k goes through q with the offset k
+ * further: the field offset of BPF's instruction does the add (a section's
+ * base kept in a register, ir_cse). Through p = address of slot s plus k,
+ * it addresses s itself (r10-relative), when it stays inside s. Offsets
+ * stay within 16 bits, what BPF encodes. */
+static void base_offset(const IrFunc *f, const Val *vals, int blk, IrOpnd *base, int32_t *off,
+			int size, int slot_ok)
+{
+	if (base->kind != O_VREG)
+		return;
+	const Val *v = &vals[base->v];
+	int here = v->blk == blk && v->kind == OFFSET && vals[v->c].gen == v->srcgen;
+	int64_t src = here ? v->c : v->gsrc, k = here ? v->k : v->gk;
+	if ((!here && !v->goff && !(v->gslot && slot_ok)) || k < INT16_MIN || k > INT16_MAX)
+		return;
+	int64_t at = *off + k;
+	if (!here && v->gslot && (at < 0 || at + size > f->slots[src].size))
+		return;
+	if (at < INT16_MIN || at + size > INT16_MAX)
+		return;
+	*base = !here && v->gslot ? ir_slotop(src) : ir_r(src);
+	*off = at;
+}
+
+/* The bases of loads (CO-RE ones keep the offset libbpf rewrites), stores,
+ * atomic adds (a vreg: BPF has no r10-relative atomics) and copies. */
+static void fold_offset(const IrFunc *f, const Val *vals, int blk, IrIns *i)
+{
+	if ((i->op == IR_LOAD && !i->target) || i->op == IR_STORE || i->op == IR_COPY || i->op == IR_XADD)
+		base_offset(f, vals, blk, &i->a, &i->off, i->size, i->op != IR_XADD);
+	if (i->op == IR_COPY)
+		base_offset(f, vals, blk, &i->b, &i->off2, i->size, 1);
+}
+
 /* Operands replaced by what they hold, an immediate where the op's row
  * allows one; then an op of constants computed. */
-static void rewrite(const Val *vals, int blk, IrIns *i)
+static void rewrite(const IrFunc *f, const Val *vals, int blk, IrIns *i)
 {
 	const IrOpInfo *r = &ir_ops[i->op];
 	if (i->op == IR_BR) {
@@ -174,6 +215,7 @@ static void rewrite(const Val *vals, int blk, IrIns *i)
 	}
 	i->a = value(vals, blk, i->a, r->a & K_IMM);
 	i->b = value(vals, blk, i->b, r->b & K_IMM);
+	fold_offset(f, vals, blk, i);
 	for (int k = 0; ir_op_is(i->op, F_ARGS) && k < i->nargs; k++)
 		i->args[k] = value(vals, blk, i->args[k], 1);
 	if (ir_op_is(i->op, F_FOLD) && i->a.kind == O_IMM)	/* the unary ones */
@@ -187,6 +229,12 @@ static void learn(Val *vals, int blk, const IrIns *i)
 	d->gen++;
 	d->blk = blk;
 	d->kind = UNKNOWN;
+	if (i->op == IR_ADD && i->a.kind == O_VREG && i->a.v != i->dst && i->b.kind == O_IMM) {
+		d->kind = OFFSET;
+		d->c = i->a.v;
+		d->k = i->b.v;
+		d->srcgen = vals[i->a.v].gen;
+	}
 	if (i->op != IR_MOV)
 		return;
 	if (i->a.kind == O_IMM) {
@@ -224,9 +272,20 @@ static void find_globals(const IrFunc *f, Val *vals)
 			d->ndefs++;
 			d->global = i->op == IR_MOV && i->a.kind == O_IMM;
 			d->gc = i->a.v;
+			d->goff = i->op == IR_ADD && i->a.kind == O_VREG && i->b.kind == O_IMM &&
+				  i->a.v != i->dst;
+			d->gslot = i->op == IR_ADDR;
+			d->gsrc = i->a.v;
+			d->gk = i->op == IR_ADDR ? i->off : i->b.v;
 		}
 	for (int v = 0; v < f->nvregs; v++)
 		vals[v].global &= vals[v].ndefs == 1;
+	/* p = q + k, both written once: p is q + k wherever p is read (q
+	 * cannot have changed since) */
+	for (int v = 0; v < f->nvregs; v++) {
+		vals[v].goff = vals[v].goff && vals[v].ndefs == 1 && vals[vals[v].gsrc].ndefs == 1;
+		vals[v].gslot &= vals[v].ndefs == 1;
+	}
 }
 
 int ir_fold(IrFunc *f)
@@ -241,7 +300,7 @@ int ir_fold(IrFunc *f)
 		char *keep = xmalloc(bb->n);
 		for (int k = 0; k < bb->n; k++) {
 			IrIns *i = &bb->ins[k], old = *i;
-			rewrite(vals, b, i);
+			rewrite(f, vals, b, i);
 			changed |= !same(i, &old);
 			/* v = v does nothing; and leaves nothing to learn */
 			keep[k] = !(i->op == IR_MOV && i->a.kind == O_VREG && i->a.v == i->dst);

@@ -32,13 +32,22 @@ typedef struct Liveness {
 	Interval *iv;		/* per vreg */
 } Liveness;
 
-/* Where each vreg lives: a register, or a spill slot (8 bytes). */
+/* Where each vreg lives: a register, a spill slot (8 bytes), or nowhere:
+ * a vreg whose one definition is a map or data section address (remat) is
+ * made again at each use instead of being spilled. */
 typedef struct RegAlloc {
 	int nvregs;
 	int *reg;		/* BPF_REG_*, or -1 */
 	int *spill;		/* spill slot number, or -1 */
 	int nspills;
+	const IrIns **remat;	/* per vreg: its definition, when it may be made again */
 } RegAlloc;
+
+/* Is v made again at each use (neither in a register nor spilled)? */
+static inline int remade(const RegAlloc *ra, int v)
+{
+	return ra->reg[v] < 0 && ra->spill[v] < 0 && ra->remat[v];
+}
 
 /* Liveness over the CFG of a function ir_check accepts. */
 void bpf_liveness(const IrFunc *f, Liveness *lv);
@@ -105,5 +114,8 @@ void e_parmove(Fn *c, const int *dst, const int *src, int n);
 /* isel.c: instruction selection for a whole function. Returns -1 with
  * c->why set when BPF cannot encode it (c->limit). */
 int bpf_select(Fn *c);
+/* Whether selecting i, with vregs where ra put them, leaves S1 alone
+ * (reading an operand held there first). */
+int bpf_sel_keeps_s1(const RegAlloc *ra, const IrIns *i);
 
 #endif

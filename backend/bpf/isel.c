@@ -32,11 +32,21 @@ static int fail(Fn *c, const char *why)
 	return -1;
 }
 
+/* The address a MAP or MAPVAL instruction makes, into register r. */
+static void address(Fn *c, const IrIns *i, int r)
+{
+	int map = i->op == IR_MAP;
+	e_reloc(c, e_here(c), map ? REL_MAP : REL_DATA, i->target);
+	e_ld64(c, r, map ? BPF_PSEUDO_MAP_FD : BPF_PSEUDO_MAP_VALUE, map ? 0 : i->off, 0);
+}
+
 /* Operand o into register r. */
 static void opnd_to(Fn *c, IrOpnd o, int r)
 {
 	if (o.kind == O_VREG && c->ra.reg[o.v] >= 0)
 		e_mov(c, r, c->ra.reg[o.v]);
+	else if (o.kind == O_VREG && remade(&c->ra, o.v))
+		address(c, c->ra.remat[o.v], r);
 	else if (o.kind == O_VREG && c->ra.spill[o.v] >= 0)
 		e_ldx(c, 8, r, BPF_REG_10, spill_off(c, o.v));
 	else if (o.kind == O_SLOT) {
@@ -203,8 +213,9 @@ static int64_t align_off(const Fn *c, IrOpnd o, int64_t off)
 }
 
 /* Memory to memory in the widest chunks both sides are aligned for (the
- * verifier insists on aligned stack access). The data goes through S1 and
- * spilled bases through S2, reloaded per chunk. */
+ * verifier insists on aligned stack access). The data goes through S2 and
+ * spilled bases through S1, reloaded per chunk: a copy between bases in
+ * registers leaves S1 (r0) alone. */
 static int sel_copy(Fn *c, const IrIns *i)
 {
 	int rd, rs, od, os;
@@ -212,12 +223,12 @@ static int sel_copy(Fn *c, const IrIns *i)
 		int64_t as = align_off(c, i->b, (int64_t)i->off2 + k), ad = align_off(c, i->a, (int64_t)i->off + k);
 		for (n = 8; n > i->size - k || as % n || ad % n;)
 			n /= 2;
-		if (mem(c, i->b, i->off2 + k, n, S2, &rs, &os) < 0)
+		if (mem(c, i->b, i->off2 + k, n, S1, &rs, &os) < 0)
 			return -1;
-		e_ldx(c, n, S1, rs, os);
-		if (mem(c, i->a, i->off + k, n, S2, &rd, &od) < 0)
+		e_ldx(c, n, S2, rs, os);
+		if (mem(c, i->a, i->off + k, n, S1, &rd, &od) < 0)
 			return -1;
-		e_stx(c, n, rd, od, S1);
+		e_stx(c, n, rd, od, S2);
 	}
 	return 0;
 }
@@ -328,14 +339,10 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		e_alui(c, BPF_MOV, rd, (int32_t)i->a.v);
 		dput(c, i->dst, rd);
 		break;
-	case IR_MAP:
-		e_reloc(c, e_here(c), REL_MAP, i->target);
-		e_ld64(c, rd, BPF_PSEUDO_MAP_FD, 0, 0);
-		dput(c, i->dst, rd);
-		break;
-	case IR_MAPVAL:
-		e_reloc(c, e_here(c), REL_DATA, i->target);
-		e_ld64(c, rd, BPF_PSEUDO_MAP_VALUE, i->off, 0);
+	case IR_MAP: case IR_MAPVAL:
+		if (remade(&c->ra, i->dst))	/* made where it is used */
+			break;
+		address(c, i, rd);
 		dput(c, i->dst, rd);
 		break;
 	case IR_FUNCADDR:
@@ -363,6 +370,28 @@ static int sel_ins(Fn *c, const IrIns *i, int next)
 		break;
 	}
 	return 0;
+}
+
+/* Does selecting i leave S1 (r0) alone, given where ra put its vregs?
+ * Spilled operands and results, signed division and calls go through S1; so do d = a op b (d in b's register) and a branch with no
+ * vreg operand. A call may still read r0: its argument moves empty r0
+ * before any cycle among them needs it. The register allocator keeps
+ * values in r0 across instructions this accepts. */
+int bpf_sel_keeps_s1(const RegAlloc *ra, const IrIns *i)
+{
+	const IrOpnd *o[2] = { &i->a, &i->b };
+	for (int k = 0; k < 2; k++)
+		if (o[k]->kind == O_VREG && ra->reg[o[k]->v] < 0)
+			return 0;
+	if (i->dst >= 0 && ra->reg[i->dst] < 0)
+		return 0;
+	if (i->op == IR_DIV || i->op == IR_MOD)
+		return 0;
+	if (i->op == IR_BR)
+		return i->a.kind == O_VREG || i->b.kind == O_VREG;
+	if (alu_op[i->op] >= 0 && i->b.kind == O_VREG)
+		return ra->reg[i->b.v] != ra->reg[i->dst] || (i->a.kind == O_VREG && i->a.v == i->b.v);
+	return 1;
 }
 
 /* Parameters arrive in r1-r5: store the spilled ones first (that only reads

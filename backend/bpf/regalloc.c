@@ -56,13 +56,25 @@ static void spill(Scan *s, int v)
 {
 	RegAlloc *ra = s->ra;
 	int k = 0;
+	ra->reg[v] = -1;
+	if (ra->remat[v])	/* made again where it is used */
+		return;
 	while (k < ra->nspills && s->slot_end[k] >= s->iv[v].start)
 		k++;
 	if (k == ra->nspills)
 		ra->nspills++;
 	s->slot_end[k] = s->iv[v].end;
 	ra->spill[v] = k;
-	ra->reg[v] = -1;
+}
+
+/* Which of x and y to spill rather: one made again by a 64-bit load (two
+ * instructions a use, no store), else the one ending last. */
+static int rather(const Scan *s, int x, int y)
+{
+	int cx = s->ra->remat[x] != NULL, cy = s->ra->remat[y] != NULL;
+	if (cx != cy)
+		return cx ? x : y;
+	return s->iv[x].end >= s->iv[y].end ? x : y;
 }
 
 static void take(Scan *s, int v, int r)
@@ -99,10 +111,9 @@ static void alloc_one(Scan *s, int v)
 		}
 	for (int i = 0; i < n; i++) {
 		int a = s->owner[regs[i]];
-		if (victim < 0 || s->iv[a].end > s->iv[victim].end)
-			victim = a;
+		victim = victim < 0 ? a : rather(s, a, victim);
 	}
-	if (s->iv[victim].end <= s->iv[v].end) {
+	if (rather(s, v, victim) == v) {
 		spill(s, v);
 		return;
 	}
@@ -114,9 +125,10 @@ static void alloc_one(Scan *s, int v)
 	take(s, v, r);
 }
 
-/* Where each vreg is wanted: an argument in r1-r4 (r5 is scratch) of the
- * first call it is passed to; a result with its first operand, which
- * selection copies into the result's register before working on it. */
+/* Where each vreg is wanted: a parameter where it arrives; an argument in
+ * r1-r4 (r5 is scratch) of the first call it is passed to; a result with
+ * its first operand, which selection copies into the result's register
+ * before working on it. */
 static void find_wants(const IrFunc *f, Scan *s)
 {
 	for (int v = 0; v < f->nvregs; v++) {
@@ -134,6 +146,70 @@ static void find_wants(const IrFunc *f, Scan *s)
 				if (i->args[a].kind == O_VREG && !s->want_reg[i->args[a].v])
 					s->want_reg[i->args[a].v] = BPF_REG_1 + a;
 		}
+	for (int v = 0; v < f->nparams && v < f->nvregs; v++)
+		s->want_reg[v] = BPF_REG_1 + v;
+}
+
+/* Can the result of instruction k live in r0 instead? When its interval
+ * starts there, spans no call and no other value in r0 (busy: where the
+ * last one ends), and selection leaves r0 alone from its definition to its
+ * last use. A call's result, or an operation on a value in r0 that dies
+ * there (the shift of a pid_tgid), is then used without "rN = r0". */
+static void fits_r0(const IrIns **at, const Liveness *lv, RegAlloc *ra, int k, int *busy)
+{
+	const IrIns *i = at[k];
+	const Interval *iv = &lv->iv[i->dst];
+	int from = i->op == IR_CALL || i->op == IR_CALLF;
+	int chain = !from && i->a.kind == O_VREG && ra->reg[i->a.v] == BPF_REG_0 &&
+		    *busy == POS_USE(k) && lv->iv[i->a.v].end == POS_USE(k) &&
+		    (ir_op_is(i->op, F_FOLD) || i->op == IR_MOV || i->op == IR_LOAD);
+	int last = (iv->end - 2) / 2, ok = 1, was = ra->reg[i->dst];
+	if ((!from && !chain) || (from && *busy > POS_USE(k)) || iv->start != POS_DEF(k) ||
+	    iv->across_call || was < 0)
+		return;
+	ra->reg[i->dst] = BPF_REG_0;
+	for (int j = from ? k + 1 : k; j <= last && ok; j++)
+		ok = bpf_sel_keeps_s1(ra, at[j]);
+	if (ok)
+		*busy = iv->end;
+	else
+		ra->reg[i->dst] = was;
+}
+
+static void prefer_r0(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
+{
+	int n = 0, busy = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		n += f->blocks[b]->n;
+	const IrIns **at = xmalloc((n + 1) * sizeof(*at));
+	n = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++)
+			at[n++] = &f->blocks[b]->ins[k];
+	for (int k = 0; k < n; k++)
+		if (at[k]->dst >= 0)
+			fits_r0(at, lv, ra, k, &busy);
+	free(at);
+}
+
+/* The vregs defined once, by a map or data section address, and not read
+ * before: spilling them is making them again. */
+static void find_remats(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
+{
+	int *ndefs = xcalloc(f->nvregs + 1, sizeof(int));
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst < 0)
+				continue;
+			ndefs[i->dst]++;
+			if (i->op == IR_MAP || i->op == IR_MAPVAL)
+				ra->remat[i->dst] = i;
+		}
+	for (int v = 0; v < f->nvregs; v++)
+		if (ndefs[v] != 1 || v < f->nparams || live_has(lv->in, v))
+			ra->remat[v] = NULL;
+	free(ndefs);
 }
 
 void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
@@ -143,6 +219,8 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	ra->reg = xmalloc((f->nvregs + 1) * sizeof(int));
 	ra->spill = xmalloc((f->nvregs + 1) * sizeof(int));
 	ra->nspills = 0;
+	ra->remat = xcalloc(f->nvregs + 1, sizeof(*ra->remat));
+	find_remats(f, lv, ra);
 	for (int v = 0; v < f->nvregs; v++) {
 		ra->reg[v] = ra->spill[v] = -1;
 		if (lv->iv[v].start >= 0)
@@ -160,6 +238,7 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 		expire(&s, lv->iv[order[i]].start);
 		alloc_one(&s, order[i]);
 	}
+	prefer_r0(f, lv, ra);
 	free(s.active);
 	free(s.slot_end);
 	free(s.want_reg);
@@ -171,5 +250,7 @@ void bpf_regalloc_free(RegAlloc *ra)
 {
 	free(ra->reg);
 	free(ra->spill);
+	free(ra->remat);
 	ra->reg = ra->spill = NULL;
+	ra->remat = NULL;
 }

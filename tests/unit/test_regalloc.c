@@ -57,19 +57,23 @@ static void check_invariants(const Liveness *lv, const RegAlloc *ra)
 			assert_int_equal(ra->spill[v], -1);
 			continue;
 		}
-		assert_true((ra->reg[v] >= 0) != (ra->spill[v] >= 0));
+		/* a register, a slot, or made again at each use */
+		assert_int_equal((ra->reg[v] >= 0) + (ra->spill[v] >= 0) + remade(ra, v), 1);
 		if (ra->reg[v] >= 0) {
-			assert_true(ra->reg[v] >= 1 && ra->reg[v] <= 9 && ra->reg[v] != 5);
+			/* r0 only for values no call clobbers (prefer_r0) */
+			assert_true(ra->reg[v] >= 0 && ra->reg[v] <= 9 && ra->reg[v] != 5);
+			if (ra->reg[v] == 0)
+				assert_false(iv->across_call);
 			if (iv->across_call)
 				assert_true(ra->reg[v] >= 6);
-		} else
+		} else if (ra->spill[v] >= 0)
 			assert_true(ra->spill[v] < ra->nspills);
 		for (int u = 0; u < v; u++) {
 			if (!overlap(iv, &lv->iv[u]))
 				continue;
 			if (ra->reg[v] >= 0)
 				assert_int_not_equal(ra->reg[v], ra->reg[u]);
-			else
+			else if (ra->spill[v] >= 0)
 				assert_int_not_equal(ra->spill[v], ra->spill[u]);
 		}
 	}
@@ -140,6 +144,27 @@ static void test_spill_exact(void **state)
 	done(&a);
 }
 
+/* The same with the first value a data section's address: it is the one
+ * given up, made again where it is used (no slot); the last value is
+ * spilled as before. */
+static void test_remat(void **state)
+{
+	Alloc a = start(0);
+	IrBlock *b = ir_block(a.f);
+	int v[10];
+	IrIns *i = ir_emit(b, IR_MAPVAL);
+	i->dst = v[0] = ir_vreg(a.f);
+	for (int k = 1; k < 10; k++)
+		v[k] = mov(a.f, b, k);
+	ret(b, sum(a.f, b, v, 10));
+	allocate(&a);
+	assert_true(remade(&a.ra, v[0]));
+	assert_true(a.ra.reg[v[8]] >= 0);
+	assert_true(a.ra.spill[v[9]] >= 0);
+	assert_int_equal(a.ra.nspills, 1);
+	done(&a);
+}
+
 /* Two phases of ten values: the second phase's spills reuse the slots. */
 static void test_spill_slot_reuse(void **state)
 {
@@ -180,7 +205,9 @@ static void test_across_call(void **state)
 	done(&a);
 }
 
-/* A value used only as a call argument does not cross the call. */
+/* A value used only as a call argument does not cross the call; the
+ * call's result, which nothing clobbers before it is returned, stays in
+ * r0. */
 static void test_call_arg(void **state)
 {
 	Alloc a = start(1);
@@ -193,6 +220,7 @@ static void test_call_arg(void **state)
 	assert_false(a.lv.iv[0].across_call);
 	assert_false(a.lv.iv[r].across_call);
 	assert_int_equal(a.ra.nspills, 0);
+	assert_int_equal(a.ra.reg[r], 0);
 	done(&a);
 }
 
@@ -261,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_spill_exact),
 		cmocka_unit_test(test_spill_slot_reuse),
 		cmocka_unit_test(test_across_call),
+		cmocka_unit_test(test_remat),
 		cmocka_unit_test(test_call_arg),
 		cmocka_unit_test(test_arg_register),
 		cmocka_unit_test(test_loop_liveness),
