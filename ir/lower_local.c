@@ -60,10 +60,11 @@ static int is_user_call(const Node *n, void *ctx)
 enum { STACK_STRINGS = 256 };
 
 /* A probe keeps its strings on the stack while they fit (an upper bound:
- * every string value a buffer of its own) and it calls no user function,
- * whose stack adds to its own; then it needs no per-CPU frame, nor the
- * lookup of it at every event. Loops in callbacks take the frame: their
- * bodies reach the locals through it. */
+ * every string value a buffer of its own), in half the room when it calls
+ * a user function, whose stack adds to its own (user functions keep their
+ * strings in their frames); then it needs no per-CPU frame, nor the lookup
+ * of it at every event. Loops in callbacks take the frame: their bodies
+ * reach the locals through it. */
 int needs_frame(Lower *L, Func *sf)
 {
 	if (!kernel(L))
@@ -79,8 +80,8 @@ int needs_frame(Lower *L, Func *sf)
 	if (!n)
 		return 0;
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
-	return !probe || n * L->strlen > STACK_STRINGS || any(sf->body, is_user_call, NULL) ||
-	       any(sf->filter, is_user_call, NULL);
+	int calls = any(sf->body, is_user_call, NULL) || any(sf->filter, is_user_call, NULL);
+	return !probe || n * L->strlen > (calls ? STACK_STRINGS / 2 : STACK_STRINGS);
 }
 
 int frame_alloc(Lower *L, int size)
