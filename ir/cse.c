@@ -49,6 +49,7 @@ typedef struct Expr {
 typedef struct Cse {
 	IrFunc *f;
 	int *ndefs, *vn, *leader;
+	int *defb, *defk;	/* per vreg written once: its block and index */
 	int nvn;
 	int *idom;
 	Expr *e;
@@ -257,11 +258,7 @@ static int lookup_key(Cse *c, const IrIns *i, Contents *key, int64_t *slot)
 	IrOpnd k = i->args[1];
 	if (k.kind == O_VREG) {
 		/* an address of a slot, from an ADDR in this function */
-		const IrIns *d = NULL;
-		for (int b = 0; b < c->f->nblocks && stable(c, k.v) && !d; b++)
-			for (int x = 0; x < c->f->blocks[b]->n; x++)
-				if (c->f->blocks[b]->ins[x].dst == k.v)
-					d = &c->f->blocks[b]->ins[x];
+		const IrIns *d = c->ndefs[k.v] == 1 ? &c->f->blocks[c->defb[k.v]]->ins[c->defk[k.v]] : NULL;
 		if (!d || d->op != IR_ADDR || d->off != 0)
 			return 0;
 		k = d->a;
@@ -526,10 +523,14 @@ int ir_cse(IrFunc *f)
 	c.leader = xmalloc(nv * sizeof(int));
 	for (int v = 0; v < nv; v++)
 		c.vn[v] = c.leader[v] = -1;
+	c.defb = xmalloc(nv * sizeof(int));
+	c.defk = xmalloc(nv * sizeof(int));
 	for (int b = 0; b < f->nblocks; b++)
-		for (int k = 0; k < f->blocks[b]->n; k++)
-			if (f->blocks[b]->ins[k].dst >= 0)
-				c.ndefs[f->blocks[b]->ins[k].dst]++;
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			int d = f->blocks[b]->ins[k].dst;
+			if (d >= 0 && c.ndefs[d]++ == 0)
+				c.defb[d] = b, c.defk[d] = k;
+		}
 	for (int v = 0; v < f->nparams && v < nv; v++)
 		if (c.ndefs[v] == 0)
 			c.vn[v] = c.nvn++;
@@ -548,6 +549,8 @@ int ir_cse(IrFunc *f)
 		free(c.reach[b]);
 	free(c.reach);
 	free(c.ndefs);
+	free(c.defb);
+	free(c.defk);
 	free(c.vn);
 	free(c.leader);
 	free(c.idom);

@@ -73,25 +73,6 @@ static int64_t arith(IrOp op, int64_t x, int64_t y)
 	}
 }
 
-static int compare(IrCond c, int64_t x, int64_t y)
-{
-	uint64_t a = x, b = y;
-	switch (c) {
-	case C_EQ: return x == y;
-	case C_NE: return x != y;
-	case C_LT: return x < y;
-	case C_LE: return x <= y;
-	case C_GT: return x > y;
-	case C_GE: return x >= y;
-	case C_ULT: return a < b;
-	case C_ULE: return a <= b;
-	case C_UGT: return a > b;
-	case C_UGE: return a >= b;
-	case C_SET: return (x & y) != 0;
-	}
-	abort();
-}
-
 static void to_mov(IrIns *i, IrOpnd a)
 {
 	i->op = IR_MOV;
@@ -154,7 +135,7 @@ static void fold_br(const Val *vals, int blk, IrIns *i)
 {
 	pair(vals, blk, i, 1);
 	if (i->a.kind == O_IMM && i->b.kind == O_IMM)
-		i->t = compare(i->cond, i->a.v, i->b.v) ? i->t : i->f;
+		i->t = ir_cond_holds(i->cond, i->a.v, i->b.v) ? i->t : i->f;
 	if ((i->a.kind == O_IMM && i->b.kind == O_IMM) || i->t == i->f) {
 		i->op = IR_JMP;
 		i->a = i->b = (IrOpnd){ O_NONE, 0 };

@@ -19,13 +19,6 @@ static const int jmp_op[] = {
 	[C_SET] = BPF_JSET,
 };
 
-/* !(a cond b); JSET has no negation */
-static const IrCond negated[] = {
-	[C_EQ] = C_NE, [C_NE] = C_EQ, [C_LT] = C_GE, [C_LE] = C_GT, [C_GT] = C_LE,
-	[C_GE] = C_LT, [C_ULT] = C_UGE, [C_ULE] = C_UGT, [C_UGT] = C_ULE,
-	[C_UGE] = C_ULT,
-};
-
 static int fail(Fn *c, const char *why)
 {
 	c->why = why;
@@ -270,7 +263,7 @@ static void sel_br(Fn *c, const IrIns *i, int next)
 		a = i->b, b = i->a, cc = ir_cond_swapped(cc);
 	if (t == next && cc != C_SET) {
 		int x = t;
-		t = f, f = x, cc = negated[cc];
+		t = f, f = x, cc = ir_cond_negated(cc);
 	}
 	int ra = opnd(c, a, S1);
 	if (b.kind == O_IMM && fits32(b.v))
