@@ -152,6 +152,7 @@ static void finish(Sema *S)
 	for (int i = 0; i < S->lates.n; i++)
 		check_late(S, &S->lates.v[i]);
 	check_aggs(S);
+	find_counters(S);
 	check_tables(S);
 	check_table_memory(S);
 	for (int i = 0; i < p->nfuncs; i++)

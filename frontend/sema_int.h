@@ -175,6 +175,9 @@ void check_agg_record(Sema *S, Node *assign);
 void check_agg_arg(Sema *S, Node *arg, const char *fname);
 void check_aggs(Sema *S);
 
+/* sema_counter.c */
+void find_counters(Sema *S);
+
 /* sema_names.c */
 Type *check_text_call(Sema *S, Node *n, TypeKind k);
 void text_hint(Sema *S, Loc at, Type *t);

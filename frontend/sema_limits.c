@@ -2,6 +2,7 @@
  * --unsafe-limits. Each is a rule of the language, so sema checks it; the
  * numbers and their reasons are in docs/limits.md. */
 #include <stdio.h>
+#include <unistd.h>
 #include "sema_int.h"
 
 /* profile-N: a BPF program on every CPU at every sample. Faster than 10 kHz
@@ -35,13 +36,22 @@ void check_rate(Sema *S, Node *at, const char *text, int profile, int64_t ns)
 			   (long long)(1000 / max), lift);
 }
 
+/* A counter table's entry (sema_counter.c) holds a pointer to a value on
+ * every possible CPU of the machine compiling it, the best guess at the one
+ * running it. */
+static int64_t percpu_value_bytes(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+	return 8 + 8 * (n > 0 ? n : 1);
+}
+
 /* Bytes of the kernel's copy of table t, preallocated when it is loaded. */
 static int64_t table_bytes(Sema *S, const TableInfo *t, int64_t *entry)
 {
 	*entry = ENTRY_OVERHEAD;
 	for (int i = 0; i < t->nkeys; i++)
 		*entry += type_repr(t->keys[i])->kind == TY_STR ? table_key_bytes(t, i, S->opt.strlen) : 8;
-	*entry += type_repr(t->val)->kind == TY_STR ? S->opt.strlen : 8;
+	*entry += t->counter ? percpu_value_bytes() : type_repr(t->val)->kind == TY_STR ? S->opt.strlen : 8;
 	return t->capacity * *entry;
 }
 

@@ -57,6 +57,8 @@ struct TableInfo {
 	Type *val;
 	int64_t capacity;	/* max entries */
 	int kernel_written;	/* updated from kernel context */
+	int kernel_read;	/* used otherwise in kernel context (sema_counter.c) */
+	int counter;		/* kernel context only adds and deletes: per-CPU */
 	int is_arg;		/* the predeclared `arg` table */
 	struct Node *ctor;	/* the constructor node (N_TABLE or the table.new call) */
 	int agg;		/* an aggregation: receives `<<<` (§12) */

@@ -97,6 +97,8 @@ static void setup_tables(Lower *L)
 			map.value_size = agg_value_size(t);
 			map.value = ir_layout(L->mod, L_STR, map.value_size, 0);
 		}
+		if (t->counter)	/* per-CPU counts, summed by the runtime: sema_counter.c */
+			map.type = BPF_MAP_TYPE_PERCPU_HASH;
 		L->table_map[i] = ir_map(L->mod, &map);
 		char *dname = xasprintf("ktap_drops_%s", name);
 		L->table_drops[i] = ir_data_var(L->mod, DATA_BSS, dname, ir_layout(L->mod, L_NUM, 8, 0), NULL);
