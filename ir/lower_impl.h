@@ -197,7 +197,7 @@ int map_find(Lower *L, const char *name);	/* the map's index, or -1 */
 void dispatch_plan(Lower *L, Func *sf, Dispatch *out[2]);	/* NULL: per event */
 int dispatch_covers(Dispatch *const d[2], const Event *ev);
 const char *dispatch_target(const Dispatch *d);	/* "sys_enter", "sys_exit" */
-void dispatch_entry(Lower *L);	/* L->disp's program up to the body */
+void dispatch_entry(Lower *L);	/* L->fn->disp's program up to the body */
 const EventField *dispatch_arg(const Dispatch *d, int n);
 const EventField *dispatch_field(const Dispatch *d, const char *name);
 IrOpnd dispatch_probename(Lower *L);
