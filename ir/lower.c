@@ -12,7 +12,7 @@
 
 int kernel(Lower *L)
 {
-	return L->ctx == IRF_KERNEL;
+	return L->fn->ctx == IRF_KERNEL;
 }
 
 void lower_error(Lower *L, DiagCode code, const Node *n, const char *fmt, ...)
@@ -22,13 +22,13 @@ void lower_error(Lower *L, DiagCode code, const Node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	diag_error(L->d, code, n ? n->loc : (Loc){0}, "%s", msg);
+	diag_error(L->m->d, code, n ? n->loc : (Loc){0}, "%s", msg);
 }
 
 int func_group(Lower *L, const Node *site)
 {
-	for (int i = 0; i < L->prog->nfuncs; i++)
-		if (L->prog->funcs[i]->site == site)
+	for (int i = 0; i < L->m->prog->nfuncs; i++)
+		if (L->m->prog->funcs[i]->site == site)
 			return i;
 	return -1;
 }
@@ -51,14 +51,14 @@ static __attribute__((format(printf, 1, 2))) char *ident(const char *fmt, ...)
 static IrLayout *key_part_layout(Lower *L, TableInfo *t, int i)
 {
 	Type *kt = type_repr(t->keys[i]);
-	return kt->kind == TY_STR ? ir_layout(L->mod, L_STR, key_part_size(L, t, i), 0) : layout_of(L, kt);
+	return kt->kind == TY_STR ? ir_layout(L->m->mod, L_STR, key_part_size(L, t, i), 0) : layout_of(L, kt);
 }
 
 static IrLayout *key_layout(Lower *L, TableInfo *t)
 {
 	if (t->nkeys == 1)
 		return key_part_layout(L, t, 0);
-	IrLayout *l = ir_layout(L->mod, L_TUPLE, key_size(L, t), t->nkeys);
+	IrLayout *l = ir_layout(L->m->mod, L_TUPLE, key_size(L, t), t->nkeys);
 	for (int i = 0, off = 0; i < t->nkeys; i++) {
 		l->fields[i] = key_part_layout(L, t, i);
 		l->offs[i] = off;
@@ -69,18 +69,18 @@ static IrLayout *key_layout(Lower *L, TableInfo *t)
 
 int map_find(Lower *L, const char *name)
 {
-	for (int i = 0; i < L->mod->nmaps; i++)
-		if (!strcmp(L->mod->maps[i].name, name))
+	for (int i = 0; i < L->m->mod->nmaps; i++)
+		if (!strcmp(L->m->mod->maps[i].name, name))
 			return i;
 	return -1;
 }
 
 static void setup_tables(Lower *L)
 {
-	Program *p = L->prog;
-	L->table_map = xcalloc(p->ntables, sizeof(int));
-	L->table_drops = xcalloc(p->ntables, sizeof(int));
-	KtapMeta *m = L->meta;
+	Program *p = L->m->prog;
+	L->m->table_map = xcalloc(p->ntables, sizeof(int));
+	L->m->table_drops = xcalloc(p->ntables, sizeof(int));
+	KtapMeta *m = L->m->meta;
 	m->tables = xcalloc(p->ntables, sizeof(KtapTable));
 	for (int i = 0; i < p->ntables; i++) {
 		TableInfo *t = p->tables[i];
@@ -95,13 +95,13 @@ static void setup_tables(Lower *L)
 		if (t->agg) {	/* per-CPU statistics, merged by the runtime: common/agg.h */
 			map.type = BPF_MAP_TYPE_PERCPU_HASH;
 			map.value_size = agg_value_size(t);
-			map.value = ir_layout(L->mod, L_STR, map.value_size, 0);
+			map.value = ir_layout(L->m->mod, L_STR, map.value_size, 0);
 		}
 		if (t->counter)	/* per-CPU counts, summed by the runtime: sema_counter.c */
 			map.type = BPF_MAP_TYPE_PERCPU_HASH;
-		L->table_map[i] = ir_map(L->mod, &map);
+		L->m->table_map[i] = ir_map(L->m->mod, &map);
 		char *dname = xasprintf("ktap_drops_%s", name);
-		L->table_drops[i] = ir_data_var(L->mod, DATA_BSS, dname, ir_layout(L->mod, L_NUM, 8, 0), NULL);
+		L->m->table_drops[i] = ir_data_var(L->m->mod, DATA_BSS, dname, ir_layout(L->m->mod, L_NUM, 8, 0), NULL);
 		free(dname);
 
 		KtapTable *kt = &m->tables[m->ntables++];
@@ -120,7 +120,7 @@ static void setup_tables(Lower *L)
 		if (t->agg)	/* the count, first in the value: what pairs() gives */
 			kt->value.kind = V_AGG;
 		kt->nkeys = t->unkeyed ? 0 : kt->nkeys;
-		kt->drops_off = L->table_drops[i];
+		kt->drops_off = L->m->table_drops[i];
 	}
 }
 
@@ -129,27 +129,27 @@ static void setup_data(Lower *L)
 	static const char *const fixed[] = { "ktap_rb_drops", "ktap_wall_offset", "ktap_num_cpus",
 					     "ktap_exit", "ktap_loop_caps", "ktap_stack_lost" };
 	for (int i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++)
-		ir_data_var(L->mod, DATA_BSS, fixed[i], ir_layout(L->mod, L_NUM, 8, 0), NULL);
-	ir_data_var(L->mod, DATA_RODATA, "ktap_pid_filter", ir_layout(L->mod, L_NUM, 8, 0), NULL);
-	L->empty_str = rodata_str(L, "", 0);
-	Program *p = L->prog;
-	L->global_off = xcalloc(p->nglobals, sizeof(int));
-	L->global_flag = xcalloc(p->nglobals, sizeof(int));
+		ir_data_var(L->m->mod, DATA_BSS, fixed[i], ir_layout(L->m->mod, L_NUM, 8, 0), NULL);
+	ir_data_var(L->m->mod, DATA_RODATA, "ktap_pid_filter", ir_layout(L->m->mod, L_NUM, 8, 0), NULL);
+	L->m->empty_str = rodata_str(L, "", 0);
+	Program *p = L->m->prog;
+	L->m->global_off = xcalloc(p->nglobals, sizeof(int));
+	L->m->global_flag = xcalloc(p->nglobals, sizeof(int));
 	for (int i = 0; i < p->nglobals; i++) {
 		Type *t = type_repr(p->globals[i]->type);
 		if (t->kind == TY_TABLE || t->kind == TY_FUNC)
 			continue;
 		char *name = ident("%s", p->globals[i]->name);
-		L->global_off[i] = ir_data_var(L->mod, DATA_BSS, name, layout_of(L, t), NULL);
+		L->m->global_off[i] = ir_data_var(L->m->mod, DATA_BSS, name, layout_of(L, t), NULL);
 		free(name);
 		if (!p->globals[i]->nilable)
 			continue;
 		name = ident("%s__present", p->globals[i]->name);
-		L->global_flag[i] = ir_data_var(L->mod, DATA_BSS, name, ir_layout(L->mod, L_NUM, 8, 0), NULL);
+		L->m->global_flag[i] = ir_data_var(L->m->mod, DATA_BSS, name, ir_layout(L->m->mod, L_NUM, 8, 0), NULL);
 		free(name);
 	}
-	IrMap rb = { "ktap_events", BPF_MAP_TYPE_RINGBUF, L->opt->ringbuf_size, 0, NULL, NULL, 0, 0 };
-	L->ringbuf = ir_map(L->mod, &rb);
+	IrMap rb = { "ktap_events", BPF_MAP_TYPE_RINGBUF, L->m->opt->ringbuf_size, 0, NULL, NULL, 0, 0 };
+	L->m->ringbuf = ir_map(L->m->mod, &rb);
 }
 
 /* interval: H_PROFILE's and H_TICK's interval, H_RAW_EVENT's cookie, a
@@ -157,9 +157,9 @@ static void setup_data(Lower *L)
 static void add_handler(Lower *L, KtapHandlerKind kind, int group, const char *prog, const char *target,
 			uint64_t interval)
 {
-	KtapMeta *m = L->meta;
+	KtapMeta *m = L->m->meta;
 	m->handlers = xrealloc(m->handlers, (m->nhandlers + 1) * sizeof(*m->handlers));
-	const Node *site = L->prog->funcs[group]->site;
+	const Node *site = L->m->prog->funcs[group]->site;
 	m->handlers[m->nhandlers++] = (KtapHandler){ .kind = kind, .group = group, .prog = xstrdup(prog),
 						     .target = target ? xstrdup(target) : NULL,
 						     .interval_ns = interval, .line = site ? site->loc.line : 0 };
@@ -205,39 +205,24 @@ typedef struct Job {
 	RawTp *rawtp;		/* or the events it is attached to by cookie */
 } Job;
 
-/* The body of one IR function for sema's function j->fi. */
-static void lower_body(Lower *L, const Job *j)
+/* The body of one IR function for sema's function j->fi, lowered with
+ * function state of its own. */
+static void lower_body(LowerMod *m, const Job *j)
 {
-	int fi = j->fi;
-	IrFunc *f = j->f;
-	Func *sf = L->prog->funcs[fi];
-	L->sf = sf;
-	L->sfi = fi;
-	L->f = f;
-	L->ctx = f->ctx;
-	L->ev = j->ev;
-	L->disp = j->disp;
-	L->rawtp = j->rawtp;
-	L->brk = NULL;
-	L->b = ir_block(f);
-	L->line = f->line;
-	L->col = 1;
-	L->retbuf = -1;
-	L->ctxreg = 0;
+	Func *sf = m->prog->funcs[j->fi];
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
-	L->progctx = probe ? 0 : -1;
-	L->ntemps = L->nspare = 0;
-	L->framed = 0;
-	L->linkreg = -1;
-	L->local = xcalloc(sf->nlocals + 1, sizeof(int));
-	L->flag = xcalloc(sf->nlocals + 1, sizeof(int));
-	if (sf->kind == FN_USER && is_str(type_repr(sf->ret)))
-		L->retbuf = 0;
+	int retstr = sf->kind == FN_USER && is_str(type_repr(sf->ret));
+	LowerFn fn = { .sf = sf, .f = j->f, .b = ir_block(j->f), .ctx = j->f->ctx, .ev = j->ev,
+		       .disp = j->disp, .rawtp = j->rawtp, .line = j->f->line, .col = 1,
+		       .retbuf = retstr ? 0 : -1, .progctx = probe ? 0 : -1, .linkreg = -1,
+		       .local = xcalloc(sf->nlocals + 1, sizeof(int)),
+		       .flag = xcalloc(sf->nlocals + 1, sizeof(int)) };
+	Lower state = { m, &fn }, *L = &state;
 	if (probe)
 		stopped(L);	/* first: after the end a handler costs one load */
 	if (j->disp)
 		dispatch_entry(L);
-	if (probe && !L->opt->no_pid_filter)
+	if (probe && !L->m->opt->no_pid_filter)
 		pid_filter(L);
 	frame_setup(L, sf);
 	if (sf->filter) {
@@ -250,16 +235,17 @@ static void lower_body(Lower *L, const Job *j)
 	lower_block(L, sf->body);
 	emit_ret(L, ir_imm(0));
 	frame_done(L);
-	finish_func(f);
-	free(L->local);
-	L->local = NULL;
-	free(L->flag);
-	L->flag = NULL;
+	finish_func(fn.f);
+	free(fn.local);
+	free(fn.flag);
+	free(fn.temps);
+	free(fn.spare);
+	free(fn.open_it);
 }
 
 static IrFunc *new_func(Lower *L, char *name, const char *section, IrCtx ctx, int nparams, const Node *at)
 {
-	IrFunc *f = ir_func_new(L->mod, name, section, ctx, nparams);
+	IrFunc *f = ir_func_new(L->m->mod, name, section, ctx, nparams);
 	f->line = at ? at->loc.line : 1;
 	free(name);
 	return f;
@@ -309,14 +295,14 @@ enum { SLOW_RELEASE_MIN = 100, RELEASE_MS = 50 };
  * two binaries, or at entry and return, by one handler). */
 static void plan_probe(Lower *L, int fi, int e, const Node *at, Job **jobs, int *njobs)
 {
-	Event *ev = L->prog->funcs[fi]->events[e];
+	Event *ev = L->m->prog->funcs[fi]->events[e];
 	KtapHandlerKind kind;
 	const char *target;
 	uint64_t offset;
 	char *sec = probe_section(ev, &kind, &target, &offset);
 	char *name = ident("trace%d_%d_%s", fi, e, ev->name);
 	add_handler(L, kind, fi, name, target, offset);
-	L->meta->handlers[L->meta->nhandlers - 1].ref_ctr = ev->ref_ctr;
+	L->m->meta->handlers[L->m->meta->nhandlers - 1].ref_ctr = ev->ref_ctr;
 	add_job(jobs, njobs, (Job){ fi, new_func(L, name, sec, IRF_KERNEL, 1, at), ev, NULL, NULL });
 	free(sec);
 }
@@ -325,7 +311,7 @@ static void plan_probe(Lower *L, int fi, int e, const Node *at, Job **jobs, int 
  * when they can share a raw tracepoint program, else one per event. */
 static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 {
-	Func *sf = L->prog->funcs[fi];
+	Func *sf = L->m->prog->funcs[fi];
 	Dispatch *disp[2];
 	dispatch_plan(L, sf, disp);
 	RawTp *raw = rawtp_plan(L, fi, disp);
@@ -360,7 +346,7 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 		nslow++;
 	}
 	if (nslow >= SLOW_RELEASE_MIN)
-		diag_warning(L->d, DC_SLOW_RELEASE, at->loc, "this handler reads its events' records (argN, args.NAME or "
+		diag_warning(L->m->d, DC_SLOW_RELEASE, at->loc, "this handler reads its events' records (argN, args.NAME or "
 			     "argstr), so %d of its events attach as perf-event tracepoints, which the "
 			     "kernel releases one grace period at a time: ending the run will take "
 			     "about %d s", nslow, (nslow * RELEASE_MS + 999) / 1000);
@@ -368,10 +354,10 @@ static void plan_trace(Lower *L, int fi, const Node *at, Job **jobs, int *njobs)
 
 static void plan(Lower *L, Job **jobs, int *njobs)
 {
-	Program *p = L->prog;
+	Program *p = L->m->prog;
 	for (int c = 0; c < 2; c++) {
-		L->irfunc[c] = xcalloc(p->nfuncs, sizeof(int));
-		memset(L->irfunc[c], -1, p->nfuncs * sizeof(int));
+		L->m->irfunc[c] = xcalloc(p->nfuncs, sizeof(int));
+		memset(L->m->irfunc[c], -1, p->nfuncs * sizeof(int));
 	}
 	for (int fi = 0; fi < p->nfuncs; fi++) {
 		Func *sf = p->funcs[fi];
@@ -380,7 +366,7 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 		switch (sf->kind) {
 		case FN_MAIN:
 			add_job(jobs, njobs, (Job){ fi, new_func(L, xstrdup("__main"), NULL, IRF_USER, 0, at), NULL, NULL, NULL });
-			L->meta->main_func = xstrdup("__main");
+			L->m->meta->main_func = xstrdup("__main");
 			break;
 		case FN_TRACE:
 			plan_trace(L, fi, at, jobs, njobs);
@@ -401,7 +387,7 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 			for (int c = 0; c < 2; c++) {
 				if (!(sf->ctx & (c ? CTX_KERNEL : CTX_USER)))
 					continue;
-				L->irfunc[c][fi] = L->mod->nfuncs;
+				L->m->irfunc[c][fi] = L->m->mod->nfuncs;
 				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
 						     c ? IRF_KERNEL : IRF_USER, np, at);
 				f->global = c && scalar_only(sf);
@@ -433,52 +419,50 @@ static char *events_what(const Func *sf, Loc *at)
 
 /* A trace handler is lowered once per event: the copies are one repeat
  * group, so an error in its body is reported once, not once per event. */
-static void lower_jobs(Lower *L, const Job *jobs, int njobs)
+static void lower_jobs(LowerMod *m, const Job *jobs, int njobs)
 {
 	for (int i = 0, n; i < njobs; i += n) {
 		int trace = jobs[i].ev || jobs[i].disp || jobs[i].rawtp;
 		for (n = 1; trace && i + n < njobs && jobs[i + n].fi == jobs[i].fi; n++)
 			;
-		diag_repeat_begin(L->d);
+		diag_repeat_begin(m->d);
 		for (int k = 0; k < n; k++) {
-			diag_repeat_next(L->d);
-			lower_body(L, &jobs[i + k]);
+			diag_repeat_next(m->d);
+			lower_body(m, &jobs[i + k]);
 		}
 		Loc at;
-		char *what = events_what(L->prog->funcs[jobs[i].fi], &at);
-		diag_repeat_end(L->d, n, at, what);
+		char *what = events_what(m->prog->funcs[jobs[i].fi], &at);
+		diag_repeat_end(m->d, n, at, what);
 		free(what);
 	}
 }
 
 int lower_program(Program *p, const LowerOptions *opt, Diag *d, IrModule **mod, KtapMeta **meta)
 {
-	Lower L = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1,
-		   .agg_zero = -1, .iters = -1 };
-	L.mod = *mod = ir_module_new();
-	L.meta = *meta = xcalloc(1, sizeof(KtapMeta));
-	L.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");
-	L.meta->strlen = opt->strlen;
+	LowerMod m = { .prog = p, .opt = opt, .d = d, .strlen = opt->strlen, .probe_frames = -1,
+		       .agg_zero = -1, .iters = -1 };
+	Lower L = { &m, NULL };
+	m.mod = *mod = ir_module_new();
+	m.meta = *meta = xcalloc(1, sizeof(KtapMeta));
+	m.meta->source_name = xstrdup(opt->source_name ? opt->source_name : "<input>");
+	m.meta->strlen = opt->strlen;
 	int errors = diag_errors(d);
 	setup_data(&L);
 	setup_tables(&L);
 	Job *jobs = NULL;
 	int njobs = 0;
 	plan(&L, &jobs, &njobs);
-	lower_jobs(&L, jobs, njobs);
+	lower_jobs(&m, jobs, njobs);
 	for (int i = 0; i < njobs; i++) {
 		dispatch_free(jobs[i].disp);
 		rawtp_free(jobs[i].rawtp);
 	}
 	free(jobs);
-	free(L.temps);
-	free(L.open_it);
-	free(L.spare);
-	free(L.table_map);
-	free(L.table_drops);
-	free(L.global_off);
-	free(L.global_flag);
-	free(L.irfunc[0]);
-	free(L.irfunc[1]);
+	free(m.table_map);
+	free(m.table_drops);
+	free(m.global_off);
+	free(m.global_flag);
+	free(m.irfunc[0]);
+	free(m.irfunc[1]);
 	return diag_errors(d) > errors ? -1 : 0;
 }

@@ -16,15 +16,15 @@ int agg_value_size(TableInfo *t)
  * a missing entry is inserted with (too big for the stack). */
 static int zero_value(Lower *L)
 {
-	if (L->agg_zero < 0) {
+	if (L->m->agg_zero < 0) {
 		int size = 8;
-		for (int i = 0; i < L->prog->ntables; i++)
-			if (L->prog->tables[i]->agg && agg_value_size(L->prog->tables[i]) > size)
-				size = agg_value_size(L->prog->tables[i]);
-		L->agg_zero = ir_data_var(L->mod, DATA_RODATA, "ktap_agg_zero",
-					  ir_layout(L->mod, L_STR, size, 0), NULL);
+		for (int i = 0; i < L->m->prog->ntables; i++)
+			if (L->m->prog->tables[i]->agg && agg_value_size(L->m->prog->tables[i]) > size)
+				size = agg_value_size(L->m->prog->tables[i]);
+		L->m->agg_zero = ir_data_var(L->m->mod, DATA_RODATA, "ktap_agg_zero",
+					  ir_layout(L->m->mod, L_STR, size, 0), NULL);
 	}
-	return L->agg_zero;
+	return L->m->agg_zero;
 }
 
 /* Look the key up: on a hit, p is the entry and control goes to go. */
@@ -42,7 +42,7 @@ static void lookup_into(Lower *L, TableInfo *t, IrOpnd key, int p, IrBlock *go, 
  * done when even that fails (the table is full: counted as a drop). */
 static int entry(Lower *L, TableInfo *t, IrOpnd key, IrBlock *done)
 {
-	int p = ir_vreg(L->f);
+	int p = ir_vreg(L->fn->f);
 	IrBlock *init = new_block(L), *retry = new_block(L), *go = new_block(L);
 	lookup_into(L, t, key, p, go, init);
 	set_block(L, init);
@@ -114,7 +114,7 @@ static void bump(Lower *L, IrOpnd p, int off, int idx, int n)
 
 static void log2_bucket(Lower *L, IrOpnd p, IrOpnd v)
 {
-	int idx = ir_vreg(L->f);
+	int idx = ir_vreg(L->fn->f);
 	IrBlock *nonneg = new_block(L), *pos = new_block(L), *have = new_block(L);
 	emit_set(L, idx, ir_imm(0));
 	emit_br(L, C_LT, v, ir_imm(0), have, nonneg);
@@ -130,7 +130,7 @@ static void log2_bucket(Lower *L, IrOpnd p, IrOpnd v)
 
 static void linear_bucket(Lower *L, TableInfo *t, IrOpnd p, IrOpnd v)
 {
-	int n = (int)((t->lmax - t->lmin) / t->lstep), idx = ir_vreg(L->f);
+	int n = (int)((t->lmax - t->lmin) / t->lstep), idx = ir_vreg(L->fn->f);
 	IrBlock *above = new_block(L), *inside = new_block(L), *have = new_block(L);
 	emit_set(L, idx, ir_imm(0));
 	emit_br(L, C_LT, v, ir_imm(t->lmin), have, above);

@@ -17,13 +17,13 @@ static int core_reloc(Lower *L, uint32_t kind, const CStep *s)
 {
 	IrCore c = { .kind = kind, .root = s->root, .n = s->m.n };
 	memcpy(c.idx, s->m.idx, s->m.n * sizeof(int));
-	return ir_core(L->mod, &c);
+	return ir_core(L->m->mod, &c);
 }
 
 static int core_value(Lower *L, uint32_t kind, const CStep *s, int64_t local)
 {
 	IrIns *i = emit(L, IR_CORE);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->a = ir_imm(local);
 	i->target = core_reloc(L, kind, s);
 	return i->dst;
@@ -57,7 +57,7 @@ typedef struct Direct {
  * types it by the tracepoint's BTF (a raw_tp's arguments are numbers). */
 static int btf_arg(Lower *L, const Node *b)
 {
-	const Event *ev = L->disp || L->rawtp ? NULL : L->ev;
+	const Event *ev = L->fn->disp || L->fn->rawtp ? NULL : L->fn->ev;
 	if (!ev || ev->kind != EV_BTF || strcmp(ev->system, "tp_btf"))
 		return 0;
 	const EventField *fl = NULL;
@@ -130,7 +130,7 @@ static int direct_load(Lower *L, const CAccess *a, int size, Direct *D)
 	}
 	int v = emit_load(L, ir_r(p), 0, size);
 	if (last < a->nsteps) {
-		IrIns *i = &L->b->ins[L->b->n - 1];
+		IrIns *i = &L->fn->b->ins[L->fn->b->n - 1];
 		i->off = a->steps[last].m.bit_off / 8;
 		i->target = 1 + core_reloc(L, BPF_CORE_FIELD_BYTE_OFFSET, &a->steps[last]);
 	}
@@ -206,7 +206,7 @@ static IrOpnd read_value(Lower *L, const CAccess *a, IrOpnd str, Direct *D)
 		return ir_r(emit_load(L, ir_slotop(slot), 0, 8));
 	}
 	case CA_STR: {
-		int len = a->size < L->strlen ? a->size : L->strlen;
+		int len = a->size < L->m->strlen ? a->size : L->m->strlen;
 		emit_call(L, user ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_kernel_str, 3,
 			  str, ir_imm(len), ir_r(p));
 		return str;
@@ -218,7 +218,7 @@ static IrOpnd read_value(Lower *L, const CAccess *a, IrOpnd str, Direct *D)
 IrOpnd lower_typed(Lower *L, Node *n)
 {
 	const char *why;
-	L->mod->btf = ctypes_btf(&why);
+	L->m->mod->btf = ctypes_btf(&why);
 	Direct D = { NULL };
 	IrOpnd str = n->cacc->kind == CA_STR ? str_temp(L) : ir_imm(0);	/* zeroed before any jump */
 	IrOpnd v = read_value(L, n->cacc, str, &D);

@@ -187,12 +187,12 @@ int dispatch_argstr_size(const Dispatch *d)
 
 IrOpnd dispatch_argstr(Lower *L)
 {
-	return ir_r(emit_op(L, IR_ADD, ir_r(L->ctxreg), ir_imm(L->disp->argstr)));
+	return ir_r(emit_op(L, IR_ADD, ir_r(L->fn->ctxreg), ir_imm(L->fn->disp->argstr)));
 }
 
 IrOpnd dispatch_probename(Lower *L)
 {
-	return ir_r(emit_op(L, IR_ADD, ir_r(L->ctxreg), ir_imm(L->disp->name)));
+	return ir_r(emit_op(L, IR_ADD, ir_r(L->fn->ctxreg), ir_imm(L->fn->disp->name)));
 }
 
 /* Store field fl of ev, cut to its type, at `to` in the record: from its
@@ -202,7 +202,7 @@ static void copy_field(Lower *L, int rec, int regs, const Event *ev, const Event
 {
 	int p = (int)(fl - ev->fields) - 1, base = regs;
 	EventField at = *fl;
-	if (p < 0 || L->disp->exit) {
+	if (p < 0 || L->fn->disp->exit) {
 		base = rec;
 		at.offset = p < 0 ? REC_NR : REC_ARGS;
 		if (at.offset == to)
@@ -216,7 +216,7 @@ static void copy_field(Lower *L, int rec, int regs, const Event *ev, const Event
 /* One syscall's case: fill the record with what the body reads. */
 static void fill(Lower *L, int rec, int regs, int k)
 {
-	const Dispatch *d = L->disp;
+	const Dispatch *d = L->fn->disp;
 	const Event *ev = d->evs[k];
 	for (int i = 1; i <= MAX_PARAMS; i++)
 		if (d->args & (1u << i) && event_arg(ev, i))
@@ -229,13 +229,13 @@ static void fill(Lower *L, int rec, int regs, int k)
 		emit_store(L, ir_r(rec), d->argstr, 8, ir_imm(ev->id));
 	if (d->probename)
 		emit_copy(L, ir_r(rec), d->name,
-			  ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, ev->name, strlen(ev->name)))), 0, L->strlen);
+			  ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, ev->name, strlen(ev->name)))), 0, L->m->strlen);
 }
 
 /* A binary search over the numbers: a few compares whatever the glob. */
 static void search(Lower *L, int id, int lo, int hi, IrBlock **cases)
 {
-	const Dispatch *d = L->disp;
+	const Dispatch *d = L->fn->disp;
 	if (hi - lo <= 2) {
 		for (int k = lo; k < hi; k++) {
 			IrBlock *next = new_block(L);
@@ -256,10 +256,10 @@ static void search(Lower *L, int id, int lo, int hi, IrBlock **cases)
 
 static int record_map(Lower *L)
 {
-	const Dispatch *d = L->disp;
-	char *name = xasprintf("ktap_sysrec_%s", L->f->name);
-	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, d->name + L->strlen };
-	int map = ir_map(L->mod, &m);
+	const Dispatch *d = L->fn->disp;
+	char *name = xasprintf("ktap_sysrec_%s", L->fn->f->name);
+	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, d->name + L->m->strlen };
+	int map = ir_map(L->m->mod, &m);
 	free(name);
 	return map;
 }
@@ -268,7 +268,7 @@ static int record_map(Lower *L)
  * as they are, as ftrace records them, not cut to the fields' types. */
 static void argstr_fill(Lower *L, int rec, int regs, int id, int ret)
 {
-	const Dispatch *d = L->disp;
+	const Dispatch *d = L->fn->disp;
 	emit_store(L, ir_r(rec), d->argstr + REC_NR, 8, ir_r(id));
 	if (d->exit) {
 		emit_store(L, ir_r(rec), d->argstr + REC_ARGS, 8, ir_r(ret));
@@ -285,8 +285,8 @@ static void argstr_fill(Lower *L, int rec, int regs, int id, int ret)
  * record, which the body reads as it reads a tracepoint's record. */
 void dispatch_entry(Lower *L)
 {
-	const Dispatch *d = L->disp;
-	int key = ir_slot(L->f, 8);
+	const Dispatch *d = L->fn->disp;
+	int key = ir_slot(L->fn->f, 8);
 	emit_store(L, ir_slotop(key), 0, 8, ir_imm(0));
 	int rec = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(emit_map(L, record_map(L))),
 			    ir_r(emit_addr(L, key)));
@@ -317,7 +317,7 @@ void dispatch_entry(Lower *L)
 	}
 	free(cases);
 	set_block(L, body);
-	L->ctxreg = rec;
+	L->fn->ctxreg = rec;
 }
 
 void dispatch_free(Dispatch *d)

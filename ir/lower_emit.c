@@ -7,16 +7,16 @@
 
 IrIns *emit(Lower *L, IrOp op)
 {
-	IrIns *i = ir_emit(L->b, op);
-	i->line = L->line;
-	i->col = L->col;
+	IrIns *i = ir_emit(L->fn->b, op);
+	i->line = L->fn->line;
+	i->col = L->fn->col;
 	return i;
 }
 
 int emit_op(Lower *L, IrOp op, IrOpnd a, IrOpnd b)
 {
 	IrIns *i = emit(L, op);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->a = a;
 	i->b = b;
 	return i->dst;
@@ -30,7 +30,7 @@ int emit_mov(Lower *L, IrOpnd a)
 int emit_load(Lower *L, IrOpnd base, int off, int size)
 {
 	IrIns *i = emit(L, IR_LOAD);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->a = base;
 	i->off = off;
 	i->size = size;
@@ -60,13 +60,13 @@ void emit_zero(Lower *L, int slot)
 {
 	IrIns *i = emit(L, IR_ZERO);
 	i->a = ir_slotop(slot);
-	i->size = L->f->slots[slot].size;
+	i->size = L->fn->f->slots[slot].size;
 }
 
 int emit_addr(Lower *L, int slot)
 {
 	IrIns *i = emit(L, IR_ADDR);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->a = ir_slotop(slot);
 	return i->dst;
 }
@@ -74,7 +74,7 @@ int emit_addr(Lower *L, int slot)
 int emit_mapval(Lower *L, int sec, int off)
 {
 	IrIns *i = emit(L, IR_MAPVAL);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->target = sec;
 	i->off = off;
 	return i->dst;
@@ -83,7 +83,7 @@ int emit_mapval(Lower *L, int sec, int off)
 int emit_map(Lower *L, int map)
 {
 	IrIns *i = emit(L, IR_MAP);
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	i->target = map;
 	return i->dst;
 }
@@ -98,7 +98,7 @@ int emit_call(Lower *L, int helper, int nargs, ...)
 	va_end(ap);
 	i->nargs = nargs;
 	i->target = helper;
-	i->dst = ir_vreg(L->f);
+	i->dst = ir_vreg(L->fn->f);
 	return i->dst;
 }
 
@@ -113,7 +113,7 @@ void emit_xadd(Lower *L, IrOpnd base, int off, IrOpnd v)
 void emit_jmp(Lower *L, IrBlock *t)
 {
 	emit(L, IR_JMP)->t = t;
-	L->b = ir_block(L->f);	/* whatever follows is unreachable until set_block */
+	L->fn->b = ir_block(L->fn->f);	/* whatever follows is unreachable until set_block */
 }
 
 void emit_br(Lower *L, IrCond c, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
@@ -124,34 +124,34 @@ void emit_br(Lower *L, IrCond c, IrOpnd a, IrOpnd b, IrBlock *t, IrBlock *f)
 	i->b = b;
 	i->t = t;
 	i->f = f;
-	L->b = ir_block(L->f);
+	L->fn->b = ir_block(L->fn->f);
 }
 
 void emit_ret(Lower *L, IrOpnd v)
 {
 	emit(L, IR_RET)->a = v;
-	L->b = ir_block(L->f);
+	L->fn->b = ir_block(L->fn->f);
 }
 
 IrBlock *new_block(Lower *L)
 {
-	return ir_block(L->f);
+	return ir_block(L->fn->f);
 }
 
 /* Continue in b; the block we were in falls through to it. */
 void set_block(Lower *L, IrBlock *b)
 {
-	IrIns *last = ir_last(L->b);
+	IrIns *last = ir_last(L->fn->b);
 	if (!last || !ir_is_term(last->op))
 		emit(L, IR_JMP)->t = b;
-	L->b = b;
+	L->fn->b = b;
 }
 
 void at(Lower *L, const Node *n)
 {
 	if (n && n->loc.line) {
-		L->line = n->loc.line;
-		L->col = n->loc.col;
+		L->fn->line = n->loc.line;
+		L->fn->col = n->loc.col;
 	}
 }
 
@@ -160,10 +160,10 @@ void at(Lower *L, const Node *n)
  * 2 * slot (a stack slot) or 2 * offset + 1 (a string buffer in the frame). */
 static int take_spare(Lower *L, int tag, int size)
 {
-	for (int i = 0; i < L->nspare; i++) {
-		int t = L->spare[i];
-		if ((t & 1) == tag && (tag || L->f->slots[t >> 1].size == ((size + 7) & ~7))) {
-			L->spare[i] = L->spare[--L->nspare];
+	for (int i = 0; i < L->fn->nspare; i++) {
+		int t = L->fn->spare[i];
+		if ((t & 1) == tag && (tag || L->fn->f->slots[t >> 1].size == ((size + 7) & ~7))) {
+			L->fn->spare[i] = L->fn->spare[--L->fn->nspare];
 			return t;
 		}
 	}
@@ -172,30 +172,30 @@ static int take_spare(Lower *L, int tag, int size)
 
 static void use_temp(Lower *L, int t)
 {
-	L->temps = xrealloc(L->temps, (L->ntemps + 1) * sizeof(int));
-	L->temps[L->ntemps++] = t;
+	L->fn->temps = xrealloc(L->fn->temps, (L->fn->ntemps + 1) * sizeof(int));
+	L->fn->temps[L->fn->ntemps++] = t;
 }
 
 int temp_slot(Lower *L, int size)
 {
 	int t = take_spare(L, 0, size);
 	if (t < 0)
-		t = 2 * ir_slot(L->f, size);
+		t = 2 * ir_slot(L->fn->f, size);
 	use_temp(L, t);
 	return t >> 1;
 }
 
 void release_temps(Lower *L, int mark)
 {
-	L->spare = xrealloc(L->spare, (L->nspare + L->ntemps - mark + 1) * sizeof(int));
-	while (L->ntemps > mark)
-		L->spare[L->nspare++] = L->temps[--L->ntemps];
+	L->fn->spare = xrealloc(L->fn->spare, (L->fn->nspare + L->fn->ntemps - mark + 1) * sizeof(int));
+	while (L->fn->ntemps > mark)
+		L->fn->spare[L->fn->nspare++] = L->fn->temps[--L->fn->ntemps];
 }
 
 IrOpnd str_temp(Lower *L)
 {
-	if (!L->framed) {
-		int s = temp_slot(L, L->strlen);
+	if (!L->fn->framed) {
+		int s = temp_slot(L, L->m->strlen);
 		emit_zero(L, s);
 		return ir_r(emit_addr(L, s));
 	}
@@ -204,11 +204,11 @@ IrOpnd str_temp(Lower *L)
 
 IrOpnd frame_str(Lower *L, int zero)
 {
-	int t = take_spare(L, 1, L->strlen);
+	int t = take_spare(L, 1, L->m->strlen);
 	if (t < 0)
-		t = 2 * frame_alloc(L, L->strlen) + 1;
+		t = 2 * frame_alloc(L, L->m->strlen) + 1;
 	use_temp(L, t);
-	for (int off = 0; zero && off < L->strlen; off += 8)
+	for (int off = 0; zero && off < L->m->strlen; off += 8)
 		emit_store(L, frame_base(L), (t >> 1) + off, 8, ir_imm(0));
 	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(t >> 1)));
 }
@@ -219,7 +219,7 @@ IrOpnd frame_str(Lower *L, int zero)
  * refused by the verifier. */
 static int rodata(Lower *L, const char *s, size_t len, int size)
 {
-	IrData *d = &L->mod->data[DATA_RODATA];
+	IrData *d = &L->m->mod->data[DATA_RODATA];
 	for (int i = 0; i < d->nvars; i++) {
 		const IrVar *v = &d->vars[i];
 		if (v->layout->kind == L_STR && v->layout->size == size && !memcmp(d->bytes + v->off, s, len) &&
@@ -229,7 +229,7 @@ static int rodata(Lower *L, const char *s, size_t len, int size)
 	char *buf = xcalloc(1, size);
 	memcpy(buf, s, len);
 	char *name = xasprintf("str%d", d->nvars);
-	int off = ir_data_var(L->mod, DATA_RODATA, name, ir_layout(L->mod, L_STR, size, 0), buf);
+	int off = ir_data_var(L->m->mod, DATA_RODATA, name, ir_layout(L->m->mod, L_STR, size, 0), buf);
 	free(name);
 	free(buf);
 	return off;
@@ -237,14 +237,14 @@ static int rodata(Lower *L, const char *s, size_t len, int size)
 
 int rodata_str(Lower *L, const char *s, size_t len)
 {
-	return rodata(L, s, len < (size_t)L->strlen ? len : (size_t)L->strlen - 1, L->strlen);
+	return rodata(L, s, len < (size_t)L->m->strlen ? len : (size_t)L->m->strlen - 1, L->m->strlen);
 }
 
 /* A value held in a string buffer (an address) keeps all its bytes: it
  * has no NUL to leave room for. */
 int rodata_value(Lower *L, const char *s, size_t len)
 {
-	return rodata(L, s, len < (size_t)L->strlen ? len : (size_t)L->strlen, L->strlen);
+	return rodata(L, s, len < (size_t)L->m->strlen ? len : (size_t)L->m->strlen, L->m->strlen);
 }
 
 int rodata_fmt(Lower *L, const char *fmt)

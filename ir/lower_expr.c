@@ -18,7 +18,7 @@ static IrOpnd name_value(Lower *L, Node *n)
 	if (t->kind == TY_TABLE || t->kind == TY_FUNC)
 		return ir_imm(0);	/* tables are static: uses look at the type */
 	if (s->kind == SYM_GLOBAL) {
-		int p = emit_mapval(L, DATA_BSS, L->global_off[s->index]);
+		int p = emit_mapval(L, DATA_BSS, L->m->global_off[s->index]);
 		return is_str(t) ? ir_r(p) : ir_r(emit_load(L, ir_r(p), 0, 8));
 	}
 	return local_get(L, s);
@@ -41,7 +41,7 @@ IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl)
 
 static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 {
-	IrOpnd ctx = ir_r(L->ctxreg);
+	IrOpnd ctx = ir_r(L->fn->ctxreg);
 	if (fl->kind == EF_INT)
 		return field_int(L, ctx, fl);
 	if (fl->kind == EF_MEM)
@@ -53,7 +53,7 @@ static IrOpnd field_value(Lower *L, const Node *site, const EventField *fl)
 		emit_copy(L, dst, 0, ctx, fl->offset, fl->size);
 		return dst;
 	}
-	int src, n = L->strlen;
+	int src, n = L->m->strlen;
 	if (fl->kind == EF_CHARS) {
 		src = emit_op(L, IR_ADD, ctx, ir_imm(fl->offset));
 		if (fl->size + 1 < n)
@@ -71,7 +71,7 @@ static const EventField *named_field(Lower *L, const Node *n)
 {
 	if (n->kind != N_FIELD || n->num != 1)
 		return NULL;
-	return L->disp ? dispatch_field(L->disp, n->str) : L->ev ? event_field(L->ev, n->str) : NULL;
+	return L->fn->disp ? dispatch_field(L->fn->disp, n->str) : L->fn->ev ? event_field(L->fn->ev, n->str) : NULL;
 }
 
 /* a[i] of an array value (sema made it an N_CREAD without cacc): i
@@ -87,7 +87,7 @@ static IrOpnd array_elem(Lower *L, Node *n)
 	if (fl && k->kind == N_NUM) {
 		EventField e = { .offset = fl->offset + k->num * t->elem, .size = t->elem,
 				 .is_signed = t->esigned };
-		return field_int(L, ir_r(L->ctxreg), &e);
+		return field_int(L, ir_r(L->fn->ctxreg), &e);
 	}
 	IrOpnd arr = lower_expr(L, n->a), i = lower_expr(L, k);
 	at(L, n);
@@ -95,7 +95,7 @@ static IrOpnd array_elem(Lower *L, Node *n)
 		int v = emit_load(L, arr, i.v * t->elem, t->elem);
 		return ir_r(extend(L, v, t->elem, t->esigned));
 	}
-	int r = ir_vreg(L->f), slot = temp_slot(L, 8);
+	int r = ir_vreg(L->fn->f), slot = temp_slot(L, 8);
 	IrBlock *in = new_block(L), *out = new_block(L), *join = new_block(L);
 	emit_br(L, C_ULT, i, ir_imm(t->count), in, out);
 	set_block(L, in);
@@ -134,18 +134,18 @@ static IrOpnd builtin_var(Lower *L, Node *n)
 	case B_CPU:
 		return ir_r(emit_call(L, BPF_FUNC_get_smp_processor_id, 0));
 	case B_EXECNAME:
-		return execname_into(L, str_temp(L), L->strlen);
+		return execname_into(L, str_temp(L), L->m->strlen);
 	case B_CURTASK:
 		return ir_r(emit_call(L, BPF_FUNC_get_current_task, 0));
 	case B_PROBENAME:
-		if (L->disp)
+		if (L->fn->disp)
 			return dispatch_probename(L);
-		if (L->rawtp)
+		if (L->fn->rawtp)
 			return rawtp_probename(L);
-		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->ev->name, strlen(L->ev->name))));
+		return ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, L->fn->ev->name, strlen(L->fn->ev->name))));
 	default: {
 		int i = n->num - B_ARG0;
-		const EventField *fl = L->disp ? dispatch_arg(L->disp, i) : L->ev ? event_arg(L->ev, i) : NULL;
+		const EventField *fl = L->fn->disp ? dispatch_arg(L->fn->disp, i) : L->fn->ev ? event_arg(L->fn->ev, i) : NULL;
 		if (!fl) {
 			lower_error(L, DC_INTERNAL, n, "internal compiler error: this event has no such argument");
 			return ir_imm(0);
@@ -185,14 +185,14 @@ IrOpnd text_of(Lower *L, Node **parts, int np)
 	}
 	IrOpnd dst = str_temp(L);
 	int f = emit_mapval(L, DATA_RODATA, rodata_fmt(L, fmt));
-	emit_call(L, BPF_FUNC_snprintf, 5, dst, ir_imm(L->strlen), ir_r(f),
+	emit_call(L, BPF_FUNC_snprintf, 5, dst, ir_imm(L->m->strlen), ir_r(f),
 		  ir_r(emit_addr(L, data)), ir_imm(8 * np));
 	return dst;
 }
 
 static IrOpnd cond_value(Lower *L, Node *n)
 {
-	int r = ir_vreg(L->f);
+	int r = ir_vreg(L->fn->f);
 	IrBlock *t = new_block(L), *f = new_block(L), *j = new_block(L);
 	lower_cond(L, n, t, f);
 	set_block(L, t);
@@ -234,7 +234,7 @@ IrOpnd lower_expr(Lower *L, Node *n)
 		return ir_imm(0);
 	case N_NIL:
 		if (is_str(ty(n)))
-			return ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
+			return ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
 		return ir_imm(0);
 	case N_STR:	/* an address literal (sema_ntop.c) is bytes, not text */
 		return ir_r(emit_mapval(L, DATA_RODATA, ty(n)->kind == TY_ADDR ?
@@ -301,8 +301,8 @@ IrOpnd lower_str(Lower *L, Node *n)
 	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc)
 		return lower_expr(L, n);
 	at(L, n);
-	int size = str_bytes(n, L->strlen);
-	IrOpnd p = L->framed ? frame_str(L, 0) : ir_r(emit_addr(L, temp_slot(L, size)));
+	int size = str_bytes(n, L->m->strlen);
+	IrOpnd p = L->fn->framed ? frame_str(L, 0) : ir_r(emit_addr(L, temp_slot(L, size)));
 	return execname_into(L, p, size);
 }
 
@@ -327,7 +327,7 @@ static int is_cmp(int op)
 static void str_cmp(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 {
 	IrOpnd a = lower_str(L, n->a), b = lower_str(L, n->b);
-	int sa = str_bytes(n->a, L->strlen), sb = str_bytes(n->b, L->strlen);
+	int sa = str_bytes(n->a, L->m->strlen), sb = str_bytes(n->b, L->m->strlen);
 	at(L, n);
 	if (n->op == TK_EQ)
 		str_eq(L, a, b, sa < sb ? sa : sb, t, f);
@@ -427,7 +427,7 @@ void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v)
 {
 	if (is_str(t))
-		emit_copy(L, dst, off, v, 0, L->strlen);
+		emit_copy(L, dst, off, v, 0, L->m->strlen);
 	else
 		emit_store(L, dst, off, 8, v);
 }
@@ -438,7 +438,7 @@ IrOpnd lower_call(Lower *L, Node *n)
 		return lower_builtin(L, n);
 	Func *callee = n->a->sym->func;
 	int fi = 0;
-	while (L->prog->funcs[fi] != callee)
+	while (L->m->prog->funcs[fi] != callee)
 		fi++;
 	IrOpnd args[6], res = { O_NONE, 0 };
 	int na = 0;
@@ -455,9 +455,9 @@ IrOpnd lower_call(Lower *L, Node *n)
 	}
 	at(L, n);
 	IrIns *c = emit(L, IR_CALLF);
-	c->target = L->irfunc[kernel(L)][fi];
+	c->target = L->m->irfunc[kernel(L)][fi];
 	c->nargs = na < 5 ? na : 5;	/* more is an error at the function */
 	memcpy(c->args, args, sizeof(c->args));
-	c->dst = ir_vreg(L->f);
+	c->dst = ir_vreg(L->fn->f);
 	return res.kind != O_NONE ? res : ir_r(c->dst);
 }

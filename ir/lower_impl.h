@@ -7,26 +7,38 @@
 typedef struct Dispatch Dispatch;
 typedef struct RawTp RawTp;
 
-typedef struct Lower {
+/* Lowering's state is split by where a field is written. What lower_program
+ * sets up before the first function, or fills lazily for the whole object
+ * (a map, a data variable, an answer about the kernel), is the module's:
+ * LowerMod, one per call of lower_program. What describes the function
+ * being lowered, or changes while its body is lowered, is the function's:
+ * LowerFn, made fresh for each function and freed at its end, so nothing
+ * leaks from one function into the next. A bpf_loop callback starts from
+ * a copy of its function's LowerFn (it shares the locals and the frame)
+ * and gives back only the frame's size. */
+typedef struct LowerMod {
 	Program *prog;
 	const LowerOptions *opt;
 	Diag *d;
 	IrModule *mod;
 	KtapMeta *meta;
 	int strlen;
-	int ringbuf;		/* map index, -1 until kernel code prints */
+	int ringbuf;		/* map index */
 	int *table_map;		/* TableInfo.id -> map index */
 	int *table_drops;	/* TableInfo.id -> .bss offset of its drop counter */
 	int *global_off;	/* global index -> .bss offset */
+	int *global_flag;	/* global index -> .bss offset of its presence flag */
 	int *irfunc[2];		/* Func index -> IrFunc index, [0] user, [1] kernel; -1 if none */
 	int empty_str;		/* .rodata offset of an all-zero string */
 	int agg_zero;		/* .rodata offset of an all-zero aggregation value, -1 until needed */
+	int probe_frames;	/* the frame map all probes share, -1 until needed */
+	int iters;		/* the kernel has open-coded numeric iterators: 1, 0, -1 not asked yet */
+} LowerMod;
 
-	/* the function being lowered */
+typedef struct LowerFn {
 	Func *sf;
-	int sfi;		/* its index in prog->funcs */
 	IrFunc *f;
-	IrBlock *b;
+	IrBlock *b;		/* where instructions go */
 	IrCtx ctx;
 	Event *ev;		/* the event of this kernel program, or NULL */
 	Dispatch *disp;		/* or the syscall events it dispatches, or NULL */
@@ -35,7 +47,6 @@ typedef struct Lower {
 				   offset in the frame when the function has one */
 	int *flag;		/* local index -> vreg or frame offset of a nilable
 				   local's presence flag, else -1 */
-	int *global_flag;	/* global index -> .bss offset of its presence flag */
 	int framed;		/* the locals live in a frame (the function has kernel loops) */
 	int frame_ptr;		/* framed: the vreg with the frame's address */
 	int link;		/* framed, outside loop bodies: the slot of the link */
@@ -43,17 +54,22 @@ typedef struct Lower {
 	int frame_next;		/* next free byte of the frame */
 	int frame_size;		/* the frame's size so far (loop bodies included) */
 	int frame_map;		/* the frame's map, in the function that owns it */
-	int probe_frames;	/* the frame map all probes share, -1 until needed */
 	int ctxreg;		/* kernel programs: the vreg with the ctx pointer */
 	int progctx;		/* probes: the vreg with the program's own ctx (ctxreg may
 				   be a record made from it), else -1 */
-	int retbuf;		/* functions returning a string: vreg of the caller's buffer */
+	int retbuf;		/* functions returning a string: vreg of the caller's buffer, else -1 */
 	IrBlock *brk;		/* where break goes */
-	int iters;		/* the kernel has open-coded numeric iterators: 1, 0, -1 not asked yet */
 	int *open_it, nopen;	/* slots of the iterators open where we are, innermost last */
 	int *temps, ntemps;	/* temporary slots in use, in order of allocation */
 	int *spare, nspare;	/* temporary slots free for reuse */
 	int line, col;
+} LowerFn;
+
+/* fn is NULL while lower_program sets up the module: what runs then
+ * reaches only m. */
+typedef struct Lower {
+	LowerMod *m;
+	LowerFn *fn;
 } Lower;
 
 /* emit.c: instructions at the current position */
@@ -181,7 +197,7 @@ int map_find(Lower *L, const char *name);	/* the map's index, or -1 */
 void dispatch_plan(Lower *L, Func *sf, Dispatch *out[2]);	/* NULL: per event */
 int dispatch_covers(Dispatch *const d[2], const Event *ev);
 const char *dispatch_target(const Dispatch *d);	/* "sys_enter", "sys_exit" */
-void dispatch_entry(Lower *L);	/* L->disp's program up to the body */
+void dispatch_entry(Lower *L);	/* L->fn->disp's program up to the body */
 const EventField *dispatch_arg(const Dispatch *d, int n);
 const EventField *dispatch_field(const Dispatch *d, const char *name);
 IrOpnd dispatch_probename(Lower *L);

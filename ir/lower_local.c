@@ -81,31 +81,31 @@ int needs_frame(Lower *L, Func *sf)
 		return 0;
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
 	int calls = any(sf->body, is_user_call, NULL) || any(sf->filter, is_user_call, NULL);
-	return !probe || n * L->strlen > (calls ? STACK_STRINGS / 2 : STACK_STRINGS);
+	return !probe || n * L->m->strlen > (calls ? STACK_STRINGS / 2 : STACK_STRINGS);
 }
 
 int frame_alloc(Lower *L, int size)
 {
-	int off = L->frame_next;
-	L->frame_next += (size + 7) & ~7;
-	if (L->frame_next > L->frame_size)
-		L->frame_size = L->frame_next;
+	int off = L->fn->frame_next;
+	L->fn->frame_next += (size + 7) & ~7;
+	if (L->fn->frame_next > L->fn->frame_size)
+		L->fn->frame_size = L->fn->frame_next;
 	return off;
 }
 
 int in_callback(Lower *L)
 {
-	return L->linkreg >= 0;
+	return L->fn->linkreg >= 0;
 }
 
 IrOpnd frame_base(Lower *L)
 {
-	return ir_r(L->frame_ptr);
+	return ir_r(L->fn->frame_ptr);
 }
 
 IrOpnd link_addr(Lower *L)
 {
-	return in_callback(L) ? ir_r(L->linkreg) : ir_r(emit_addr(L, L->link));
+	return in_callback(L) ? ir_r(L->fn->linkreg) : ir_r(emit_addr(L, L->fn->link));
 }
 
 /* The frame map's value, found at entry (an array's only entry is always
@@ -119,7 +119,7 @@ static int new_frame_map(Lower *L, const char *fn)
 {
 	char *name = xasprintf("ktap_frame%s%s", fn ? "_" : "", fn ? fn : "");
 	IrMap m = { name, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 0, NULL, NULL, 4, 0 };
-	int map = ir_map(L->mod, &m);
+	int map = ir_map(L->m->mod, &m);
 	free(name);
 	return map;
 }
@@ -128,71 +128,71 @@ static void frame_map(Lower *L, Func *sf)
 {
 	/* A raw tracepoint program is outside bpf_prog_active: an interrupt's
 	 * tracepoint program may run in the middle of it. */
-	if (sf->kind != FN_USER && !L->disp && !L->rawtp) {
-		if (L->probe_frames < 0)
-			L->probe_frames = new_frame_map(L, NULL);
-		L->frame_map = L->probe_frames;
+	if (sf->kind != FN_USER && !L->fn->disp && !L->fn->rawtp) {
+		if (L->m->probe_frames < 0)
+			L->m->probe_frames = new_frame_map(L, NULL);
+		L->fn->frame_map = L->m->probe_frames;
 	} else {
-		L->frame_map = new_frame_map(L, L->f->name);
+		L->fn->frame_map = new_frame_map(L, L->fn->f->name);
 	}
-	int map = L->frame_map;
-	int key = ir_slot(L->f, 8);
+	int map = L->fn->frame_map;
+	int key = ir_slot(L->fn->f, 8);
 	emit_store(L, ir_slotop(key), 0, 8, ir_imm(0));
-	L->frame_ptr = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(emit_map(L, map)),
+	L->fn->frame_ptr = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(emit_map(L, map)),
 				 ir_r(emit_addr(L, key)));
 	IrBlock *none = new_block(L), *go = new_block(L);
-	emit_br(L, C_EQ, ir_r(L->frame_ptr), ir_imm(0), none, go);
+	emit_br(L, C_EQ, ir_r(L->fn->frame_ptr), ir_imm(0), none, go);
 	set_block(L, none);
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
 	LoopAsk q = { L, sf };
 	if (!any(sf->body, is_callback_loop, &q))
 		return;		/* no loop bodies to link to */
-	L->link = ir_slot(L->f, LK_SIZE);
-	emit_zero(L, L->link);
+	L->fn->link = ir_slot(L->fn->f, LK_SIZE);
+	emit_zero(L, L->fn->link);
 	if (sf->kind != FN_USER)
-		emit_store(L, ir_slotop(L->link), LK_CTX, 8, ir_r(L->ctxreg));
-	emit_store(L, ir_slotop(L->link), LK_FRAME, 8, ir_r(L->frame_ptr));
-	if (L->retbuf >= 0)
-		emit_store(L, ir_slotop(L->link), LK_RETBUF, 8, ir_r(L->retbuf));
-	if (L->progctx >= 0 && any(sf->body, is_stack, NULL))
-		emit_store(L, ir_slotop(L->link), LK_PROGCTX, 8, ir_r(L->progctx));
+		emit_store(L, ir_slotop(L->fn->link), LK_CTX, 8, ir_r(L->fn->ctxreg));
+	emit_store(L, ir_slotop(L->fn->link), LK_FRAME, 8, ir_r(L->fn->frame_ptr));
+	if (L->fn->retbuf >= 0)
+		emit_store(L, ir_slotop(L->fn->link), LK_RETBUF, 8, ir_r(L->fn->retbuf));
+	if (L->fn->progctx >= 0 && any(sf->body, is_stack, NULL))
+		emit_store(L, ir_slotop(L->fn->link), LK_PROGCTX, 8, ir_r(L->fn->progctx));
 }
 
 /* Params arrive in vregs 0.. (after the hidden result buffer, if any). */
 void frame_setup(Lower *L, Func *sf)
 {
-	int param = L->retbuf >= 0 ? 1 : 0, size = FR_LOCALS;
-	L->framed = needs_frame(L, sf);
-	L->linkreg = -1;
+	int param = L->fn->retbuf >= 0 ? 1 : 0, size = FR_LOCALS;
+	L->fn->framed = needs_frame(L, sf);
+	L->fn->linkreg = -1;
 	for (int i = 0; i < sf->nlocals; i++) {
 		Type *t = type_repr(sf->locals[i]->type);
 		int is_param = sf->params && i < sf->params->n;
-		if (L->framed) {
-			L->local[i] = size;
+		if (L->fn->framed) {
+			L->fn->local[i] = size;
 			size += val_size(L, t);
 		} else if (is_str(t)) {
-			L->local[i] = ir_slot(L->f, L->strlen);
+			L->fn->local[i] = ir_slot(L->fn->f, L->m->strlen);
 		} else {
-			L->local[i] = is_param ? param++ : ir_vreg(L->f);
+			L->fn->local[i] = is_param ? param++ : ir_vreg(L->fn->f);
 		}
-		if (is_param && is_str(t) && !L->framed)	/* callers pass a pointer: take a copy */
-			emit_copy(L, ir_slotop(L->local[i]), 0, ir_r(param++), 0, L->strlen);
-		L->flag[i] = -1;
+		if (is_param && is_str(t) && !L->fn->framed)	/* callers pass a pointer: take a copy */
+			emit_copy(L, ir_slotop(L->fn->local[i]), 0, ir_r(param++), 0, L->m->strlen);
+		L->fn->flag[i] = -1;
 		if (!sf->locals[i]->nilable)
 			continue;
-		if (L->framed) {
-			L->flag[i] = size;
+		if (L->fn->framed) {
+			L->fn->flag[i] = size;
 			size += 8;
 		} else {	/* a nilable parameter's presence comes right after it */
-			L->flag[i] = is_param ? param++ : ir_vreg(L->f);
+			L->fn->flag[i] = is_param ? param++ : ir_vreg(L->fn->f);
 		}
 	}
-	if (!L->framed)
+	if (!L->fn->framed)
 		return;
-	L->frame_next = L->frame_size = size;
+	L->fn->frame_next = L->fn->frame_size = size;
 	frame_map(L, sf);
-	param = L->retbuf >= 0 ? 1 : 0;
+	param = L->fn->retbuf >= 0 ? 1 : 0;
 	for (int i = 0; sf->params && i < sf->params->n; i++) {
 		local_set(L, sf->locals[i], ir_r(param++), '=');
 		if (sf->locals[i]->nilable)
@@ -202,16 +202,16 @@ void frame_setup(Lower *L, Func *sf)
 
 void frame_done(Lower *L)
 {
-	IrMap *m = L->framed ? &L->mod->maps[L->frame_map] : NULL;
-	if (m && m->value_size < (uint32_t)L->frame_size)
-		m->value_size = L->frame_size;
+	IrMap *m = L->fn->framed ? &L->m->mod->maps[L->fn->frame_map] : NULL;
+	if (m && m->value_size < (uint32_t)L->fn->frame_size)
+		m->value_size = L->fn->frame_size;
 }
 
 IrOpnd local_get(Lower *L, Symbol *s)
 {
-	int loc = L->local[s->index];
+	int loc = L->fn->local[s->index];
 	int str = is_str(type_repr(s->type));
-	if (!L->framed)
+	if (!L->fn->framed)
 		return str ? ir_r(emit_addr(L, loc)) : ir_r(loc);
 	if (!str)
 		return ir_r(emit_load(L, frame_base(L), loc, 8));
@@ -220,17 +220,17 @@ IrOpnd local_get(Lower *L, Symbol *s)
 
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 {
-	int loc = L->local[s->index];
+	int loc = L->fn->local[s->index];
 	if (is_str(type_repr(s->type))) {
-		if (L->framed)
-			emit_copy(L, frame_base(L), loc, v, 0, L->strlen);
+		if (L->fn->framed)
+			emit_copy(L, frame_base(L), loc, v, 0, L->m->strlen);
 		else
-			emit_copy(L, ir_slotop(loc), 0, v, 0, L->strlen);
+			emit_copy(L, ir_slotop(loc), 0, v, 0, L->m->strlen);
 		return;
 	}
 	if (op == TK_PLUSEQ)
 		v = ir_r(emit_op(L, IR_ADD, local_get(L, s), v));
-	if (L->framed) {
+	if (L->fn->framed) {
 		emit_store(L, frame_base(L), loc, 8, v);
 		return;
 	}
@@ -240,7 +240,7 @@ void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 void local_zero(Lower *L, Symbol *s)
 {
 	if (is_str(type_repr(s->type)))
-		local_set(L, s, ir_r(emit_mapval(L, DATA_RODATA, L->empty_str)), '=');
+		local_set(L, s, ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str)), '=');
 	else
 		local_set(L, s, ir_imm(0), '=');
 }
@@ -259,9 +259,9 @@ IrOpnd presence_get(Lower *L, Symbol *s)
 	if (!s->nilable)
 		return ir_imm(1);
 	if (s->kind == SYM_GLOBAL)
-		return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, L->global_flag[s->index])), 0, 8));
-	int loc = L->flag[s->index];
-	return L->framed ? ir_r(emit_load(L, frame_base(L), loc, 8)) : ir_r(loc);
+		return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, L->m->global_flag[s->index])), 0, 8));
+	int loc = L->fn->flag[s->index];
+	return L->fn->framed ? ir_r(emit_load(L, frame_base(L), loc, 8)) : ir_r(loc);
 }
 
 void presence_set(Lower *L, Symbol *s, IrOpnd present)
@@ -269,11 +269,11 @@ void presence_set(Lower *L, Symbol *s, IrOpnd present)
 	if (!s->nilable)
 		return;
 	if (s->kind == SYM_GLOBAL) {
-		emit_store(L, ir_r(emit_mapval(L, DATA_BSS, L->global_flag[s->index])), 0, 8, present);
-	} else if (L->framed) {
-		emit_store(L, frame_base(L), L->flag[s->index], 8, present);
+		emit_store(L, ir_r(emit_mapval(L, DATA_BSS, L->m->global_flag[s->index])), 0, 8, present);
+	} else if (L->fn->framed) {
+		emit_store(L, frame_base(L), L->fn->flag[s->index], 8, present);
 	} else {
-		emit_set(L, L->flag[s->index], present);
+		emit_set(L, L->fn->flag[s->index], present);
 	}
 }
 
@@ -281,7 +281,7 @@ void presence_set(Lower *L, Symbol *s, IrOpnd present)
  * map value's address. */
 static IrOpnd found_flag(Lower *L, IrOpnd p)
 {
-	int r = ir_vreg(L->f);
+	int r = ir_vreg(L->fn->f);
 	IrBlock *miss = new_block(L), *join = new_block(L);
 	emit_set(L, r, ir_imm(1));
 	emit_br(L, C_EQ, p, ir_imm(0), miss, join);

@@ -42,10 +42,10 @@ static void set_status(Lower *L, int st)
  * up to the function. */
 void callback_return(Lower *L, IrOpnd v)
 {
-	if (L->sf->kind == FN_USER && L->retbuf >= 0) {
-		int buf = emit_load(L, ir_r(L->linkreg), LK_RETBUF, 8);
-		emit_copy(L, ir_r(buf), 0, v, 0, L->strlen);
-	} else if (L->sf->kind == FN_USER) {
+	if (L->fn->sf->kind == FN_USER && L->fn->retbuf >= 0) {
+		int buf = emit_load(L, ir_r(L->fn->linkreg), LK_RETBUF, 8);
+		emit_copy(L, ir_r(buf), 0, v, 0, L->m->strlen);
+	} else if (L->fn->sf->kind == FN_USER) {
 		emit_store(L, frame_base(L), FR_RETVAL, 8, v);
 	}
 	set_status(L, ST_RETURN);
@@ -56,8 +56,8 @@ void callback_return(Lower *L, IrOpnd v)
  * out of them destroys them, or the verifier refuses the program. */
 static void iter_push(Lower *L, int slot)
 {
-	L->open_it = xrealloc(L->open_it, (L->nopen + 1) * sizeof(*L->open_it));
-	L->open_it[L->nopen++] = slot;
+	L->fn->open_it = xrealloc(L->fn->open_it, (L->fn->nopen + 1) * sizeof(*L->fn->open_it));
+	L->fn->open_it[L->fn->nopen++] = slot;
 }
 
 static void iter_destroy(Lower *L, int slot)
@@ -67,8 +67,8 @@ static void iter_destroy(Lower *L, int slot)
 
 void loops_leave(Lower *L)
 {
-	for (int i = L->nopen - 1; i >= 0; i--)
-		iter_destroy(L, L->open_it[i]);
+	for (int i = L->fn->nopen - 1; i >= 0; i--)
+		iter_destroy(L, L->fn->open_it[i]);
 }
 
 /* One iteration, in the callback: return 1 to stop, 0 to go on. */
@@ -105,38 +105,38 @@ static void iteration(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t s
 /* The callback: a subprogram (index, link) in .text. Returns its index. */
 static int callback(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t step)
 {
-	Lower saved = *L;
-	char *name = xasprintf("%s_loop%d", L->f->name, n->loc.line);
-	IrFunc *cb = ir_func_new(L->mod, name, ".text", IRF_KERNEL, 2);
-	int index = L->mod->nfuncs - 1;	/* before the body adds its own loops' callbacks */
+	LowerFn *outer = L->fn, fn = *outer;	/* the locals and the frame are shared */
+	char *name = xasprintf("%s_loop%d", outer->f->name, n->loc.line);
+	IrFunc *cb = ir_func_new(L->m->mod, name, ".text", IRF_KERNEL, 2);
+	int index = L->m->mod->nfuncs - 1;	/* before the body adds its own loops' callbacks */
 	free(name);
 	cb->line = n->loc.line;
-	L->f = cb;
-	L->b = ir_block(cb);
-	L->temps = L->spare = NULL;	/* slots belong to their function */
-	L->ntemps = L->nspare = 0;
-	L->open_it = NULL;		/* and so do iterators */
-	L->nopen = 0;
-	L->linkreg = 1;
-	L->ctxreg = emit_load(L, ir_r(1), LK_CTX, 8);
-	if (L->progctx >= 0)
-		L->progctx = emit_load(L, ir_r(1), LK_PROGCTX, 8);
-	L->frame_ptr = emit_load(L, ir_r(1), LK_FRAME, 8);
+	fn.f = cb;
+	fn.b = ir_block(cb);
+	fn.temps = fn.spare = NULL;	/* slots belong to their function */
+	fn.ntemps = fn.nspare = 0;
+	fn.open_it = NULL;		/* and so do iterators */
+	fn.nopen = 0;
+	fn.linkreg = 1;
+	L->fn = &fn;
+	fn.ctxreg = emit_load(L, ir_r(1), LK_CTX, 8);
+	if (fn.progctx >= 0)
+		fn.progctx = emit_load(L, ir_r(1), LK_PROGCTX, 8);
+	fn.frame_ptr = emit_load(L, ir_r(1), LK_FRAME, 8);
 	IrBlock *stop = new_block(L), *start = new_block(L);
 	emit_jmp(L, start);
 	set_block(L, stop);
 	set_status(L, ST_BREAK);
 	emit_ret(L, ir_imm(1));
 	set_block(L, start);
-	L->brk = stop;
+	fn.brk = stop;
 	iteration(L, n, kind, limit_off, step, stop);
 	finish_func(cb);
-	int size = L->frame_size;
-	free(L->temps);
-	free(L->spare);
-	free(L->open_it);
-	*L = saved;
-	L->frame_size = size;	/* the loop body's buffers are part of the frame */
+	free(fn.temps);
+	free(fn.spare);
+	free(fn.open_it);
+	L->fn = outer;
+	outer->frame_size = fn.frame_size;	/* the loop body's buffers are part of the frame */
 	return index;
 }
 
@@ -151,7 +151,7 @@ static void callback_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_
 	at(L, n);
 	set_status(L, ST_RUN);
 	IrIns *fa = emit(L, IR_FUNCADDR);
-	fa->dst = ir_vreg(L->f);
+	fa->dst = ir_vreg(L->fn->f);
 	fa->target = cb;
 	emit_call(L, BPF_FUNC_loop, 4, ir_imm(LOOP_CAP), ir_r(fa->dst), link_addr(L), ir_imm(0));
 	int st = emit_load(L, frame_base(L), FR_STATUS, 8);
@@ -166,7 +166,7 @@ static void callback_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_
 	loops_leave(L);
 	if (in_callback(L))		/* a loop inside a loop body: pass the return on */
 		emit_ret(L, ir_imm(1));
-	else if (L->sf->kind == FN_USER && L->retbuf < 0)
+	else if (L->fn->sf->kind == FN_USER && L->fn->retbuf < 0)
 		emit_ret(L, ir_r(emit_load(L, frame_base(L), FR_RETVAL, 8)));
 	else
 		emit_ret(L, ir_imm(0));
@@ -198,7 +198,7 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 			limit = ir_r(emit_mov(L, limit));
 	}
 	at(L, n);
-	int it = ir_slot(L->f, 8);
+	int it = ir_slot(L->fn->f, 8);
 	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
 	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP));
 	IrBlock *head = new_block(L), *test = new_block(L), *body = new_block(L);
@@ -212,8 +212,8 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 	emit_jmp(L, exit);
 	set_block(L, test);
 	iter_push(L, it);
-	IrBlock *saved = L->brk;
-	L->brk = exit;
+	IrBlock *saved = L->fn->brk;
+	L->fn->brk = exit;
 	switch (kind) {
 	case LOOP_WHILE:
 		lower_cond(L, n->a, body, exit);
@@ -234,8 +234,8 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 		emit_jmp(L, head);
 		break;
 	}
-	L->brk = saved;
-	L->nopen--;
+	L->fn->brk = saved;
+	L->fn->nopen--;
 	set_block(L, exit);
 	at(L, n);
 	emit_call(L, KF_ITER_NUM_DESTROY, 1, itp);
@@ -244,14 +244,14 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 /* Does the target kernel have the numeric iterators? */
 static int has_iters(Lower *L)
 {
-	if (L->iters < 0) {
+	if (L->m->iters < 0) {
 		const char *why;
 		struct btf *btf = ctypes_btf(&why);
-		L->iters = btf != NULL;
+		L->m->iters = btf != NULL;
 		for (int id = KF_ITER_NUM_NEW; btf && id <= KF_ITER_NUM_DESTROY; id++)
-			L->iters &= btf__find_by_name_kind(btf, helper_name(id), BTF_KIND_FUNC) > 0;
+			L->m->iters &= btf__find_by_name_kind(btf, helper_name(id), BTF_KIND_FUNC) > 0;
 	}
-	return L->iters;
+	return L->m->iters;
 }
 
 /* A counter: a local the function sets only to constants or steps by
@@ -330,7 +330,7 @@ int loop_in_callback(Lower *L, Func *sf, const Node *n)
 
 void kernel_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
 {
-	if (loop_in_callback(L, L->sf, n))
+	if (loop_in_callback(L, L->fn->sf, n))
 		callback_loop(L, n, kind, limit, step);
 	else
 		iter_loop(L, n, kind, limit, step);

@@ -10,7 +10,7 @@
 
 static int add_format(Lower *L, KtapFormat *f)
 {
-	KtapMeta *m = L->meta;
+	KtapMeta *m = L->m->meta;
 	m->formats = xrealloc(m->formats, (m->nformats + 1) * sizeof(*m->formats));
 	m->formats[m->nformats] = *f;
 	return m->nformats++;
@@ -50,12 +50,12 @@ static int is_argstr(const Node *n)
  * built the record of the syscall's own event, ID included. */
 static void argstr_copy(Lower *L, int dst, uint32_t size)
 {
-	if (L->disp) {
+	if (L->fn->disp) {
 		emit_copy(L, ir_r(dst), 0, dispatch_argstr(L), 0, size);
 		return;
 	}
-	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(dst), ir_imm(size), ir_r(L->ctxreg));
-	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->ev->id));
+	emit_call(L, BPF_FUNC_probe_read_kernel, 3, ir_r(dst), ir_imm(size), ir_r(L->fn->ctxreg));
+	emit_store(L, ir_r(dst), 0, 8, ir_imm(L->fn->ev->id));
 }
 
 /* An argument's value at base+off (a string its a->size bytes), and a
@@ -99,7 +99,7 @@ static void record_arg(Lower *L, IrOpnd rec, Node *arg, const KtapArg *a, IrOpnd
 static void kernel_record(Lower *L, int id, int size, int n, IrOpnd *vals, IrOpnd *present,
 			  KtapArg *args, Node **al)
 {
-	int p = emit_call(L, BPF_FUNC_ringbuf_reserve, 3, ir_r(emit_map(L, L->ringbuf)), ir_imm(8 + size),
+	int p = emit_call(L, BPF_FUNC_ringbuf_reserve, 3, ir_r(emit_map(L, L->m->ringbuf)), ir_imm(8 + size),
 			  ir_imm(0));
 	IrBlock *ok = new_block(L), *drop = new_block(L), *done = new_block(L);
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), drop, ok);
@@ -132,7 +132,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 		Type *t = ty(al[i]);
 		vals[i] = (IrOpnd){ O_NONE, 0 };
 		if (is_argstr(al[i])) {	/* sema allows it only here, in a trace handler */
-			int size = L->disp ? dispatch_argstr_size(L->disp) : argstr_size(L->ev);
+			int size = L->fn->disp ? dispatch_argstr_size(L->fn->disp) : argstr_size(L->fn->ev);
 			f.args[i] = (KtapArg){ V_ARGSTR, f.size, size, NULL };
 		} else if (prints_nil(al[i])) {
 			/* its presence word follows the value: the runtime prints nil */
@@ -143,7 +143,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 		} else {
 			f.args[i] = value_arg(L, t, f.size);
 			if (t && t->kind == TY_STR)
-				f.args[i].size = str_bytes(al[i], L->strlen);
+				f.args[i].size = str_bytes(al[i], L->m->strlen);
 			if (!kernel(L) || !in_record(al[i]))
 				vals[i] = lower_str(L, al[i]);
 		}
@@ -151,7 +151,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 	}
 	at(L, call);
 	int id = add_format(L, &f);
-	KtapArg *args = L->meta->formats[id].args;
+	KtapArg *args = L->m->meta->formats[id].args;
 	if (kernel(L)) {
 		kernel_record(L, id, f.size, n, vals, present, args, al);
 		return;
@@ -192,7 +192,7 @@ static void lower_ansi(Lower *L, Node *call)
 static IrOpnd strlen_of(Lower *L, IrOpnd s)
 {
 	IrOpnd n = ir_imm(0), alive = ir_imm(1);
-	for (int i = 0; i < L->strlen - 1; i++) {
+	for (int i = 0; i < L->m->strlen - 1; i++) {
 		int c = emit_load(L, s, i, 1);
 		int nul = emit_op(L, IR_SHR, ir_r(emit_op(L, IR_SUB, ir_r(c), ir_imm(1))), ir_imm(63));
 		alive = ir_r(emit_op(L, IR_AND, alive, ir_r(emit_op(L, IR_XOR, ir_r(nul), ir_imm(1)))));
@@ -214,7 +214,7 @@ int string_reader(const Node *n)
 static IrOpnd read_string(Lower *L, int helper, IrOpnd ptr)
 {
 	IrOpnd dst = str_temp(L);
-	emit_call(L, helper, 3, dst, ir_imm(L->strlen), ptr);
+	emit_call(L, helper, 3, dst, ir_imm(L->m->strlen), ptr);
 	return dst;
 }
 
@@ -243,7 +243,7 @@ static IrOpnd lower_text(Lower *L, Node *call)
 		fmt = ir_r(emit_mapval(L, DATA_RODATA, rodata_str(L, KTAP_TIME_FMT, strlen(KTAP_TIME_FMT))));
 	KtapVKind kind = is_time ? V_TIME : call->num == F_SYSCALL_NAME ? V_SYSCALL : V_ERRNO;
 	IrOpnd dst = str_temp(L);
-	emit_call(L, KH_TEXT, 5, dst, ir_imm(L->strlen), ir_imm(kind), v, fmt);
+	emit_call(L, KH_TEXT, 5, dst, ir_imm(L->m->strlen), ir_imm(kind), v, fmt);
 	return dst;
 }
 
@@ -367,7 +367,7 @@ IrOpnd lower_builtin(Lower *L, Node *call)
 	case F_ARCH:
 	case F_KERNEL_V:
 		v = str_temp(L);
-		emit_call(L, call->num == F_ARCH ? KH_ARCH : KH_KERNEL_V, 2, v, ir_imm(L->strlen));
+		emit_call(L, call->num == F_ARCH ? KH_ARCH : KH_KERNEL_V, 2, v, ir_imm(L->m->strlen));
 		return v;
 	case F_EXIT:
 		lower_exit(L);

@@ -40,10 +40,10 @@ char *probe_section(const Event *ev, KtapHandlerKind *kind, const char **target,
  * the probed process's memory or the kernel's. A fault reads 0. */
 IrOpnd probe_mem(Lower *L, const EventField *fl)
 {
-	int base = emit_load(L, ir_r(L->ctxreg), fl->offset, 8);
+	int base = emit_load(L, ir_r(L->fn->ctxreg), fl->offset, 8);
 	int addr = emit_op(L, IR_ADD, ir_r(base), ir_imm(fl->disp));
 	int dst = emit_addr(L, temp_slot(L, 8));
-	emit_call(L, L->ev->kind == EV_UPROBE ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, 3,
+	emit_call(L, L->fn->ev->kind == EV_UPROBE ? BPF_FUNC_probe_read_user : BPF_FUNC_probe_read_kernel, 3,
 		  ir_r(dst), ir_imm(fl->size), ir_r(addr));
 	EventField at = *fl;
 	at.offset = 0;

@@ -38,7 +38,7 @@ static int has_raw(const Event *ev)
 
 RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2])
 {
-	Func *sf = L->prog->funcs[fi];
+	Func *sf = L->m->prog->funcs[fi];
 	if (any(sf->body, reads_record, NULL) || any(sf->filter, reads_record, NULL))
 		return NULL;
 	RawTp *r = xcalloc(1, sizeof(RawTp));
@@ -57,11 +57,11 @@ RawTp *rawtp_plan(Lower *L, int fi, Dispatch *const disp[2])
 	while (cap < r->n)
 		cap *= 2;
 	r->mask = cap - 1;
-	char *buf = xcalloc(cap, L->strlen);
+	char *buf = xcalloc(cap, L->m->strlen);
 	for (int i = 0; i < r->n; i++)
-		strncpy(buf + i * L->strlen, r->evs[i]->name, L->strlen - 1);
+		strncpy(buf + i * L->m->strlen, r->evs[i]->name, L->m->strlen - 1);
 	char *name = xasprintf("ktap_names%d", fi);
-	r->names = ir_data_var(L->mod, DATA_RODATA, name, ir_layout(L->mod, L_STR, cap * L->strlen, 0), buf);
+	r->names = ir_data_var(L->m->mod, DATA_RODATA, name, ir_layout(L->m->mod, L_STR, cap * L->m->strlen, 0), buf);
 	free(name);
 	free(buf);
 	return r;
@@ -88,10 +88,10 @@ const Event *rawtp_event(const RawTp *r, int i)
 /* The cookie, masked so the verifier sees the table's bounds. */
 IrOpnd rawtp_probename(Lower *L)
 {
-	int cookie = emit_call(L, BPF_FUNC_get_attach_cookie, 1, ir_r(L->ctxreg));
-	int idx = emit_op(L, IR_AND, ir_r(cookie), ir_imm(L->rawtp->mask));
-	int off = emit_op(L, IR_MUL, ir_r(idx), ir_imm(L->strlen));
-	return ir_r(emit_op(L, IR_ADD, ir_r(emit_mapval(L, DATA_RODATA, L->rawtp->names)), ir_r(off)));
+	int cookie = emit_call(L, BPF_FUNC_get_attach_cookie, 1, ir_r(L->fn->ctxreg));
+	int idx = emit_op(L, IR_AND, ir_r(cookie), ir_imm(L->fn->rawtp->mask));
+	int off = emit_op(L, IR_MUL, ir_r(idx), ir_imm(L->m->strlen));
+	return ir_r(emit_op(L, IR_ADD, ir_r(emit_mapval(L, DATA_RODATA, L->fn->rawtp->names)), ir_r(off)));
 }
 
 void rawtp_free(RawTp *r)

@@ -23,7 +23,7 @@ static int stack_map(Lower *L, int user, int depth)
 		IrMap m = { name, BPF_MAP_TYPE_STACK_TRACE, user ? USER_ENTRIES : KERNEL_ENTRIES,
 			    user ? BPF_F_STACK_BUILD_ID : 0, NULL, NULL, 4,
 			    depth * (user ? FRAME_BUILD_ID : FRAME_IP) };
-		map = ir_map(L->mod, &m);
+		map = ir_map(L->m->mod, &m);
 	}
 	free(name);
 	return map;
@@ -39,7 +39,7 @@ IrOpnd lower_stack(Lower *L, Node *call)
 	int user = call->num == F_USTACK;
 	int depth = const_arg(call, 0, KTAP_STACK_DEFAULT_DEPTH), skip = const_arg(call, 1, 0);
 	/* sema allows it only in a probe's body, which has the context */
-	int id = emit_call(L, BPF_FUNC_get_stackid, 3, ir_r(L->progctx),
+	int id = emit_call(L, BPF_FUNC_get_stackid, 3, ir_r(L->fn->progctx),
 			   ir_r(emit_map(L, stack_map(L, user, depth))),
 			   ir_imm(skip | (user ? BPF_F_USER_STACK : 0)));
 	/* EFAULT: no frames (a kernel stack sampled in user mode), not a loss */

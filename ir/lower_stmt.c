@@ -21,7 +21,7 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present
 	}
 	presence_set(L, s, op == TK_PLUSEQ ? ir_imm(1) : present);
 	if (s->kind == SYM_GLOBAL) {
-		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->global_off[s->index]));
+		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
 		if (op == TK_PLUSEQ)
 			emit_xadd(L, p, 0, v);	/* atomic: kernel handlers may add at once */
 		else
@@ -58,7 +58,7 @@ static IrOpnd snapshot(Lower *L, Node *value, IrOpnd v)
 {
 	if (is_str(ty(value))) {
 		IrOpnd p = str_temp(L);
-		emit_copy(L, p, 0, v, 0, L->strlen);
+		emit_copy(L, p, 0, v, 0, L->m->strlen);
 		return p;
 	}
 	return v.kind == O_VREG ? ir_r(emit_mov(L, v)) : v;
@@ -94,7 +94,7 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 				write_entry(L, tg, val, op);
 		} else if (tg->kind == N_NAME && tg->sym) {
 			if (!val && is_str(type_repr(tg->sym->type)))
-				v[i] = ir_r(emit_mapval(L, DATA_RODATA, L->empty_str));
+				v[i] = ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
 			assign_name(L, tg, val, v[i], present[i], op);
 		}
 	}
@@ -102,8 +102,8 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 
 static IrBlock *loop_exit(Lower *L, IrBlock *exit)
 {
-	IrBlock *saved = L->brk;
-	L->brk = exit;
+	IrBlock *saved = L->fn->brk;
+	L->fn->brk = exit;
 	return saved;
 }
 
@@ -119,7 +119,7 @@ static void lower_while(Lower *L, Node *n)
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
-	L->brk = saved;
+	L->fn->brk = saved;
 	emit_jmp(L, head);
 	set_block(L, exit);
 }
@@ -134,7 +134,7 @@ static void lower_repeat(Lower *L, Node *n)
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
-	L->brk = saved;
+	L->fn->brk = saved;
 	set_block(L, test);
 	lower_cond(L, n->a, exit, body);
 	set_block(L, exit);
@@ -160,7 +160,7 @@ static void lower_fornum(Lower *L, Node *n)
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
-	L->brk = saved;
+	L->fn->brk = saved;
 	at(L, n);
 	local_set(L, var, ir_imm(step), TK_PLUSEQ);
 	emit_jmp(L, head);
@@ -208,7 +208,7 @@ static void lower_forin(Lower *L, Node *n)
 			    ir_imm(1), '=');
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
-	L->brk = saved;
+	L->fn->brk = saved;
 	emit_jmp(L, head);
 	set_block(L, exit);
 }
@@ -239,11 +239,11 @@ static void lower_return(Lower *L, Node *n)
 		callback_return(L, v);
 		return;
 	}
-	if (n->a && L->sf->kind == FN_USER) {
+	if (n->a && L->fn->sf->kind == FN_USER) {
 		v = lower_expr(L, n->a);
-		if (L->retbuf >= 0) {	/* the caller knows its buffer; the verifier
+		if (L->fn->retbuf >= 0) {	/* the caller knows its buffer; the verifier
 					   refuses a stack pointer returned to it */
-			emit_copy(L, ir_r(L->retbuf), 0, v, 0, L->strlen);
+			emit_copy(L, ir_r(L->fn->retbuf), 0, v, 0, L->m->strlen);
 			v = ir_imm(0);
 		}
 	} else if (n->a) {
@@ -270,7 +270,7 @@ static void lower_var(Lower *L, Node *n)
 
 static void lower_stmt(Lower *L, Node *n)
 {
-	int mark = L->ntemps;
+	int mark = L->fn->ntemps;
 	at(L, n);
 	switch (n->kind) {
 	case N_VAR:
@@ -304,8 +304,8 @@ static void lower_stmt(Lower *L, Node *n)
 		lower_block(L, n);
 		break;
 	case N_BREAK:
-		if (L->brk)
-			emit_jmp(L, L->brk);
+		if (L->fn->brk)
+			emit_jmp(L, L->fn->brk);
 		break;
 	case N_RETURN:
 		lower_return(L, n);

@@ -13,7 +13,7 @@ static TableInfo *table_of(Node *prefix)
 int key_part_size(Lower *L, TableInfo *t, int i)
 {
 	Type *kt = type_repr(t->keys[i]);
-	return kt->kind == TY_STR ? table_key_bytes(t, i, L->strlen) : val_size(L, kt);
+	return kt->kind == TY_STR ? table_key_bytes(t, i, L->m->strlen) : val_size(L, kt);
 }
 
 int key_size(Lower *L, TableInfo *t)
@@ -94,7 +94,7 @@ IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 
 int table_map(Lower *L, TableInfo *t)
 {
-	return emit_map(L, L->table_map[t->id]);
+	return emit_map(L, L->m->table_map[t->id]);
 }
 
 /* The value at key, or the zero value; *found (if asked) is the lookup
@@ -106,12 +106,12 @@ IrOpnd table_get(Lower *L, TableInfo *t, IrOpnd key, IrOpnd *found)
 	Type *vt = type_repr(t->val);
 	IrOpnd str = is_str(vt) ? str_temp(L) : (IrOpnd){ O_NONE, 0 };
 	int p = emit_call(L, BPF_FUNC_map_lookup_elem, 2, ir_r(table_map(L, t)), key);
-	int r = ir_vreg(L->f);
+	int r = ir_vreg(L->fn->f);
 	IrBlock *hit = new_block(L), *miss = new_block(L), *join = new_block(L);
 	emit_br(L, C_EQ, ir_r(p), ir_imm(0), miss, hit);
 	set_block(L, hit);
 	if (str.kind != O_NONE) {
-		emit_copy(L, str, 0, ir_r(p), 0, L->strlen);
+		emit_copy(L, str, 0, ir_r(p), 0, L->m->strlen);
 	} else {
 		IrIns *i = emit(L, IR_LOAD);
 		i->dst = r;
@@ -145,7 +145,7 @@ void table_update_check(Lower *L, TableInfo *t, int r, IrBlock *done)
 	set_block(L, bad);
 	emit_br(L, C_EQ, ir_r(r), ir_imm(-EEXIST), done, drop);
 	set_block(L, drop);
-	count_drop(L, L->table_drops[t->id]);
+	count_drop(L, L->m->table_drops[t->id]);
 	set_block(L, done);
 }
 

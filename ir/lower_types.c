@@ -18,7 +18,7 @@ int is_str(Type *t)
 /* Bytes a value of type t takes in a map, a record or a global. */
 int val_size(Lower *L, Type *t)
 {
-	return is_str(t) ? L->strlen : 8;
+	return is_str(t) ? L->m->strlen : 8;
 }
 
 KtapVKind vkind(Type *t)
@@ -43,7 +43,7 @@ IrLayout *layout_of(Lower *L, Type *t)
 					      [V_STACK] = L_STACK, [V_NIL] = L_NUM, [V_SYSCALL] = L_NUM,
 					      [V_ERRNO] = L_NUM, [V_TIME] = L_NUM, [V_ADDR] = L_STR,
 					      [V_ARRAY] = L_STR };
-	return ir_layout(L->mod, kinds[vkind(t)], val_size(L, t), 0);
+	return ir_layout(L->m->mod, kinds[vkind(t)], val_size(L, t), 0);
 }
 
 /* How the runtime prints a value of type t found at off. */
