@@ -269,6 +269,75 @@ static void find_globals(const IrFunc *f, Val *vals)
 	}
 }
 
+/* Operand o reads vreg from: read to instead; 1 if it did. */
+static int reread(IrOpnd *o, int from, int to)
+{
+	if (o->kind != O_VREG || o->v != from)
+		return 0;
+	o->v = to;
+	return 1;
+}
+
+/* After z = t at b->ins[k]: the later reads of t in b read z, when they are
+ * all of t's other reads (n) and z is not written before the last of them.
+ * Whether it could. */
+static int reads_to(IrBlock *b, int k, int t, int z, int n)
+{
+	int found = 0, u[7];
+	for (int x = k + 1; x < b->n && found < n; x++) {
+		for (int j = ir_uses(&b->ins[x], u); j-- > 0;)
+			found += u[j] == t;
+		if (b->ins[x].dst == z && found < n)
+			return 0;
+	}
+	if (found != n)
+		return 0;
+	for (int x = k + 1; x < b->n; x++) {
+		IrIns *i = &b->ins[x];
+		reread(&i->a, t, z);
+		reread(&i->b, t, z);
+		for (int a = 0; ir_op_is(i->op, F_ARGS) && a < i->nargs && a < 5; a++)
+			reread(&i->args[a], t, z);
+	}
+	return 1;
+}
+
+/* t = a op b; z = t, where t is read nowhere else or only later in the
+ * block before z changes: z = a op b. Lowering computes an assignment's
+ * value into a fresh vreg and copies it into the variable's (x = x >> 1);
+ * the register allocator would keep both. */
+static int coalesce(IrFunc *f)
+{
+	int *defs = xcalloc(f->nvregs + 1, sizeof(int)), *uses = xcalloc(f->nvregs + 1, sizeof(int));
+	int u[7], changed = 0;
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst >= 0)
+				defs[i->dst]++;
+			for (int j = ir_uses(i, u); j-- > 0;)
+				uses[u[j]]++;
+		}
+	for (int b = 0; b < f->nblocks; b++) {
+		IrBlock *bb = f->blocks[b];
+		char *keep = xmalloc(bb->n + 1);
+		keep[0] = 1;
+		for (int k = 1; k < bb->n; k++) {
+			IrIns *i = &bb->ins[k], *p = &bb->ins[k - 1];
+			int t = (int)i->a.v;
+			keep[k] = !(i->op == IR_MOV && i->a.kind == O_VREG && p->dst == t && t >= f->nparams &&
+				    t != i->dst && defs[t] == 1 && reads_to(bb, k, t, i->dst, uses[t] - 1));
+			if (!keep[k])
+				p->dst = i->dst, changed = 1;
+		}
+		ir_compact(bb, keep);
+		free(keep);
+	}
+	free(defs);
+	free(uses);
+	return changed;
+}
+
 int ir_fold(IrFunc *f)
 {
 	Val *vals = xcalloc(f->nvregs, sizeof(Val));
@@ -294,5 +363,5 @@ int ir_fold(IrFunc *f)
 		free(keep);
 	}
 	free(vals);
-	return changed;
+	return coalesce(f) | changed;
 }

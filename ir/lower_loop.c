@@ -174,21 +174,62 @@ static void callback_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_
 	set_status(L, ST_RUN);
 }
 
-/* The for loop's variable is start + step * k at the iterator's k-th
- * step: a number the verifier does not know, where a counter stepped by
- * the body would be one it knows exactly when start and limit are
- * constants. */
-static void for_test(Lower *L, Node *n, IrOpnd start, IrOpnd limit, int64_t step, int k,
+/* Iterations a loop of plain arithmetic runs per step of its iterator: a
+ * call per iteration (with the kernel's return thunks) costs more than
+ * such a body. The verifier walks these few exactly, the counter being one
+ * it knows; it divides the cap. A loop that holds a loop, a call, a table,
+ * a built-in or a string join takes one iteration per step: the verifier
+ * would walk what they hold, with all their branches, as often, and the
+ * call of the step costs little beside theirs. */
+enum { PER_STEP = 16, PER_STEP_NODES = 48 };
+_Static_assert(LOOP_CAP % PER_STEP == 0, "the cap is whole steps");
+
+static int not_plain(const Node *n, void *count)
+{
+	++*(int *)count;
+	switch (n->kind) {
+	case N_NIL: case N_TRUE: case N_FALSE: case N_NUM: case N_NAME: case N_UNOP:
+	case N_BLOCK: case N_VAR: case N_IF: case N_DO: case N_BREAK: case N_RETURN:
+		return 0;
+	case N_ASSIGN:
+		return n->op == TK_AGG;		/* h <<< v: the aggregation's lookups */
+	case N_BINOP:
+		return n->op == TK_CONCAT;
+	default:
+		return 1;
+	}
+}
+
+static int per_step(const Node *n)
+{
+	int count = 0;
+	if (any(n->body, not_plain, &count) || any(n->a, not_plain, &count))
+		return 1;
+	return count <= PER_STEP_NODES ? PER_STEP : 1;
+}
+
+/* The for loop's variable is start + step * (k * per + j) at the j-th
+ * iteration of the iterator's k-th step: a number the verifier does not
+ * know, where a counter stepped by the body would be one it knows exactly
+ * when start and limit are constants. */
+static void for_test(Lower *L, Node *n, IrOpnd start, IrOpnd limit, int64_t step, int k, int per, int j,
 		     IrBlock *body, IrBlock *exit)
 {
 	Symbol *var = n->list.v[0]->sym;
 	IrOpnd v = ir_r(emit_load(L, ir_r(k), 0, 4));
+	if (per > 1)
+		v = ir_r(emit_op(L, IR_ADD, ir_r(emit_op(L, IR_MUL, v, ir_imm(per))), ir_r(j)));
 	if (step != 1)
 		v = ir_r(emit_op(L, IR_MUL, v, ir_imm(step)));
 	local_set(L, var, ir_r(emit_op(L, IR_ADD, start, v)), '=');
 	emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var), limit, exit, body);
 }
 
+/* new(it, 0, cap / per); each step (next) runs up to per iterations:
+ *   head: k = next(it); k == 0: capped (count it), else j = 0
+ *   test: the condition (for: the variable from k and j), body, then
+ *   cont: j += 1; j < per: test, else head
+ * and every way out (the end, the cap, break; return: loops_leave) destroys it. */
 static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
 {
 	IrOpnd start = ir_imm(0);
@@ -198,15 +239,27 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 			limit = ir_r(emit_mov(L, limit));
 	}
 	at(L, n);
+	int per = per_step(n);
 	int it = ir_slot(L->fn->f, 8);
 	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
-	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP));
+	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP / per));
 	IrBlock *head = new_block(L), *test = new_block(L), *body = new_block(L);
-	IrBlock *capped = new_block(L), *exit = new_block(L);
+	IrBlock *capped = new_block(L), *exit = new_block(L), *cont = per > 1 ? new_block(L) : head;
 	emit_jmp(L, head);
 	set_block(L, head);
-	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp);
-	emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, test);
+	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp), j = -1;
+	if (per > 1) {
+		IrBlock *first = new_block(L);
+		emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, first);
+		set_block(L, first);
+		j = emit_mov(L, ir_imm(0));
+		emit_jmp(L, test);
+		set_block(L, cont);
+		emit_set(L, j, ir_r(emit_op(L, IR_ADD, ir_r(j), ir_imm(1))));
+		emit_br(L, C_LT, ir_r(j), ir_imm(per), test, head);
+	} else {
+		emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, test);
+	}
 	set_block(L, capped);
 	count_drop(L, BSS_LOOP_CAPS);
 	emit_jmp(L, exit);
@@ -219,19 +272,19 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 		lower_cond(L, n->a, body, exit);
 		set_block(L, body);
 		lower_block(L, n->body);
-		emit_jmp(L, head);
+		emit_jmp(L, cont);
 		break;
 	case LOOP_REPEAT:
 		emit_jmp(L, body);
 		set_block(L, body);
 		lower_block(L, n->body);
-		lower_cond(L, n->a, exit, head);
+		lower_cond(L, n->a, exit, cont);
 		break;
 	case LOOP_FOR:
-		for_test(L, n, start, limit, step, k, body, exit);
+		for_test(L, n, start, limit, step, k, per, j, body, exit);
 		set_block(L, body);
 		lower_block(L, n->body);
-		emit_jmp(L, head);
+		emit_jmp(L, cont);
 		break;
 	}
 	L->fn->brk = saved;

@@ -170,8 +170,8 @@ static void copy_redefined_in_block(void **state)
 		"  v1 = load.8 [v0]\n"
 		"  v2 = v1\n"
 		"  v1 = load.8 [v0+8]\n"
-		"  v3 = add v2, v1\n"
-		"  ret v3\n");
+		"  v4 = add v2, v1\n"	/* computed where it is copied to */
+		"  ret v4\n");
 	ir_module_free(m);
 }
 
