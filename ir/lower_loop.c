@@ -208,66 +208,48 @@ static int per_step(const Node *n)
 	return count <= PER_STEP_NODES ? PER_STEP : 1;
 }
 
-/* The for loop's variable is start + step * (k * per + j) at the j-th
- * iteration of the iterator's k-th step: a number the verifier does not
- * know, where a counter stepped by the body would be one it knows exactly
- * when start and limit are constants. */
-static void for_test(Lower *L, Node *n, IrOpnd start, IrOpnd limit, int64_t step, int k, int per, int j,
-		     IrBlock *body, IrBlock *exit)
+/* Where the loop is: how to compute a numeric for's variable and its
+ * limit, and the counter of the iterations within a step. */
+typedef struct Steps {
+	LoopKind kind;
+	IrOpnd start, limit;
+	int64_t step;
+	int per;	/* iterations per step */
+	int k;		/* the iterator's step pointer (next's result), or -1: the first step */
+	int j;		/* the vreg counting iterations within the step, or -1 (per 1) */
+} Steps;
+
+/* A numeric for's variable: start + step * i, i the iteration's number
+ * (per * (k + 1) + j: the iterator's steps follow the first): a number
+ * the verifier does not know inside the iterator's steps, where a counter
+ * stepped by the body would be one it knows exactly when start and limit
+ * are constants. */
+static void for_test(Lower *L, Node *n, const Steps *st, IrBlock *body, IrBlock *exit)
 {
 	Symbol *var = n->list.v[0]->sym;
-	IrOpnd v = ir_r(emit_load(L, ir_r(k), 0, 4));
-	if (per > 1)
-		v = ir_r(emit_op(L, IR_ADD, ir_r(emit_op(L, IR_MUL, v, ir_imm(per))), ir_r(j)));
-	if (step != 1)
-		v = ir_r(emit_op(L, IR_MUL, v, ir_imm(step)));
-	local_set(L, var, ir_r(emit_op(L, IR_ADD, start, v)), '=');
-	emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var), limit, exit, body);
+	IrOpnd i = st->j >= 0 ? ir_r(st->j) : ir_imm(0);
+	if (st->k >= 0) {
+		IrOpnd k = ir_r(emit_load(L, ir_r(st->k), 0, 4));
+		if (st->per > 1) {
+			k = ir_r(emit_op(L, IR_MUL, ir_r(emit_op(L, IR_ADD, k, ir_imm(1))), ir_imm(st->per)));
+			k = ir_r(emit_op(L, IR_ADD, k, i));
+		}
+		i = k;
+	}
+	if (st->step != 1)
+		i = ir_r(emit_op(L, IR_MUL, i, ir_imm(st->step)));
+	local_set(L, var, ir_r(emit_op(L, IR_ADD, st->start, i)), '=');
+	emit_br(L, st->step > 0 ? C_GT : C_LT, local_get(L, var), st->limit, exit, body);
 }
 
-/* new(it, 0, cap / per); each step (next) runs up to per iterations:
- *   head: k = next(it); k == 0: capped (count it), else j = 0
- *   test: the condition (for: the variable from k and j), body, then
- *   cont: j += 1; j < per: test, else head
- * and every way out (the end, the cap, break; return: loops_leave) destroys it. */
-static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
+/* The loop's test and body at block test: on to cont after an iteration,
+ * to exit when the loop ends (or breaks). */
+static void iterate(Lower *L, Node *n, const Steps *st, IrBlock *test, IrBlock *cont, IrBlock *exit)
 {
-	IrOpnd start = ir_imm(0);
-	if (kind == LOOP_FOR) {
-		start = ir_r(emit_mov(L, local_get(L, n->list.v[0]->sym)));
-		if (limit.kind == O_VREG)
-			limit = ir_r(emit_mov(L, limit));
-	}
-	at(L, n);
-	int per = per_step(n);
-	int it = ir_slot(L->fn->f, 8);
-	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
-	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(LOOP_CAP / per));
-	IrBlock *head = new_block(L), *test = new_block(L), *body = new_block(L);
-	IrBlock *capped = new_block(L), *exit = new_block(L), *cont = per > 1 ? new_block(L) : head;
-	emit_jmp(L, head);
-	set_block(L, head);
-	int k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp), j = -1;
-	if (per > 1) {
-		IrBlock *first = new_block(L);
-		emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, first);
-		set_block(L, first);
-		j = emit_mov(L, ir_imm(0));
-		emit_jmp(L, test);
-		set_block(L, cont);
-		emit_set(L, j, ir_r(emit_op(L, IR_ADD, ir_r(j), ir_imm(1))));
-		emit_br(L, C_LT, ir_r(j), ir_imm(per), test, head);
-	} else {
-		emit_br(L, C_EQ, ir_r(k), ir_imm(0), capped, test);
-	}
-	set_block(L, capped);
-	count_drop(L, BSS_LOOP_CAPS);
-	emit_jmp(L, exit);
-	set_block(L, test);
-	iter_push(L, it);
-	IrBlock *saved = L->fn->brk;
+	IrBlock *body = new_block(L), *saved = L->fn->brk;
 	L->fn->brk = exit;
-	switch (kind) {
+	set_block(L, test);
+	switch (st->kind) {
 	case LOOP_WHILE:
 		lower_cond(L, n->a, body, exit);
 		set_block(L, body);
@@ -281,17 +263,85 @@ static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t st
 		lower_cond(L, n->a, exit, cont);
 		break;
 	case LOOP_FOR:
-		for_test(L, n, start, limit, step, k, per, j, body, exit);
+		for_test(L, n, st, body, exit);
 		set_block(L, body);
 		lower_block(L, n->body);
 		emit_jmp(L, cont);
 		break;
 	}
 	L->fn->brk = saved;
+}
+
+/* At block cont: j += 1, then to test while j < per, else to next. */
+static void count_on(Lower *L, const Steps *st, IrBlock *cont, IrBlock *test, IrBlock *next)
+{
+	set_block(L, cont);
+	emit_set(L, st->j, ir_r(emit_op(L, IR_ADD, ir_r(st->j), ir_imm(1))));
+	emit_br(L, C_LT, ir_r(st->j), ir_imm(st->per), test, next);
+}
+
+/* The first step of a plain loop, before any iterator: per iterations,
+ * the verifier walking each (it knows j). Most loops end within it, and
+ * then cost no call at all. Then to more, or to done when the loop ends. */
+static void first_step(Lower *L, Node *n, Steps *st, IrBlock *more, IrBlock *done)
+{
+	IrBlock *test = new_block(L), *cont = new_block(L);
+	st->j = emit_mov(L, ir_imm(0));
+	emit_jmp(L, test);
+	iterate(L, n, st, test, cont, done);
+	count_on(L, st, cont, test, more);
+	set_block(L, more);
+}
+
+/* The rest in the iterator's steps, up to the cap:
+ *   new(it, 0, steps); head: k = next(it); k == 0: capped (count it)
+ *   else j = 0, test, body; cont: j += 1; j < per: test, else head
+ * and every way out (the end, the cap, break; return: loops_leave)
+ * destroys it. */
+static void iter_steps(Lower *L, Node *n, Steps *st, int steps, IrBlock *done)
+{
+	int it = ir_slot(L->fn->f, 8);
+	IrOpnd itp = ir_r(emit_addr(L, it));	/* one address for every call */
+	emit_call(L, KF_ITER_NUM_NEW, 3, itp, ir_imm(0), ir_imm(steps));
+	IrBlock *head = new_block(L), *test = new_block(L), *capped = new_block(L), *exit = new_block(L);
+	IrBlock *cont = st->per > 1 ? new_block(L) : head;
+	emit_jmp(L, head);
+	set_block(L, head);
+	st->k = emit_call(L, KF_ITER_NUM_NEXT, 1, itp);
+	IrBlock *first = st->per > 1 ? new_block(L) : test;
+	emit_br(L, C_EQ, ir_r(st->k), ir_imm(0), capped, first);
+	if (st->per > 1) {
+		set_block(L, first);
+		emit_set(L, st->j, ir_imm(0));
+		emit_jmp(L, test);
+		count_on(L, st, cont, test, head);
+	}
+	set_block(L, capped);
+	count_drop(L, BSS_LOOP_CAPS);
+	emit_jmp(L, exit);
+	iter_push(L, it);
+	iterate(L, n, st, test, cont, exit);
 	L->fn->nopen--;
 	set_block(L, exit);
 	at(L, n);
 	emit_call(L, KF_ITER_NUM_DESTROY, 1, itp);
+	emit_jmp(L, done);
+}
+
+static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
+{
+	Steps st = { kind, ir_imm(0), limit, step, per_step(n), -1, -1 };
+	if (kind == LOOP_FOR) {
+		st.start = ir_r(emit_mov(L, local_get(L, n->list.v[0]->sym)));
+		if (limit.kind == O_VREG)
+			st.limit = ir_r(emit_mov(L, limit));
+	}
+	at(L, n);
+	IrBlock *done = new_block(L);
+	if (st.per > 1)
+		first_step(L, n, &st, new_block(L), done);
+	iter_steps(L, n, &st, LOOP_CAP / st.per - (st.per > 1), done);
+	set_block(L, done);
 }
 
 /* Does the target kernel have the numeric iterators? */

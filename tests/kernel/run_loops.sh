@@ -52,6 +52,30 @@ KP
 	no_leaks
 }
 
+# Plain loops run their first 16 iterations before the iterator, then 16
+# a step: sums across those boundaries, up and down, with a break, are
+# exact (2 events each).
+t_steps_exact() {
+	cat >"$work/steps.kp" <<'KP'
+var up = 0
+var down = 0
+var cut = 0
+trace syscalls:sys_enter_getppid /execname == "kt-steps"/ {
+	for (i = 1, 40) { up += i }
+	for (i = 40, 1, -3) { down += i }
+	for (i = 1, 1000) {
+		if (i * i > 300) { break }
+		cut += i
+	}
+}
+trace_end { print(up, down, cut) }
+KP
+	expect "forms" "$(forms "$work/steps.kp")" "iter"
+	out=$("$KTAP" -q "$work/steps.kp" -- "$WORKLOAD" -q --comm kt-steps getppid 2) || fail "run"
+	expect "output" "$out" "1640	574	306"
+	no_leaks
+}
+
 # Loops stopped by the cap are counted through the iterator form too: an
 # empty while (true) and a for loop past the cap, three events each.
 t_iter_cap() {
