@@ -21,6 +21,7 @@ typedef struct SL {
 	int w;			/* 64-bit words of a set of slots */
 	uint64_t *pts;		/* per vreg: the slots it may point into */
 	uint64_t *pinned;	/* slots live everywhere */
+	int *word0;		/* per slot: its first 8-byte word; [nslots]: the words */
 } SL;
 
 static uint64_t *set_at(uint64_t *sets, int w, int i) { return sets + (size_t)i * w; }
@@ -81,35 +82,91 @@ static void points_to(SL *s)
 	free(t);
 }
 
-/* Per block, the slots touched in it; then, to a fixpoint, those touched
- * on some path before its start (before) and after its end (after). */
-static void flow(const SL *s, uint64_t *gen, uint64_t *before, uint64_t *after)
+/* The slots whose words i may read (all of them: an operand naming the
+ * slot other than as a store's or an ADDR's base, or a vreg that may point
+ * into it), into t. */
+static void reads(const SL *s, const IrIns *i, uint64_t *t)
+{
+	int u[7], nu = ir_uses(i, u);
+	int writes = i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_ADDR;
+	memset(t, 0, s->w * 8);
+	if (i->a.kind == O_SLOT && !writes)
+		set_put(t, i->a.v);
+	if (i->b.kind == O_SLOT)
+		set_put(t, i->b.v);
+	for (int a = 0; (i->op == IR_CALL || i->op == IR_CALLF) && a < i->nargs; a++)
+		if (i->args[a].kind == O_SLOT)
+			set_put(t, i->args[a].v);
+	for (int k = 0; k < nu; k++)
+		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
+}
+
+/* Step backward over i: the words live before it (read on some path
+ * before all are written again), from those live after. Only a store,
+ * ZERO or copy into a slot by name writes words whole. */
+static void step(const SL *s, const IrIns *i, char *live, uint64_t *t)
 {
 	const IrFunc *f = s->f;
+	if ((i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY) && i->a.kind == O_SLOT) {
+		int lo = (i->off + 7) / 8, hi = (i->off + i->size) / 8, n = f->slots[i->a.v].size / 8;
+		lo = lo < 0 ? 0 : lo;
+		hi = hi > n ? n : hi;
+		if (lo < hi)
+			memset(live + s->word0[i->a.v] + lo, 0, hi - lo);
+	}
+	reads(s, i, t);
+	for (int x = 0; x < f->nslots; x++)
+		if ((t[x / 64] >> (x % 64)) & 1)
+			memset(live + s->word0[x], 1, f->slots[x].size / 8);
+}
+
+static void live_out(const SL *s, int b, const char *win, char *live)
+{
+	int n = s->word0[s->f->nslots];
+	IrBlock *succ[2];
+	int ns = ir_succs(s->f->blocks[b], succ);
+	memset(live, 0, n);
+	for (int k = 0; k < ns; k++)
+		for (int x = 0; x < n; x++)
+			live[x] |= win[(size_t)succ[k]->id * n + x];
+}
+
+/* To a fixpoint: per block, the slots touched on some path before it
+ * (before, forward) and the words live into it (win, backward). */
+static void flow(const SL *s, uint64_t *before, char *win)
+{
+	const IrFunc *f = s->f;
+	int n = s->word0[f->nslots];
 	uint64_t *t = xcalloc(s->w, 8), *out = xcalloc(s->w, 8);
-	for (int b = 0; b < f->nblocks; b++)
-		for (int k = 0; k < f->blocks[b]->n; k++) {
-			touched(s, &f->blocks[b]->ins[k], t);
-			set_or(set_at(gen, s->w, b), t, s->w);
-		}
+	char *live = xcalloc(n + 1, 1);
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int b = 0; b < f->nblocks; b++) {
+			const IrBlock *bb = f->blocks[b];
 			IrBlock *succ[2];
-			int ns = ir_succs(f->blocks[b], succ);
+			int ns = ir_succs(bb, succ);
 			memcpy(out, set_at(before, s->w, b), s->w * 8);
-			set_or(out, set_at(gen, s->w, b), s->w);
-			for (int k = 0; k < ns; k++) {
-				uint64_t *in = set_at(after, s->w, succ[k]->id);
+			for (int k = 0; k < bb->n; k++) {
+				touched(s, &bb->ins[k], t);
+				set_or(out, t, s->w);
+			}
+			for (int k = 0; k < ns; k++)
 				changed |= set_or(set_at(before, s->w, succ[k]->id), out, s->w);
-				memcpy(t, in, s->w * 8);
-				set_or(t, set_at(gen, s->w, succ[k]->id), s->w);
-				changed |= set_or(set_at(after, s->w, b), t, s->w);
+		}
+		for (int b = f->nblocks - 1; b >= 0; b--) {
+			const IrBlock *bb = f->blocks[b];
+			live_out(s, b, win, live);
+			for (int k = bb->n - 1; k >= 0; k--)
+				step(s, &bb->ins[k], live, t);
+			if (memcmp(live, win + (size_t)b * n, n)) {
+				memcpy(win + (size_t)b * n, live, n);
+				changed = 1;
 			}
 		}
 	}
 	free(t);
 	free(out);
+	free(live);
 }
 
 static void mark(uint64_t *live, int ninsns, const uint64_t *set, int nslots, int k)
@@ -120,20 +177,29 @@ static void mark(uint64_t *live, int ninsns, const uint64_t *set, int nslots, in
 			set_put(live + (size_t)x * w, k);
 }
 
+/* The slots with a word live in words. */
+static void any_live(const SL *s, const char *words, uint64_t *set)
+{
+	memset(set, 0, s->w * 8);
+	for (int x = 0; x < s->f->nslots; x++)
+		if (memchr(words + s->word0[x], 1, s->f->slots[x].size / 8))
+			set_put(set, x);
+}
+
 /* Block b's instructions, numbered from k0: each marks the slots it
- * touches and those touched both before and after it. */
-static void walk(const SL *s, int b, int k0, uint64_t *before, uint64_t *after,
+ * touches and those touched before it with a word live after it. */
+static void walk(const SL *s, int b, int k0, uint64_t *before, const char *win,
 		 uint64_t *live, int ninsns)
 {
 	const IrBlock *bb = s->f->blocks[b];
 	int w = s->w;
 	uint64_t *later = xcalloc((size_t)(bb->n + 1) * w, 8), *t = xcalloc(w, 8);
 	uint64_t *seen = xcalloc(w, 8), *both = xcalloc(w, 8);
-	memcpy(set_at(later, w, bb->n - 1), set_at(after, w, b), w * 8);
-	for (int k = bb->n - 1; k > 0; k--) {
-		touched(s, &bb->ins[k], t);
-		memcpy(set_at(later, w, k - 1), set_at(later, w, k), w * 8);
-		set_or(set_at(later, w, k - 1), t, w);
+	char *words = xcalloc(s->word0[s->f->nslots] + 1, 1);
+	live_out(s, b, win, words);
+	for (int k = bb->n - 1; k >= 0; k--) {
+		any_live(s, words, set_at(later, w, k));
+		step(s, &bb->ins[k], words, t);
 	}
 	memcpy(seen, set_at(before, w, b), w * 8);
 	for (int k = 0; k < bb->n; k++) {
@@ -147,6 +213,7 @@ static void walk(const SL *s, int b, int k0, uint64_t *before, uint64_t *after,
 	free(t);
 	free(seen);
 	free(both);
+	free(words);
 }
 
 uint64_t *bpf_slot_live(const IrFunc *f, int ninsns)
@@ -156,21 +223,23 @@ uint64_t *bpf_slot_live(const IrFunc *f, int ninsns)
 	SL s = { .f = f, .w = (f->nslots + 63) / 64 + 1 };
 	s.pts = xcalloc((size_t)(f->nvregs + 1) * s.w, 8);
 	s.pinned = xcalloc(s.w, 8);
-	uint64_t *gen = xcalloc((size_t)f->nblocks * s.w, 8);
+	s.word0 = xcalloc(f->nslots + 1, sizeof(int));
+	for (int x = 0; x < f->nslots; x++)
+		s.word0[x + 1] = s.word0[x] + f->slots[x].size / 8;
 	uint64_t *before = xcalloc((size_t)f->nblocks * s.w, 8);
-	uint64_t *after = xcalloc((size_t)f->nblocks * s.w, 8);
+	char *win = xcalloc((size_t)f->nblocks * s.word0[f->nslots] + 1, 1);
 	points_to(&s);
-	flow(&s, gen, before, after);
+	flow(&s, before, win);
 	for (int b = 0, k0 = 0; b < f->nblocks; k0 += f->blocks[b++]->n)
 		if (f->blocks[b]->n)
-			walk(&s, b, k0, before, after, live, ninsns);
+			walk(&s, b, k0, before, win, live, ninsns);
 	for (int x = 0; x < f->nslots; x++)
 		if ((s.pinned[x / 64] >> (x % 64)) & 1)
 			memset(live + (size_t)x * lw, 0xff, lw * 8);
 	free(s.pts);
 	free(s.pinned);
-	free(gen);
+	free(s.word0);
 	free(before);
-	free(after);
+	free(win);
 	return live;
 }
