@@ -4,13 +4,15 @@
  *
  * An instruction touches a slot when an operand names it or when it uses
  * a vreg that may hold an address in it (computed from an ADDR of it, by
- * any operation but a load or a call). A slot matters at an instruction
- * that touches it, and wherever it was touched on some path before and is
- * touched on some path after: a superset of where a write may still be
- * read, without asking which accesses write whole words. A vreg holding
- * its address is thus covered from its definition to its uses. Whatever
- * we cannot follow pins a slot for the whole function: an address stored
- * to memory, or passed to a ktap function (which may return it). */
+ * any operation but a load or a call). A word of a slot is live where some
+ * path reads it before a store, ZERO or copy into the slot by name writes
+ * it whole; any other touch reads the whole slot. A slot matters at an
+ * instruction that touches it, and wherever it was touched on some path
+ * before and has a word live after: a superset of where a write may still
+ * be read. A vreg holding its address is thus covered from its definition
+ * to its uses. Whatever we cannot follow pins a slot for the whole
+ * function: an address stored to memory, or passed to a ktap function
+ * (which may keep or return it). */
 #include <stdlib.h>
 #include <string.h>
 #include "bpf_internal.h"
