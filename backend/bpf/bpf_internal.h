@@ -68,8 +68,7 @@ typedef struct Fn {
 	ObjProg *p;
 	Liveness lv;
 	RegAlloc ra;
-	int *slot_off;		/* r10-relative offset of each IR slot */
-	int spill_base;		/* r10-relative offset of spill slot 0 */
+	int *slot_off;		/* r10-relative offset of each IR slot, then of each spill slot */
 	int stack_size;
 	int insn_cap, reloc_cap, line_cap;
 	int *block_insn;	/* first instruction of each block */
@@ -83,11 +82,16 @@ typedef struct Fn {
 /* callchain.c: call depth and stack summed along call chains. */
 int bpf_check_chains(const ObjFile *o, Diag *d);
 
-/* frame.c: stack layout. Returns the frame size in bytes. */
-int bpf_frame(Fn *c);
+/* slotlive.c: per IR slot, a bitset of the ninsns instructions (layout
+ * order) where its bytes matter; rows of (ninsns + 63) / 64 + 1 words. */
+uint64_t *bpf_slot_live(const IrFunc *f, int ninsns);
+
+/* frame.c: stack layout, after allocation. Returns the frame size in
+ * bytes; the offsets are valid when it is at most 32767. */
+int64_t bpf_frame(Fn *c);
 static inline int spill_off(const Fn *c, int v)
 {
-	return c->spill_base - 8 * c->ra.spill[v];
+	return c->slot_off[c->f->nslots + c->ra.spill[v]];
 }
 
 /* emit.c: appending instructions. */

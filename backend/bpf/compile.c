@@ -13,14 +13,10 @@ static int report(Diag *d, DiagCode code, const IrFunc *f, const char *msg)
 	return -1;
 }
 
-/* The frame, checked before it is laid out: BPF allows 512 bytes in the
- * kernel; offsets from r10 must fit in 16 bits anywhere. (ir_check made
- * every slot a positive multiple of 8.) */
-static int check_frame(const IrFunc *f, const RegAlloc *ra, Diag *d)
+/* The frame, laid out after allocation: BPF allows 512 bytes in the
+ * kernel; offsets from r10 must fit in 16 bits anywhere. */
+static int check_frame(const IrFunc *f, int64_t size, Diag *d)
 {
-	int64_t size = 8 * (int64_t)ra->nspills;
-	for (int i = 0; i < f->nslots; i++)
-		size += f->slots[i].size;
 	char *msg = NULL;
 	if (f->ctx == IRF_KERNEL && size > 512)
 		msg = xasprintf("stack frame of %lld bytes exceeds BPF's 512", (long long)size);
@@ -47,8 +43,9 @@ static int compile_func(ObjFile *o, int idx, Diag *d)
 	p->func = f;
 	bpf_liveness(f, &c.lv);
 	bpf_regalloc(f, &c.lv, &c.ra);
-	if (check_frame(f, &c.ra, d) == 0) {
-		p->stack_size = c.stack_size = bpf_frame(&c);
+	int64_t size = bpf_frame(&c);
+	if (check_frame(f, size, d) == 0) {
+		p->stack_size = c.stack_size = (int)size;
 		c.block_insn = xcalloc(f->nblocks, sizeof(int));
 		rc = bpf_select(&c);
 		if (rc < 0) {

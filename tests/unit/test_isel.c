@@ -561,6 +561,69 @@ static void test_frame_size(void **state)
 	ir_module_free(m);
 }
 
+/* Stack slots share bytes only when their contents never matter at the
+ * same time (frame.c): proven by the frame size and by running the code. */
+static int body_slots_apart(IrFunc *f, IrBlock **b, const void *arg)
+{
+	int s = ir_slot(f, 32), t = ir_slot(f, 32);
+	for (int k = 0; k < 4; k++)
+		store(*b, 8, ir_slotop(s), 8 * k, ir_imm(k + 1));
+	int x = load(f, *b, 8, ir_slotop(s), 8);
+	for (int k = 0; k < 4; k++)
+		store(*b, 8, ir_slotop(t), 8 * k, ir_imm(10 * (k + 1)));
+	return op2(f, *b, IR_ADD, ir_r(x), ir_r(load(f, *b, 8, ir_slotop(t), 16)));
+}
+
+/* An address in a vreg keeps its slot live until the vreg's last use. */
+static int body_slot_address(IrFunc *f, IrBlock **b, const void *arg)
+{
+	int s = ir_slot(f, 8), t = ir_slot(f, 8);
+	int p = op2(f, *b, IR_ADDR, ir_slotop(s), (IrOpnd){ 0 });
+	store(*b, 8, ir_r(p), 0, ir_imm(5));
+	store(*b, 8, ir_slotop(t), 0, ir_imm(7));
+	int y = load(f, *b, 8, ir_slotop(t), 0);
+	int x = op2(f, *b, IR_MUL, ir_r(load(f, *b, 8, ir_r(p), 0)), ir_imm(10));
+	return op2(f, *b, IR_ADD, ir_r(x), ir_r(y));
+}
+
+/* A copy's source and destination, even the source's last read. */
+static int body_slot_copy(IrFunc *f, IrBlock **b, const void *arg)
+{
+	int s = ir_slot(f, 16), t = ir_slot(f, 16);
+	store(*b, 8, ir_slotop(s), 0, ir_imm(3));
+	store(*b, 8, ir_slotop(s), 8, ir_imm(4));
+	IrIns *c = ir_emit(*b, IR_COPY);
+	c->a = ir_slotop(t), c->b = ir_slotop(s), c->size = 16;
+	int x = load(f, *b, 8, ir_slotop(t), 0);
+	return op2(f, *b, IR_ADD, ir_r(x), ir_r(load(f, *b, 8, ir_slotop(t), 8)));
+}
+
+static int frame_of(Body *body)
+{
+	IrModule *m = ir_module_new();
+	IrFunc *f = ir_func_new(m, "t", "socket", IRF_KERNEL, 1);
+	IrBlock *b = ir_block(f);
+	ret(b, ir_r(body(f, &b, NULL)));
+	ObjFile o = { .mod = m };
+	assert_int_equal(bpf_compile(&o, NULL), 0);
+	int size = o.progs[0].stack_size;
+	free_progs(&o);
+	ir_module_free(m);
+	return size;
+}
+
+static void test_slot_sharing(void **state)
+{
+	assert_int_equal(frame_of(body_slots_apart), 32);
+	assert_int_equal(frame_of(body_slot_address), 16);
+	assert_int_equal(frame_of(body_slot_copy), 32);
+	if (!have_bpf)
+		return;
+	assert_int_equal(eval(body_slots_apart, NULL), 2 + 30);
+	assert_int_equal(eval(body_slot_address, NULL), 57);
+	assert_int_equal(eval(body_slot_copy, NULL), 7);
+}
+
 /* Malformed IR is caught by the one validator, which the backend assumes
  * has passed (ir_check_in). */
 static void test_bad_ir(void **state)
@@ -632,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_bpf_call),
 		cmocka_unit_test(test_map_lookup),
 		cmocka_unit_test(test_frame_size),
+		cmocka_unit_test(test_slot_sharing),
 		cmocka_unit_test(test_bad_ir),
 		cmocka_unit_test(test_lines),
 	};
