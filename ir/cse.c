@@ -54,6 +54,7 @@ typedef struct Cse {
 	int *idom;
 	Expr *e;
 	int ne;
+	int *head, *tail, *next;	/* hash chains of e, oldest first: by bucket, next per e */
 	Contents *slots;	/* per slot, in the current block */
 	char **reach;		/* reach[a][b]: a path of at least one edge from a to b */
 	int chained;		/* a subprogram, or a function that calls one */
@@ -339,9 +340,35 @@ static int same_expr(const Expr *x, const Expr *y)
 
 /* An earlier computation of e whose result can stand for e's at
  * instruction pos of block b, or NULL. */
+/* Buckets of the expressions' hash table: numbering looks up every
+ * instruction, and a long handler computes thousands. */
+enum { NHASH = 1024 };
+
+static unsigned hash(const Expr *e)
+{
+	uint64_t h = (uint64_t)e->op * 31 + (uint64_t)e->target * 17 + (uint32_t)e->off;
+	for (int k = 0; k < e->nops; k++)
+		h = h * 1000003 + (uint64_t)e->ops[k] * 2 + e->isimm[k];
+	return (unsigned)(h ^ h >> 29) % NHASH;
+}
+
+static void remember(Cse *c, const Expr *e)
+{
+	c->e = xgrow(c->e, c->ne, sizeof(Expr));
+	c->next = xgrow(c->next, c->ne, sizeof(int));
+	unsigned h = hash(e);
+	c->e[c->ne] = *e;
+	c->next[c->ne] = -1;
+	if (c->tail[h] >= 0)
+		c->next[c->tail[h]] = c->ne;
+	else
+		c->head[h] = c->ne;
+	c->tail[h] = c->ne++;
+}
+
 static const Expr *available(const Cse *c, const Expr *e, int b, int pos)
 {
-	for (int k = 0; k < c->ne; k++) {
+	for (int k = c->head[hash(e)]; k >= 0; k = c->next[k]) {
 		const Expr *x = &c->e[k];
 		if (!same_expr(x, e))
 			continue;
@@ -410,8 +437,7 @@ static void stored(Cse *c, const IrIns *i, int b, int pos)
 	e.vn = c->vn[i->b.v];
 	e.vreg = i->b.v;
 	e.pos = pos;
-	c->e = xrealloc(c->e, (c->ne + 1) * sizeof(Expr));
-	c->e[c->ne++] = e;
+	remember(c, &e);
 }
 
 static int number(Cse *c, IrBlock *b)
@@ -438,8 +464,7 @@ static int number(Cse *c, IrBlock *b)
 				e.vreg = i->dst;
 				e.block = b->id;
 				e.pos = pos;
-				c->e = xrealloc(c->e, (c->ne + 1) * sizeof(Expr));
-				c->e[c->ne++] = e;
+				remember(c, &e);
 			}
 		} else if (i->dst >= 0 && stable(c, i->dst) && i->op == IR_MOV && i->a.kind == O_VREG &&
 			   stable(c, i->a.v)) {
@@ -536,6 +561,10 @@ int ir_cse(IrFunc *f)
 			c.vn[v] = c.nvn++;
 	c.chained = chained(f);
 	c.idom = xmalloc(f->nblocks * sizeof(int));
+	c.head = xmalloc(NHASH * sizeof(int));
+	c.tail = xmalloc(NHASH * sizeof(int));
+	for (int h = 0; h < NHASH; h++)
+		c.head[h] = c.tail[h] = -1;
 	c.slots = xcalloc(f->nslots + 1, sizeof(Contents));
 	dominators(&c);
 	reachability(&c);
@@ -555,6 +584,9 @@ int ir_cse(IrFunc *f)
 	free(c.leader);
 	free(c.idom);
 	free(c.e);
+	free(c.next);
+	free(c.head);
+	free(c.tail);
 	free(c.slots);
 	return changed | shared;
 }
