@@ -241,25 +241,6 @@ static void test_const64(void **state)
 	assert_int_equal(eval(body_const64, NULL), 0x3333333322222211LL);
 }
 
-static int truth(IrCond c, int64_t a, int64_t b)
-{
-	uint64_t x = a, y = b;
-	switch (c) {
-	case C_EQ: return a == b;
-	case C_NE: return a != b;
-	case C_LT: return a < b;
-	case C_LE: return a <= b;
-	case C_GT: return a > b;
-	case C_GE: return a >= b;
-	case C_ULT: return x < y;
-	case C_ULE: return x <= y;
-	case C_UGT: return x > y;
-	case C_UGE: return x >= y;
-	case C_SET: return (x & y) != 0;
-	}
-	return 0;
-}
-
 /* Every condition over pairs of values, operands in three forms, with the
  * true or the false block laid out next. */
 static void check_cond(IrCond cc, int form, int true_next)
@@ -280,7 +261,7 @@ static void check_cond(IrCond cc, int form, int true_next)
 			join = ir_block(f);
 			br(b, cc, a, c, t, e);
 			n++;
-			if (truth(cc, vals[i], vals[j]))
+			if (ir_cond_holds(cc, vals[i], vals[j]))
 				jmp(t, join), ret(e, ir_imm(n));
 			else
 				jmp(e, join), ret(t, ir_imm(n));
