@@ -39,7 +39,7 @@ int ir_pass_known(const char *name)
 	for (int k = 0; k < NPASSES; k++)
 		if (!strcmp(name, passes[k].name))
 			return 1;
-	return !strcmp(name, "lower") || !strcmp(name, "order");
+	return !strcmp(name, "lower") || !strcmp(name, "inline") || !strcmp(name, "order");
 }
 
 const char *ir_pass_names(void)
@@ -47,7 +47,7 @@ const char *ir_pass_names(void)
 	static char names[256];
 	if (names[0])
 		return names;
-	int w = snprintf(names, sizeof(names), "lower");
+	int w = snprintf(names, sizeof(names), "lower, inline");
 	for (int k = 0; k < NPASSES; k++)
 		w += snprintf(names + w, sizeof(names) - w, ", %s", passes[k].name);
 	snprintf(names + w, sizeof(names) - w, ", order");
@@ -94,6 +94,10 @@ IrFunc *ir_run_passes(IrModule *m, const char *after, char *err, size_t n)
 		if (check(m, f, "lowering", err, n))
 			return f;
 		if (stop(after, "lower"))
+			continue;
+		if (ir_inline(m, f) && CHECK_EACH && check(m, f, "inline", err, n))
+			return f;
+		if (stop(after, "inline"))
 			continue;
 		if (optimize(m, f, after, err, n) || check(m, f, "the passes", err, n))
 			return f;

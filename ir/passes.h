@@ -12,6 +12,8 @@ int ir_cse(IrFunc *f);		/* cse.c: values computed again where an earlier result 
 int ir_dse(IrFunc *f);		/* dse.c: stores to slots nothing reads */
 int ir_dce(IrFunc *f);		/* dce.c: pure instructions whose result is never used */
 void ir_order_blocks(IrFunc *f);	/* cfg.c: blocks in reverse postorder */
+/* inline.c: small leaf functions of m inlined at f's calls, before f's passes */
+int ir_inline(IrModule *m, IrFunc *f);
 
 /* Drop the instructions of b for which keep[] is 0. */
 void ir_compact(IrBlock *b, const char *keep);

@@ -5,8 +5,10 @@ struct comm_path {
 	char path[64];
 };
 
+/* Per CPU, as ktap makes a table the kernel only counts into (and as
+ * bpftrace's count()): the same map shape for both. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TABLE_SIZE);
 	__type(key, struct comm_path);
 	__type(value, __u64);
