@@ -15,15 +15,20 @@ forms() {
 }
 
 # Runs $work/NAME.kp with the workload making COUNT getppid calls as COMM;
-# checks the loops' form, the output and the cap report.
-run_capped() {	# NAME FORM COMM COUNT OUTPUT CAPPED
+# checks the loops' form and the output (stderr in $work/NAME.err).
+run_loops() {	# NAME FORM COMM COUNT OUTPUT
 	expect "forms" "$(forms "$work/$1.kp")" "$2"
 	out=$("$KTAP" -q "$work/$1.kp" -- "$WORKLOAD" -q --comm "$3" getppid "$4" 2>"$work/$1.err") ||
 		fail "run"
 	expect "output" "$out" "$5"
+	no_leaks
+}
+
+# run_loops, and the cap report: CAPPED loops stopped.
+run_capped() {	# NAME FORM COMM COUNT OUTPUT CAPPED
+	run_loops "$@"
 	expect "cap report" "$(cat "$work/$1.err")" \
 		"warning: $6 loops in kernel handlers were stopped at the iteration cap (100000)"
-	no_leaks
 }
 
 # A loop on a number the event brings, and a for loop: iterators only,
@@ -45,11 +50,8 @@ trace syscalls:sys_enter_getppid /execname == "kt-iter"/ {
 }
 trace_end { print(n > 0) }
 KP
-	expect "forms" "$(forms "$work/iter.kp")" "iter"
+	run_loops iter iter kt-iter 3 "true"
 	expect "destroys" "$(grep -c "call bpf_iter_num_destroy" "$work/forms.s")" 2
-	out=$("$KTAP" -q "$work/iter.kp" -- "$WORKLOAD" -q --comm kt-iter getppid 3) || fail "run"
-	expect "output" "$out" "true"
-	no_leaks
 }
 
 # Plain loops run their first 16 iterations before the iterator, then 16
@@ -70,10 +72,7 @@ trace syscalls:sys_enter_getppid /execname == "kt-steps"/ {
 }
 trace_end { print(up, down, cut) }
 KP
-	expect "forms" "$(forms "$work/steps.kp")" "iter"
-	out=$("$KTAP" -q "$work/steps.kp" -- "$WORKLOAD" -q --comm kt-steps getppid 2) || fail "run"
-	expect "output" "$out" "1640	574	306"
-	no_leaks
+	run_loops steps iter kt-steps 2 "1640	574	306"
 }
 
 # Loops stopped by the cap are counted through the iterator form too: an
@@ -123,11 +122,8 @@ trace syscalls:sys_enter_getppid /execname == "kt-nest"/ {
 }
 trace_end { print(sum, found) }
 KP
-	expect "forms" "$(forms "$work/nest.kp")" "iter"
-	out=$("$KTAP" -q "$work/nest.kp" -- "$WORKLOAD" -q --comm kt-nest getppid 2) || fail "run"
 	# sum over i of 1..i, twice: 2 * 35; first i*j > 50 with j in 1, 8, 15, ...: i 1, j 57
-	expect "output" "$out" "70	1057"
-	no_leaks
+	run_loops nest iter kt-nest 2 "70	1057"
 }
 
 # A counter stepped from a constant and compared in the loop: the verifier
