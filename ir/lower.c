@@ -224,6 +224,7 @@ static void lower_body(LowerMod *m, const Job *j)
 		dispatch_entry(L);
 	if (probe && !L->m->opt->no_pid_filter)
 		pid_filter(L);
+	loop_facts(L);
 	frame_setup(L, sf);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
@@ -238,6 +239,7 @@ static void lower_body(LowerMod *m, const Job *j)
 	finish_func(fn.f);
 	free(fn.local);
 	free(fn.flag);
+	free(fn.set_how);
 	free(fn.temps);
 	free(fn.spare);
 	free(fn.open_it);

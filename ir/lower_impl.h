@@ -47,6 +47,8 @@ typedef struct LowerFn {
 				   offset in the frame when the function has one */
 	int *flag;		/* local index -> vreg or frame offset of a nilable
 				   local's presence flag, else -1 */
+	char *set_how;		/* local index -> SET_* (loop_facts): how the function sets it */
+	int cb_loops;		/* kernel: some loop's body is a bpf_loop callback (needs_frame) */
 	int framed;		/* the locals live in a frame (the function has kernel loops) */
 	int frame_ptr;		/* framed: the vreg with the frame's address */
 	int link;		/* framed, outside loop bodies: the slot of the link */
@@ -181,7 +183,8 @@ IrOpnd lower_value(Lower *L, Node *n, IrOpnd *present);
 /* loop.c: kernel loops, open-coded iterators or bpf_loop callbacks */
 typedef enum { LOOP_WHILE, LOOP_REPEAT, LOOP_FOR } LoopKind;
 void kernel_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step);
-int loop_in_callback(Lower *L, Func *sf, const Node *n);	/* n's body is a bpf_loop callback */
+int loop_in_callback(Lower *L, const Node *n);	/* n's body is a bpf_loop callback */
+void loop_facts(Lower *L);	/* fills L->fn->set_how, before frame_setup */
 void loops_leave(Lower *L);	/* before a return: destroy the open iterators */
 void callback_return(Lower *L, IrOpnd v);
 void finish_func(IrFunc *f);

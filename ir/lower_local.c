@@ -20,17 +20,10 @@ int any(const Node *n, int (*pred)(const Node *, void *), void *ctx)
 	return 0;
 }
 
-typedef struct LoopAsk {
-	Lower *L;
-	Func *sf;
-} LoopAsk;
-
 /* A loop whose body is a callback: it reaches the locals through the frame. */
-static int is_callback_loop(const Node *n, void *ctx)
+static int is_callback_loop(const Node *n, void *L)
 {
-	LoopAsk *q = ctx;
-	return (n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM) &&
-	       loop_in_callback(q->L, q->sf, n);
+	return (n->kind == N_WHILE || n->kind == N_REPEAT || n->kind == N_FORNUM) && loop_in_callback(L, n);
 }
 
 static int is_stack(const Node *n, void *ctx)
@@ -69,8 +62,8 @@ int needs_frame(Lower *L, Func *sf)
 {
 	if (!kernel(L))
 		return 0;
-	LoopAsk q = { L, sf };
-	if (any(sf->body, is_callback_loop, &q))
+	L->fn->cb_loops = any(sf->body, is_callback_loop, L);
+	if (L->fn->cb_loops)
 		return 1;
 	int n = 0;
 	for (int i = 0; i < sf->nlocals; i++)
@@ -145,8 +138,7 @@ static void frame_map(Lower *L, Func *sf)
 	set_block(L, none);
 	emit_ret(L, ir_imm(0));
 	set_block(L, go);
-	LoopAsk q = { L, sf };
-	if (!any(sf->body, is_callback_loop, &q))
+	if (!L->fn->cb_loops)
 		return;		/* no loop bodies to link to */
 	L->fn->link = ir_slot(L->fn->f, LK_SIZE);
 	emit_zero(L, L->fn->link);

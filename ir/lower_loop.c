@@ -60,15 +60,15 @@ static void iter_push(Lower *L, int slot)
 	L->fn->open_it[L->fn->nopen++] = slot;
 }
 
-static void iter_destroy(Lower *L, int slot)
+static void iter_destroy(Lower *L, IrOpnd it)
 {
-	emit_call(L, KF_ITER_NUM_DESTROY, 1, ir_r(emit_addr(L, slot)));
+	emit_call(L, KF_ITER_NUM_DESTROY, 1, it);
 }
 
 void loops_leave(Lower *L)
 {
 	for (int i = L->fn->nopen - 1; i >= 0; i--)
-		iter_destroy(L, L->fn->open_it[i]);
+		iter_destroy(L, ir_r(emit_addr(L, L->fn->open_it[i])));
 }
 
 /* One iteration, in the callback: return 1 to stop, 0 to go on. */
@@ -324,7 +324,7 @@ static void iter_steps(Lower *L, Node *n, Steps *st, int steps, IrBlock *done)
 	L->fn->nopen--;
 	set_block(L, exit);
 	at(L, n);
-	emit_call(L, KF_ITER_NUM_DESTROY, 1, itp);
+	iter_destroy(L, itp);
 	emit_jmp(L, done);
 }
 
@@ -357,12 +357,13 @@ static int has_iters(Lower *L)
 	return L->m->iters;
 }
 
-/* A counter: a local the function sets only to constants or steps by
- * constants, so that the verifier knows its value exactly. */
-typedef struct Counter {
-	Symbol *s;		/* the local asked about */
-	int other;		/* it gets another value somewhere */
-} Counter;
+/* How the function sets each local, found in one walk: a counter is a
+ * local set only to constants or stepped by constants, so that the
+ * verifier knows its value exactly. */
+enum {
+	SET_ANY = 1,	/* assigned by var or = at all */
+	SET_OTHER = 2,	/* given another value: a parameter, a for variable, anything else */
+};
 
 static int constant_step(const Node *v, Symbol *s)
 {
@@ -374,32 +375,47 @@ static int constant_step(const Node *v, Symbol *s)
 	       (v->b->kind == N_NAME && v->b->sym == s && v->a->kind == N_NUM);
 }
 
-static int sets_other(const Node *n, void *ctx)
+/* The index of the local of sf that n names, or -1 (the main chunk's body
+ * holds the probes', whose locals are theirs). */
+static int local_index(const Func *sf, const Node *n)
 {
-	Counter *c = ctx;
-	if (n->kind == N_FORNUM || n->kind == N_FORIN) {
-		for (int i = 0; i < n->list.n; i++)
-			c->other |= n->list.v[i]->sym == c->s;
-	} else if (n->kind == N_VAR || n->kind == N_ASSIGN) {
-		for (int i = 0; i < n->list.n; i++)
-			if (n->list.v[i]->kind == N_NAME && n->list.v[i]->sym == c->s)
-				c->other |= !constant_step(i < n->list2.n ? n->list2.v[i] : NULL, c->s);
+	const Symbol *s = n->kind == N_NAME ? n->sym : NULL;
+	if (!s || s->kind != SYM_LOCAL || s->index >= sf->nlocals || sf->locals[s->index] != s)
+		return -1;
+	return s->index;
+}
+
+static int note_sets(const Node *n, void *ctx)
+{
+	Lower *L = ctx;
+	char *how = L->fn->set_how;
+	int x;
+	for (int i = 0; i < n->list.n; i++) {
+		if ((x = local_index(L->fn->sf, n->list.v[i])) < 0)
+			continue;
+		if (n->kind == N_FORNUM || n->kind == N_FORIN)
+			how[x] |= SET_OTHER;
+		else if (n->kind == N_VAR || n->kind == N_ASSIGN)
+			how[x] |= SET_ANY | (constant_step(i < n->list2.n ? n->list2.v[i] : NULL,
+							   n->list.v[i]->sym) ? 0 : SET_OTHER);
 	}
 	return 0;
 }
 
+void loop_facts(Lower *L)
+{
+	Func *sf = L->fn->sf;
+	L->fn->set_how = xcalloc(sf->nlocals + 1, 1);
+	for (int i = 0; sf->params && i < sf->params->n; i++)
+		L->fn->set_how[i] |= SET_OTHER;	/* its callers' value */
+	any(sf->body, note_sets, L);
+}
+
 static int is_counter(const Node *n, void *ctx)
 {
-	Func *sf = ctx;
-	if (n->kind != N_NAME || !n->sym || n->sym->kind != SYM_LOCAL)
-		return 0;
-	if (sf->params)
-		for (int i = 0; i < sf->params->n; i++)
-			if (sf->locals[i] == n->sym)
-				return 0;	/* its callers' value */
-	Counter c = { n->sym, 0 };
-	any(sf->body, sets_other, &c);
-	return !c.other;
+	Lower *L = ctx;
+	int x = local_index(L->fn->sf, n);
+	return x >= 0 && !(L->fn->set_how[x] & SET_OTHER);
 }
 
 /* A comparison of a counter, which the verifier then tracks exactly. */
@@ -410,30 +426,20 @@ static int compares_counter(const Node *n, void *ctx)
 	return cmp && (any(n->a, is_counter, ctx) || any(n->b, is_counter, ctx));
 }
 
-static int sets_var(const Node *n, void *ctx)
-{
-	Symbol *var = ctx;
-	if (n->kind != N_VAR && n->kind != N_ASSIGN)
-		return 0;
-	for (int i = 0; i < n->list.n; i++)
-		if (n->list.v[i]->kind == N_NAME && n->list.v[i]->sym == var)
-			return 1;
-	return 0;
-}
-
-int loop_in_callback(Lower *L, Func *sf, const Node *n)
+int loop_in_callback(Lower *L, const Node *n)
 {
 	if (!has_iters(L))
 		return 1;
-	if (n->kind == N_FORNUM && any(n->body, sets_var, n->list.v[0]->sym))
+	int var = n->kind == N_FORNUM ? local_index(L->fn->sf, n->list.v[0]) : -1;
+	if (var >= 0 && (L->fn->set_how[var] & SET_ANY))
 		return 1;	/* its variable is not start + step * k */
-	return (n->a && n->kind != N_FORNUM && (any(n->a, compares_counter, sf) || is_counter(n->a, sf))) ||
-	       any(n->body, compares_counter, sf);
+	return (n->a && n->kind != N_FORNUM && (any(n->a, compares_counter, L) || is_counter(n->a, L))) ||
+	       any(n->body, compares_counter, L);
 }
 
 void kernel_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
 {
-	if (loop_in_callback(L, L->fn->sf, n))
+	if (loop_in_callback(L, n))
 		callback_loop(L, n, kind, limit, step);
 	else
 		iter_loop(L, n, kind, limit, step);
