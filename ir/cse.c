@@ -49,7 +49,7 @@ typedef struct Expr {
 typedef struct Cse {
 	IrFunc *f;
 	int *ndefs, *vn, *leader;
-	int *defb, *defk;	/* per vreg written once: its block and index */
+	const IrIns **def;	/* per vreg: its first writer (the only one when ndefs is 1) */
 	int nvn;
 	int *idom;
 	Expr *e;
@@ -178,11 +178,12 @@ static int is_call(const IrIns *i)
 	return i->op == IR_CALL || i->op == IR_CALLF;
 }
 
-/* May write memory a load reads: any store, and any call (helpers write
- * through their pointer arguments, callbacks through anything). */
+/* May write memory a load reads: every op with an effect but the
+ * terminators (stores, and calls: helpers write through their pointer
+ * arguments, callbacks through anything). */
 static int kills_loads(const IrIns *i)
 {
-	return is_call(i) || i->op == IR_STORE || i->op == IR_XADD || i->op == IR_ZERO || i->op == IR_COPY;
+	return ir_op_is(i->op, F_EFFECT) && !ir_is_term(i->op);
 }
 
 typedef int Kills(const IrIns *i);
@@ -216,8 +217,7 @@ static void track(Cse *c, const IrIns *i)
 {
 	Contents *s = i->a.kind == O_SLOT ? &c->slots[i->a.v] : NULL;
 	int everything = (i->op == IR_CALL && !ir_helper_is(i->target, H_FIXED) && i->target != BPF_FUNC_map_lookup_elem) ||
-			 i->op == IR_CALLF ||
-			 ((i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_XADD) && !s);
+			 i->op == IR_CALLF || (kills_loads(i) && !is_call(i) && !s);
 	if (everything) {
 		for (int k = 0; k < c->f->nslots; k++)
 			c->slots[k].n = 0;
@@ -259,7 +259,7 @@ static int lookup_key(Cse *c, const IrIns *i, Contents *key, int64_t *slot)
 	IrOpnd k = i->args[1];
 	if (k.kind == O_VREG) {
 		/* an address of a slot, from an ADDR in this function */
-		const IrIns *d = c->ndefs[k.v] == 1 ? &c->f->blocks[c->defb[k.v]]->ins[c->defk[k.v]] : NULL;
+		const IrIns *d = c->ndefs[k.v] == 1 ? c->def[k.v] : NULL;
 		if (!d || d->op != IR_ADDR || d->off != 0)
 			return 0;
 		k = d->a;
@@ -538,28 +538,24 @@ static int share_sections(IrFunc *f)
 int ir_cse(IrFunc *f)
 {
 	ir_order_blocks(f);
-	int shared = 0;
-	if (!chained(f))
-		shared = share_sections(f);
-	Cse c = { .f = f };
+	Cse c = { .f = f, .chained = chained(f) };	/* share_sections adds no call */
+	int shared = c.chained ? 0 : share_sections(f);
 	int nv = f->nvregs;
 	c.ndefs = xcalloc(nv, sizeof(int));
 	c.vn = xmalloc(nv * sizeof(int));
 	c.leader = xmalloc(nv * sizeof(int));
 	for (int v = 0; v < nv; v++)
 		c.vn[v] = c.leader[v] = -1;
-	c.defb = xmalloc(nv * sizeof(int));
-	c.defk = xmalloc(nv * sizeof(int));
+	c.def = xmalloc(nv * sizeof(*c.def));	/* numbering rewrites in place: pointers stay */
 	for (int b = 0; b < f->nblocks; b++)
 		for (int k = 0; k < f->blocks[b]->n; k++) {
-			int d = f->blocks[b]->ins[k].dst;
-			if (d >= 0 && c.ndefs[d]++ == 0)
-				c.defb[d] = b, c.defk[d] = k;
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst >= 0 && c.ndefs[i->dst]++ == 0)
+				c.def[i->dst] = i;
 		}
 	for (int v = 0; v < f->nparams && v < nv; v++)
 		if (c.ndefs[v] == 0)
 			c.vn[v] = c.nvn++;
-	c.chained = chained(f);
 	c.idom = xmalloc(f->nblocks * sizeof(int));
 	c.head = xmalloc(NHASH * sizeof(int));
 	c.tail = xmalloc(NHASH * sizeof(int));
@@ -578,8 +574,7 @@ int ir_cse(IrFunc *f)
 		free(c.reach[b]);
 	free(c.reach);
 	free(c.ndefs);
-	free(c.defb);
-	free(c.defk);
+	free(c.def);
 	free(c.vn);
 	free(c.leader);
 	free(c.idom);

@@ -24,7 +24,6 @@
 typedef struct Dse {
 	IrFunc *f;
 	char *stacky;		/* per vreg: may point into the stack */
-	int *defs;		/* per vreg: how many instructions write it */
 	const IrIns **def;	/* per vreg written once: the instruction, else NULL */
 	char *escaped;		/* per slot: its address was taken */
 	int *word0;		/* per slot: its first word in a live set; [nslots]: the words */
@@ -48,14 +47,16 @@ static int stacky_def(const Dse *d, const IrIns *i)
 static void provenance(Dse *d)
 {
 	IrFunc *f = d->f;
+	char *written = xcalloc(f->nvregs + 1, 1);
 	for (int b = 0; b < f->nblocks; b++)
 		for (int k = 0; k < f->blocks[b]->n; k++) {
 			const IrIns *i = &f->blocks[b]->ins[k];
-			if (i->dst >= 0 && d->defs[i->dst]++ == 0 && i->dst >= f->nparams)
-				d->def[i->dst] = i;
-			else if (i->dst >= 0)
-				d->def[i->dst] = NULL;
+			if (i->dst < 0)
+				continue;
+			d->def[i->dst] = !written[i->dst] && i->dst >= f->nparams ? i : NULL;
+			written[i->dst] = 1;
 		}
+	free(written);
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int b = 0; b < f->nblocks; b++)
@@ -251,7 +252,6 @@ int ir_dse(IrFunc *f)
 		return 0;
 	Dse d = { .f = f };
 	d.stacky = xcalloc(f->nvregs + 1, 1);
-	d.defs = xcalloc(f->nvregs + 1, sizeof(int));
 	d.def = xcalloc(f->nvregs + 1, sizeof(*d.def));
 	d.escaped = xcalloc(f->nslots, 1);
 	d.word0 = xcalloc(f->nslots + 1, sizeof(int));
@@ -264,7 +264,6 @@ int ir_dse(IrFunc *f)
 	for (int b = 0; b < f->nblocks; b++)
 		changed |= sweep(&d, f->blocks[b]);
 	free(d.stacky);
-	free(d.defs);
 	free(d.def);
 	free(d.escaped);
 	free(d.word0);

@@ -30,7 +30,7 @@ static int inlinable(const IrModule *m, const IrFunc *caller, const IrIns *i)
 	if (i->op != IR_CALLF || i->target < 0 || i->target >= m->nfuncs)
 		return 0;
 	const IrFunc *g = m->funcs[i->target];
-	if (g == caller || g->ctx != IRF_KERNEL || caller->ctx != IRF_KERNEL || g->nparams != i->nargs ||
+	if (g == caller || g->ctx != IRF_KERNEL || g->nparams != i->nargs ||
 	    size_of(g) > MAX_INLINE)
 		return 0;
 	for (int b = 0; b < g->nblocks; b++)
@@ -101,6 +101,8 @@ static void inline_call(IrFunc *f, int b, int k, const IrFunc *g)
 int ir_inline(IrModule *m, IrFunc *f)
 {
 	int changed = 0;
+	if (f->ctx != IRF_KERNEL)
+		return 0;
 	for (int b = 0; b < f->nblocks; b++)
 		for (int k = 0; k < f->blocks[b]->n; k++)
 			if (inlinable(m, f, &f->blocks[b]->ins[k])) {

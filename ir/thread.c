@@ -151,7 +151,7 @@ static int thread_one(IrFunc *f)
 {
 	Preds pr = preds_of(f);
 	int done = 0;
-	for (int k = 0; k < f->nblocks && !done; k++) {
+	for (int k = 0; k < f->nblocks; k++) {
 		IrBlock *p = f->blocks[k];
 		IrIns *t = ir_last(p);
 		int o = t && t->op == IR_BR ? decided(&pr, p) : -1;
@@ -170,6 +170,7 @@ static int thread_one(IrFunc *f)
 		IrIns *br = &b->ins[b->n - 1];
 		copy_into(p, b, o ? br->t : br->f);
 		done = 1;
+		break;
 	}
 	free(pr.n);
 	free(pr.only);
