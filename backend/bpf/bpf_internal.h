@@ -56,6 +56,10 @@ static inline int live_has(const uint64_t *set, int v)
 {
 	return (set[v / 64] >> (v % 64)) & 1;
 }
+static inline void live_add(uint64_t *set, int v)
+{
+	set[v / 64] |= 1ull << (v % 64);
+}
 
 /* Linear-scan allocation of the intervals in lv. */
 void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra);

@@ -6,7 +6,6 @@
 #include "bpf_internal.h"
 #include "../../common/util.h"
 
-static void set_add(uint64_t *s, int v) { s[v / 64] |= 1ull << (v % 64); }
 
 /* The blocks control can go to after b, by index (ir_check: a block's id
  * is its index in IrFunc.blocks). */
@@ -30,9 +29,9 @@ static void dataflow(const IrFunc *f, Liveness *lv)
 			int u[7], n = ir_uses(&b->ins[k], u);
 			for (int j = 0; j < n; j++)
 				if (!live_has(db, u[j]))
-					set_add(ub, u[j]);
+					live_add(ub, u[j]);
 			if (b->ins[k].dst >= 0)
-				set_add(db, b->ins[k].dst);
+				live_add(db, b->ins[k].dst);
 		}
 	}
 	for (int changed = 1; changed;) {

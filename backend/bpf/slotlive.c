@@ -27,7 +27,6 @@ typedef struct SL {
 } SL;
 
 static uint64_t *set_at(uint64_t *sets, int w, int i) { return sets + (size_t)i * w; }
-static void set_put(uint64_t *s, int i) { s[i / 64] |= 1ull << (i % 64); }
 
 static int set_or(uint64_t *d, const uint64_t *s, int w)
 {
@@ -49,7 +48,7 @@ static void touched(const SL *s, const IrIns *i, uint64_t *t)
 		ops[n++] = &i->args[a];
 	for (int k = 0; k < n; k++)
 		if (ops[k]->kind == O_SLOT)
-			set_put(t, ops[k]->v);
+			live_add(t, ops[k]->v);
 	for (int k = 0; k < nu; k++)
 		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
 }
@@ -93,12 +92,12 @@ static void reads(const SL *s, const IrIns *i, uint64_t *t)
 	int writes = i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_ADDR;
 	memset(t, 0, s->w * 8);
 	if (i->a.kind == O_SLOT && !writes)
-		set_put(t, i->a.v);
+		live_add(t, i->a.v);
 	if (i->b.kind == O_SLOT)
-		set_put(t, i->b.v);
+		live_add(t, i->b.v);
 	for (int a = 0; (i->op == IR_CALL || i->op == IR_CALLF) && a < i->nargs; a++)
 		if (i->args[a].kind == O_SLOT)
-			set_put(t, i->args[a].v);
+			live_add(t, i->args[a].v);
 	for (int k = 0; k < nu; k++)
 		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
 }
@@ -118,7 +117,7 @@ static void step(const SL *s, const IrIns *i, char *live, uint64_t *t)
 	}
 	reads(s, i, t);
 	for (int x = 0; x < f->nslots; x++)
-		if ((t[x / 64] >> (x % 64)) & 1)
+		if (live_has(t, x))
 			memset(live + s->word0[x], 1, f->slots[x].size / 8);
 }
 
@@ -133,28 +132,34 @@ static void live_out(const SL *s, int b, const char *win, char *live)
 			live[x] |= win[(size_t)succ[k]->id * n + x];
 }
 
-/* To a fixpoint: per block, the slots touched on some path before it
- * (before, forward) and the words live into it (win, backward). */
+/* Per block, to fixpoints of their own: the slots touched on some path
+ * before it (before, forward, from what each block touches, which never
+ * changes) and the words live into it (win, backward). */
 static void flow(const SL *s, uint64_t *before, char *win)
 {
 	const IrFunc *f = s->f;
 	int n = s->word0[f->nslots];
 	uint64_t *t = xcalloc(s->w, 8), *out = xcalloc(s->w, 8);
+	uint64_t *gen = xcalloc((size_t)f->nblocks * s->w + 1, 8);
 	char *live = xcalloc(n + 1, 1);
+	for (int b = 0; b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			touched(s, &f->blocks[b]->ins[k], t);
+			set_or(set_at(gen, s->w, b), t, s->w);
+		}
 	for (int changed = 1; changed;) {
 		changed = 0;
 		for (int b = 0; b < f->nblocks; b++) {
-			const IrBlock *bb = f->blocks[b];
 			IrBlock *succ[2];
-			int ns = ir_succs(bb, succ);
+			int ns = ir_succs(f->blocks[b], succ);
 			memcpy(out, set_at(before, s->w, b), s->w * 8);
-			for (int k = 0; k < bb->n; k++) {
-				touched(s, &bb->ins[k], t);
-				set_or(out, t, s->w);
-			}
+			set_or(out, set_at(gen, s->w, b), s->w);
 			for (int k = 0; k < ns; k++)
 				changed |= set_or(set_at(before, s->w, succ[k]->id), out, s->w);
 		}
+	}
+	for (int changed = 1; changed;) {
+		changed = 0;
 		for (int b = f->nblocks - 1; b >= 0; b--) {
 			const IrBlock *bb = f->blocks[b];
 			live_out(s, b, win, live);
@@ -168,6 +173,7 @@ static void flow(const SL *s, uint64_t *before, char *win)
 	}
 	free(t);
 	free(out);
+	free(gen);
 	free(live);
 }
 
@@ -175,8 +181,8 @@ static void mark(uint64_t *live, int ninsns, const uint64_t *set, int nslots, in
 {
 	int w = (ninsns + 63) / 64 + 1;
 	for (int x = 0; x < nslots; x++)
-		if ((set[x / 64] >> (x % 64)) & 1)
-			set_put(live + (size_t)x * w, k);
+		if (live_has(set, x))
+			live_add(live + (size_t)x * w, k);
 }
 
 /* The slots with a word live in words. */
@@ -185,7 +191,7 @@ static void any_live(const SL *s, const char *words, uint64_t *set)
 	memset(set, 0, s->w * 8);
 	for (int x = 0; x < s->f->nslots; x++)
 		if (memchr(words + s->word0[x], 1, s->f->slots[x].size / 8))
-			set_put(set, x);
+			live_add(set, x);
 }
 
 /* Block b's instructions, numbered from k0: each marks the slots it
@@ -236,7 +242,7 @@ uint64_t *bpf_slot_live(const IrFunc *f, int ninsns)
 		if (f->blocks[b]->n)
 			walk(&s, b, k0, before, win, live, ninsns);
 	for (int x = 0; x < f->nslots; x++)
-		if ((s.pinned[x / 64] >> (x % 64)) & 1)
+		if (live_has(s.pinned, x))
 			memset(live + (size_t)x * lw, 0xff, lw * 8);
 	free(s.pts);
 	free(s.pinned);

@@ -12,6 +12,7 @@
 typedef struct Enc {
 	Btf b;
 	uint32_t t_int, t_uint, t_long, t_ulong, t_char, t_bool, t_stack;
+	uint32_t t_int_ptr, t_iter_ptr;	/* kfuncs' argument types, made once when needed (0: not yet) */
 } Enc;
 
 static void base_types(Enc *e)
@@ -178,10 +179,14 @@ static uint32_t kfunc_type(Enc *e, int64_t id)
 			t[n++] = e->t_int;
 			break;
 		case 'I':
-			t[n++] = btf_add_ptr(&e->b, e->t_int);
+			if (!e->t_int_ptr)
+				e->t_int_ptr = btf_add_ptr(&e->b, e->t_int);
+			t[n++] = e->t_int_ptr;
 			break;
 		case 'n':
-			t[n++] = btf_add_ptr(&e->b, btf_add_struct(&e->b, "bpf_iter_num", 8));
+			if (!e->t_iter_ptr)
+				e->t_iter_ptr = btf_add_ptr(&e->b, btf_add_struct(&e->b, "bpf_iter_num", 8));
+			t[n++] = e->t_iter_ptr;
 			break;
 		default:	/* 'v' */
 			t[n++] = 0;
@@ -209,7 +214,7 @@ static void ksyms_sec(Enc *e, const ObjPlace *pl)
 
 void btf_encode_obj(const ObjFile *o, const ObjPlace *pl, Buf *btf, Buf *ext)
 {
-	Enc e;
+	Enc e = { 0 };
 	btf_init(&e.b);
 	base_types(&e);
 	maps_sec(&e, o, pl);
