@@ -8,7 +8,9 @@
 # drives the script's events. Each round runs the three tools one after the
 # other on every script, starting with a different tool each round; the
 # figure is the median of ROUNDS rounds. "above floor" is (ns - F) / (clang's
-# ns - F), F being clang's empty program: the cost of the work itself.
+# ns - F), F being clang's empty program: the cost of the work itself, taken
+# within each round (the machine's speed drifts between rounds) and given as
+# the median of the rounds' ratios.
 # Usage: tests/bench/codegen.sh [N [ROUNDS]]   (about N events a run;
 # default 200000, 5)
 . "$(dirname "$0")/lib.bash"
@@ -110,6 +112,7 @@ for ((r = 0; r < rounds; r++)); do
 			tool=${tools[(r + t) % 3]}
 			run_$tool
 			ns[$tool.$name]+="$GOT_NS "
+			ns[$tool.$name.$r]=$GOT_NS
 			insns[$tool.$name]=$GOT_INSNS
 		done
 	done
@@ -117,10 +120,19 @@ done
 
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 floor=$(median "${ns[clang.empty]}")
-# over CLANG X: X's time above the floor in units of clang's
-over() { if [ $name = empty ]; then echo -; else echo "$1 $2 $floor" | awk '{printf "%.2f", ($2 - $3) / ($1 - $3)}'; fi; }
+# over TOOL: the median over the rounds of TOOL's time above the floor in
+# units of clang's, both against the round's own floor
+over() {
+	[ $name = empty ] && { echo -; return; }
+	local r v=
+	for ((r = 0; r < rounds; r++)); do
+		v+="$(echo "${ns[clang.$name.$r]} ${ns[$1.$name.$r]} ${ns[clang.empty.$r]}" |
+			awk '{printf "%.4f", ($2 - $3) / ($1 - $3)}') "
+	done
+	printf '%.2f' "$(median "$v")"
+}
 
-printf '%d rounds of about %d events per script and tool; ns per program run, median of the rounds\n' "$rounds" "$n"
+printf '%d rounds of about %d events per script and tool; ns per program run, median of the rounds; above floor: median of the per-round ratios\n' "$rounds" "$n"
 printf '%-8s %8s %8s %6s  %8s %8s %8s  %11s %11s\n' script 'ktap' 'clang' 'ratio' 'ktap ns' 'clang ns' 'bpftrace' 'ktap/clang' 'bt/clang'
 printf '%-8s %8s %8s %6s  %8s %8s %8s  %11s %11s\n' '' insns insns '' '' '' 'ns' 'above floor' 'above floor'
 tk=0 tc=0
@@ -129,6 +141,6 @@ for name in "${names[@]}"; do
 	kn=$(median "${ns[ktap.$name]}") cn=$(median "${ns[clang.$name]}") bn=$(median "${ns[bpftrace.$name]}")
 	tk=$((tk + k)) tc=$((tc + c))
 	printf '%-8s %8d %8d %6.2f  %8.1f %8.1f %8.1f  %11s %11s\n' $name $k $c "$(echo "$k / $c" | bc -l)" \
-		$kn $cn $bn "$(over $cn $kn)" "$(over $cn $bn)"
+		$kn $cn $bn "$(over ktap)" "$(over bpftrace)"
 done
 printf '%-8s %8d %8d %6.2f  (floor: clang empty program, %.1f ns)\n' total $tk $tc "$(echo "$tk / $tc" | bc -l)" $floor
