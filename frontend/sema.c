@@ -153,6 +153,7 @@ static void finish(Sema *S)
 		check_late(S, &S->lates.v[i]);
 	check_aggs(S);
 	find_counters(S);
+	size_strings(S);
 	check_tables(S);
 	check_table_memory(S);
 	for (int i = 0; i < p->nfuncs; i++)

@@ -21,7 +21,12 @@ struct Symbol {
 	Node *init;		/* SYM_GLOBAL: constant initializer from a top-level var, or NULL */
 	struct Func *func;	/* SYM_FUNC */
 	int nilable;		/* may hold nil: lowering keeps a presence flag (sema_nil.c) */
+	int strbytes;		/* a string: bytes the longest assigned needs (sema_strsize.c) */
 };
+
+/* Bytes string variable s takes, in whole words, at most strlen: what its
+ * longest assigned string needs (a parameter: strlen). */
+int sym_str_bytes(const Symbol *s, int strlen);
 
 /* Built-in functions: sema stores one in N_CALL.num (F_NONE for user
  * functions, whose callee N_NAME has sym->kind == SYM_FUNC).

@@ -207,6 +207,8 @@ static Type *check_elem(Sema *S, Node *n, Type *arr)
 	return set_type(S, n, type_new(S, TY_NUM, n->loc));
 }
 
+/* Sizes are final only once sema_strsize.c is done: until then they are
+ * what is known so far. */
 int str_bytes(const Node *n, int strlen)
 {
 	int size = strlen;
@@ -214,17 +216,21 @@ int str_bytes(const Node *n, int strlen)
 		size = KTAP_COMM_LEN;
 	else if (n->kind == N_STR)
 		size = (n->len + 8) & ~7;
+	else if (n->kind == N_NAME && n->sym && n->sym->kind != SYM_FUNC)
+		size = sym_str_bytes(n->sym, strlen);
+	else if (n->kind == N_INDEX && n->a->type && type_repr(n->a->type)->kind == TY_TABLE &&
+		 type_repr(type_repr(n->a->type)->table->val)->kind == TY_STR)
+		size = table_val_bytes(type_repr(n->a->type)->table, strlen);
 	return size < strlen ? size : strlen;
 }
 
-/* Key i of table ti is k: the key slot must hold the longest string
- * used, whatever the use (a lookup of a longer string must not match a
- * cut one). */
-static void note_key(Sema *S, TableInfo *ti, int i, Node *k)
+/* Only strings are sized: an address or an array keeps its whole buffer. */
+int sym_str_bytes(const Symbol *s, int strlen)
 {
-	int n = str_bytes(k, S->opt.strlen);
-	if (n > ti->keystr[i])
-		ti->keystr[i] = n;
+	int n = (s->strbytes + 7) & ~7;
+	if (type_repr(s->type)->kind != TY_STR || n > strlen)
+		return strlen;
+	return n < 8 ? 8 : n;
 }
 
 static Type *check_index(Sema *S, Node *n)
@@ -249,7 +255,7 @@ static Type *check_index(Sema *S, Node *n)
 			continue;
 		snprintf(what, sizeof what, "the key of table %.100s", describe(n->a));
 		check_unify(S, k, t->table->keys[i], k->type, what);
-		note_key(S, t->table, i, k);
+		flow_key(S, t, i, k);
 	}
 	return set_type(S, n, t ? t->table->val : type_var(S, n->loc));
 }
@@ -289,7 +295,7 @@ static Type *check_field(Sema *S, Node *n)
 	nodelist_push(&n->list, key);
 	set_type(S, key, type_new(S, TY_STR, n->loc));
 	check_unify(S, n, t->table->keys[0], key->type, "the key of this table");
-	note_key(S, t->table, 0, key);
+	flow_key(S, t, 0, key);
 	return set_type(S, n, t->table->val);
 }
 
@@ -340,9 +346,11 @@ static Type *check_table(Sema *S, Node *n)
 		if (k)
 			check_unify(S, at, ti->keys[0], k, "the key of this table");
 		if (k && f->a)
-			note_key(S, ti, 0, f->a);
-		if (f->b && check_expr(S, f->b))
+			flow_key(S, t, 0, f->a);
+		if (f->b && check_expr(S, f->b)) {
 			check_unify(S, f->b, ti->val, f->b->type, "the value of this table");
+			flow_value(S, t, f->b);
+		}
 	}
 	return set_type(S, n, t);
 }

@@ -66,6 +66,15 @@ typedef struct FuncInfo {
 	(vec).v[(vec).n++] = (x); \
 } while (0)
 
+/* A string flowing into a variable (sym), or into key `key` of a table
+ * or its values (key -1): sizes them (sema_strsize.c). */
+typedef struct Flow {
+	Symbol *sym;
+	Type *table;
+	int key;
+	Node *src;
+} Flow;
+
 typedef struct Sema {
 	Program prog;		/* first: program_free casts back */
 	Diag *d;
@@ -86,6 +95,7 @@ typedef struct Sema {
 	VEC(Late) lates;
 	VEC(FuncInfo) infos;
 	VEC(AggUse) aggs;
+	VEC(Flow) flows;
 	int agg_arg;		/* checking count(t[k]) and friends: t[k] is no plain read */
 	int no_btf;		/* the kernel's BTF is missing: said once */
 	Node *elem_of;		/* args.F being indexed by a constant: no whole value */
@@ -188,6 +198,12 @@ void check_params(Sema *S);
 void check_concat(Sema *S, Node *chain);
 void check_array_value(Sema *S, Node *n, const EventField *fl);
 void check_addr_buffer(Sema *S, Node *call);
+
+/* sema_strsize.c */
+void flow_var(Sema *S, Symbol *s, Node *src);
+void flow_key(Sema *S, Type *table, int key, Node *src);
+void flow_value(Sema *S, Type *table, Node *src);
+void size_strings(Sema *S);
 
 /* sema_context.c */
 void check_contexts(Sema *S);

@@ -51,7 +51,7 @@ static int64_t table_bytes(Sema *S, const TableInfo *t, int64_t *entry)
 	*entry = ENTRY_OVERHEAD;
 	for (int i = 0; i < t->nkeys; i++)
 		*entry += type_repr(t->keys[i])->kind == TY_STR ? table_key_bytes(t, i, S->opt.strlen) : 8;
-	*entry += t->counter ? percpu_value_bytes() : type_repr(t->val)->kind == TY_STR ? S->opt.strlen : 8;
+	*entry += t->counter ? percpu_value_bytes() : type_repr(t->val)->kind == TY_STR ? table_val_bytes(t, S->opt.strlen) : 8;
 	return t->capacity * *entry;
 }
 

@@ -124,6 +124,7 @@ static void check_var(Sema *S, Node *n)
 			continue;
 		snprintf(what, sizeof what, "'%.100s'", name->str);
 		check_unify(S, v, s->type, v->type, what);
+		flow_var(S, s, v);
 		name_table(name, v->type);
 		if (S->toplevel && is_constant(v))
 			s->init = v;
@@ -169,6 +170,10 @@ static void check_target(Sema *S, Node *t, Node *v, int plus)
 			expect_kind(S, v, TY_NUM, "the operand of '+='");
 	} else if (v && v->type && t->type) {
 		check_unify(S, v, t->type, v->type, what);
+		if (t->kind == N_NAME && t->sym)
+			flow_var(S, t->sym, v);
+		else if (t->kind == N_INDEX && t->a->type)
+			flow_value(S, t->a->type, v);
 		if (t->kind == N_NAME)
 			name_table(t, v->type);
 	}
@@ -293,6 +298,7 @@ static void check_forin(Sema *S, Node *n)
 		if (!name || !name->str)
 			continue;
 		Symbol *s = scope_declare(S, name, SYM_LOCAL);
+		s->strbytes = S->opt.strlen;	/* not followed through the table */
 		if (t)
 			type_unify(S, s->type, i < nk ? t->table->keys[i] : t->table->val);
 	}
@@ -437,8 +443,10 @@ void hoist_functions(Sema *S, Node *root)
 		f->params = &n->list;
 		for (int j = 0; j < n->list.n; j++) {
 			Node *p = n->list.v[j];
-			if (p && p->str)
-				p->sym = symbol_new(S, p, SYM_LOCAL, f);
+			if (!p || !p->str)
+				continue;
+			p->sym = symbol_new(S, p, SYM_LOCAL, f);
+			p->sym->strbytes = S->opt.strlen;	/* callers pass char[strlen] */
 		}
 		s->func = f;
 		s->type = type_new(S, TY_FUNC, n->loc);

@@ -27,6 +27,13 @@ int table_key_bytes(const TableInfo *t, int i, int strlen)
 	return n && n < strlen ? n : strlen;
 }
 
+/* The arg table's values come from the command line, unseen by sema. */
+int table_val_bytes(const TableInfo *t, int strlen)
+{
+	int n = (t->valstr + 7) & ~7;
+	return t->is_arg || n > strlen ? strlen : n < 8 ? 8 : n;
+}
+
 const char *type_name(Type *t)
 {
 	static const char *const names[] = {
@@ -90,9 +97,6 @@ static int table_merge(Sema *S, Type *t, Type *p)
 				return 0;
 	if (!a->nkeys)
 		a->nkeys = b->nkeys;
-	for (int i = 0; i < a->nkeys; i++)
-		if (b->keystr[i] > a->keystr[i])
-			a->keystr[i] = b->keystr[i];
 	if (!type_unify(S, a->val, b->val))
 		return 0;
 	if (!a->name)

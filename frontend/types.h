@@ -55,6 +55,7 @@ struct TableInfo {
 	 * included (0: no string seen); see table_key_bytes() */
 	int keystr[TABLE_MAX_KEYS];
 	Type *val;
+	int valstr;		/* the same for a string value; see table_val_bytes() */
 	int64_t capacity;	/* max entries */
 	int kernel_written;	/* updated from kernel context */
 	int kernel_read;	/* used otherwise in kernel context (sema_counter.c) */
@@ -72,8 +73,11 @@ const char *type_name(Type *t);	/* "number", "string", "table", ... */
 /* Bytes key i of table t takes in the map: a string key only what its
  * longest string needs, in whole words, at most strlen. */
 int table_key_bytes(const TableInfo *t, int i, int strlen);
+/* Bytes a string value of table t takes: the longest assigned, as keys. */
+int table_val_bytes(const TableInfo *t, int strlen);
 /* Bytes string expression n needs, NUL included, in whole words, at most
- * strlen: execname (a comm) 16, a literal its length + 1, else strlen. */
+ * strlen: execname (a comm) 16, a literal its length + 1, a variable or a
+ * table's value as sized (sema_strsize.c), else strlen. */
 int str_bytes(const struct Node *n, int strlen);
 
 #endif

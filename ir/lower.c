@@ -91,7 +91,8 @@ static void setup_tables(Lower *L)
 			name = ident("%s_%d", base, n);
 		}
 		IrMap map = { name, BPF_MAP_TYPE_HASH, t->capacity, 0, key_layout(L, t),
-			      layout_of(L, type_repr(t->val)), key_size(L, t), val_size(L, type_repr(t->val)) };
+			      layout_sized(L, type_repr(t->val), table_val_size(L, t)), key_size(L, t),
+			      table_val_size(L, t) };
 		if (t->agg) {	/* per-CPU statistics, merged by the runtime: common/agg.h */
 			map.type = BPF_MAP_TYPE_PERCPU_HASH;
 			map.value_size = agg_value_size(t);
@@ -117,6 +118,7 @@ static void setup_tables(Lower *L)
 		}
 		Type *vt = type_repr(t->val);
 		kt->value = value_arg(L, vt, 0);
+		kt->value.size = table_val_size(L, t);
 		if (t->agg)	/* the count, first in the value: what pairs() gives */
 			kt->value.kind = V_AGG;
 		kt->nkeys = t->unkeyed ? 0 : kt->nkeys;
@@ -140,7 +142,8 @@ static void setup_data(Lower *L)
 		if (t->kind == TY_TABLE || t->kind == TY_FUNC)
 			continue;
 		char *name = ident("%s", p->globals[i]->name);
-		L->m->global_off[i] = ir_data_var(L->m->mod, DATA_BSS, name, layout_of(L, t), NULL);
+		L->m->global_off[i] = ir_data_var(L->m->mod, DATA_BSS, name,
+						  layout_sized(L, t, var_size(L, p->globals[i])), NULL);
 		free(name);
 		if (!p->globals[i]->nilable)
 			continue;

@@ -11,16 +11,30 @@ void emit_set(Lower *L, int dst, IrOpnd a)
 	i->a = a;
 }
 
+/* String variable s in a buffer of which `want` bytes can be read: its own
+ * when it is that large, else a copy in a whole zeroed buffer (callers of
+ * lower_expr may read --strlen bytes of any string). */
+static IrOpnd str_var(Lower *L, Symbol *s, int want)
+{
+	int size = var_size(L, s);
+	IrOpnd p = s->kind == SYM_GLOBAL ? ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index])) : local_get(L, s);
+	if (size >= want)
+		return p;
+	IrOpnd buf = str_temp(L);
+	emit_copy(L, buf, 0, p, 0, size);
+	return buf;
+}
+
 static IrOpnd name_value(Lower *L, Node *n)
 {
 	Symbol *s = n->sym;
 	Type *t = type_repr(s->type);
 	if (t->kind == TY_TABLE || t->kind == TY_FUNC)
 		return ir_imm(0);	/* tables are static: uses look at the type */
-	if (s->kind == SYM_GLOBAL) {
-		int p = emit_mapval(L, DATA_BSS, L->m->global_off[s->index]);
-		return is_str(t) ? ir_r(p) : ir_r(emit_load(L, ir_r(p), 0, 8));
-	}
+	if (is_str(t))
+		return str_var(L, s, L->m->strlen);
+	if (s->kind == SYM_GLOBAL)
+		return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index])), 0, 8));
 	return local_get(L, s);
 }
 
@@ -294,10 +308,12 @@ static void str_eq(Lower *L, IrOpnd a, IrOpnd b, int size, IrBlock *t, IrBlock *
 
 /* String expression n in a buffer of which only its str_bytes() are read:
  * execname in a slot of just that size, or a frame buffer, that is not
- * zeroed first (the helper NUL-pads all it writes); anything else as
- * lower_expr makes it. */
+ * zeroed first (the helper NUL-pads all it writes); a variable in its own
+ * place; anything else as lower_expr makes it. */
 IrOpnd lower_str(Lower *L, Node *n)
 {
+	if (n->kind == N_NAME && n->sym && is_str(ty(n)))
+		return str_var(L, n->sym, 0);
 	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc)
 		return lower_expr(L, n);
 	at(L, n);

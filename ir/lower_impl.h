@@ -108,8 +108,11 @@ void count_drop(Lower *L, int bss_off);
 Type *ty(const Node *n);
 int is_str(Type *t);
 int val_size(Lower *L, Type *t);
+int var_size(Lower *L, Symbol *s);
+int table_val_size(Lower *L, TableInfo *t);
 KtapVKind vkind(Type *t);
 IrLayout *layout_of(Lower *L, Type *t);
+IrLayout *layout_sized(Lower *L, Type *t, int size);
 KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 
 /* expr.c */
@@ -171,6 +174,7 @@ IrOpnd frame_base(Lower *L);
 IrOpnd link_addr(Lower *L);
 int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
+void str_set(Lower *L, Symbol *s, IrOpnd v, int have);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);
 int nilable_name(const Node *n);	/* a variable that may hold nil */

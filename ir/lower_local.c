@@ -162,9 +162,9 @@ void frame_setup(Lower *L, Func *sf)
 		int is_param = sf->params && i < sf->params->n;
 		if (L->fn->framed) {
 			L->fn->local[i] = size;
-			size += val_size(L, t);
+			size += var_size(L, sf->locals[i]);
 		} else if (is_str(t)) {
-			L->fn->local[i] = ir_slot(L->fn->f, L->m->strlen);
+			L->fn->local[i] = ir_slot(L->fn->f, var_size(L, sf->locals[i]));
 		} else {
 			L->fn->local[i] = is_param ? param++ : ir_vreg(L->fn->f);
 		}
@@ -210,14 +210,31 @@ IrOpnd local_get(Lower *L, Symbol *s)
 	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(loc)));
 }
 
+/* String variable s (local or global) gets the string at v, of which
+ * `have` bytes can be read, at least its str_bytes: a shorter string's
+ * buffer is copied and the rest of s zeroed, keeping s zero-padded. */
+void str_set(Lower *L, Symbol *s, IrOpnd v, int have)
+{
+	int size = var_size(L, s), n = have < size ? have : size, off = 0;
+	IrOpnd dst;
+	if (s->kind == SYM_GLOBAL) {
+		dst = ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
+	} else if (L->fn->framed) {
+		dst = frame_base(L);
+		off = L->fn->local[s->index];
+	} else {
+		dst = ir_slotop(L->fn->local[s->index]);
+	}
+	emit_copy(L, dst, off, v, 0, n);
+	for (; n < size; n += 8)
+		emit_store(L, dst, off + n, 8, ir_imm(0));
+}
+
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 {
 	int loc = L->fn->local[s->index];
 	if (is_str(type_repr(s->type))) {
-		if (L->fn->framed)
-			emit_copy(L, frame_base(L), loc, v, 0, L->m->strlen);
-		else
-			emit_copy(L, ir_slotop(loc), 0, v, 0, L->m->strlen);
+		str_set(L, s, v, L->m->strlen);
 		return;
 	}
 	if (op == TK_PLUSEQ)

@@ -20,12 +20,16 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present
 		return;
 	}
 	presence_set(L, s, op == TK_PLUSEQ ? ir_imm(1) : present);
+	if (is_str(t)) {
+		str_set(L, s, v, value ? str_bytes(value, L->m->strlen) : L->m->strlen);
+		return;
+	}
 	if (s->kind == SYM_GLOBAL) {
 		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
 		if (op == TK_PLUSEQ)
 			emit_xadd(L, p, 0, v);	/* atomic: kernel handlers may add at once */
 		else
-			store_value(L, t, p, 0, v);
+			emit_store(L, p, 0, 8, v);
 		return;
 	}
 	local_set(L, s, v, op);
@@ -78,6 +82,8 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 		present[i] = ir_imm(val != NULL);
 		if (val && !is_ctor(val) && nilable_name(targets->v[i]))
 			v[i] = lower_value(L, val, &present[i]);
+		else if (n == 1 && val && is_str(ty(val)))	/* str_set reads its str_bytes */
+			v[i] = lower_str(L, val);
 		else
 			v[i] = val && !is_ctor(val) ? lower_expr(L, val) : ir_imm(0);
 		if (n > 1 && val) {

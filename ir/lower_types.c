@@ -21,6 +21,19 @@ int val_size(Lower *L, Type *t)
 	return is_str(t) ? L->m->strlen : 8;
 }
 
+/* A string variable or a table's string values take what sema found they
+ * hold (sema_strsize.c); addresses and arrays their whole buffer. */
+int var_size(Lower *L, Symbol *s)
+{
+	return is_str(type_repr(s->type)) ? sym_str_bytes(s, L->m->strlen) : 8;
+}
+
+int table_val_size(Lower *L, TableInfo *t)
+{
+	Type *vt = type_repr(t->val);
+	return vt->kind == TY_STR ? table_val_bytes(t, L->m->strlen) : val_size(L, vt);
+}
+
 KtapVKind vkind(Type *t)
 {
 	switch (t ? t->kind : TY_NIL) {
@@ -39,11 +52,16 @@ KtapVKind vkind(Type *t)
 
 IrLayout *layout_of(Lower *L, Type *t)
 {
+	return layout_sized(L, t, val_size(L, t));
+}
+
+IrLayout *layout_sized(Lower *L, Type *t, int size)
+{
 	static const IrLayoutKind kinds[] = { [V_NUM] = L_NUM, [V_STR] = L_STR, [V_BOOL] = L_BOOL,
 					      [V_STACK] = L_STACK, [V_NIL] = L_NUM, [V_SYSCALL] = L_NUM,
 					      [V_ERRNO] = L_NUM, [V_TIME] = L_NUM, [V_ADDR] = L_STR,
 					      [V_ARRAY] = L_STR };
-	return ir_layout(L->m->mod, kinds[vkind(t)], val_size(L, t), 0);
+	return ir_layout(L->m->mod, kinds[vkind(t)], size, 0);
 }
 
 /* How the runtime prints a value of type t found at off. */

@@ -87,4 +87,48 @@ trace_end { print(t["kt-szk2"], u["kt-szk2", 5], t["kt-szk2-longer-than-comm"]) 
 	expect "output" "$(cat "$work/out")" "2	2	nil"
 }
 
+# A table whose string values are sized by what they hold: execname written
+# in the kernel, then a literal longer than a comm in user context, which
+# the values' size takes; both print whole, read by pairs and by t[1].
+VALUES='var t = {}
+trace syscalls:sys_enter_getppid /execname == "kt-szval"/ { t[1] = execname }
+trace_end {
+	t[2] = "a literal longer than sixteen"
+	for (k, v in sort_pairs(t)) { print(k, v) }
+	var c = t[1]
+	print(c == "kt-szval", c)
+}'
+
+t_table_values_grow() {
+	run_workload kt-szval "$VALUES" getppid 1
+	expect "output" "$(cat "$work/out")" "1	kt-szval
+2	a literal longer than sixteen
+true	kt-szval"
+}
+
+t_table_values_json() {
+	"$KTAP" -q -f json -e "$VALUES" -- "$WORKLOAD" -q --comm kt-szval getppid 1 >"$work/o" 2>"$work/err" ||
+		fail "ktap: $(cat "$work/err")"
+	expect "output" "$(cat "$work/o")" '{"type":"ktap_json","version":1,"script":"<command line>"}
+{"type":"print","data":[1,"kt-szval"]}
+{"type":"print","data":[2,"a literal longer than sixteen"]}
+{"type":"print","data":[true,"kt-szval"]}
+{"type":"end","exit_status":0}'
+	no_leaks
+}
+
+# A local and a global holding execname (16 bytes each): compared with the
+# comm, with itself and with a longer literal, printed in both contexts.
+t_variable_holding_execname() {
+	run_workload kt-szv16 'var g = ""
+trace syscalls:sys_enter_getppid /execname == "kt-szv16"/ {
+	var c = execname
+	g = c
+	print(c == "kt-szv16", c, c == execname, c == "kt-szv16-and-more")
+}
+trace_end { print(g, g == "kt-szv16", g != "kt-szv16-and-more") }' getppid 1
+	expect "output" "$(cat "$work/out")" "true	kt-szv16	true	false
+kt-szv16	true	true"
+}
+
 run_cases "$@"
