@@ -451,6 +451,8 @@ static const IrIns *rodata_def(const IrFunc *f, IrOpnd v)
  * parameters), rather than copied to the stack at each call. */
 static IrOpnd buf_arg(Lower *L, IrOpnd v)
 {
+	if (v.kind == O_IMM)	/* nil, typed only by the parameter: the empty string */
+		v = ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
 	const IrIns *ro = rodata_def(L->fn->f, v);
 	if (!ro)
 		return v;
