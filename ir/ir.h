@@ -109,8 +109,11 @@ typedef struct IrFunc {
 	IrBlock **blocks;	/* blocks[0] is the entry; order is layout order */
 	int nblocks;
 	int line;		/* where the function starts */
-	int global;		/* kernel subprograms: verified once on their own (all
-				   arguments and the result are numbers), not at every call */
+	int global;		/* kernel subprograms: verified once on their own, not
+				   at every call (docs/lowering.md, "Calls") */
+	int bufs;		/* global ones: the params (bit i for vreg i) that point
+				   to a string buffer of bufsize bytes */
+	int bufsize;
 } IrFunc;
 
 /* The layout of a value in memory: map keys and values, globals, output

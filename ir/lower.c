@@ -199,6 +199,30 @@ static void stopped(Lower *L)
 	set_block(L, go);
 }
 
+/* The verifier takes a global function's pointer arguments as maybe NULL
+ * (the tag "arg:nonnull" says otherwise only from Linux 6.8): a test at
+ * entry tells it so on every kernel that has global functions. */
+static void nonnull_bufs(Lower *L)
+{
+	IrFunc *f = L->fn->f;
+	IrBlock *null = NULL;
+	for (int v = 0; v < f->nparams; v++) {
+		if (!(f->bufs & 1 << v))
+			continue;
+		if (!null)
+			null = new_block(L);
+		IrBlock *go = new_block(L);
+		emit_br(L, C_EQ, ir_r(v), ir_imm(0), null, go);
+		set_block(L, go);
+	}
+	if (!null)
+		return;
+	IrBlock *go = L->fn->b;
+	L->fn->b = null;	/* not set_block: go must not jump to it */
+	emit_ret(L, ir_imm(0));
+	L->fn->b = go;
+}
+
 /* A unit of work: an IR function still to be filled from sema's function. */
 typedef struct Job {
 	int fi;
@@ -228,6 +252,7 @@ static void lower_body(LowerMod *m, const Job *j)
 	if (probe && !L->m->opt->no_pid_filter)
 		pid_filter(L);
 	loop_facts(L);
+	nonnull_bufs(L);
 	frame_setup(L, sf);
 	if (sf->filter) {
 		IrBlock *body = new_block(L), *skip = new_block(L);
@@ -256,17 +281,25 @@ static IrFunc *new_func(Lower *L, char *name, const char *section, IrCtx ctx, in
 	return f;
 }
 
-/* A function whose arguments and result are numbers can be verified once
- * on its own: a static one is walked again at every call on every path,
- * which multiplies when functions call functions. */
-static int scalar_only(Func *sf)
+/* A kernel function is global: verified once on its own, with unknown
+ * numbers and, for its string buffers (a string parameter, the hidden
+ * result buffer), memory of --strlen bytes that may be NULL. A static one
+ * is walked again at every call on every path, which multiplies when
+ * functions call functions. No parameter needs a static function: they
+ * are numbers or strings (a typed pointer is a number, read with
+ * probe_read; the ctx is not passed). */
+static void make_global(LowerMod *m, Func *sf, IrFunc *f)
 {
+	int v = 0;
+	f->global = 1;
+	f->bufsize = m->strlen;
 	if (is_str(type_repr(sf->ret)))
-		return 0;
-	for (int i = 0; sf->params && i < sf->params->n; i++)
+		f->bufs |= 1 << v++;
+	for (int i = 0; sf->params && i < sf->params->n; i++) {
 		if (is_str(type_repr(sf->locals[i]->type)))
-			return 0;
-	return 1;
+			f->bufs |= 1 << v;
+		v += 1 + sf->locals[i]->nilable;
+	}
 }
 
 static void add_job(Job **jobs, int *njobs, Job j)
@@ -395,7 +428,8 @@ static void plan(Lower *L, Job **jobs, int *njobs)
 				L->m->irfunc[c][fi] = L->m->mod->nfuncs;
 				IrFunc *f = new_func(L, xstrdup(sf->name), c ? ".text" : NULL,
 						     c ? IRF_KERNEL : IRF_USER, np, at);
-				f->global = c && scalar_only(sf);
+				if (c)
+					make_global(L->m, sf, f);
 				add_job(jobs, njobs, (Job){ fi, f, NULL, NULL, NULL });
 			}
 			break;

@@ -1,5 +1,6 @@
 /* Lowering expressions: values and conditions. */
 #include <linux/bpf.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lower_impl.h"
 #include "../common/util.h"
@@ -448,6 +449,43 @@ void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v)
 		emit_store(L, dst, off, 8, v);
 }
 
+/* The .rodata constant v points to, if it does. */
+static const IrIns *rodata_def(const IrFunc *f, IrOpnd v)
+{
+	for (int b = 0; v.kind == O_VREG && b < f->nblocks; b++)
+		for (int k = 0; k < f->blocks[b]->n; k++) {
+			const IrIns *i = &f->blocks[b]->ins[k];
+			if (i->dst == v.v && i->op == IR_MAPVAL)
+				return i->target == DATA_RODATA ? i : NULL;
+		}
+	return NULL;
+}
+
+/* A global function's buffer argument must be writable (the verifier
+ * checks it as memory the callee may read and write): a constant is passed
+ * as its twin in .data, which no callee writes (they copy their
+ * parameters), rather than copied to the stack at each call. */
+static IrOpnd buf_arg(Lower *L, IrOpnd v)
+{
+	if (v.kind == O_IMM)	/* nil, typed only by the parameter: the empty string */
+		v = ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
+	const IrIns *ro = rodata_def(L->fn->f, v);
+	if (!ro)
+		return v;
+	IrModule *mod = L->m->mod;
+	char *name = xasprintf("arg_str%d", ro->off);
+	const IrData *d = &mod->data[DATA_DATA];
+	int off = -1;
+	for (int i = 0; i < d->nvars && off < 0; i++)
+		if (!strcmp(d->vars[i].name, name))
+			off = d->vars[i].off;
+	if (off < 0)
+		off = ir_data_var(mod, DATA_DATA, name, ir_layout(mod, L_STR, L->m->strlen, 0),
+				  mod->data[DATA_RODATA].bytes + ro->off);
+	free(name);
+	return ir_r(emit_mapval(L, DATA_DATA, off));
+}
+
 IrOpnd lower_call(Lower *L, Node *n)
 {
 	if (n->num != F_NONE)
@@ -461,13 +499,12 @@ IrOpnd lower_call(Lower *L, Node *n)
 	if (is_str(type_repr(callee->ret)))
 		args[na++] = res = str_temp(L);
 	for (int i = 0; i < n->list.n && na < 5; i++) {
-		if (!callee->locals[i]->nilable) {
-			args[na++] = lower_expr(L, n->list.v[i]);
-			continue;
-		}
-		IrOpnd present;	/* presence travels with the value, as its own argument */
-		args[na++] = lower_value(L, n->list.v[i], &present);
-		args[na++] = present;
+		IrOpnd present = { O_NONE, 0 };	/* presence travels with the value, as its own argument */
+		IrOpnd v = callee->locals[i]->nilable ? lower_value(L, n->list.v[i], &present) :
+			   lower_expr(L, n->list.v[i]);
+		args[na++] = kernel(L) && is_str(type_repr(callee->locals[i]->type)) ? buf_arg(L, v) : v;
+		if (present.kind != O_NONE)
+			args[na++] = present;
 	}
 	at(L, n);
 	IrIns *c = emit(L, IR_CALLF);

@@ -143,10 +143,10 @@ static void data_sec(Enc *e, const IrData *d, const char *name)
 
 /* Programs are `int name(unsigned long *ctx)`: with `void *` the verifier
  * starts every log with a complaint that it cannot size the argument.
- * Subprograms are `long name(long p0, ...)`: global when IrFunc.global says
- * so (the verifier checks them once, with unknown numbers as arguments),
- * else static, so that the verifier checks them in each caller's context and
- * they may take pointers (strings on the stack). */
+ * Subprograms are `long name(long p0, ...)`, a string buffer parameter
+ * `char (*p0)[N]`: the verifier checks a global function once, with
+ * unknown numbers and N bytes of memory (maybe NULL) as arguments, and
+ * needs N; a static one in each caller's context. */
 static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 {
 	const IrFunc *f = p->func;
@@ -157,11 +157,12 @@ static uint32_t func_type(Enc *e, const ObjProg *p, int is_text)
 		btf_add_param(&e->b, "ctx", ctx);
 		return btf_add_func(&e->b, f->name, proto, BTF_FUNC_GLOBAL);
 	}
+	uint32_t buf = f->bufs ? btf_add_ptr(&e->b, btf_add_array(&e->b, e->t_char, e->t_int, f->bufsize)) : 0;
 	proto = btf_add_proto(&e->b, e->t_long);
 	for (int i = 0; i < f->nparams; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "p%d", i);
-		btf_add_param(&e->b, name, e->t_long);
+		btf_add_param(&e->b, name, f->bufs & 1 << i ? buf : e->t_long);
 	}
 	return btf_add_func(&e->b, f->name, proto, f->global ? BTF_FUNC_GLOBAL : BTF_FUNC_STATIC);
 }
