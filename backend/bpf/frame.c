@@ -1,6 +1,9 @@
-/* Stack layout: IR slots and the allocator's 8-byte spill slots share
- * bytes when they never matter at the same instruction (slotlive.c for IR
- * slots; for a spill slot, its occupants' intervals). Interval colouring,
+/* Stack layout: IR slots and the allocator's 8-byte spill slots, one per
+ * spilled vreg, share bytes when they never matter together: at the same
+ * instruction (slotlive.c for IR slots; for a spill slot, its vreg's
+ * interval), or, between two spill slots, at the same position (a vreg
+ * read for the last time by an instruction shares with one it defines: the
+ * read comes first). This is the only packing of spill slots. Interval colouring,
  * greedy by size: largest first, each at the lowest depth below r10 that
  * overlaps no placed slot it interferes with. Sizes are multiples of 8, so
  * every offset is 8-aligned, as the verifier wants for spilled pointers.
@@ -18,6 +21,7 @@ typedef struct Item {
 	int size;
 	const uint64_t *live;	/* instructions where it matters */
 	int lo, hi;		/* the first and last words of live with a bit; lo > hi: none */
+	const Interval *iv;	/* a spill slot's vreg's, or NULL */
 	int64_t depth;		/* placed at r10 - depth - size */
 } Item;
 
@@ -29,9 +33,10 @@ static int ninsns(const IrFunc *f)
 	return n;
 }
 
-/* Spill slot k matters wherever one of its vregs is live; the entry, where
- * spilled parameters are stored, counts as instruction 0. */
-static void spill_live(const Fn *c, uint64_t *live, int n, int lw)
+/* Spill slot k matters wherever its vreg is live; the entry, where
+ * spilled parameters are stored, counts as instruction 0. Its interval, per
+ * slot, into ivs. */
+static void spill_live(const Fn *c, uint64_t *live, const Interval **ivs, int n, int lw)
 {
 	for (int v = 0; v < c->f->nvregs; v++) {
 		const Interval *iv = &c->lv.iv[v];
@@ -39,6 +44,7 @@ static void spill_live(const Fn *c, uint64_t *live, int n, int lw)
 			continue;
 		uint64_t *row = live + (size_t)c->ra.spill[v] * lw;
 		int from = iv->start < 2 ? 0 : (iv->start - 2) / 2, to = (iv->end - 2) / 2;
+		ivs[c->ra.spill[v]] = iv;
 		for (int k = from; k <= to && k < n; k++)
 			row[k / 64] |= 1ull << (k % 64);
 	}
@@ -57,6 +63,8 @@ static void bounds(Item *it, int lw)
 /* Whether x and y matter at some instruction together. */
 static int clash(const Item *x, const Item *y)
 {
+	if (x->iv && y->iv)
+		return x->iv->start <= y->iv->end && y->iv->start <= x->iv->end;
 	int lo = x->lo > y->lo ? x->lo : y->lo, hi = x->hi < y->hi ? x->hi : y->hi;
 	for (int w = lo; w <= hi; w++)
 		if (x->live[w] & y->live[w])
@@ -103,14 +111,16 @@ int64_t bpf_frame(Fn *c)
 	int n = ninsns(f), lw = (n + 63) / 64 + 1, ns = f->nslots, nitems = ns + c->ra.nspills;
 	uint64_t *live = bpf_slot_live(f, n);
 	uint64_t *spills = xcalloc((size_t)c->ra.nspills * lw + 1, 8);
+	const Interval **ivs = xcalloc(c->ra.nspills + 1, sizeof(*ivs));
 	Item *items = xcalloc(nitems + 1, sizeof(Item));
 	Item **order = xcalloc(nitems + 1, sizeof(Item *));
 	Item **placed = xcalloc(nitems + 1, sizeof(Item *));
 	int64_t size = 0;
-	spill_live(c, spills, n, lw);
+	spill_live(c, spills, ivs, n, lw);
 	for (int i = 0; i < nitems; i++) {
 		items[i].size = i < ns ? f->slots[i].size : 8;
 		items[i].live = i < ns ? live + (size_t)i * lw : spills + (size_t)(i - ns) * lw;
+		items[i].iv = i < ns ? NULL : ivs[i - ns];
 		bounds(&items[i], lw);
 		order[i] = &items[i];
 	}
@@ -125,6 +135,7 @@ int64_t bpf_frame(Fn *c)
 		c->slot_off[i] = (int)-(items[i].depth + items[i].size);
 	free(live);
 	free(spills);
+	free(ivs);
 	free(items);
 	free(order);
 	free(placed);
