@@ -485,12 +485,8 @@ static void forward(Cse *c)
 	for (int b = 0; b < c->f->nblocks; b++)
 		for (int k = 0; k < c->f->blocks[b]->n; k++) {
 			IrIns *i = &c->f->blocks[b]->ins[k];
-			IrOpnd *o[7] = { &i->a, &i->b };
-			int n = 2;
-			if (i->op == IR_CALL || i->op == IR_CALLF)
-				for (int a = 0; a < i->nargs; a++)
-					o[n++] = &i->args[a];
-			for (int j = 0; j < n; j++)
+			IrOpnd *o[7];
+			for (int j = ir_opnds(i, o); j-- > 0;)
 				if (o[j]->kind == O_VREG && c->leader[o[j]->v] >= 0)
 					o[j]->v = c->leader[o[j]->v];
 		}

@@ -293,10 +293,9 @@ static int reads_to(IrBlock *b, int k, int t, int z, int n)
 	if (found != n)
 		return 0;
 	for (int x = k + 1; n > 0; x++) {	/* all n are found before the end */
-		IrIns *i = &b->ins[x];
-		n -= reread(&i->a, t, z) + reread(&i->b, t, z);
-		for (int a = 0; ir_op_is(i->op, F_ARGS) && a < i->nargs && a < 5; a++)
-			n -= reread(&i->args[a], t, z);
+		IrOpnd *o[7];
+		for (int j = ir_opnds(&b->ins[x], o); j-- > 0;)
+			n -= reread(o[j], t, z);
 	}
 	return 1;
 }

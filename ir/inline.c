@@ -77,10 +77,9 @@ static void inline_call(IrFunc *f, int b, int k, const IrFunc *g)
 			IrIns i = g->blocks[x]->ins[y];
 			if (i.dst >= 0)
 				i.dst += vbase;
-			renumber(&i.a, vbase, sbase);
-			renumber(&i.b, vbase, sbase);
-			for (int a = 0; ir_op_is(i.op, F_ARGS) && a < i.nargs && a < 5; a++)
-				renumber(&i.args[a], vbase, sbase);
+			IrOpnd *o[7];
+			for (int a = ir_opnds(&i, o); a-- > 0;)
+				renumber(o[a], vbase, sbase);
 			if (i.t)
 				i.t = copy[i.t->id];
 			if (i.f)

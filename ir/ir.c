@@ -103,17 +103,24 @@ int ir_map(IrModule *m, const IrMap *map)
 	return m->nmaps++;
 }
 
+int ir_opnds(const IrIns *i, IrOpnd *o[7])
+{
+	IrIns *w = (IrIns *)i;
+	int n = 0;
+	o[n++] = &w->a;
+	o[n++] = &w->b;
+	for (int k = 0; ir_op_is(i->op, F_ARGS) && k < i->nargs && k < 5; k++)
+		o[n++] = &w->args[k];
+	return n;
+}
+
 int ir_uses(const IrIns *i, int u[7])
 {
+	IrOpnd *o[7];
 	int n = 0;
-	if (i->a.kind == O_VREG)
-		u[n++] = i->a.v;
-	if (i->b.kind == O_VREG)
-		u[n++] = i->b.v;
-	if (ir_op_is(i->op, F_ARGS))
-		for (int k = 0; k < i->nargs && k < 5; k++)
-			if (i->args[k].kind == O_VREG)
-				u[n++] = i->args[k].v;
+	for (int k = 0, no = ir_opnds(i, o); k < no; k++)
+		if (o[k]->kind == O_VREG)
+			u[n++] = o[k]->v;
 	return n;
 }
 

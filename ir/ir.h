@@ -194,6 +194,10 @@ static inline IrOpnd ir_r(int v) { return (IrOpnd){ O_VREG, v }; }
 static inline IrOpnd ir_imm(int64_t v) { return (IrOpnd){ O_IMM, v }; }
 static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
 
+/* The operands of i, into o: a, b, then the arguments of a call (at most
+ * 7); returns how many. As strchr, o points into i: write through it only
+ * where i is not const. */
+int ir_opnds(const IrIns *i, IrOpnd *o[7]);
 /* The vregs i reads, into u (at most 7); returns how many. */
 int ir_uses(const IrIns *i, int u[7]);
 /* The last instruction of b, or NULL. */

@@ -87,23 +87,43 @@ static int implied(const IrIns *br, const IrIns *q, int taken)
 	return -1;
 }
 
+/* The edges into each block: how many, and the sum of their sources' ids,
+ * the entry's edge from outside counting as -1. When there is one edge,
+ * the sum names its source. Kept up to date as branches are threaded, so
+ * a thread costs its own edges, not a walk of the function. */
 typedef struct Preds {
-	int *n;			/* how many edges enter each block */
-	IrBlock **only;		/* the block of the one edge, when n is 1 */
+	const IrFunc *f;	/* blocks[id] is the block numbered id */
+	int *n;
+	long *sum;
 } Preds;
+
+/* Count b's edges out into pr (d = 1) or take them out (d = -1). */
+static void edges(Preds *pr, const IrBlock *b, int d)
+{
+	IrBlock *s[2];
+	for (int j = 0, ns = ir_succs(b, s); j < ns; j++) {
+		pr->n[s[j]->id] += d;
+		pr->sum[s[j]->id] += (long)d * b->id;
+	}
+}
 
 static Preds preds_of(const IrFunc *f)
 {
-	Preds p = { xcalloc(f->nblocks, sizeof(int)), xcalloc(f->nblocks, sizeof(IrBlock *)) };
-	p.n[0] = 1;	/* the entry is entered from outside */
-	for (int b = 0; b < f->nblocks; b++) {
-		IrBlock *s[2];
-		for (int j = 0, ns = ir_succs(f->blocks[b], s); j < ns; j++) {
-			p.n[s[j]->id]++;
-			p.only[s[j]->id] = f->blocks[b];
-		}
-	}
-	return p;
+	Preds pr = { f, xcalloc(f->nblocks, sizeof(int)), xcalloc(f->nblocks, sizeof(long)) };
+	pr.n[0] = 1;
+	pr.sum[0] = -1;
+	for (int b = 0; b < f->nblocks; b++)
+		edges(&pr, f->blocks[b], 1);
+	return pr;
+}
+
+/* The branch ending the one block that enters b, or NULL. */
+static const IrIns *only_branch(const Preds *pr, const IrBlock *b)
+{
+	if (pr->n[b->id] != 1 || pr->sum[b->id] < 0)
+		return NULL;
+	const IrIns *q = ir_last(pr->f->blocks[pr->sum[b->id]]);
+	return q && q->op == IR_BR && q->t != q->f ? q : NULL;
 }
 
 /* Which side B's branch takes after P, where P ends in "jmp B": 1, 0, or -1 unknown. */
@@ -114,8 +134,8 @@ static int outcome(const Preds *pr, const IrBlock *p, const IrBlock *b)
 	int pre = b->n - 1;
 	if (constant(p, b, pre, br->a, &x) && constant(p, b, pre, br->b, &y))
 		return ir_cond_holds(br->cond, x, y);
-	const IrIns *q = pr->n[p->id] == 1 && pr->only[p->id] ? ir_last(pr->only[p->id]) : NULL;
-	if (!q || q->op != IR_BR || q->t == q->f)
+	const IrIns *q = only_branch(pr, p);
+	if (!q)
 		return -1;
 	if (writes(p, p->n - 1, &br->a) || writes(p, p->n - 1, &br->b) ||
 	    writes(b, pre, &br->a) || writes(b, pre, &br->b))
@@ -138,51 +158,73 @@ static void copy_into(IrBlock *p, const IrBlock *b, IrBlock *to)
 static int decided(const Preds *pr, const IrBlock *b)
 {
 	const IrIns *br = &b->ins[b->n - 1];
-	const IrIns *q = pr->n[b->id] == 1 && pr->only[b->id] ? ir_last(pr->only[b->id]) : NULL;
-	if (!q || q->op != IR_BR || q->t == q->f || q == br)
+	const IrIns *q = only_branch(pr, b);
+	if (!q || q == br)
 		return -1;
 	if (writes(b, b->n - 1, &br->a) || writes(b, b->n - 1, &br->b))
 		return -1;
 	return implied(br, q, q->t == b);
 }
 
-/* One branch threaded, or 0. */
-static int thread_one(IrFunc *f)
+/* The branch ending p threaded, if the way in decides it: whether it was. */
+static int thread_at(Preds *pr, IrBlock *p)
 {
-	Preds pr = preds_of(f);
-	int done = 0;
-	for (int k = 0; k < f->nblocks; k++) {
-		IrBlock *p = f->blocks[k];
-		IrIns *t = ir_last(p);
-		int o = t && t->op == IR_BR ? decided(&pr, p) : -1;
-		if (o >= 0) {
-			IrBlock *to = o ? t->t : t->f;
-			*t = (IrIns){ .op = IR_JMP, .dst = -1, .t = to, .line = t->line, .col = t->col };
-			done = 1;
-			break;
-		}
-		if (!t || t->op != IR_JMP || t->t == p || !threadable(t->t))
-			continue;
-		IrBlock *b = t->t;
-		o = outcome(&pr, p, b);
-		if (o < 0)
-			continue;
-		IrIns *br = &b->ins[b->n - 1];
-		copy_into(p, b, o ? br->t : br->f);
-		done = 1;
-		break;
+	IrIns *t = ir_last(p);
+	int o = t && t->op == IR_BR ? decided(pr, p) : -1;
+	if (o >= 0) {
+		edges(pr, p, -1);
+		IrBlock *to = o ? t->t : t->f;
+		*t = (IrIns){ .op = IR_JMP, .dst = -1, .t = to, .line = t->line, .col = t->col };
+		edges(pr, p, 1);
+		return 1;
 	}
-	free(pr.n);
-	free(pr.only);
-	return done;
+	if (!t || t->op != IR_JMP || t->t == p || !threadable(t->t))
+		return 0;
+	IrBlock *b = t->t;
+	o = outcome(pr, p, b);
+	if (o < 0)
+		return 0;
+	IrIns *br = &b->ins[b->n - 1];
+	edges(pr, p, -1);
+	copy_into(p, b, o ? br->t : br->f);
+	edges(pr, p, 1);
+	return 1;
+}
+
+/* The first block, from p's on, whose answer threading p may have changed.
+ * A block's answer depends on its own instructions, those of the block it
+ * jumps to, and its way in (how many edges, the one's branch). Threading p
+ * changes p's instructions and the ways into p's old and new successors;
+ * a block that jumps to p, or is entered only from p, now sees p end in a
+ * jump, which is neither copied nor a deciding branch: still no. */
+static int rescan_from(const IrBlock *p, IrBlock *const old[2], int nold)
+{
+	IrBlock *s[2];
+	int from = p->id;
+	for (int j = 0; j < nold; j++)
+		from = old[j]->id < from ? old[j]->id : from;
+	for (int j = 0, ns = ir_succs(p, s); j < ns; j++)
+		from = s[j]->id < from ? s[j]->id : from;
+	return from;
 }
 
 int ir_thread(IrFunc *f)
 {
 	/* a bound: around a cycle of known branches (a loop whose test is
-	   constant) threading would copy blocks for ever */
+	   constant) threading would copy blocks for ever. Each thread goes on
+	   from the first block it may have changed, which finds the same
+	   next thread as starting over */
+	Preds pr = preds_of(f);
 	int n = 0, limit = 2 * f->nblocks;
-	while (n < limit && thread_one(f))
-		n++;
+	for (int k = 0; n < limit && k < f->nblocks; k++) {
+		IrBlock *p = f->blocks[k], *old[2];
+		int nold = ir_succs(p, old);
+		if (thread_at(&pr, p)) {
+			n++;
+			k = rescan_from(p, old, nold) - 1;
+		}
+	}
+	free(pr.n);
+	free(pr.sum);
 	return n > 0;
 }

@@ -6,7 +6,9 @@
  * stay free for those that need them. r0 and r5 are scratch (S1, S2).
  * Among the free registers, a vreg takes first the one it is wanted in, to
  * save a move: the argument register of the call it is passed to, else the
- * register of the first operand of the instruction that defines it. */
+ * register of the first operand of the instruction that defines it.
+ * Each spilled vreg gets a spill slot of its own: frame.c gives slots whose
+ * vregs are never live together the same bytes. */
 #include <stdlib.h>
 #include "bpf_internal.h"
 #include "../../common/util.h"
@@ -19,7 +21,6 @@ typedef struct Scan {
 	RegAlloc *ra;
 	int *active, nactive;		/* vregs holding a register */
 	int owner[11];			/* vreg in each register, or -1 */
-	int *slot_end;			/* last position used in each spill slot */
 	int *want_reg;			/* per vreg: argument register, or 0 */
 	int *want_like;			/* per vreg: vreg whose register, or -1 */
 } Scan;
@@ -49,22 +50,12 @@ static void expire(Scan *s, int pos)
 			i++;
 }
 
-/* A spill slot free over v's whole interval: every earlier occupant ended
- * before v starts (occupants all started before the current position,
- * which v's interval covers). */
 static void spill(Scan *s, int v)
 {
 	RegAlloc *ra = s->ra;
-	int k = 0;
 	ra->reg[v] = -1;
-	if (ra->remat[v])	/* made again where it is used */
-		return;
-	while (k < ra->nspills && s->slot_end[k] >= s->iv[v].start)
-		k++;
-	if (k == ra->nspills)
-		ra->nspills++;
-	s->slot_end[k] = s->iv[v].end;
-	ra->spill[v] = k;
+	if (!ra->remat[v])	/* else made again where it is used */
+		ra->spill[v] = ra->nspills++;
 }
 
 /* Which of x and y to spill rather: one made again by a 64-bit load (two
@@ -229,8 +220,7 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	sort_iv = lv->iv;
 	qsort(order, n, sizeof(int), by_start);
 	Scan s = { lv->iv, ra, xmalloc((n + 1) * sizeof(int)), 0, { 0 },
-		   xmalloc((n + 1) * sizeof(int)), xmalloc((f->nvregs + 1) * sizeof(int)),
-		   xmalloc((f->nvregs + 1) * sizeof(int)) };
+		   xmalloc((f->nvregs + 1) * sizeof(int)), xmalloc((f->nvregs + 1) * sizeof(int)) };
 	find_wants(f, &s);
 	for (int r = 0; r < 11; r++)
 		s.owner[r] = -1;
@@ -240,7 +230,6 @@ void bpf_regalloc(const IrFunc *f, const Liveness *lv, RegAlloc *ra)
 	}
 	prefer_r0(f, lv, ra);
 	free(s.active);
-	free(s.slot_end);
 	free(s.want_reg);
 	free(s.want_like);
 	free(order);

@@ -41,11 +41,9 @@ static int set_or(uint64_t *d, const uint64_t *s, int w)
 /* The slots i touches, into t. */
 static void touched(const SL *s, const IrIns *i, uint64_t *t)
 {
-	const IrOpnd *ops[7] = { &i->a, &i->b };
-	int n = 2, u[7], nu = ir_uses(i, u);
+	IrOpnd *ops[7];
+	int n = ir_opnds(i, ops), u[7], nu = ir_uses(i, u);
 	memset(t, 0, s->w * 8);
-	for (int a = 0; (i->op == IR_CALL || i->op == IR_CALLF) && a < i->nargs; a++)
-		ops[n++] = &i->args[a];
 	for (int k = 0; k < n; k++)
 		if (ops[k]->kind == O_SLOT)
 			live_add(t, ops[k]->v);
@@ -88,16 +86,13 @@ static void points_to(SL *s)
  * into it), into t. */
 static void reads(const SL *s, const IrIns *i, uint64_t *t)
 {
+	IrOpnd *o[7];
 	int u[7], nu = ir_uses(i, u);
 	int writes = i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_ADDR;
 	memset(t, 0, s->w * 8);
-	if (i->a.kind == O_SLOT && !writes)
-		live_add(t, i->a.v);
-	if (i->b.kind == O_SLOT)
-		live_add(t, i->b.v);
-	for (int a = 0; (i->op == IR_CALL || i->op == IR_CALLF) && a < i->nargs; a++)
-		if (i->args[a].kind == O_SLOT)
-			live_add(t, i->args[a].v);
+	for (int k = ir_opnds(i, o); k-- > 0;)	/* o[0] is a: written, not read, by those */
+		if (o[k]->kind == O_SLOT && !(k == 0 && writes))
+			live_add(t, o[k]->v);
 	for (int k = 0; k < nu; k++)
 		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
 }

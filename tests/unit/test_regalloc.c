@@ -1,6 +1,7 @@
 /* Liveness and register allocation on small hand-built functions: the
  * exact choices for known shapes, and the invariants for all of them. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -165,7 +166,8 @@ static void test_remat(void **state)
 	done(&a);
 }
 
-/* Two phases of ten values: the second phase's spills reuse the slots. */
+/* Two phases of ten values: each spilled vreg has a spill slot of its
+ * own, and the frame gives the second phase's the first phase's bytes. */
 static void test_spill_slot_reuse(void **state)
 {
 	Alloc a = start(0);
@@ -179,8 +181,14 @@ static void test_spill_slot_reuse(void **state)
 		w[k] = mov(a.f, b, k);
 	ret(b, sum(a.f, b, w, 10));
 	allocate(&a);
-	assert_int_equal(a.ra.nspills, 2);
+	assert_int_equal(a.ra.nspills, 4);
+	assert_true(a.ra.spill[v[8]] >= 0 && a.ra.spill[v[9]] >= 0);
 	assert_true(a.ra.spill[w[8]] >= 0 && a.ra.spill[w[9]] >= 0);
+	Fn c = { .f = a.f, .lv = a.lv, .ra = a.ra };
+	assert_int_equal(bpf_frame(&c), 16);
+	assert_int_equal(spill_off(&c, v[8]) == spill_off(&c, w[8]) ||
+			 spill_off(&c, v[8]) == spill_off(&c, w[9]), 1);
+	free(c.slot_off);
 	done(&a);
 }
 
