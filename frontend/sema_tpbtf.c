@@ -55,7 +55,7 @@ static const char *nearest(const struct btf *btf, const char *want)
 {
 	Trace *v;
 	int n = traces(btf, &v);
-	const char *best = probes_nearest(want, &v->name, sizeof *v, n);
+	const char *best = n ? probes_nearest(want, &v->name, sizeof *v, n) : NULL;
 	free(v);
 	return best;
 }
