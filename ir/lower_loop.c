@@ -180,7 +180,9 @@ static void callback_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_
  * it knows; it divides the cap. A loop that holds a loop, a call, a table,
  * a built-in or a string join takes one iteration per step: the verifier
  * would walk what they hold, with all their branches, as often, and the
- * call of the step costs little beside theirs. */
+ * call of the step costs little beside theirs. So does a loop inside a
+ * loop: the verifier would walk its 16 again for every state of the outer
+ * loop it reaches (a fuzzer's handler ran out of the kernel's budget so). */
 enum { PER_STEP = 16, PER_STEP_NODES = 48 };
 _Static_assert(LOOP_CAP % PER_STEP == 0, "the cap is whole steps");
 
@@ -200,9 +202,11 @@ static int not_plain(const Node *n, void *count)
 	}
 }
 
-static int per_step(const Node *n)
+static int per_step(Lower *L, const Node *n)
 {
 	int count = 0;
+	if (L->fn->nopen || in_callback(L))
+		return 1;
 	if (any(n->body, not_plain, &count) || any(n->a, not_plain, &count))
 		return 1;
 	return count <= PER_STEP_NODES ? PER_STEP : 1;
@@ -330,7 +334,7 @@ static void iter_steps(Lower *L, Node *n, Steps *st, int steps, IrBlock *done)
 
 static void iter_loop(Lower *L, Node *n, LoopKind kind, IrOpnd limit, int64_t step)
 {
-	Steps st = { kind, ir_imm(0), limit, step, per_step(n), -1, -1 };
+	Steps st = { kind, ir_imm(0), limit, step, per_step(L, n), -1, -1 };
 	if (kind == LOOP_FOR) {
 		st.start = ir_r(emit_mov(L, local_get(L, n->list.v[0]->sym)));
 		if (limit.kind == O_VREG)
