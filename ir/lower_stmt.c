@@ -146,14 +146,26 @@ static void lower_repeat(Lower *L, Node *n)
 	set_block(L, exit);
 }
 
+/* A numeric for between constants that never runs, as `for (i = 3, 1)`:
+ * its body is left out, since in the kernel the verifier would walk it
+ * in an iterator's or callback's steps all the same. */
+static int never_runs(IrOpnd start, IrOpnd limit, int64_t step)
+{
+	return start.kind == O_IMM && limit.kind == O_IMM &&
+	       (step > 0 ? start.v > limit.v : start.v < limit.v);
+}
+
 static void lower_fornum(Lower *L, Node *n)
 {
 	int64_t step;
 	for_step(n->c, &step);	/* sema made it a non-zero constant */
 	Symbol *var = n->list.v[0]->sym;
-	local_set(L, var, lower_expr(L, n->a), '=');
+	IrOpnd start = lower_expr(L, n->a);
+	local_set(L, var, start, '=');
 	presence_set(L, var, ir_imm(1));
 	IrOpnd limit = lower_expr(L, n->b);
+	if (never_runs(start, limit, step))
+		return;
 	if (kernel(L)) {
 		kernel_loop(L, n, LOOP_FOR, limit, step);
 		return;
