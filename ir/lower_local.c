@@ -53,7 +53,8 @@ static int is_user_call(const Node *n, void *ctx)
 enum { STACK_STRINGS = 256 };
 
 /* A probe keeps its strings on the stack while they fit (an upper bound:
- * every string value a buffer of its own), in half the room when it calls
+ * every string variable its size, every string value a --strlen buffer of
+ * its own), in half the room when it calls
  * a user function, whose stack adds to its own (user functions keep their
  * strings in their frames); then it needs no per-CPU frame, nor the lookup
  * of it at every event. Loops in callbacks take the frame: their bodies
@@ -65,16 +66,18 @@ int needs_frame(Lower *L, Func *sf)
 	L->fn->cb_loops = any(sf->body, is_callback_loop, L);
 	if (L->fn->cb_loops)
 		return 1;
-	int n = 0;
+	int n = 0, bytes = 0;
 	for (int i = 0; i < sf->nlocals; i++)
-		n += is_str(type_repr(sf->locals[i]->type));
+		if (is_str(type_repr(sf->locals[i]->type)))
+			bytes += var_size(L, sf->locals[i]);
 	any(sf->body, count_string_value, &n);
 	any(sf->filter, count_string_value, &n);
-	if (!n)
+	bytes += n * L->m->strlen;
+	if (!bytes)
 		return 0;
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
 	int calls = any(sf->body, is_user_call, NULL) || any(sf->filter, is_user_call, NULL);
-	return !probe || n * L->m->strlen > (calls ? STACK_STRINGS / 2 : STACK_STRINGS);
+	return !probe || bytes > (calls ? STACK_STRINGS / 2 : STACK_STRINGS);
 }
 
 int frame_alloc(Lower *L, int size)
