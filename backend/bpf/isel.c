@@ -141,11 +141,38 @@ static void patch_here(Fn *c, int at)
 	c->p->insns[at].off = e_here(c) - at - 1;
 }
 
+/* By a constant divisor m != 0 that fits an immediate (`/ 1000` is the
+ * usual case): only the dividend's sign is tested. The quotient is negated
+ * when the signs differ, the remainder takes the dividend's sign. */
+static void sel_div_imm(Fn *c, const IrIns *i)
+{
+	int64_t m = i->b.v < 0 ? -i->b.v : i->b.v;
+	int op = i->op == IR_DIV ? BPF_DIV : BPF_MOD;
+	int negq = i->op == IR_DIV && i->b.v < 0;	/* the quotient of a >= 0 is negated */
+	opnd_to(c, i->a, S1);
+	int apos = jump_fwd(c, BPF_JSGE, S1);
+	e_alui(c, BPF_NEG, S1, 0);
+	e_alui(c, op, S1, (int32_t)m);
+	if (!negq)
+		e_alui(c, BPF_NEG, S1, 0);
+	int end = jump_fwd(c, BPF_JA, 0);
+	patch_here(c, apos);
+	e_alui(c, op, S1, (int32_t)m);
+	if (negq)
+		e_alui(c, BPF_NEG, S1, 0);
+	patch_here(c, end);
+	dput(c, i->dst, S1);
+}
+
 /* Signed 64-bit division on unsigned BPF_DIV: divide magnitudes, negate
  * when the signs differ. x/0 = 0 and x%0 = x come out of BPF's own rule.
  * Only S1 and S2 are used, so operands and result may be anywhere. */
 static void sel_div(Fn *c, const IrIns *i)
 {
+	if (i->b.kind == O_IMM && i->b.v != 0 && i->b.v > -0x80000000LL && i->b.v < 0x80000000LL) {
+		sel_div_imm(c, i);
+		return;
+	}
 	opnd_to(c, i->a, S1);
 	opnd_to(c, i->b, S2);
 	if (i->op == IR_DIV) {
