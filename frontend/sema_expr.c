@@ -207,12 +207,17 @@ static Type *check_elem(Sema *S, Node *n, Type *arr)
 	return set_type(S, n, type_new(S, TY_NUM, n->loc));
 }
 
+int is_execname(const Node *n)
+{
+	return n->kind == N_BUILTIN && n->num == B_EXECNAME && !n->cacc;
+}
+
 /* Sizes are final only once sema_strsize.c is done: until then they are
  * what is known so far. */
 int str_bytes(const Node *n, int strlen)
 {
 	int size = strlen;
-	if (n->kind == N_BUILTIN && n->num == B_EXECNAME)
+	if (is_execname(n))
 		size = KTAP_COMM_LEN;
 	else if (n->kind == N_STR)
 		size = (n->len + 8) & ~7;

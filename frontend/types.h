@@ -79,5 +79,7 @@ int table_val_bytes(const TableInfo *t, int strlen);
  * strlen: execname (a comm) 16, a literal its length + 1, a variable or a
  * table's value as sized (sema_strsize.c), else strlen. */
 int str_bytes(const struct Node *n, int strlen);
+/* Is n `execname`, a comm the helper writes into a buffer, NUL-padded? */
+int is_execname(const struct Node *n);
 
 #endif

@@ -18,7 +18,7 @@ void emit_set(Lower *L, int dst, IrOpnd a)
 static IrOpnd str_var(Lower *L, Symbol *s, int want)
 {
 	int size = var_size(L, s);
-	IrOpnd p = s->kind == SYM_GLOBAL ? ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index])) : local_get(L, s);
+	IrOpnd p = str_addr(L, s);
 	if (size >= want)
 		return p;
 	IrOpnd buf = str_temp(L);
@@ -315,7 +315,7 @@ IrOpnd lower_str(Lower *L, Node *n)
 {
 	if (n->kind == N_NAME && n->sym && is_str(ty(n)))
 		return str_var(L, n->sym, 0);
-	if (n->kind != N_BUILTIN || n->num != B_EXECNAME || n->cacc)
+	if (!is_execname(n))
 		return lower_expr(L, n);
 	at(L, n);
 	int size = str_bytes(n, L->m->strlen);

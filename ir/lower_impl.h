@@ -175,6 +175,8 @@ IrOpnd link_addr(Lower *L);
 int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
 void str_set(Lower *L, Symbol *s, IrOpnd v, int have);
+IrOpnd str_addr(Lower *L, Symbol *s);	/* where string variable s's bytes are */
+void str_set_execname(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);
 void local_zero(Lower *L, Symbol *s);
 int nilable_name(const Node *n);	/* a variable that may hold nil */

@@ -43,6 +43,16 @@ static int count_string_value(const Node *n, void *count)
 	return 0;
 }
 
+/* The string buffers a statement holds at once, at most: every string
+ * value in it, its inner statements' too. They are dead once it ends, and
+ * stack slots whose contents never matter at the same time share bytes. */
+static int stmt_strings(const Node *s)
+{
+	int n = 0;
+	any(s, count_string_value, &n);
+	return n;
+}
+
 static int is_user_call(const Node *n, void *ctx)
 {
 	return n->kind == N_CALL && n->num == F_NONE;
@@ -53,8 +63,8 @@ static int is_user_call(const Node *n, void *ctx)
 enum { STACK_STRINGS = 256 };
 
 /* A probe keeps its strings on the stack while they fit (an upper bound:
- * every string variable its size, every string value a --strlen buffer of
- * its own), in half the room when it calls
+ * every string variable its size, and the statement that holds most
+ * string values a --strlen buffer for each), in half the room when it calls
  * a user function, whose stack adds to its own (user functions keep their
  * strings in their frames); then it needs no per-CPU frame, nor the lookup
  * of it at every event. Loops in callbacks take the frame: their bodies
@@ -66,13 +76,15 @@ int needs_frame(Lower *L, Func *sf)
 	L->fn->cb_loops = any(sf->body, is_callback_loop, L);
 	if (L->fn->cb_loops)
 		return 1;
-	int n = 0, bytes = 0;
+	int bytes = 0, most = stmt_strings(sf->filter);
 	for (int i = 0; i < sf->nlocals; i++)
 		if (is_str(type_repr(sf->locals[i]->type)))
 			bytes += var_size(L, sf->locals[i]);
-	any(sf->body, count_string_value, &n);
-	any(sf->filter, count_string_value, &n);
-	bytes += n * L->m->strlen;
+	for (int i = 0; sf->body && i < sf->body->list.n; i++) {
+		int n = stmt_strings(sf->body->list.v[i]);
+		most = n > most ? n : most;
+	}
+	bytes += most * L->m->strlen;
 	if (!bytes)
 		return 0;
 	int probe = sf->kind == FN_TRACE || sf->kind == FN_PROFILE;
@@ -231,6 +243,24 @@ void str_set(Lower *L, Symbol *s, IrOpnd v, int have)
 	emit_copy(L, dst, off, v, 0, n);
 	for (; n < size; n += 8)
 		emit_store(L, dst, off + n, 8, ir_imm(0));
+}
+
+IrOpnd str_addr(Lower *L, Symbol *s)
+{
+	return s->kind == SYM_GLOBAL ? ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]))
+				     : local_get(L, s);
+}
+
+/* s = execname: the comm straight into the variable, not through a buffer
+ * of its own; the helper NUL-pads the 16 bytes it writes, the rest of s is
+ * zeroed. */
+void str_set_execname(Lower *L, Symbol *s)
+{
+	int size = var_size(L, s);
+	IrOpnd p = str_addr(L, s);
+	execname_into(L, p, size);
+	for (int n = KTAP_COMM_LEN; n < size; n += 8)
+		emit_store(L, p, n, 8, ir_imm(0));
 }
 
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op)

@@ -88,7 +88,7 @@ static void record_arg(Lower *L, IrOpnd rec, Node *arg, const KtapArg *a, IrOpnd
 		argstr_copy(L, emit_op(L, IR_ADD, rec, ir_imm(8 + a->off)), a->size);
 	else if (v.kind != O_NONE)
 		store_arg(L, ty(arg), rec, 8 + a->off, a, v, present);
-	else if (arg->num == B_EXECNAME)
+	else if (is_execname(arg))
 		execname_into(L, ir_r(emit_op(L, IR_ADD, rec, ir_imm(8 + a->off))), a->size);
 	else
 		emit_store(L, rec, 8 + a->off, 8, lower_expr(L, arg));

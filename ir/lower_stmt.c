@@ -20,6 +20,10 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present
 		return;
 	}
 	presence_set(L, s, op == TK_PLUSEQ ? ir_imm(1) : present);
+	if (is_str(t) && v.kind == O_NONE) {	/* lower_assign left the value to us */
+		str_set_execname(L, s);
+		return;
+	}
 	if (is_str(t)) {
 		str_set(L, s, v, value ? str_bytes(value, L->m->strlen) : L->m->strlen);
 		return;
@@ -82,6 +86,8 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 		present[i] = ir_imm(val != NULL);
 		if (val && !is_ctor(val) && nilable_name(targets->v[i]))
 			v[i] = lower_value(L, val, &present[i]);
+		else if (n == 1 && val && is_execname(val) && targets->v[0]->kind == N_NAME)
+			v[i] = (IrOpnd){ O_NONE };	/* assign_name writes it in place */
 		else if (n == 1 && val && is_str(ty(val)))	/* str_set reads its str_bytes */
 			v[i] = lower_str(L, val);
 		else

@@ -24,11 +24,6 @@ int key_size(Lower *L, TableInfo *t)
 	return size;
 }
 
-static int is_execname(const Node *k)
-{
-	return k->kind == N_BUILTIN && k->num == B_EXECNAME;
-}
-
 /* Part k of a key, at dst, size bytes: execname or a string read by a
  * helper goes straight into its place, p a string read's pointer. */
 static void key_into(Lower *L, Node *k, IrOpnd dst, int size, IrOpnd p)
