@@ -95,11 +95,23 @@ run_clang() {
 	wait $held || fail "loader $name exited $?: $(tail -3 "$work/$tool.err")"
 	held=
 }
+# interrupt PID: SIGINT, sent again each 5 s while PID runs (bpftrace has
+# been seen to miss one and wait on for good); a child that ended stays a
+# zombie until waited for
+interrupt() {
+	local i st
+	for ((i = 0; ; i++)); do
+		((i % 50)) || kill -INT "$1" 2>/dev/null || return 0
+		st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || true
+		[[ -n $st && $st != Z ]] || return 0
+		sleep 0.1
+	done
+}
 run_bpftrace() {
 	{ echo 'BEGIN { printf("ready\n"); }'; cat "$dir/$name.bt"; } >"$work/bt.bt"
 	ready_bg bpftrace -B line "$work/bt.bt"
 	measure $held
-	kill -INT $held
+	interrupt $held
 	wait $held || fail "bpftrace $name exited $?: $(tail -3 "$work/$tool.err")"
 	held=
 }
