@@ -11,13 +11,14 @@
 # ns - F), F being clang's empty program: the cost of the work itself, taken
 # within each round (the machine's speed drifts between rounds) and given as
 # the median of the rounds' ratios.
-# Usage: tests/bench/codegen.sh [N [ROUNDS]]   (about N events a run;
+# Usage: [CODEGEN_SCRIPTS="NAME..."] tests/bench/codegen.sh [N [ROUNDS]]   (about N events a run;
 # default 200000, 5)
 . "$(dirname "$0")/lib.bash"
 n=${1:-200000}
 rounds=${2:-5}
 dir=tests/bench/codegen
-names=(empty global table latency printf hist twokey filter loop func)
+# CODEGEN_SCRIPTS="printf latency" measures only those (and empty, the floor)
+names=(empty ${CODEGEN_SCRIPTS:-global table latency printf hist twokey filter loop func})
 
 # Counting run time costs every program run a little: on only while we
 # measure, off at the end whatever happens, and nothing of ours left loaded.
