@@ -449,15 +449,15 @@ void store_value(Lower *L, Type *t, IrOpnd dst, int off, IrOpnd v)
 		emit_store(L, dst, off, 8, v);
 }
 
-/* The .rodata constant v points to, if it does. */
-static const IrIns *rodata_def(const IrFunc *f, IrOpnd v)
+/* The .rodata constant v points to, if it does: lower_expr has just made
+ * it (a literal, nil, probename), so its mapval is the last definition of
+ * v in the current block. */
+static const IrIns *rodata_def(Lower *L, IrOpnd v)
 {
-	for (int b = 0; v.kind == O_VREG && b < f->nblocks; b++)
-		for (int k = 0; k < f->blocks[b]->n; k++) {
-			const IrIns *i = &f->blocks[b]->ins[k];
-			if (i->dst == v.v && i->op == IR_MAPVAL)
-				return i->target == DATA_RODATA ? i : NULL;
-		}
+	const IrBlock *b = L->fn->b;
+	for (int k = b->n; v.kind == O_VREG && k-- > 0;)
+		if (b->ins[k].dst == v.v)
+			return b->ins[k].op == IR_MAPVAL && b->ins[k].target == DATA_RODATA ? &b->ins[k] : NULL;
 	return NULL;
 }
 
@@ -469,7 +469,7 @@ static IrOpnd buf_arg(Lower *L, IrOpnd v)
 {
 	if (v.kind == O_IMM)	/* nil, typed only by the parameter: the empty string */
 		v = ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
-	const IrIns *ro = rodata_def(L->fn->f, v);
+	const IrIns *ro = rodata_def(L, v);
 	if (!ro)
 		return v;
 	IrModule *mod = L->m->mod;
