@@ -194,7 +194,7 @@ IrOpnd text_of(Lower *L, Node **parts, int np)
 	char fmt[3 * KTAP_CONCAT_MAX + 1] = "";
 	int data = temp_slot(L, 8 * np);
 	for (int i = 0; i < np; i++) {
-		IrOpnd v = is_str(ty(parts[i])) ? lower_str(L, parts[i]) : lower_expr(L, parts[i]);
+		IrOpnd v = lower_str(L, parts[i], 0);
 		strcat(fmt, is_str(ty(parts[i])) ? "%s" : "%ld");
 		emit_store(L, ir_slotop(data), 8 * i, 8, v);
 	}
@@ -307,15 +307,16 @@ static void str_eq(Lower *L, IrOpnd a, IrOpnd b, int size, IrBlock *t, IrBlock *
 	emit_jmp(L, t);
 }
 
-/* String expression n in a buffer of which only its str_bytes() are read:
- * execname in a slot of just that size, or a frame buffer, that is not
- * zeroed first (the helper NUL-pads all it writes); a variable in its own
- * place; anything else as lower_expr makes it. */
-IrOpnd lower_str(Lower *L, Node *n)
+/* Expression n where `want` bytes of a string are read: a string whose
+ * own buffer is that large is not copied into a whole one first. execname
+ * is read into a slot of its size, or a frame buffer, that is not zeroed
+ * first (the helper NUL-pads all it writes); a variable is its own place;
+ * anything else is as lower_expr makes it. */
+IrOpnd lower_str(Lower *L, Node *n, int want)
 {
 	if (n->kind == N_NAME && n->sym && is_str(ty(n)))
-		return str_var(L, n->sym, 0);
-	if (!is_execname(n))
+		return str_var(L, n->sym, want);
+	if (!is_execname(n) || str_bytes(n, L->m->strlen) < want)
 		return lower_expr(L, n);
 	at(L, n);
 	int size = str_bytes(n, L->m->strlen);
@@ -343,7 +344,7 @@ static int is_cmp(int op)
 /* a == b, a != b of strings: min(size) bytes */
 static void str_cmp(Lower *L, Node *n, IrBlock *t, IrBlock *f)
 {
-	IrOpnd a = lower_str(L, n->a), b = lower_str(L, n->b);
+	IrOpnd a = lower_str(L, n->a, 0), b = lower_str(L, n->b, 0);
 	int sa = str_bytes(n->a, L->m->strlen), sb = str_bytes(n->b, L->m->strlen);
 	at(L, n);
 	if (n->op == TK_EQ)

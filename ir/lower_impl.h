@@ -119,7 +119,7 @@ KtapArg value_arg(Lower *L, Type *t, uint32_t off);
 int extend(Lower *L, int v, int size, int is_signed);	/* v's low `size` bytes as an integer */
 IrOpnd field_int(Lower *L, IrOpnd base, const EventField *fl);	/* an EF_INT at base */
 IrOpnd lower_expr(Lower *L, Node *n);
-IrOpnd lower_str(Lower *L, Node *n);	/* a buffer of str_bytes(n) bytes at least */
+IrOpnd lower_str(Lower *L, Node *n, int want);	/* n; a string in a buffer of want bytes at least */
 /* The text of parts (strings and numbers) joined, as `..` makes it: a string temp. */
 IrOpnd text_of(Lower *L, Node **parts, int np);
 void lower_cond(Lower *L, Node *n, IrBlock *t, IrBlock *f);

@@ -145,7 +145,7 @@ static void output(Lower *L, Node *call, char *fmt, Node **al, int n)
 			if (t && t->kind == TY_STR)
 				f.args[i].size = str_bytes(al[i], L->m->strlen);
 			if (!kernel(L) || !in_record(al[i]))
-				vals[i] = lower_str(L, al[i]);
+				vals[i] = lower_str(L, al[i], 0);
 		}
 		f.size += f.args[i].size;
 	}

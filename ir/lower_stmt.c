@@ -89,7 +89,7 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 		else if (n == 1 && val && is_execname(val) && targets->v[0]->kind == N_NAME)
 			v[i] = (IrOpnd){ O_NONE };	/* assign_name writes it in place */
 		else if (n == 1 && val && is_str(ty(val)))	/* str_set reads its str_bytes */
-			v[i] = lower_str(L, val);
+			v[i] = lower_str(L, val, 0);
 		else
 			v[i] = val && !is_ctor(val) ? lower_expr(L, val) : ir_imm(0);
 		if (n > 1 && val) {

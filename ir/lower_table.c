@@ -46,16 +46,6 @@ static int key_filled(Lower *L, TableInfo *t, NodeList *keys, int n)
 	return n == t->nkeys;
 }
 
-/* Value n of which `size` bytes are read: a string whose own buffer is
- * that large (a variable, execname in a slot of 16) is not copied into a
- * whole one first. */
-static IrOpnd lower_sized(Lower *L, Node *n, int size)
-{
-	if (is_str(ty(n)) && str_bytes(n, L->m->strlen) >= size)
-		return lower_str(L, n);
-	return lower_expr(L, n);
-}
-
 /* A pointer to the key. A single string key is its own buffer, zero-padded
  * already (the map reads only the key's bytes of it); other keys are built
  * in a slot, zeroed unless every byte is written (key_filled), since the map
@@ -73,7 +63,7 @@ IrOpnd table_key(Lower *L, TableInfo *t, NodeList *keys)
 		if (string_reader(k) && !whole)	/* its pointer, in the keys' order */
 			v[i] = lower_expr(L, k->list.v[0]);
 		else if (!is_execname(k))
-			v[i] = lower_sized(L, k, key_part_size(L, t, i));
+			v[i] = lower_str(L, k, key_part_size(L, t, i));
 	}
 	if (whole)
 		return v[0];
@@ -205,7 +195,7 @@ static void map_put(Lower *L, TableInfo *t, IrOpnd key, Node *value, int op)
 		emit_call(L, BPF_FUNC_map_delete_elem, 2, ir_r(table_map(L, t)), key);
 		return;
 	}
-	IrOpnd v = lower_sized(L, value, table_val_size(L, t));
+	IrOpnd v = lower_str(L, value, table_val_size(L, t));
 	if (op == TK_PLUSEQ)
 		map_add(L, t, key, v);
 	else
