@@ -225,6 +225,14 @@ IrOpnd local_get(Lower *L, Symbol *s)
 	return ir_r(emit_op(L, IR_ADD, frame_base(L), ir_imm(loc)));
 }
 
+/* Zeroes bytes from..size of the buffer at dst + off: strings stay
+ * zero-padded. */
+static void str_pad(Lower *L, IrOpnd dst, int off, int from, int size)
+{
+	for (; from < size; from += 8)
+		emit_store(L, dst, off + from, 8, ir_imm(0));
+}
+
 /* String variable s (local or global) gets the string at v, of which
  * `have` bytes can be read, at least its str_bytes: a shorter string's
  * buffer is copied and the rest of s zeroed, keeping s zero-padded. */
@@ -240,9 +248,9 @@ void str_set(Lower *L, Symbol *s, IrOpnd v, int have)
 	} else {
 		dst = ir_slotop(L->fn->local[s->index]);
 	}
-	emit_copy(L, dst, off, v, 0, n);
-	for (; n < size; n += 8)
-		emit_store(L, dst, off + n, 8, ir_imm(0));
+	if (n)
+		emit_copy(L, dst, off, v, 0, n);
+	str_pad(L, dst, off, n, size);
 }
 
 IrOpnd str_addr(Lower *L, Symbol *s)
@@ -259,8 +267,7 @@ void str_set_execname(Lower *L, Symbol *s)
 	int size = var_size(L, s);
 	IrOpnd p = str_addr(L, s);
 	execname_into(L, p, size);
-	for (int n = KTAP_COMM_LEN; n < size; n += 8)
-		emit_store(L, p, n, 8, ir_imm(0));
+	str_pad(L, p, 0, KTAP_COMM_LEN, size);
 }
 
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
@@ -282,7 +289,7 @@ void local_set(Lower *L, Symbol *s, IrOpnd v, int op)
 void local_zero(Lower *L, Symbol *s)
 {
 	if (is_str(type_repr(s->type)))
-		local_set(L, s, ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str)), '=');
+		str_set(L, s, ir_imm(0), 0);
 	else
 		local_set(L, s, ir_imm(0), '=');
 }

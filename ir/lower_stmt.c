@@ -9,8 +9,9 @@ static int is_ctor(Node *v)
 }
 
 /* Give name n (a variable) the value v of the expression `value`, there
- * or not as `present` says (+= makes it present: nil counts as 0). */
-static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present, int op)
+ * or not as `present` says (+= makes it present: nil counts as 0); a
+ * string's first `have` bytes at v (none: the empty string). */
+static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int have, IrOpnd present, int op)
 {
 	Symbol *s = n->sym;
 	Type *t = type_repr(s->type);
@@ -20,12 +21,8 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, IrOpnd present
 		return;
 	}
 	presence_set(L, s, op == TK_PLUSEQ ? ir_imm(1) : present);
-	if (is_str(t) && v.kind == O_NONE) {	/* lower_assign left the value to us */
-		str_set_execname(L, s);
-		return;
-	}
 	if (is_str(t)) {
-		str_set(L, s, v, value ? str_bytes(value, L->m->strlen) : L->m->strlen);
+		str_set(L, s, v, have);
 		return;
 	}
 	if (s->kind == SYM_GLOBAL) {
@@ -72,6 +69,16 @@ static IrOpnd snapshot(Lower *L, Node *value, IrOpnd v)
 	return v.kind == O_VREG ? ir_r(emit_mov(L, v)) : v;
 }
 
+/* x = execname: the comm straight into x, with no buffer of its own. */
+static int execname_to_name(Lower *L, Node *target, Node *value)
+{
+	if (!is_execname(value) || target->kind != N_NAME || !target->sym || target->sym->nilable)
+		return 0;
+	at(L, target);
+	str_set_execname(L, target->sym);
+	return 1;
+}
+
 static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 {
 	if (targets->n == 1 && targets->v[0]->kind == N_INDEX) {
@@ -79,6 +86,8 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 			write_entry(L, targets->v[0], values->v[0], op);
 		return;
 	}
+	if (targets->n == 1 && values->n && execname_to_name(L, targets->v[0], values->v[0]))
+		return;
 	IrOpnd v[16], present[16];
 	int n = targets->n < 16 ? targets->n : 16;
 	for (int i = 0; i < n; i++) {
@@ -86,8 +95,6 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 		present[i] = ir_imm(val != NULL);
 		if (val && !is_ctor(val) && nilable_name(targets->v[i]))
 			v[i] = lower_value(L, val, &present[i]);
-		else if (n == 1 && val && is_execname(val) && targets->v[0]->kind == N_NAME)
-			v[i] = (IrOpnd){ O_NONE };	/* assign_name writes it in place */
 		else if (n == 1 && val && is_str(ty(val)))	/* str_set reads its str_bytes */
 			v[i] = lower_str(L, val, 0);
 		else
@@ -105,9 +112,7 @@ static void lower_assign(Lower *L, NodeList *targets, NodeList *values, int op)
 			if (val)
 				write_entry(L, tg, val, op);
 		} else if (tg->kind == N_NAME && tg->sym) {
-			if (!val && is_str(type_repr(tg->sym->type)))
-				v[i] = ir_r(emit_mapval(L, DATA_RODATA, L->m->empty_str));
-			assign_name(L, tg, val, v[i], present[i], op);
+			assign_name(L, tg, val, v[i], val ? str_bytes(val, L->m->strlen) : 0, present[i], op);
 		}
 	}
 }
@@ -200,12 +205,7 @@ static void forin_keys(Lower *L, Node *n, TableInfo *t, int key)
 		int size = key_part_size(L, t, i);
 		IrOpnd k = is_str(kt) ? ir_r(emit_op(L, IR_ADD, ir_r(emit_addr(L, key)), ir_imm(off)))
 				      : ir_r(emit_load(L, ir_slotop(key), off, 8));
-		if (size < val_size(L, kt)) {	/* a sized string: made a whole buffer again */
-			IrOpnd buf = str_temp(L);
-			emit_copy(L, buf, 0, k, 0, size);
-			k = buf;
-		}
-		assign_name(L, n->list.v[i], NULL, k, ir_imm(1), '=');
+		assign_name(L, n->list.v[i], NULL, k, size, ir_imm(1), '=');
 		off += size;
 	}
 }
@@ -229,7 +229,7 @@ static void lower_forin(Lower *L, Node *n)
 	forin_keys(L, n, t, key);
 	if (n->list.n > t->nkeys)
 		assign_name(L, n->list.v[t->nkeys], NULL, table_get(L, t, ir_r(emit_addr(L, key)), NULL),
-			    ir_imm(1), '=');
+			    L->m->strlen, ir_imm(1), '=');
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
 	L->fn->brk = saved;
