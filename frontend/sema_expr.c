@@ -232,10 +232,7 @@ int str_bytes(const Node *n, int strlen)
 /* Only strings are sized: an address or an array keeps its whole buffer. */
 int sym_str_bytes(const Symbol *s, int strlen)
 {
-	int n = (s->strbytes + 7) & ~7;
-	if (type_repr(s->type)->kind != TY_STR || n > strlen)
-		return strlen;
-	return n < 8 ? 8 : n;
+	return type_repr(s->type)->kind != TY_STR ? strlen : seen_bytes(s->strbytes, 8, strlen);
 }
 
 static Type *check_index(Sema *S, Node *n)

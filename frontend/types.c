@@ -21,17 +21,21 @@ Type *type_repr(Type *t)
 	return r;
 }
 
+int seen_bytes(int seen, int none, int strlen)
+{
+	int n = seen ? (seen + 7) & ~7 : none;	/* whole words: the stack takes aligned stores */
+	return n < strlen ? n : strlen;
+}
+
 int table_key_bytes(const TableInfo *t, int i, int strlen)
 {
-	int n = (t->keystr[i] + 7) & ~7;	/* whole words: the stack takes aligned stores */
-	return n && n < strlen ? n : strlen;
+	return seen_bytes(t->keystr[i], strlen, strlen);
 }
 
 /* The arg table's values come from the command line, unseen by sema. */
 int table_val_bytes(const TableInfo *t, int strlen)
 {
-	int n = (t->valstr + 7) & ~7;
-	return t->is_arg || n > strlen ? strlen : n < 8 ? 8 : n;
+	return t->is_arg ? strlen : seen_bytes(t->valstr, 8, strlen);
 }
 
 const char *type_name(Type *t)

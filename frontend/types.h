@@ -70,6 +70,9 @@ struct TableInfo {
 /* Follow links to the representative type. */
 Type *type_repr(Type *t);
 const char *type_name(Type *t);	/* "number", "string", "table", ... */
+/* A size sema_strsize.c found (seen, 0 for none) in bytes: whole words,
+ * `none` when nothing was seen, at most strlen. */
+int seen_bytes(int seen, int none, int strlen);
 /* Bytes key i of table t takes in the map: a string key only what its
  * longest string needs, in whole words, at most strlen. */
 int table_key_bytes(const TableInfo *t, int i, int strlen);

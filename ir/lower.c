@@ -84,6 +84,7 @@ static void setup_tables(Lower *L)
 	m->tables = xcalloc(p->ntables, sizeof(KtapTable));
 	for (int i = 0; i < p->ntables; i++) {
 		TableInfo *t = p->tables[i];
+		int vsize = table_val_size(L, t);
 		const char *base = t->name ? t->name : "table";
 		char *name = ident("%s", base);
 		for (int n = 2; map_find(L, name) >= 0; n++) {
@@ -91,8 +92,7 @@ static void setup_tables(Lower *L)
 			name = ident("%s_%d", base, n);
 		}
 		IrMap map = { name, BPF_MAP_TYPE_HASH, t->capacity, 0, key_layout(L, t),
-			      layout_sized(L, type_repr(t->val), table_val_size(L, t)), key_size(L, t),
-			      table_val_size(L, t) };
+			      layout_sized(L, type_repr(t->val), vsize), key_size(L, t), vsize };
 		if (t->agg) {	/* per-CPU statistics, merged by the runtime: common/agg.h */
 			map.type = BPF_MAP_TYPE_PERCPU_HASH;
 			map.value_size = agg_value_size(t);
@@ -118,7 +118,7 @@ static void setup_tables(Lower *L)
 		}
 		Type *vt = type_repr(t->val);
 		kt->value = value_arg(L, vt, 0);
-		kt->value.size = table_val_size(L, t);
+		kt->value.size = vsize;
 		if (t->agg)	/* the count, first in the value: what pairs() gives */
 			kt->value.kind = V_AGG;
 		kt->nkeys = t->unkeyed ? 0 : kt->nkeys;
