@@ -169,7 +169,9 @@ static void sel_div_imm(Fn *c, const IrIns *i)
  * Only S1 and S2 are used, so operands and result may be anywhere. */
 static void sel_div(Fn *c, const IrIns *i)
 {
-	if (i->b.kind == O_IMM && i->b.v != 0 && i->b.v > -0x80000000LL && i->b.v < 0x80000000LL) {
+	/* not 0 (BPF's rule needs it in a register) nor INT32_MIN (its
+	 * magnitude does not fit an immediate) */
+	if (i->b.kind == O_IMM && i->b.v != 0 && i->b.v != INT32_MIN && fits32(i->b.v)) {
 		sel_div_imm(c, i);
 		return;
 	}
