@@ -19,9 +19,9 @@
 
 typedef struct Item {
 	int size;
-	const uint64_t *live;	/* instructions where it matters */
-	int lo, hi;		/* the first and last words of live with a bit; lo > hi: none */
-	const Interval *iv;	/* a spill slot's vreg's, or NULL */
+	const uint64_t *live;	/* an IR slot's instructions where it matters; NULL: a spill slot */
+	int lo, hi;		/* the first and last instructions where it matters; lo > hi: none */
+	const Interval *iv;	/* a spill slot's vreg's; NULL: never live */
 	int64_t depth;		/* placed at r10 - depth - size */
 } Item;
 
@@ -33,40 +33,63 @@ static int ninsns(const IrFunc *f)
 	return n;
 }
 
-/* Spill slot k matters wherever its vreg is live; the entry, where
- * spilled parameters are stored, counts as instruction 0. Its interval, per
- * slot, into ivs. */
-static void spill_live(const Fn *c, uint64_t *live, const Interval **ivs, int n, int lw)
+/* A spill slot matters wherever its one vreg (regalloc.c) is live: its
+ * interval, as instructions; the entry, where spilled parameters are
+ * stored, counts as instruction 0. */
+static void spill_items(const Fn *c, Item *items, int n)
 {
 	for (int v = 0; v < c->f->nvregs; v++) {
 		const Interval *iv = &c->lv.iv[v];
 		if (c->ra.spill[v] < 0 || iv->start < 0)
 			continue;
-		uint64_t *row = live + (size_t)c->ra.spill[v] * lw;
-		int from = iv->start < 2 ? 0 : (iv->start - 2) / 2, to = (iv->end - 2) / 2;
-		ivs[c->ra.spill[v]] = iv;
-		for (int k = from; k <= to && k < n; k++)
-			row[k / 64] |= 1ull << (k % 64);
+		Item *it = &items[c->ra.spill[v]];
+		int to = (iv->end - 2) / 2;
+		it->iv = iv;
+		it->lo = iv->start < 2 ? 0 : (iv->start - 2) / 2;
+		it->hi = to < n ? to : n - 1;
 	}
 }
 
+/* An IR slot's first and last instructions in its row of lw words. */
 static void bounds(Item *it, int lw)
 {
-	it->lo = 0;
-	it->hi = lw - 1;
-	while (it->lo < lw && !it->live[it->lo])
-		it->lo++;
-	while (it->hi >= it->lo && !it->live[it->hi])
-		it->hi--;
+	int lo = 0, hi = lw - 1;
+	while (lo < lw && !it->live[lo])
+		lo++;
+	while (hi >= lo && !it->live[hi])
+		hi--;
+	it->lo = lo < lw ? lo * 64 + __builtin_ctzll(it->live[lo]) : 0;
+	it->hi = lo < lw ? hi * 64 + 63 - __builtin_clzll(it->live[hi]) : -1;
+}
+
+/* Whether live has a bit in instructions [lo, hi]. */
+static int any_in(const uint64_t *live, int lo, int hi)
+{
+	for (int w = lo / 64; w <= hi / 64; w++) {
+		uint64_t m = live[w];
+		if (w == lo / 64)
+			m &= ~0ull << (lo % 64);
+		if (w == hi / 64)
+			m &= ~0ull >> (63 - hi % 64);
+		if (m)
+			return 1;
+	}
+	return 0;
 }
 
 /* Whether x and y matter at some instruction together. */
 static int clash(const Item *x, const Item *y)
 {
-	if (x->iv && y->iv)
-		return x->iv->start <= y->iv->end && y->iv->start <= x->iv->end;
 	int lo = x->lo > y->lo ? x->lo : y->lo, hi = x->hi < y->hi ? x->hi : y->hi;
-	for (int w = lo; w <= hi; w++)
+	/* two spill slots: by positions, finer than instructions (a last read
+	 * and a definition at one instruction do not clash) */
+	if (!x->live && !y->live)
+		return x->iv && y->iv && x->iv->start <= y->iv->end && y->iv->start <= x->iv->end;
+	if (lo > hi)
+		return 0;
+	if (!x->live || !y->live)
+		return any_in(x->live ? x->live : y->live, lo, hi);
+	for (int w = lo / 64; w <= hi / 64; w++)
 		if (x->live[w] & y->live[w])
 			return 1;
 	return 0;
@@ -110,20 +133,20 @@ int64_t bpf_frame(Fn *c)
 	const IrFunc *f = c->f;
 	int n = ninsns(f), lw = (n + 63) / 64 + 1, ns = f->nslots, nitems = ns + c->ra.nspills;
 	uint64_t *live = bpf_slot_live(f, n);
-	uint64_t *spills = xcalloc((size_t)c->ra.nspills * lw + 1, 8);
-	const Interval **ivs = xcalloc(c->ra.nspills + 1, sizeof(*ivs));
 	Item *items = xcalloc(nitems + 1, sizeof(Item));
 	Item **order = xcalloc(nitems + 1, sizeof(Item *));
 	Item **placed = xcalloc(nitems + 1, sizeof(Item *));
 	int64_t size = 0;
-	spill_live(c, spills, ivs, n, lw);
 	for (int i = 0; i < nitems; i++) {
-		items[i].size = i < ns ? f->slots[i].size : 8;
-		items[i].live = i < ns ? live + (size_t)i * lw : spills + (size_t)(i - ns) * lw;
-		items[i].iv = i < ns ? NULL : ivs[i - ns];
-		bounds(&items[i], lw);
+		items[i] = (Item){ .size = 8, .lo = 0, .hi = -1 };
+		if (i < ns) {
+			items[i].size = f->slots[i].size;
+			items[i].live = live + (size_t)i * lw;
+			bounds(&items[i], lw);
+		}
 		order[i] = &items[i];
 	}
+	spill_items(c, items + ns, n);
 	qsort(order, nitems, sizeof(Item *), by_size);
 	for (int i = 0; i < nitems; i++) {
 		place(placed, i, order[i]);
@@ -134,8 +157,6 @@ int64_t bpf_frame(Fn *c)
 	for (int i = 0; i < nitems; i++)
 		c->slot_off[i] = (int)-(items[i].depth + items[i].size);
 	free(live);
-	free(spills);
-	free(ivs);
 	free(items);
 	free(order);
 	free(placed);

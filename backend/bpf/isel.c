@@ -141,74 +141,83 @@ static void patch_here(Fn *c, int at)
 	c->p->insns[at].off = e_here(c) - at - 1;
 }
 
-/* By a constant divisor m != 0 that fits an immediate (`/ 1000` is the
- * usual case): only the dividend's sign is tested. The quotient is negated
- * when the signs differ, the remainder takes the dividend's sign. */
-static void sel_div_imm(Fn *c, const IrIns *i)
+/* S1 op= m, or S1 op= S2 when m is 0 (the divisor's magnitude is there). */
+static void op_by(Fn *c, int op, int32_t m)
 {
-	int64_t m = i->b.v < 0 ? -i->b.v : i->b.v;
-	int op = i->op == IR_DIV ? BPF_DIV : BPF_MOD;
-	int negq = i->op == IR_DIV && i->b.v < 0;	/* the quotient of a >= 0 is negated */
-	opnd_to(c, i->a, S1);
+	if (m)
+		e_alui(c, op, S1, m);
+	else
+		e_alu(c, op, S1, S2);
+}
+
+/* S1 op= the divisor's magnitude (op_by), with only the dividend's sign
+ * tested: the result of a dividend < 0 is negated, unless negq (a negative
+ * constant divisor: the quotient of a dividend >= 0 is negated instead).
+ * So the remainder takes the dividend's sign. */
+static void by_magnitude(Fn *c, int op, int negq, int32_t m)
+{
 	int apos = jump_fwd(c, BPF_JSGE, S1);
 	e_alui(c, BPF_NEG, S1, 0);
-	e_alui(c, op, S1, (int32_t)m);
+	op_by(c, op, m);
 	if (!negq)
 		e_alui(c, BPF_NEG, S1, 0);
 	int end = jump_fwd(c, BPF_JA, 0);
 	patch_here(c, apos);
-	e_alui(c, op, S1, (int32_t)m);
+	op_by(c, op, m);
 	if (negq)
 		e_alui(c, BPF_NEG, S1, 0);
 	patch_here(c, end);
-	dput(c, i->dst, S1);
 }
 
-/* Signed 64-bit division on unsigned BPF_DIV: divide magnitudes, negate
- * when the signs differ. x/0 = 0 and x%0 = x come out of BPF's own rule.
- * Only S1 and S2 are used, so operands and result may be anywhere. */
+/* Both signs unknown: divide magnitudes, negate when the signs differ. */
+static void div_signed(Fn *c)
+{
+	int apos = jump_fwd(c, BPF_JSGE, S1);
+	e_alui(c, BPF_NEG, S1, 0);
+	int bpos = jump_fwd(c, BPF_JSGE, S2);
+	e_alui(c, BPF_NEG, S2, 0);		/* both negative */
+	e_alu(c, BPF_DIV, S1, S2);
+	int end1 = jump_fwd(c, BPF_JA, 0);
+	patch_here(c, bpos);			/* a < 0 <= b */
+	e_alu(c, BPF_DIV, S1, S2);
+	e_alui(c, BPF_NEG, S1, 0);
+	int end2 = jump_fwd(c, BPF_JA, 0);
+	patch_here(c, apos);
+	int bpos2 = jump_fwd(c, BPF_JSGE, S2);
+	e_alui(c, BPF_NEG, S2, 0);		/* b < 0 <= a */
+	e_alu(c, BPF_DIV, S1, S2);
+	e_alui(c, BPF_NEG, S1, 0);
+	int end3 = jump_fwd(c, BPF_JA, 0);
+	patch_here(c, bpos2);			/* both non-negative */
+	e_alu(c, BPF_DIV, S1, S2);
+	patch_here(c, end1);
+	patch_here(c, end2);
+	patch_here(c, end3);
+}
+
+/* Signed 64-bit division on unsigned BPF_DIV and BPF_MOD. A constant
+ * divisor that fits an immediate (`/ 1000` is the usual case) needs only
+ * the dividend's sign tested. x/0 = 0 and x%0 = x come out of BPF's own
+ * rule. Only S1 and S2 are used, so operands and result may be anywhere. */
 static void sel_div(Fn *c, const IrIns *i)
 {
-	if (i->b.kind == O_IMM && i->b.v != 0 && i->b.v > -0x80000000LL && i->b.v < 0x80000000LL) {
-		sel_div_imm(c, i);
-		return;
-	}
+	int64_t k = i->b.v;
+	int op = i->op == IR_DIV ? BPF_DIV : BPF_MOD;
 	opnd_to(c, i->a, S1);
-	opnd_to(c, i->b, S2);
-	if (i->op == IR_DIV) {
-		int apos = jump_fwd(c, BPF_JSGE, S1);
-		e_alui(c, BPF_NEG, S1, 0);
-		int bpos = jump_fwd(c, BPF_JSGE, S2);
-		e_alui(c, BPF_NEG, S2, 0);		/* both negative */
-		e_alu(c, BPF_DIV, S1, S2);
-		int end1 = jump_fwd(c, BPF_JA, 0);
-		patch_here(c, bpos);			/* a < 0 <= b */
-		e_alu(c, BPF_DIV, S1, S2);
-		e_alui(c, BPF_NEG, S1, 0);
-		int end2 = jump_fwd(c, BPF_JA, 0);
-		patch_here(c, apos);
-		int bpos2 = jump_fwd(c, BPF_JSGE, S2);
-		e_alui(c, BPF_NEG, S2, 0);		/* b < 0 <= a */
-		e_alu(c, BPF_DIV, S1, S2);
-		e_alui(c, BPF_NEG, S1, 0);
-		int end3 = jump_fwd(c, BPF_JA, 0);
-		patch_here(c, bpos2);			/* both non-negative */
-		e_alu(c, BPF_DIV, S1, S2);
-		patch_here(c, end1);
-		patch_here(c, end2);
-		patch_here(c, end3);
-	} else {	/* the remainder takes the dividend's sign */
-		int bpos = jump_fwd(c, BPF_JSGE, S2);
-		e_alui(c, BPF_NEG, S2, 0);
-		patch_here(c, bpos);
-		int apos = jump_fwd(c, BPF_JSGE, S1);
-		e_alui(c, BPF_NEG, S1, 0);
-		e_alu(c, BPF_MOD, S1, S2);
-		e_alui(c, BPF_NEG, S1, 0);
-		int end = jump_fwd(c, BPF_JA, 0);
-		patch_here(c, apos);
-		e_alu(c, BPF_MOD, S1, S2);
-		patch_here(c, end);
+	/* not 0 (BPF's rule needs it in a register) nor INT32_MIN (its
+	 * magnitude does not fit an immediate) */
+	if (i->b.kind == O_IMM && k != 0 && k != INT32_MIN && fits32(k))
+		by_magnitude(c, op, i->op == IR_DIV && k < 0, (int32_t)(k < 0 ? -k : k));
+	else {
+		opnd_to(c, i->b, S2);
+		if (i->op == IR_DIV)
+			div_signed(c);
+		else {
+			int bpos = jump_fwd(c, BPF_JSGE, S2);
+			e_alui(c, BPF_NEG, S2, 0);
+			patch_here(c, bpos);
+			by_magnitude(c, BPF_MOD, 0, 0);
+		}
 	}
 	dput(c, i->dst, S1);
 }

@@ -38,17 +38,24 @@ static int set_or(uint64_t *d, const uint64_t *s, int w)
 	return changed;
 }
 
-/* The slots i touches, into t. */
+/* The slots i's operands name or may point into, into t: an O_SLOT
+ * operand (but a, when a_written: a base written, not read) and the slots
+ * an O_VREG operand may point into. */
+static void slots_of(const SL *s, const IrIns *i, int a_written, uint64_t *t)
+{
+	IrOpnd *o[7];
+	memset(t, 0, s->w * 8);
+	for (int k = ir_opnds(i, o); k-- > 0;)	/* o[0] is a */
+		if (o[k]->kind == O_SLOT && !(k == 0 && a_written))
+			live_add(t, o[k]->v);
+		else if (o[k]->kind == O_VREG)
+			set_or(t, set_at(s->pts, s->w, o[k]->v), s->w);
+}
+
+/* The slots i touches. */
 static void touched(const SL *s, const IrIns *i, uint64_t *t)
 {
-	IrOpnd *ops[7];
-	int n = ir_opnds(i, ops), u[7], nu = ir_uses(i, u);
-	memset(t, 0, s->w * 8);
-	for (int k = 0; k < n; k++)
-		if (ops[k]->kind == O_SLOT)
-			live_add(t, ops[k]->v);
-	for (int k = 0; k < nu; k++)
-		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
+	slots_of(s, i, 0, t);
 }
 
 /* What may point where, and which slots escape beyond what we follow. */
@@ -81,20 +88,12 @@ static void points_to(SL *s)
 	free(t);
 }
 
-/* The slots whose words i may read (all of them: an operand naming the
- * slot other than as a store's or an ADDR's base, or a vreg that may point
- * into it), into t. */
+/* The slots whose words i may read (all of them): those it touches but a
+ * store's, ZERO's, copy's or ADDR's base. */
 static void reads(const SL *s, const IrIns *i, uint64_t *t)
 {
-	IrOpnd *o[7];
-	int u[7], nu = ir_uses(i, u);
 	int writes = i->op == IR_STORE || i->op == IR_ZERO || i->op == IR_COPY || i->op == IR_ADDR;
-	memset(t, 0, s->w * 8);
-	for (int k = ir_opnds(i, o); k-- > 0;)	/* o[0] is a: written, not read, by those */
-		if (o[k]->kind == O_SLOT && !(k == 0 && writes))
-			live_add(t, o[k]->v);
-	for (int k = 0; k < nu; k++)
-		set_or(t, set_at(s->pts, s->w, u[k]), s->w);
+	slots_of(s, i, writes, t);
 }
 
 /* Step backward over i: the words live before it (read on some path
