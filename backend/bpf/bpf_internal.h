@@ -17,6 +17,8 @@ enum { S1 = BPF_REG_0, S2 = BPF_REG_5 };
 #define POS_USE(k) (2 * (k) + 2)
 #define POS_DEF(k) (2 * (k) + 3)
 #define POS_ENTRY 1
+/* The instruction a position belongs to; the entry counts as the first. */
+#define POS_INS(p) ((p) < POS_USE(0) ? 0 : ((p) - POS_USE(0)) / 2)
 
 /* The live range of a vreg: from its first definition (or the start of a
  * block it is live into) to its last use (or the end of a block it is live
@@ -52,6 +54,13 @@ static inline int remade(const RegAlloc *ra, int v)
 /* Liveness over the CFG of a function ir_check accepts. */
 void bpf_liveness(const IrFunc *f, Liveness *lv);
 void bpf_liveness_free(Liveness *lv);
+/* Words of a bitset of n bits (one spare: rows may be read a word past
+ * their last bit). */
+static inline int set_words(int n)
+{
+	return (n + 63) / 64 + 1;
+}
+
 static inline int live_has(const uint64_t *set, int v)
 {
 	return (set[v / 64] >> (v % 64)) & 1;
@@ -87,7 +96,7 @@ typedef struct Fn {
 int bpf_check_chains(const ObjFile *o, Diag *d);
 
 /* slotlive.c: per IR slot, a bitset of the ninsns instructions (layout
- * order) where its bytes matter; rows of (ninsns + 63) / 64 + 1 words. */
+ * order) where its bytes matter; rows of set_words(ninsns) words. */
 uint64_t *bpf_slot_live(const IrFunc *f, int ninsns);
 
 /* frame.c: stack layout, after allocation. Returns the frame size in

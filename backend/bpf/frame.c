@@ -43,9 +43,9 @@ static void spill_items(const Fn *c, Item *items, int n)
 		if (c->ra.spill[v] < 0 || iv->start < 0)
 			continue;
 		Item *it = &items[c->ra.spill[v]];
-		int to = (iv->end - 2) / 2;
+		int to = POS_INS(iv->end);
 		it->iv = iv;
-		it->lo = iv->start < 2 ? 0 : (iv->start - 2) / 2;
+		it->lo = POS_INS(iv->start);
 		it->hi = to < n ? to : n - 1;
 	}
 }
@@ -131,7 +131,7 @@ static void place(Item **placed, int n, Item *it)
 int64_t bpf_frame(Fn *c)
 {
 	const IrFunc *f = c->f;
-	int n = ninsns(f), lw = (n + 63) / 64 + 1, ns = f->nslots, nitems = ns + c->ra.nspills;
+	int n = ninsns(f), lw = set_words(n), ns = f->nslots, nitems = ns + c->ra.nspills;
 	uint64_t *live = bpf_slot_live(f, n);
 	Item *items = xcalloc(nitems + 1, sizeof(Item));
 	Item **order = xcalloc(nitems + 1, sizeof(Item *));

@@ -112,7 +112,7 @@ void bpf_liveness(const IrFunc *f, Liveness *lv)
 	memset(lv, 0, sizeof(*lv));
 	lv->nblocks = f->nblocks;
 	lv->nvregs = f->nvregs;
-	lv->words = (f->nvregs + 63) / 64 + 1;
+	lv->words = set_words(f->nvregs);
 	lv->in = xcalloc(f->nblocks * lv->words, 8);
 	lv->out = xcalloc(f->nblocks * lv->words, 8);
 	lv->iv = xcalloc(f->nvregs + 1, sizeof(Interval));

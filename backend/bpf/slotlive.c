@@ -173,7 +173,7 @@ static void flow(const SL *s, uint64_t *before, char *win)
 
 static void mark(uint64_t *live, int ninsns, const uint64_t *set, int nslots, int k)
 {
-	int w = (ninsns + 63) / 64 + 1;
+	int w = set_words(ninsns);
 	for (int x = 0; x < nslots; x++)
 		if (live_has(set, x))
 			live_add(live + (size_t)x * w, k);
@@ -220,9 +220,9 @@ static void walk(const SL *s, int b, int k0, uint64_t *before, const char *win,
 
 uint64_t *bpf_slot_live(const IrFunc *f, int ninsns)
 {
-	int lw = (ninsns + 63) / 64 + 1;
+	int lw = set_words(ninsns);
 	uint64_t *live = xcalloc((size_t)(f->nslots + 1) * lw, 8);
-	SL s = { .f = f, .w = (f->nslots + 63) / 64 + 1 };
+	SL s = { .f = f, .w = set_words(f->nslots) };
 	s.pts = xcalloc((size_t)(f->nvregs + 1) * s.w, 8);
 	s.pinned = xcalloc(s.w, 8);
 	s.word0 = xcalloc(f->nslots + 1, sizeof(int));
