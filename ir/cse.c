@@ -157,11 +157,6 @@ static int kills_lookups(const IrIns *i)
 
 /* A call of a function of the module: a user function, or bpf_loop's
  * callback. */
-static int calls_function(const IrIns *i)
-{
-	return i->op == IR_CALLF || (i->op == IR_CALL && ir_helper_is(i->target, H_CALLS_BACK));
-}
-
 /* A subprogram, or a function that calls one: its stack adds up with
  * others' along a chain of calls. */
 static int chained(const IrFunc *f)
@@ -169,7 +164,7 @@ static int chained(const IrFunc *f)
 	int yes = f->section && !strcmp(f->section, ".text");
 	for (int b = 0; b < f->nblocks; b++)
 		for (int k = 0; k < f->blocks[b]->n; k++)
-			yes |= calls_function(&f->blocks[b]->ins[k]);
+			yes |= ir_calls_function(&f->blocks[b]->ins[k]);
 	return yes;
 }
 
@@ -338,8 +333,6 @@ static int same_expr(const Expr *x, const Expr *y)
 	return x->op != IR_CALL || same_contents(&x->key, &y->key);
 }
 
-/* An earlier computation of e whose result can stand for e's at
- * instruction pos of block b, or NULL. */
 /* Buckets of the expressions' hash table: numbering looks up every
  * instruction, and a long handler computes thousands. */
 enum { NHASH = 1024 };
@@ -366,6 +359,8 @@ static void remember(Cse *c, const Expr *e)
 	c->tail[h] = c->ne++;
 }
 
+/* An earlier computation of e whose result can stand for e's at
+ * instruction pos of block b, or NULL. */
 static const Expr *available(const Cse *c, const Expr *e, int b, int pos)
 {
 	for (int k = c->head[hash(e)]; k >= 0; k = c->next[k]) {
@@ -420,7 +415,7 @@ static int reusable(const Cse *c, const Expr *x, const IrIns *i, int b, int pos)
 	if (c->chained && between(c, x->block, x->pos, b, pos, is_call))
 		return 0;
 	if (x->op == IR_CALL)
-		return !between(c, x->block, x->pos, b, pos, calls_function);
+		return !between(c, x->block, x->pos, b, pos, ir_calls_function);
 	if (x->op == IR_LOAD)	/* available(): nothing between, not even a call */
 		return 1;
 	return ir_op_is(x->op, F_FOLD) && dominates(c, x->block, b) &&

@@ -34,11 +34,9 @@ static int inlinable(const IrModule *m, const IrFunc *caller, const IrIns *i)
 	    size_of(g) > MAX_INLINE)
 		return 0;
 	for (int b = 0; b < g->nblocks; b++)
-		for (int k = 0; k < g->blocks[b]->n; k++) {
-			IrOp op = g->blocks[b]->ins[k].op;
-			if (op == IR_CALLF || op == IR_FUNCADDR)
+		for (int k = 0; k < g->blocks[b]->n; k++)
+			if (ir_calls_function(&g->blocks[b]->ins[k]))
 				return 0;
-		}
 	return 1;
 }
 

@@ -114,6 +114,11 @@ int ir_opnds(const IrIns *i, IrOpnd *o[7])
 	return n;
 }
 
+int ir_calls_function(const IrIns *i)
+{
+	return i->op == IR_CALLF || (i->op == IR_CALL && ir_helper_is(i->target, H_CALLS_BACK));
+}
+
 int ir_uses(const IrIns *i, int u[7])
 {
 	IrOpnd *o[7];

@@ -198,6 +198,9 @@ static inline IrOpnd ir_slotop(int s) { return (IrOpnd){ O_SLOT, s }; }
  * 7); returns how many. As strchr, o points into i: write through it only
  * where i is not const. */
 int ir_opnds(const IrIns *i, IrOpnd *o[7]);
+/* Does i call a function of the module: a user function, or a helper's
+ * callback (bpf_loop's)? */
+int ir_calls_function(const IrIns *i);
 /* The vregs i reads, into u (at most 7); returns how many. */
 int ir_uses(const IrIns *i, int u[7]);
 /* The last instruction of b, or NULL. */
