@@ -35,7 +35,7 @@ static IrOpnd name_value(Lower *L, Node *n)
 	if (is_str(t))
 		return str_var(L, s, L->m->strlen);
 	if (s->kind == SYM_GLOBAL)
-		return ir_r(emit_load(L, ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index])), 0, 8));
+		return ir_r(emit_load(L, global_addr(L, s), 0, 8));
 	return local_get(L, s);
 }
 

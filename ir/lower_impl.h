@@ -175,6 +175,12 @@ IrOpnd link_addr(Lower *L);
 int in_callback(Lower *L);
 IrOpnd local_get(Lower *L, Symbol *s);
 void str_set(Lower *L, Symbol *s, IrOpnd v, int have);
+/* The test of a numeric for's variable against its limit that ends it. */
+static inline IrCond for_ended(int64_t step)
+{
+	return step > 0 ? C_GT : C_LT;
+}
+IrOpnd global_addr(Lower *L, Symbol *s);	/* where global s's bytes are in .bss */
 IrOpnd str_addr(Lower *L, Symbol *s);	/* where string variable s's bytes are */
 void str_set_execname(Lower *L, Symbol *s);
 void local_set(Lower *L, Symbol *s, IrOpnd v, int op);

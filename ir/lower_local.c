@@ -241,7 +241,7 @@ void str_set(Lower *L, Symbol *s, IrOpnd v, int have)
 	int size = var_size(L, s), n = have < size ? have : size, off = 0;
 	IrOpnd dst;
 	if (s->kind == SYM_GLOBAL) {
-		dst = ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
+		dst = global_addr(L, s);
 	} else if (L->fn->framed) {
 		dst = frame_base(L);
 		off = L->fn->local[s->index];
@@ -253,10 +253,14 @@ void str_set(Lower *L, Symbol *s, IrOpnd v, int have)
 	str_pad(L, dst, off, n, size);
 }
 
+IrOpnd global_addr(Lower *L, Symbol *s)
+{
+	return ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
+}
+
 IrOpnd str_addr(Lower *L, Symbol *s)
 {
-	return s->kind == SYM_GLOBAL ? ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]))
-				     : local_get(L, s);
+	return s->kind == SYM_GLOBAL ? global_addr(L, s) : local_get(L, s);
 }
 
 /* s = execname: the comm straight into the variable, not through a buffer

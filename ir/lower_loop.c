@@ -89,7 +89,7 @@ static void iteration(Lower *L, Node *n, LoopKind kind, int limit_off, int64_t s
 		break;
 	case LOOP_FOR:
 		var = n->list.v[0]->sym;
-		emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var),
+		emit_br(L, for_ended(step), local_get(L, var),
 			ir_r(emit_load(L, frame_base(L), limit_off, 8)), stop, body);
 		set_block(L, body);
 		lower_block(L, n->body);
@@ -243,7 +243,7 @@ static void for_test(Lower *L, Node *n, const Steps *st, IrBlock *body, IrBlock 
 	if (st->step != 1)
 		i = ir_r(emit_op(L, IR_MUL, i, ir_imm(st->step)));
 	local_set(L, var, ir_r(emit_op(L, IR_ADD, st->start, i)), '=');
-	emit_br(L, st->step > 0 ? C_GT : C_LT, local_get(L, var), st->limit, exit, body);
+	emit_br(L, for_ended(st->step), local_get(L, var), st->limit, exit, body);
 }
 
 /* The loop's test and body at block test: on to cont after an iteration,

@@ -26,7 +26,7 @@ static void assign_name(Lower *L, Node *n, Node *value, IrOpnd v, int have, IrOp
 		return;
 	}
 	if (s->kind == SYM_GLOBAL) {
-		IrOpnd p = ir_r(emit_mapval(L, DATA_BSS, L->m->global_off[s->index]));
+		IrOpnd p = global_addr(L, s);
 		if (op == TK_PLUSEQ)
 			emit_xadd(L, p, 0, v);	/* atomic: kernel handlers may add at once */
 		else
@@ -163,7 +163,7 @@ static void lower_repeat(Lower *L, Node *n)
 static int never_runs(IrOpnd start, IrOpnd limit, int64_t step)
 {
 	return start.kind == O_IMM && limit.kind == O_IMM &&
-	       (step > 0 ? start.v > limit.v : start.v < limit.v);
+	       ir_cond_holds(for_ended(step), start.v, limit.v);
 }
 
 static void lower_fornum(Lower *L, Node *n)
@@ -185,7 +185,7 @@ static void lower_fornum(Lower *L, Node *n)
 		limit = ir_r(emit_mov(L, limit));
 	IrBlock *head = new_block(L), *body = new_block(L), *exit = new_block(L);
 	set_block(L, head);
-	emit_br(L, step > 0 ? C_GT : C_LT, local_get(L, var), limit, exit, body);
+	emit_br(L, for_ended(step), local_get(L, var), limit, exit, body);
 	set_block(L, body);
 	IrBlock *saved = loop_exit(L, exit);
 	lower_block(L, n->body);
